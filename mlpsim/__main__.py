@@ -1,0 +1,5 @@
+import sys
+
+from mlpsim.cli import main
+
+sys.exit(main())

@@ -1,0 +1,125 @@
+"""``python -m mlpsim``: forward, explain (and the commands later modules register).
+
+Bad input of any kind ends with exit status 2 and one line on stderr starting ``error:``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from mlpsim.arithmetic import neuron_working
+from mlpsim.errors import MlpsimError
+from mlpsim.fileformat import loads
+from mlpsim.forward import forward
+from mlpsim.limits import DEFAULT_LIMITS
+from mlpsim.network import Network
+
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """A command-line mistake; reported as one ``error:`` line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would print usage and its own prefix
+        raise UsageError(message)
+
+
+def read_network(path: str) -> Network:
+    """Load a network file, refusing oversized files before reading them whole."""
+    file = Path(path)
+    try:
+        DEFAULT_LIMITS.check_bytes(file.stat().st_size, str(file))
+        data = file.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
+    return loads(data)
+
+
+def parse_input(text: str | None, network: Network) -> np.ndarray | None:
+    """'1,0.5,-2' → array of the network's input size (None: use the file's input values)."""
+    if text is None:
+        return None
+    parts = [part.strip() for part in text.split(",")]
+    values = []
+    for position, part in enumerate(parts, start=1):
+        try:
+            value = float(part)
+        except ValueError:
+            raise UsageError(f"--input value {position} ({part!r}) is not a number") from None
+        if not np.isfinite(value):
+            raise UsageError(f"--input value {position} ({part!r}) must be a finite number")
+        values.append(value)
+    if len(values) != network.input_size:
+        raise UsageError(f"--input has {len(values)} values; the network has {network.input_size} inputs")
+    return np.array(values)
+
+
+def _forward_command(args: argparse.Namespace) -> str:
+    network = read_network(args.network)
+    result = forward(network, parse_input(args.input, network))
+    layers = [
+        {"name": network.layer_title(k), "z": result.z[k - 1].tolist(), "a": result.a[k - 1].tolist()}
+        for k in range(1, len(network.layers) + 1)
+    ]
+    return json.dumps({"layers": layers, "output": result.output.tolist()})
+
+
+def _explain_command(args: argparse.Namespace) -> str:
+    network = read_network(args.network)
+    if not 1 <= args.layer <= len(network.layers):
+        raise UsageError(f"--layer {args.layer}: the network has layers 1..{len(network.layers)} after the input")
+    size = network.layers[args.layer - 1].size
+    if not 1 <= args.neuron <= size:
+        raise UsageError(f"--neuron {args.neuron}: layer {args.layer} has neurons 1..{size}")
+    result = forward(network, parse_input(args.input, network))
+    return neuron_working(network, result, args.layer, args.neuron - 1).as_text()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m mlpsim", description="Multilayer perceptron simulator: the core's commands.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    command = commands.add_parser("forward", help="print every layer's z and a as JSON")
+    command.add_argument("network", help="an mlpsim.network JSON file")
+    command.add_argument("--input", help="comma-separated input values (default: the file's)")
+    command.set_defaults(run=_forward_command)
+
+    command = commands.add_parser("explain", help="print the worked arithmetic of one neuron")
+    command.add_argument("network", help="an mlpsim.network JSON file")
+    command.add_argument("--layer", type=int, required=True, help="layer after the input, from 1")
+    command.add_argument("--neuron", type=int, required=True, help="neuron in that layer, from 1")
+    command.add_argument("--input", help="comma-separated input values (default: the file's)")
+    command.set_defaults(run=_explain_command)
+
+    for register in EXTRA_COMMANDS:
+        register(commands)
+    return parser
+
+
+EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+"""Other modules' commands (render, worksheet): each adds a sub-parser with ``set_defaults(run=...)``
+returning the text to print (or '' when it wrote a file)."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        output = args.run(args)
+    except (UsageError, MlpsimError) as error:
+        print(f"error: {_one_line(error)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if output:
+        print(output)
+    return 0
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())

@@ -1,0 +1,224 @@
+"""The ``mlpsim.network`` file format, version 1 (JSON). See README, "File format".
+
+Loading never trusts its input: the byte size is checked first, then JSON syntax (NaN and
+Infinity literals, duplicate keys and absurd nesting are refused), then the structure, then the
+declared sizes against the limits — all before any weight array is allocated. Every error names
+the JSON path, e.g. ``layers[1].weights[2][0]: expected a finite number``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+
+from mlpsim.activations import ACTIVATIONS
+from mlpsim.errors import ValidationError
+from mlpsim.limits import DEFAULT_LIMITS, Limits
+from mlpsim.network import Layer, Network
+
+FORMAT = "mlpsim.network"
+VERSION = 1
+_TOP_KEYS = {"format", "version", "input", "layers", "name"}
+_INPUT_KEYS = {"size", "values", "name"}
+_LAYER_KEYS = {"size", "activation", "weights", "bias", "name"}
+_MAX_NAME_CHARS = 200
+
+
+def network_to_dict(network: Network) -> dict[str, Any]:
+    """The JSON-ready document for ``network`` (floats as Python floats: they round-trip exactly)."""
+    document: dict[str, Any] = {"format": FORMAT, "version": VERSION}
+    if network.name:
+        document["name"] = network.name
+    document["input"] = {"size": network.input_size, "values": network.input_values.tolist()}
+    if network.input_name:
+        document["input"]["name"] = network.input_name
+    layers = []
+    for layer in network.layers:
+        entry: dict[str, Any] = {"size": layer.size, "activation": layer.activation}
+        if layer.name:
+            entry["name"] = layer.name
+        entry["weights"] = layer.weights.tolist()
+        entry["bias"] = layer.bias.tolist()
+        layers.append(entry)
+    document["layers"] = layers
+    return document
+
+
+def dumps(network: Network, compact: bool = False) -> str:
+    """The file text. Readable by default: one line per weight row; ``compact`` for links."""
+    document = network_to_dict(network)
+    if compact:
+        return json.dumps(document, separators=(",", ":"), allow_nan=False)
+    return _readable(document, "") + "\n"
+
+
+def _readable(value: Any, indent: str) -> str:
+    inner = indent + "  "
+    if isinstance(value, dict):
+        items = [f"{inner}{json.dumps(key)}: {_readable(item, inner)}" for key, item in value.items()]
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+    if isinstance(value, list) and value and all(isinstance(item, (dict, list)) for item in value):
+        return "[\n" + ",\n".join(inner + _readable(item, inner) for item in value) + f"\n{indent}]"
+    return json.dumps(value, allow_nan=False, ensure_ascii=False)
+
+
+def loads(data: str | bytes, limits: Limits = DEFAULT_LIMITS) -> Network:
+    """Parse and validate a network file. Raises ValidationError (or LimitError) with a path."""
+    size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
+    limits.check_bytes(size, "network file")
+    document = parse_json(data)
+    return network_from_dict(document, limits)
+
+
+def parse_json(data: str | bytes) -> Any:
+    """Strict JSON: no NaN/Infinity, no duplicate keys, no absurd nesting or integers."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ValidationError(f"file: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    try:
+        return json.loads(data, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as error:
+        raise ValidationError(f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}") from None
+    except RecursionError:
+        raise ValidationError("invalid JSON: nested too deeply") from None
+    except ValueError as error:  # our hooks, and integers of over 4,300 digits
+        raise ValidationError(f"invalid JSON: {error}") from None
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows; write a finite number")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def network_from_dict(document: Any, limits: Limits = DEFAULT_LIMITS) -> Network:
+    """Validate a parsed document and build the network (sizes checked before arrays are made)."""
+    _expect_object(document, "$", _TOP_KEYS, required=("format", "version", "input", "layers"))
+    if document["format"] != FORMAT:
+        raise ValidationError(f"format: expected {FORMAT!r}, got {_short(document['format'])}")
+    if type(document["version"]) is not int or document["version"] != VERSION:
+        raise ValidationError(f"version: expected {VERSION}, got {_short(document['version'])}")
+    name = _name(document, "name")
+    source = document["input"]
+    _expect_object(source, "input", _INPUT_KEYS, required=("size",))
+    input_size = _size(source["size"], "input.size")
+    layers_doc = document["layers"]
+    if not isinstance(layers_doc, list) or not layers_doc:
+        raise ValidationError("layers: expected a non-empty list of layers")
+    if len(layers_doc) > limits.max_layers:
+        raise ValidationError(f"layers: {len(layers_doc)} layers; the limit is {limits.max_layers}")
+    sizes = [input_size]
+    for k, entry in enumerate(layers_doc):
+        _expect_object(entry, f"layers[{k}]", _LAYER_KEYS, required=("size", "activation", "weights", "bias"))
+        sizes.append(_size(entry["size"], f"layers[{k}].size"))
+    limits.check_sizes(sizes, "network file")
+
+    input_values = np.zeros(input_size)
+    if "values" in source:
+        input_values = _vector(source["values"], input_size, "input.values")
+    layers = []
+    for k, entry in enumerate(layers_doc):
+        where = f"layers[{k}]"
+        activation = entry["activation"]
+        if not isinstance(activation, str) or activation not in ACTIVATIONS:
+            raise ValidationError(
+                f"{where}.activation: unknown activation {_short(activation)}; choose one of {', '.join(ACTIVATIONS)}"
+            )
+        weights = _matrix(entry["weights"], sizes[k], sizes[k + 1], f"{where}.weights")
+        bias = _vector(entry["bias"], sizes[k + 1], f"{where}.bias")
+        layers.append(Layer(weights=weights, bias=bias, activation=activation, name=_name(entry, "name", where)))
+    return Network(
+        input_size=input_size,
+        layers=tuple(layers),
+        input_values=input_values,
+        name=name,
+        input_name=_name(source, "name", "input"),
+    )
+
+
+def _expect_object(value: Any, where: str, allowed: set[str], required: tuple[str, ...]) -> None:
+    if not isinstance(value, dict):
+        place = "file" if where == "$" else where
+        raise ValidationError(f"{place}: expected a JSON object, got {_type_name(value)}")
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise ValidationError(f"{_join(where, unknown[0])}: unknown field (allowed: {', '.join(sorted(allowed))})")
+    for key in required:
+        if key not in value:
+            raise ValidationError(f"{_join(where, key)}: missing")
+
+
+def _join(where: str, key: str) -> str:
+    return key if where == "$" else f"{where}.{key}"
+
+
+def _size(value: Any, where: str) -> int:
+    if type(value) is not int or value < 1:
+        raise ValidationError(f"{where}: expected a whole number ≥ 1, got {_short(value)}")
+    return value
+
+
+def _name(container: dict, key: str, where: str = "$") -> str:
+    value = container.get(key, "")
+    if not isinstance(value, str):
+        raise ValidationError(f"{_join(where, key)}: expected text, got {_type_name(value)}")
+    if len(value) > _MAX_NAME_CHARS:
+        raise ValidationError(f"{_join(where, key)}: longer than {_MAX_NAME_CHARS} characters")
+    return value
+
+
+def _vector(values: Any, length: int, where: str) -> np.ndarray:
+    if not isinstance(values, list):
+        raise ValidationError(f"{where}: expected a list of {length} numbers, got {_type_name(values)}")
+    if len(values) != length:
+        raise ValidationError(f"{where}: expected {length} numbers, got {len(values)}")
+    return _numbers(values, where)
+
+
+def _matrix(rows: Any, n_rows: int, n_columns: int, where: str) -> np.ndarray:
+    if not isinstance(rows, list):
+        raise ValidationError(f"{where}: expected a {n_rows}×{n_columns} list of lists, got {_type_name(rows)}")
+    if len(rows) != n_rows:
+        raise ValidationError(
+            f"{where}: expected {n_rows} rows (one per neuron of the previous layer), got {len(rows)}"
+        )
+    matrix = np.empty((n_rows, n_columns))
+    for i, row in enumerate(rows):
+        matrix[i] = _vector(row, n_columns, f"{where}[{i}]")
+    return matrix
+
+
+def _numbers(values: list, where: str) -> np.ndarray:
+    for j, value in enumerate(values):
+        if type(value) is float:
+            if not math.isfinite(value):  # only reachable from a dict built in Python
+                raise ValidationError(f"{where}[{j}]: expected a finite number, got {value}")
+        elif type(value) is int:
+            if abs(value) > 1e308:
+                raise ValidationError(f"{where}[{j}]: expected a finite number, got an integer too large")
+        else:
+            raise ValidationError(f"{where}[{j}]: expected a finite number, got {_type_name(value)}")
+    return np.array(values, dtype=float)
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value) if isinstance(value, (str, int, float, bool, type(None))) else _type_name(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -1,0 +1,84 @@
+"""Size limits enforced on every path into the core (UI, JSON import, share links, CLI).
+
+The defaults suit a public demo. Each can be changed with an environment variable, read once
+when the process starts, e.g. ``MLPSIM_MAX_LAYER_SIZE=4096 streamlit run app.py``.
+Sizes are checked *before* any array is allocated, so an oversized request costs nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from typing import Sequence
+
+from mlpsim.errors import LimitError
+
+ENV_PREFIX = "MLPSIM_"
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_layer_size: int = 1024
+    """Neurons in any one layer, input included."""
+    max_layers: int = 16
+    """Layers with weights (hidden + output); the input layer is not counted."""
+    max_parameters: int = 2_500_000
+    """Weights plus biases over the whole network."""
+    max_upload_bytes: int = 5_000_000
+    """Size of a network file (JSON) that may be loaded."""
+    max_link_chars: int = 8_000
+    """Length of a share link's encoded network; longer links break in proxies and browsers."""
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Limits":
+        """Defaults overridden by ``MLPSIM_MAX_LAYER_SIZE`` and friends (upper-case field names)."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for field in fields(cls):
+            raw = environ.get(ENV_PREFIX + field.name.upper())
+            if raw is None:
+                continue
+            try:
+                values[field.name] = int(raw)
+            except ValueError:
+                raise LimitError(f"{ENV_PREFIX}{field.name.upper()}={raw!r}: expected a whole number") from None
+            if values[field.name] < 1:
+                raise LimitError(f"{ENV_PREFIX}{field.name.upper()}={raw!r}: must be at least 1")
+        return cls(**values)
+
+    def check_sizes(self, layer_sizes: Sequence[int], where: str = "layer sizes") -> None:
+        """Raise LimitError if a network of these sizes (input first) would exceed a limit.
+
+        Called before arrays are allocated; the message names the limit and its value.
+        """
+        if len(layer_sizes) < 2:
+            raise LimitError(f"{where}: a network needs an input layer and at least one more layer")
+        for position, size in enumerate(layer_sizes):
+            label = "input layer" if position == 0 else f"layer {position}"
+            if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+                raise LimitError(f"{where}: {label} size must be a whole number ≥ 1, got {size!r}")
+            if size > self.max_layer_size:
+                raise LimitError(
+                    f"{where}: {label} has {size:,} neurons; the limit is {self.max_layer_size:,} per layer"
+                )
+        if len(layer_sizes) - 1 > self.max_layers:
+            raise LimitError(
+                f"{where}: {len(layer_sizes) - 1} layers with weights; the limit is {self.max_layers}"
+            )
+        parameters = parameter_count(layer_sizes)
+        if parameters > self.max_parameters:
+            raise LimitError(
+                f"{where}: {parameters:,} weights and biases; the limit is {self.max_parameters:,}"
+            )
+
+    def check_bytes(self, size: int, where: str = "file") -> None:
+        if size > self.max_upload_bytes:
+            raise LimitError(f"{where}: {size:,} bytes; the limit is {self.max_upload_bytes:,} bytes")
+
+
+def parameter_count(layer_sizes: Sequence[int]) -> int:
+    """Weights plus biases of a fully connected network with these sizes (input first)."""
+    return sum(n_in * n_out + n_out for n_in, n_out in zip(layer_sizes, layer_sizes[1:]))
+
+
+DEFAULT_LIMITS = Limits.from_env()

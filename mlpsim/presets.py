@@ -1,0 +1,80 @@
+"""Ready-made networks: the seed article's example, logic gates, and an MNIST-sized network."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable
+
+import numpy as np
+
+from mlpsim.initializers import initialized_network
+from mlpsim.network import Layer, Network
+
+
+def seed_example() -> Network:
+    """The seed article's 3 → 4 → 2 network: W1 is 3×4 with its largest weight, 9, at W1[2,2]
+    (IN2 → N2), and hidden biases 0.13, 0.14, 0.15, 0.16."""
+    return Network(
+        name="Seed example (3-4-2)",
+        input_size=3,
+        input_values=np.array([0.5, 0.1, 0.2]),
+        layers=(
+            Layer(
+                weights=np.array([[2.0, 8.0, -1.0, 3.0], [4.0, 9.0, 1.0, -6.0], [-3.0, 5.0, 2.0, 7.0]]),
+                bias=np.array([0.13, 0.14, 0.15, 0.16]),
+                activation="relu",
+            ),
+            Layer(
+                weights=np.array([[0.2, -0.3], [0.1, -0.2], [-0.4, 0.5], [0.3, 0.1]]),
+                bias=np.array([0.1, -0.2]),
+                activation="sigmoid",
+            ),
+        ),
+    )
+
+
+def xor() -> Network:
+    """2-2-1 XOR with ReLU: N1 = x1 + x2, N2 = max(0, x1 + x2 − 1), out = N1 − 2·N2 (exact 0/1)."""
+    return Network(
+        name="XOR (2-2-1)",
+        input_size=2,
+        input_values=np.array([1.0, 0.0]),
+        layers=(
+            Layer(weights=np.array([[1.0, 1.0], [1.0, 1.0]]), bias=np.array([0.0, -1.0]), activation="relu"),
+            Layer(weights=np.array([[1.0], [-2.0]]), bias=np.array([0.0]), activation="linear"),
+        ),
+    )
+
+
+def _gate(name: str, bias: float) -> Network:
+    # sigmoid(20·x1 + 20·x2 + bias): bias −30 fires only for (1, 1); −10 for any 1.
+    return Network(
+        name=name,
+        input_size=2,
+        input_values=np.array([1.0, 1.0]),
+        layers=(Layer(weights=np.array([[20.0], [20.0]]), bias=np.array([bias]), activation="sigmoid"),),
+    )
+
+
+def and_gate() -> Network:
+    return _gate("AND perceptron (2-1)", -30.0)
+
+
+def or_gate() -> Network:
+    return _gate("OR perceptron (2-1)", -10.0)
+
+
+def mnist_sized(seed: int = 0) -> Network:
+    """A seeded random 784-128-64-10 network (He weights, ReLU, softmax) with a random input in [0, 1)."""
+    network = initialized_network([784, 128, 64, 10], ["relu", "relu", "softmax"], initializer="he", seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    return replace(network, name="Random 784-128-64-10", input_values=rng.uniform(0.0, 1.0, 784))
+
+
+PRESETS: dict[str, Callable[[], Network]] = {
+    "Seed example (3-4-2)": seed_example,
+    "XOR (2-2-1)": xor,
+    "AND perceptron (2-1)": and_gate,
+    "OR perceptron (2-1)": or_gate,
+    "Random 784-128-64-10": mnist_sized,
+}
