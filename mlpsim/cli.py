@@ -1,4 +1,4 @@
-"""``python -m mlpsim``: forward, explain (and the commands later modules register).
+"""``python -m mlpsim``: one sub-command per task; each ``run`` returns the text to print.
 
 Bad input of any kind ends with exit status 2 and one line on stderr starting ``error:``.
 """
@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -98,15 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--neuron", type=int, required=True, help="neuron in that layer, from 1")
     command.add_argument("--input", help="comma-separated input values (default: the file's)")
     command.set_defaults(run=_explain_command)
-
-    for register in EXTRA_COMMANDS:
-        register(commands)
     return parser
-
-
-EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
-"""Other modules' commands (render, worksheet): each adds a sub-parser with ``set_defaults(run=...)``
-returning the text to print (or '' when it wrote a file)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
