@@ -67,8 +67,12 @@ def _readable(value: Any, indent: str) -> str:
 
 def loads(data: str | bytes, limits: Limits = DEFAULT_LIMITS) -> Network:
     """Parse and validate a network file. Raises ValidationError (or LimitError) with a path."""
-    size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
-    limits.check_bytes(size, "network file")
+    if isinstance(data, str):
+        try:
+            data = data.encode("utf-8")
+        except UnicodeEncodeError as error:  # a lone surrogate: no file can contain it
+            raise ValidationError(f"file: not valid Unicode text ({error.reason} at character {error.start})") from None
+    limits.check_bytes(len(data), "network file")
     document = parse_json(data)
     return network_from_dict(document, limits)
 
@@ -176,6 +180,10 @@ def _name(container: dict, key: str, where: str = "$") -> str:
         raise ValidationError(f"{_join(where, key)}: expected text, got {_type_name(value)}")
     if len(value) > _MAX_NAME_CHARS:
         raise ValidationError(f"{_join(where, key)}: longer than {_MAX_NAME_CHARS} characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # JSON escapes such as "\ud800" decode to text no page or file can show
+        raise ValidationError(f"{_join(where, key)}: not valid Unicode text (a lone surrogate escape)") from None
     return value
 
 

@@ -7,6 +7,7 @@ Sizes are checked *before* any array is allocated, so an oversized request costs
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, fields
 from typing import Sequence
@@ -56,10 +57,11 @@ class Limits:
         for position, size in enumerate(layer_sizes):
             label = "input layer" if position == 0 else f"layer {position}"
             if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-                raise LimitError(f"{where}: {label} size must be a whole number ≥ 1, got {size!r}")
+                shown = _amount(size) if isinstance(size, int) and not isinstance(size, bool) else repr(size)[:40]
+                raise LimitError(f"{where}: {label} size must be a whole number ≥ 1, got {shown}")
             if size > self.max_layer_size:
                 raise LimitError(
-                    f"{where}: {label} has {size:,} neurons; the limit is {self.max_layer_size:,} per layer"
+                    f"{where}: {label} has {_amount(size)} neurons; the limit is {self.max_layer_size:,} per layer"
                 )
         if len(layer_sizes) - 1 > self.max_layers:
             raise LimitError(
@@ -74,6 +76,14 @@ class Limits:
     def check_bytes(self, size: int, where: str = "file") -> None:
         if size > self.max_upload_bytes:
             raise LimitError(f"{where}: {size:,} bytes; the limit is {self.max_upload_bytes:,} bytes")
+
+
+def _amount(number: int) -> str:
+    """'1,000,000', or '~10^400' for numbers whose digits would flood a message (or exceed
+    Python's 4,300-digit conversion limit)."""
+    if abs(number) < 10**15:
+        return f"{number:,}"
+    return f"{'-' if number < 0 else ''}~10^{int(math.log10(abs(number)))}"
 
 
 def parameter_count(layer_sizes: Sequence[int]) -> int:
