@@ -1,0 +1,508 @@
+"""Pen-and-paper exercises: a small network generated from a seed and a difficulty, questions
+about its forward pass, answer checking with a stated tolerance, and the link that describes it.
+
+An exercise is fully described by (seed, difficulty, questions, lock), so one link gives a whole
+room the same network. Numbers are small integers or have one decimal place. Sigmoid and tanh
+appear only in the output layer, so every hidden value is an exact short decimal a learner can
+carry forward without rounding.
+
+Tolerance (stated to the learner): an answer is right when it equals the exact value rounded to
+2 decimal places (|answer − exact| ≤ 0.005); a sigmoid or tanh value must be right to 3
+significant figures (|answer − exact| ≤ half a unit in the third significant figure).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+from mlpsim.arithmetic import layer_working, neuron_working, number
+from mlpsim.errors import ValidationError
+from mlpsim.forward import ForwardResult, forward
+from mlpsim.network import Layer, Network, neuron_name, weight_name
+
+ROUNDING_TOLERANCE = 0.005
+"""Half a unit in the second decimal place: an answer rounded to 2 decimals is accepted."""
+SIGNIFICANT_FIGURES = 3
+"""Sigmoid and tanh values are checked to this many significant figures."""
+CURVED_ACTIVATIONS = ("sigmoid", "tanh")
+TOLERANCE_TEXT = (
+    "An answer is right when it is right to 2 decimal places: for 1.254 both 1.25 and 1.254 are "
+    "right, 1.3 is not. Sigmoid and tanh values must be right to 3 significant figures: 0.731 for "
+    "0.73106 (0.73 is not enough). A decimal comma (1,5) is read as 1.5, and you are told when it is."
+)
+MAX_SEED = 2**32 - 1
+MAX_QUESTIONS = 20
+
+
+@dataclass(frozen=True)
+class Difficulty:
+    """What a difficulty promises: layer sizes to choose from, number ranges (inclusive, on a grid
+    of ``step``) and the activations that may appear."""
+
+    name: str
+    sizes: tuple[tuple[int, ...], ...]
+    input_range: tuple[float, float]
+    weight_range: tuple[float, float]
+    bias_range: tuple[float, float]
+    step: float
+    hidden_activations: tuple[str, ...]
+    output_activations: tuple[str, ...]
+    description: str
+
+
+DIFFICULTIES: dict[str, Difficulty] = {
+    "easy": Difficulty(
+        name="easy",
+        sizes=((2, 2, 1), (2, 3, 1)),
+        input_range=(0, 3),
+        weight_range=(-3, 3),
+        bias_range=(-2, 2),
+        step=1,
+        hidden_activations=("relu",),
+        output_activations=("linear", "relu"),
+        description="2 inputs, one hidden layer of 2–3; whole numbers: inputs 0…3, weights −3…3, "
+        "biases −2…2; ReLU, output linear or ReLU",
+    ),
+    "medium": Difficulty(
+        name="medium",
+        sizes=((2, 3, 2), (3, 3, 2), (3, 2, 2)),
+        input_range=(-1, 1),
+        weight_range=(-4, 4),
+        bias_range=(-1, 1),
+        step=0.1,
+        hidden_activations=("relu", "linear"),
+        output_activations=("linear", "relu", "sigmoid"),
+        description="2–3 inputs, one hidden layer of 2–3, 2 outputs; one decimal place: inputs "
+        "−1…1, weights −4…4, biases −1…1; ReLU or linear, output linear, ReLU or sigmoid",
+    ),
+    "hard": Difficulty(
+        name="hard",
+        sizes=((3, 4, 2), (3, 3, 3, 2), (2, 3, 3, 2)),
+        input_range=(-2, 2),
+        weight_range=(-2, 2),
+        bias_range=(-1, 1),
+        step=0.1,
+        hidden_activations=("relu", "leaky_relu", "linear"),
+        output_activations=("sigmoid", "tanh"),
+        description="2–3 inputs, one or two hidden layers of 3–4, 2 outputs; one decimal place: "
+        "inputs −2…2, weights −2…2, biases −1…1; ReLU, leaky ReLU or linear, output sigmoid or tanh",
+    ),
+}
+
+_ATTEMPTS = 200
+"""Redraws allowed to avoid a dull network (a ReLU layer whose neurons all output 0)."""
+
+
+def _grid(rng: np.random.Generator, low: float, high: float, step: float, shape) -> np.ndarray:
+    """Uniform draws from low, low+step, ..., high, rounded so 0.1-steps print as one decimal."""
+    count = int(round((high - low) / step)) + 1
+    values = low + rng.integers(0, count, size=shape) * step
+    return np.round(values, 1) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def generate_network(seed: int, difficulty: str) -> Network:
+    """The exercise network for (seed, difficulty); the same pair always gives the same network."""
+    spec = _difficulty(difficulty)
+    seed = _checked_seed(seed)
+    rng = np.random.default_rng([seed, list(DIFFICULTIES).index(spec.name)])
+    for _ in range(_ATTEMPTS):
+        network = _draw_network(rng, spec, seed)
+        if _is_interesting(network):
+            return network
+    return network
+
+
+def _draw_network(rng: np.random.Generator, spec: Difficulty, seed: int) -> Network:
+    sizes = spec.sizes[int(rng.integers(len(spec.sizes)))]
+    layers = []
+    for k in range(1, len(sizes)):
+        last = k == len(sizes) - 1
+        choices = spec.output_activations if last else spec.hidden_activations
+        layers.append(
+            Layer(
+                weights=_grid(rng, *spec.weight_range, spec.step, (sizes[k - 1], sizes[k])),
+                bias=_grid(rng, *spec.bias_range, spec.step, (sizes[k],)),
+                activation=choices[int(rng.integers(len(choices)))],
+            )
+        )
+    return Network(
+        input_size=sizes[0],
+        layers=tuple(layers),
+        input_values=_grid(rng, *spec.input_range, spec.step, (sizes[0],)),
+        name=f"Exercise {seed} ({spec.name})",
+    )
+
+
+CURVED_Z_LIMIT = 3.0
+"""Sigmoid/tanh outputs are drawn with |z| ≤ this, so their values are not all 0, 1 or ±1."""
+
+
+def _is_interesting(network: Network) -> bool:
+    """Some input is not 0, every hidden layer has a neuron with z > 0, and a sigmoid/tanh
+    output layer is not saturated."""
+    result = forward(network)
+    if not np.any(network.input_values):
+        return False
+    if network.layers[-1].activation in CURVED_ACTIVATIONS and np.any(np.abs(result.z[-1]) > CURVED_Z_LIMIT):
+        return False
+    return all(np.any(result.z[k] > 0) for k in range(len(network.layers) - 1))
+
+
+def _difficulty(name: str) -> Difficulty:
+    if name not in DIFFICULTIES:
+        raise ValidationError(f"difficulty {name!r}: choose one of {', '.join(DIFFICULTIES)}")
+    return DIFFICULTIES[name]
+
+
+def _checked_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
+        raise ValidationError(f"seed {seed!r}: expected a whole number from 0 to {MAX_SEED}")
+    return int(seed)
+
+
+# ---- questions ----------------------------------------------------------------------------------
+
+QUESTION_KINDS = {
+    "z": "a neuron's z",
+    "a": "a neuron's a = f(z)",
+    "layer": "a whole layer's outputs",
+    "out": "the network's output",
+    "w": "one weight's contribution w·x",
+}
+
+_CODE = re.compile(r"^(?:(z|a)(\d{1,2})\.(\d{1,4})|L(\d{1,2})|out|w(\d{1,2})\.(\d{1,4})\.(\d{1,4}))$")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One thing the learner is asked. ``layer`` is 1-based (W1 is layer 1); ``neuron`` and
+    ``row`` are 0-based. kind 'w' asks for W{layer}[row+1, neuron+1] × x_row."""
+
+    kind: str
+    layer: int = 0
+    neuron: int = 0
+    row: int = 0
+
+    @property
+    def code(self) -> str:
+        """Short form used in links: z1.2, a1.2, L1, out, w1.2.3 (1-based numbers)."""
+        if self.kind in ("z", "a"):
+            return f"{self.kind}{self.layer}.{self.neuron + 1}"
+        if self.kind == "layer":
+            return f"L{self.layer}"
+        if self.kind == "out":
+            return "out"
+        return f"w{self.layer}.{self.row + 1}.{self.neuron + 1}"
+
+
+def parse_question(code: str, network: Network) -> Question:
+    """'z1.2' → Question('z', 1, 1), checked against the network's shape."""
+    match = _CODE.match(code.strip())
+    if not match:
+        raise ValidationError(
+            f"question {code!r}: expected z<layer>.<neuron>, a<layer>.<neuron>, L<layer>, out "
+            "or w<layer>.<row>.<column>, e.g. z1.2"
+        )
+    zk, zl, zn, ll, wl, wr, wc = match.groups()
+    if zk:
+        question = Question(zk, int(zl), int(zn) - 1)
+    elif ll:
+        question = Question("layer", int(ll))
+    elif wl:
+        question = Question("w", int(wl), int(wc) - 1, int(wr) - 1)
+    else:
+        return Question("out", len(network.layers))
+    _check_in_network(question, network, code)
+    return question
+
+
+def _check_in_network(question: Question, network: Network, code: str) -> None:
+    if not 1 <= question.layer <= len(network.layers):
+        raise ValidationError(f"question {code!r}: the network has layers 1..{len(network.layers)} after the input")
+    params = network.layers[question.layer - 1]
+    if not 0 <= question.neuron < params.size:
+        raise ValidationError(f"question {code!r}: layer {question.layer} has neurons 1..{params.size}")
+    if question.kind == "w" and not 0 <= question.row < params.n_in:
+        raise ValidationError(f"question {code!r}: W{question.layer} has rows 1..{params.n_in}")
+
+
+def default_questions(network: Network, seed: int) -> tuple[Question, ...]:
+    """A weight's contribution, one hidden neuron's z and a, the hidden layer, the output."""
+    rng = np.random.default_rng([seed, 7])
+    first = network.layers[0]
+    neuron = int(rng.integers(first.size))
+    rows = np.flatnonzero(network.input_values * first.weights[:, neuron])
+    rows = rows if rows.size else np.arange(first.n_in)
+    row = int(rows[rng.integers(rows.size)])
+    questions = [Question("w", 1, neuron, row), Question("z", 1, neuron), Question("a", 1, neuron)]
+    if len(network.layers) > 1:
+        questions.append(Question("layer", 1))
+    questions.append(Question("out", len(network.layers)))
+    return tuple(questions)
+
+
+@dataclass(frozen=True)
+class Blank:
+    """One answer box. ``id`` is unique within the exercise (e.g. 'L1.2' for layer 1, neuron 2)."""
+
+    id: str
+    label: str
+    expected: float
+    curved: bool
+    """True when the value is a sigmoid or tanh output: checked to 3 significant figures."""
+
+
+def question_text(question: Question, network: Network) -> str:
+    k = question.layer
+    title = network.layer_title(k)
+    name = neuron_name(k, question.neuron)
+    if question.kind == "z":
+        return f"z of {name} in {title} (layer {k}): z = Σ wᵢ·xᵢ + b"
+    if question.kind == "a":
+        return f"a of {name} in {title} (layer {k}): a = {network.layers[k - 1].activation}(z)"
+    if question.kind == "layer":
+        return f"every output a of {title} (layer {k}, activation {network.layers[k - 1].activation})"
+    if question.kind == "out":
+        return f"the network's output: a of every neuron in {title} (activation {network.layers[-1].activation})"
+    source = neuron_name(k - 1, question.row)
+    return (
+        f"the contribution of weight {weight_name(k, question.row, question.neuron)} "
+        f"({source} → {name} of {title}): {weight_name(k, question.row, question.neuron)} × {source}"
+    )
+
+
+def blanks(question: Question, network: Network, result: ForwardResult) -> tuple[Blank, ...]:
+    """The answer boxes of a question with their exact expected values (from the core)."""
+    k = question.layer
+    params = network.layers[k - 1]
+    curved = params.activation in CURVED_ACTIVATIONS
+    if question.kind == "z":
+        return (Blank(question.code, f"z({neuron_name(k, question.neuron)})", float(result.z[k - 1][question.neuron]), False),)
+    if question.kind == "a":
+        return (Blank(question.code, f"a({neuron_name(k, question.neuron)})", float(result.a[k - 1][question.neuron]), curved),)
+    if question.kind == "w":
+        product = float(params.weights[question.row, question.neuron] * result.values(k - 1)[question.row])
+        return (Blank(question.code, f"{weight_name(k, question.row, question.neuron)} × {neuron_name(k - 1, question.row)}", product, False),)
+    prefix = "out" if question.kind == "out" else f"L{k}"
+    return tuple(
+        Blank(f"{prefix}.{j + 1}", f"a({neuron_name(k, j)})", float(result.a[k - 1][j]), curved)
+        for j in range(params.size)
+    )
+
+
+def solution_steps(question: Question, network: Network, result: ForwardResult) -> list[str]:
+    """The worked arithmetic, one step per entry; hints reveal them one at a time."""
+    k = question.layer
+    if question.kind == "w":
+        x = result.values(k - 1)[question.row]
+        w = network.layers[k - 1].weights[question.row, question.neuron]
+        name = weight_name(k, question.row, question.neuron)
+        source = neuron_name(k - 1, question.row)
+        where = "the input" if k == 1 else f"the output a of {source} in {network.layer_title(k - 1)}"
+        return [
+            f"{source} is {where}: {source} = {number(x)}; {name} is row {question.row + 1}, column "
+            f"{question.neuron + 1} of W{k}: {name} = {number(w)}",
+            f"{name} × {source} = {number(w)} × {number(x)} = {number(w * x)}",
+        ]
+    if question.kind in ("z", "a"):
+        steps = _neuron_steps(network, result, k, question.neuron)
+        return steps[:-1] if question.kind == "z" else steps
+    steps = []
+    for j in range(network.layers[k - 1].size):
+        steps.extend(_neuron_steps(network, result, k, j))
+    steps.append(layer_working(network, result, k).as_text())
+    return steps
+
+
+def _neuron_steps(network: Network, result: ForwardResult, layer: int, neuron: int) -> list[str]:
+    working = neuron_working(network, result, layer, neuron)
+    names = " + ".join(f"{t.weight_name}·{t.input_name}" for t in working.terms)
+    bias_name = f"b{layer}[{neuron + 1}]"
+    products = " + ".join(f"({number(t.weight_value)})·({number(t.input_value)})" for t in working.terms)
+    sums = " + ".join(f"({number(t.product)})" for t in working.terms)
+    head = f"{working.layer_title} · {working.neuron_name}: "
+    lines = [
+        f"{head}z = {names} + {bias_name}",
+        f"{head}z = {products} + ({number(working.bias)}) = {sums} + ({number(working.bias)})",
+        f"{head}z = {number(working.weighted_sum)} + ({number(working.bias)}) = {number(working.z)}",
+    ]
+    if working.activation == "softmax":
+        lines.append(f"{head}a = e^z / Σₖ e^(zₖ) over the layer = {number(working.a)}")
+    else:
+        lines.append(f"{head}a = {working.activation}({number(working.z)}) = {number(working.a)}")
+    return lines
+
+
+# ---- the exercise as a whole --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExerciseSpec:
+    """Everything that defines an exercise; this, and only this, goes into a link."""
+
+    seed: int
+    difficulty: str
+    questions: tuple[str, ...] = ()
+    """Question codes; empty = the default questions for this seed."""
+    locked: bool = False
+
+    @property
+    def key(self) -> str:
+        """Stable identity (used to key answer boxes): same exercise → same key."""
+        return f"{self.seed}-{self.difficulty}-{'+'.join(self.questions)}"
+
+
+@dataclass(frozen=True, eq=False)
+class Exercise:
+    spec: ExerciseSpec
+    network: Network
+    result: ForwardResult
+    questions: tuple[Question, ...]
+
+    def blanks(self, question: Question) -> tuple[Blank, ...]:
+        return blanks(question, self.network, self.result)
+
+    def all_blanks(self) -> tuple[Blank, ...]:
+        return tuple(blank for question in self.questions for blank in self.blanks(question))
+
+    def question_text(self, question: Question) -> str:
+        return question_text(question, self.network)
+
+    def solution_steps(self, question: Question) -> list[str]:
+        return solution_steps(question, self.network, self.result)
+
+
+def make_exercise(spec: ExerciseSpec) -> Exercise:
+    """Build the exercise a spec describes. Raises ValidationError naming what is wrong."""
+    network = generate_network(spec.seed, spec.difficulty)
+    if len(spec.questions) > MAX_QUESTIONS:
+        raise ValidationError(f"questions: at most {MAX_QUESTIONS}, got {len(spec.questions)}")
+    if spec.questions:
+        questions = tuple(dict.fromkeys(parse_question(code, network) for code in spec.questions))
+    else:
+        questions = default_questions(network, spec.seed)
+    return Exercise(spec=spec, network=network, result=forward(network), questions=questions)
+
+
+# ---- link parameters ----------------------------------------------------------------------------
+
+LINK_KEYS = ("seed", "difficulty", "ask", "lock")
+
+
+def spec_to_params(spec: ExerciseSpec) -> dict[str, str]:
+    """Query parameters for the Workshop page: seed, difficulty, ask (comma-separated codes), lock."""
+    params = {"seed": str(spec.seed), "difficulty": spec.difficulty}
+    if spec.questions:
+        params["ask"] = ",".join(spec.questions)
+    if spec.locked:
+        params["lock"] = "1"
+    return params
+
+
+def spec_from_params(params: Mapping[str, str]) -> ExerciseSpec | None:
+    """The exercise a link describes; None when the link has no exercise (no ``seed``).
+    Raises ValidationError naming the bad parameter; the questions are checked against the
+    generated network."""
+    if "seed" not in params:
+        return None
+    raw_seed = str(params["seed"]).strip()
+    if not raw_seed.isdigit() or len(raw_seed) > 10 or int(raw_seed) > MAX_SEED:
+        raise ValidationError(f"link parameter seed={raw_seed!r}: expected a whole number from 0 to {MAX_SEED}")
+    difficulty = str(params.get("difficulty", "easy")).strip().lower()
+    _difficulty(difficulty)
+    raw_ask = str(params.get("ask", "")).strip()
+    codes = tuple(code.strip() for code in raw_ask.split(",") if code.strip()) if raw_ask else ()
+    lock = str(params.get("lock", "0")).strip().lower()
+    if lock not in ("0", "1", "true", "false", ""):
+        raise ValidationError(f"link parameter lock={lock!r}: expected 1 or 0")
+    spec = ExerciseSpec(seed=int(raw_seed), difficulty=difficulty, questions=codes, locked=lock in ("1", "true"))
+    make_exercise(spec)  # validates the question codes against the network
+    return spec
+
+
+# ---- answers ------------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
+
+
+@dataclass(frozen=True)
+class ParsedAnswer:
+    value: float | None
+    message: str
+    """Why the text is not a number (value None), or a note on how it was read ('' if plainly)."""
+
+
+def parse_answer(text: str) -> ParsedAnswer:
+    """Read a typed answer. Accepts 1.5, -0.25, .5, 1e-3, a Unicode minus, and a decimal comma
+    (1,5 → 1.5, with a note saying so). Never raises."""
+    cleaned = str(text).strip().replace("−", "-").replace(" ", "")
+    if not cleaned:
+        return ParsedAnswer(None, "Type a number here first (for example 0.25 or -1.5).")
+    note = ""
+    if _DECIMAL_COMMA.match(cleaned):
+        note = f"Read “{text.strip()}” as {cleaned.replace(',', '.')} (decimal comma)."
+        cleaned = cleaned.replace(",", ".")
+    if not _NUMBER.match(cleaned):
+        if "," in cleaned:
+            return ParsedAnswer(None, f"“{text.strip()}” has more than one comma: type one number, like 1.5.")
+        if "/" in cleaned:
+            return ParsedAnswer(None, f"“{text.strip()}” is a fraction: type it as a decimal, like 0.75.")
+        return ParsedAnswer(None, f"“{text.strip()}” is not a number: type digits, with a point for decimals, like -1.25.")
+    value = float(cleaned)
+    if not math.isfinite(value):
+        return ParsedAnswer(None, f"“{text.strip()}” is too large to be an answer here.")
+    return ParsedAnswer(value, note)
+
+
+def tolerance(blank: Blank) -> float:
+    """How far an answer may be from the exact value and still be right."""
+    if blank.curved and blank.expected != 0:
+        exponent = math.floor(math.log10(abs(blank.expected)))
+        return 0.5 * 10.0 ** (exponent - SIGNIFICANT_FIGURES + 1)
+    return ROUNDING_TOLERANCE
+
+
+def display_answer(blank: Blank) -> str:
+    """The expected value as the learner should write it: 2 decimals, or 3 significant figures."""
+    if blank.curved and blank.expected != 0:
+        return f"{blank.expected:.{SIGNIFICANT_FIGURES}g}"
+    return number(round(blank.expected, 2) + 0.0) if abs(blank.expected - round(blank.expected, 2)) > 1e-12 else number(blank.expected)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    status: str
+    """'right', 'wrong', 'close' (right to 2 decimals but a sigmoid/tanh value needs 3
+    significant figures) or 'invalid' (not a number)."""
+    message: str
+    value: float | None
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "right"
+
+
+def check_answer(blank: Blank, text: str) -> Feedback:
+    """Check a typed answer against a blank, with the stated tolerance. Never raises."""
+    parsed = parse_answer(text)
+    if parsed.value is None:
+        return Feedback("invalid", parsed.message, None)
+    note = f"{parsed.message} " if parsed.message else ""
+    # a tiny relative slack so that 0.1 + 0.2-style float noise never rejects an exact answer
+    slack = 1e-9 * max(1.0, abs(blank.expected))
+    error = abs(parsed.value - blank.expected)
+    if error <= tolerance(blank) + slack:
+        return Feedback("right", f"{note}Right: {blank.label} = {display_answer(blank)}.", parsed.value)
+    if blank.curved and error <= ROUNDING_TOLERANCE + slack:
+        return Feedback(
+            "close",
+            f"{note}Close, but {blank.label} is a sigmoid or tanh value: give 3 significant figures.",
+            parsed.value,
+        )
+    return Feedback("wrong", f"{note}Not quite: {number(parsed.value)} is not {blank.label}. Try a hint.", parsed.value)
