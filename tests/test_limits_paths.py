@@ -1,0 +1,223 @@
+"""The same limits on every path into the core: file import, share links, the CLI, the
+initialiser, resize and layer insertion (the app's own controls: tests/test_hostile_browser.py
+and the AppTest cases below).
+
+Each oversized request must: raise a LimitError naming the limit and its value, leave the
+current network exactly as it was, and never allocate the oversized arrays (tracemalloc's peak
+stays far below what one such weight matrix would need).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+import textwrap
+import tracemalloc
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mlpsim.cli import main
+from mlpsim.errors import LimitError
+from mlpsim.fileformat import dumps, loads
+from mlpsim.initializers import initialized_network
+from mlpsim.presets import seed_example
+from mlpsim.sharelink import decode
+
+ROOT = Path(__file__).resolve().parent.parent
+PEAK_BUDGET = 2_000_000
+"""Bytes any refused request may allocate; one 3×10⁶ float matrix alone would be 24 MB."""
+
+SEED_W1 = [[2.0, 8.0, -1.0, 3.0], [4.0, 9.0, 1.0, -6.0], [-3.0, 5.0, 2.0, 7.0]]  # the article's W1
+
+
+def refused_cheaply(action, *fragments: str) -> str:
+    """Run ``action``; it must raise LimitError with all ``fragments`` and allocate < PEAK_BUDGET."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(LimitError) as caught:
+            action()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    message = str(caught.value)
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} not in {message!r}"
+    assert peak < PEAK_BUDGET, f"refusing allocated {peak:,} bytes: {message}"
+    return message
+
+
+def oversized_document(size: int, position: int = 1) -> str:
+    """The seed network's file with layer ``position`` (0 = input) declaring ``size`` neurons;
+    the weight lists stay 3×4 — the declaration alone must be refused."""
+    document = json.loads(dumps(seed_example()))
+    if position == 0:
+        document["input"]["size"] = size
+    else:
+        document["layers"][position - 1]["size"] = size
+    return json.dumps(document)
+
+
+def link_of(text: str) -> str:
+    return "1." + base64.urlsafe_b64encode(zlib.compress(text.encode(), 9)).decode().rstrip("=")
+
+
+def assert_is_seed(network) -> None:
+    assert network.layer_sizes == (3, 4, 2)
+    assert network.layers[0].weights.tolist() == SEED_W1
+    assert network.input_values.tolist() == [0.5, 0.1, 0.2]
+
+
+# ---- file import and share links -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size, shown", [(10**6, "1,000,000"), (10**9, "1,000,000,000")])
+@pytest.mark.parametrize("position, label", [(0, "input layer"), (1, "layer 1"), (2, "layer 2")])
+def test_file_declaring_huge_layer(size, shown, position, label):
+    refused_cheaply(lambda: loads(oversized_document(size, position)), f"{label} has {shown} neurons", "limit is 1,024")
+
+
+@pytest.mark.parametrize("size, shown", [(10**6, "1,000,000"), (10**9, "1,000,000,000")])
+def test_share_link_declaring_huge_layer(size, shown):
+    link = link_of(oversized_document(size))
+    refused_cheaply(lambda: decode(link), f"layer 1 has {shown} neurons", "limit is 1,024")
+
+
+def test_file_over_parameter_limit_names_the_count():
+    # 1024-1024-1024-1024: 3 × (1024·1024 + 1024) = 3,148,800 weights and biases > 2,500,000.
+    document = {
+        "format": "mlpsim.network", "version": 1, "input": {"size": 1024},
+        "layers": [{"size": 1024, "activation": "relu", "weights": [], "bias": []} for _ in range(3)],
+    }
+    refused_cheaply(lambda: loads(json.dumps(document)), "3,148,800 weights and biases", "limit is 2,500,000")
+
+
+def test_file_with_too_many_layers_names_the_limit():
+    document = json.loads(dumps(seed_example()))
+    document["layers"] = [document["layers"][1]] * 17
+    with pytest.raises(Exception) as caught:
+        loads(json.dumps(document))
+    assert "17 layers" in str(caught.value) and "limit is 16" in str(caught.value)
+
+
+def test_file_over_byte_limit_is_refused_before_parsing():
+    data = b" " * 5_000_001  # an upload arrives as bytes; refusing it must not copy or parse it
+    refused_cheaply(lambda: loads(data), "5,000,001 bytes", "limit is 5,000,000 bytes")
+
+
+def test_share_link_over_length_limit():
+    refused_cheaply(lambda: decode("1." + "A" * 8_000), "8,002 characters", "limit is 8,000")
+
+
+# ---- building and editing networks ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("sizes, fragment", [
+    ([3, 10**9, 2], "layer 1 has 1,000,000,000 neurons; the limit is 1,024"),
+    ([10**6, 2], "input layer has 1,000,000 neurons; the limit is 1,024"),
+    ([2] * 18, "17 layers with weights; the limit is 16"),
+    ([1000, 1000, 1000, 1000], "3,003,000 weights and biases; the limit is 2,500,000"),
+])
+def test_initialiser_refuses_before_drawing_weights(sizes, fragment):
+    refused_cheaply(lambda: initialized_network(sizes, seed=1), fragment)
+
+
+@pytest.mark.parametrize("position, label", [(0, "input layer"), (1, "layer 1"), (2, "layer 2")])
+def test_resize_refuses_and_keeps_the_network(position, label):
+    network = seed_example()
+    refused_cheaply(lambda: network.resized(position, 10**9), f"{label} has 1,000,000,000 neurons", "limit is 1,024")
+    assert_is_seed(network)
+
+
+def test_resize_over_parameter_limit():
+    network = initialized_network([1024, 1024, 1024, 2], seed=0)
+    refused_cheaply(lambda: network.resized(3, 1024), "3,148,800 weights and biases", "limit is 2,500,000")
+    assert network.layer_sizes == (1024, 1024, 1024, 2)
+
+
+def test_insert_refuses_huge_and_too_many_layers():
+    network = seed_example()
+    refused_cheaply(lambda: network.with_hidden_layer_inserted(1, 10**9), "1,000,000,000 neurons", "limit is 1,024")
+    deep = initialized_network([2] * 17, seed=0)
+    refused_cheaply(lambda: deep.with_hidden_layer_inserted(1, 2), "17 layers with weights; the limit is 16")
+    assert_is_seed(network)
+    assert deep.layer_sizes == (2,) * 17
+
+
+# ---- the command line ------------------------------------------------------------------------
+
+
+def test_cli_refuses_a_huge_declaration(tmp_path, capsys):
+    path = tmp_path / "huge.json"
+    path.write_text(oversized_document(10**9))
+    assert main(["forward", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and "1,000,000,000 neurons; the limit is 1,024" in error
+
+
+def test_cli_refuses_an_oversized_file_without_reading_it(tmp_path, capsys):
+    path = tmp_path / "big.json"
+    with path.open("wb") as file:  # sparse: 6 MB on paper, nothing on disk
+        file.truncate(6_000_000)
+    assert main(["explain", str(path), "--layer", "1", "--neuron", "1"]) == 2
+    assert "6,000,000 bytes; the limit is 5,000,000 bytes" in capsys.readouterr().err
+
+
+# ---- one environment setting, every path ------------------------------------------------------
+
+PROBE = textwrap.dedent("""
+    import json, base64, zlib, sys
+    from mlpsim.fileformat import dumps, loads
+    from mlpsim.initializers import initialized_network
+    from mlpsim.presets import seed_example
+    from mlpsim.sharelink import decode, encode
+    from mlpsim.cli import main
+    from mlpsim.errors import LimitError
+    document = json.loads(dumps(seed_example()))
+    document["layers"][0]["size"] = 9
+    document["layers"][0]["weights"] = [[0.0] * 9] * 3
+    document["layers"][0]["bias"] = [0.0] * 9
+    document["layers"][1]["weights"] = [[0.0] * 2] * 9
+    text = json.dumps(document)
+    link = "1." + base64.urlsafe_b64encode(zlib.compress(text.encode())).decode().rstrip("=")
+    open(sys.argv[1], "w").write(text)
+    attempts = {
+        "file": lambda: loads(text),
+        "link": lambda: decode(link),
+        "initialiser": lambda: initialized_network([3, 9, 2]),
+        "resize": lambda: seed_example().resized(1, 9),
+        "insert": lambda: seed_example().with_hidden_layer_inserted(1, 9),
+    }
+    for path, attempt in attempts.items():
+        try:
+            attempt()
+            print(path, "ACCEPTED")
+        except LimitError as error:
+            print(path, error)
+    sys.exit(main(["forward", sys.argv[1]]))
+""")
+
+
+def test_one_environment_variable_changes_the_limit_on_every_path(tmp_path):
+    """MLPSIM_MAX_LAYER_SIZE=8: a 9-neuron layer is refused by every path with the same limit."""
+    completed = subprocess.run(
+        [sys.executable, "-c", PROBE, str(tmp_path / "nine.json")],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={"MLPSIM_MAX_LAYER_SIZE": "8", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+    )
+    lines = dict(line.split(" ", 1) for line in completed.stdout.strip().splitlines())
+    assert set(lines) == {"file", "link", "initialiser", "resize", "insert"}, completed.stdout + completed.stderr
+    for path, message in lines.items():
+        assert "layer 1 has 9 neurons; the limit is 8 per layer" in message, f"{path}: {message}"
+    assert completed.returncode == 2
+    assert "the limit is 8 per layer" in completed.stderr
+
+
+def test_seed_network_is_within_every_default_limit():
+    network = loads(dumps(seed_example()))
+    assert_is_seed(network)
+    assert np.array_equal(network.layers[1].bias, [0.1, -0.2])
