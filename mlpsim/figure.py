@@ -1,0 +1,433 @@
+"""The network diagram as a plotly figure: neurons coloured by value, edges sized by weight.
+
+Pure function of (network, forward result): no Streamlit here. Edge drawing is chosen by size,
+because plotly.js draw time, not Python, is what limits big networks (measurements in the
+README, section "The diagram"):
+
+- up to LINE_EDGE_LIMIT edges in the whole network: NaN-separated scatter lines (one trace per
+  sign and width), with a hover label on every edge and, optionally, its value printed;
+- otherwise each layer's edges become a few SVG paths in ``layout.shapes`` (one per sign and
+  width), built from cached per-layer text (mlpsim.edges).
+
+The number of traces is bounded whatever the size: at most 2 signs × a fixed number of width
+levels for edges, plus a handful for neurons, labels and the selection.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.colors
+import plotly.graph_objects as go
+
+from mlpsim.arithmetic import number
+from mlpsim.edges import bin_magnitude, layer_edges, layer_paths
+from mlpsim.forward import ForwardResult
+from mlpsim.graph import layer_positions, layer_spacing
+from mlpsim.network import Network, neuron_name, weight_name
+
+NEURON_TRACE = "neurons"
+PENDING_TRACE = "pending neurons"
+"""Names of the two traces whose points are neurons; each point's customdata is
+[position, index0]. No other trace carries customdata."""
+
+LINE_EDGE_LIMIT = 400
+VALUE_LABEL_NEURON_LIMIT = 40
+EDGE_VALUE_LIMIT = 120
+
+NEURON_COLOURSCALE = [[i / (len(plotly.colors.diverging.RdBu) - 1), colour]
+                      for i, colour in enumerate(plotly.colors.diverging.RdBu)]
+"""ColorBrewer RdBu (colour-blind safe): red = negative, white = 0, blue = positive."""
+POSITIVE_EDGE = "rgb(67,147,195)"
+NEGATIVE_EDGE = "rgb(214,96,77)"
+PENDING_FILL = "rgba(150,150,150,0.30)"
+HIGHLIGHT = "rgb(242,169,0)"
+MUTED_TEXT = "#808080"
+LABEL_BACKGROUND = "rgba(255,255,255,0.88)"
+LABEL_TEXT = "#1f2430"
+
+ACTIVATION_TITLES = {
+    "linear": "linear",
+    "relu": "ReLU",
+    "leaky_relu": "leaky ReLU",
+    "tanh": "tanh",
+    "sigmoid": "sigmoid",
+    "softmax": "softmax",
+}
+
+PLOT_TOP, PLOT_BOTTOM = 0.66, -0.6
+"""y range shown: columns span [-0.5, 0.5]; room above for headings, below for the caption."""
+
+
+def network_figure(
+    network: Network,
+    result: ForwardResult,
+    *,
+    selected: tuple[int, int] | None = None,
+    computed_through: tuple[int, int] | None = None,
+    show_edge_values: bool = False,
+) -> go.Figure:
+    """The diagram of ``network`` computing ``result`` (a single-input ForwardResult).
+
+    selected: (position, index0) of a neuron (position 0 = input) — its incoming edges are
+        drawn emphasised on top, every other edge is dimmed, and the neuron gets a ring.
+    computed_through: step-through mode — neurons after this one, in (position, index) order,
+        are pending: grey and without a value. The input is always known. None: all computed.
+    show_edge_values: print each weight on its edge (small networks only).
+
+    Clicks: neuron markers live in the traces named NEURON_TRACE and PENDING_TRACE; each point's
+    customdata is [position, index0] (e.g. from ``st.plotly_chart(on_select=...)`` selection
+    points). No other trace has customdata.
+    """
+    if np.ndim(result.inputs) != 1:
+        raise ValueError("network_figure draws one input at a time; got a batch")
+    sizes = network.layer_sizes
+    _check_neuron(selected, sizes, "selected")
+    _check_neuron(computed_through, sizes, "computed_through")
+    geometry = _Geometry(sizes)
+    neurons = _NeuronTable(network, result, geometry, computed_through)
+    edge_count = sum(layer.weights.size for layer in network.layers)
+    max_weight = max(float(np.abs(layer.weights).max(initial=0.0)) for layer in network.layers)
+    dim = selected is not None
+
+    figure = go.Figure()
+    shapes: list[dict] = []
+    if edge_count <= LINE_EDGE_LIMIT:
+        for trace in _line_edge_traces(network, geometry, max_weight, dim):
+            figure.add_trace(trace)
+        figure.add_trace(_edge_hover_trace(network, geometry, range(1, len(sizes))))
+        representation = "lines"
+    else:
+        shapes = _shape_edges(network, geometry, max_weight, dim)
+        representation = "shapes"
+    if selected is not None and selected[0] > 0:
+        for trace in _selected_edge_traces(network, geometry, selected, max_weight):
+            figure.add_trace(trace)
+    for trace in neurons.traces():
+        figure.add_trace(trace)
+    if selected is not None:
+        figure.add_trace(_selection_ring(geometry, selected))
+
+    annotations = _layer_headings(network, geometry)
+    if show_edge_values and edge_count <= EDGE_VALUE_LIMIT:
+        annotations += _edge_value_labels(network, geometry)
+    annotations.append(_caption(network, max_weight, representation))
+    figure.update_layout(
+        shapes=shapes,
+        annotations=annotations,
+        height=geometry.height,
+        margin=dict(l=10, r=10, t=10, b=10),
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font=dict(color=MUTED_TEXT, size=12),
+        showlegend=False,
+        hovermode="closest",
+        xaxis=dict(visible=False, range=[-0.45, len(sizes) - 1 + 0.45], fixedrange=False),
+        yaxis=dict(visible=False, range=[PLOT_BOTTOM, PLOT_TOP]),
+        hoverlabel=dict(bgcolor="white", font=dict(color=LABEL_TEXT)),
+        meta={"edges": representation, "edge_count": edge_count},
+    )
+    return figure
+
+
+def _check_neuron(neuron, sizes, what: str) -> None:
+    if neuron is None:
+        return
+    position, index = neuron
+    if not (0 <= position < len(sizes) and 0 <= index < sizes[position]):
+        raise ValueError(f"{what}: no neuron ({position}, {index}) in a network of layer sizes {list(sizes)}")
+
+
+class _Geometry:
+    """Figure height and pixel scale for a network of ``sizes`` (input first)."""
+
+    def __init__(self, sizes) -> None:
+        self.sizes = tuple(sizes)
+        self.positions = layer_positions(sizes)
+        self.spacing = layer_spacing(sizes)
+        tallest = max(sizes)
+        self.height = int(min(760, max(420, 150 + 95 * tallest)))
+        self.pixels_per_unit = (self.height - 20) / (PLOT_TOP - PLOT_BOTTOM)
+
+    def spacing_pixels(self, position: int) -> float:
+        return float(self.spacing[position] * self.pixels_per_unit)
+
+    def marker_size(self, position: int) -> float:
+        return float(np.clip(0.8 * self.spacing_pixels(position), 3.0, 46.0))
+
+    def edge_width_range(self, position: int) -> tuple[float, float]:
+        """(thinnest, widest) line width in px for the edges into layer ``position``: wide lines
+        for sparse small networks, hairlines where hundreds of neurons share a column."""
+        crowd = min(self.spacing_pixels(position - 1), self.spacing_pixels(position))
+        widest = float(np.clip(0.35 * crowd, 1.2, 7.0))
+        return max(0.25, widest / 12.0), widest
+
+    def edge_opacity(self, position: int) -> float:
+        edges = self.sizes[position - 1] * self.sizes[position]
+        return float(np.clip(40.0 / math.sqrt(edges), 0.12, 0.85))
+
+
+def _width(bin_index: int, max_weight: float, width_range: tuple[float, float]) -> float:
+    """Line width for a bin: proportional to |w| relative to the network's largest |w|, kept
+    within ``width_range``; rounded so equal widths merge into one trace or shape."""
+    thinnest, widest = width_range
+    return round(float(np.clip(widest * bin_magnitude(bin_index) / max_weight, thinnest, widest)), 2)
+
+
+def _line_edge_traces(network: Network, geometry: _Geometry, max_weight: float, dim: bool) -> list[go.Scatter]:
+    """Scatter lines, one trace per (sign, width), all layers merged: NaN separates segments."""
+    pieces: dict[tuple[bool, float], list[np.ndarray]] = {}
+    opacity: dict[tuple[bool, float], float] = {}
+    for position, layer in enumerate(network.layers, start=1):
+        edges = layer_edges(layer)
+        source, target = geometry.positions[position - 1], geometry.positions[position]
+        width_range = geometry.edge_width_range(position)
+        for positive, bin_index, start, stop in edges.groups:
+            rows, columns = edges.rows[start:stop], edges.columns[start:stop]
+            segments = np.full((stop - start, 3, 2), np.nan)
+            segments[:, 0] = source[rows]
+            segments[:, 1] = target[columns]
+            key = (positive, _width(bin_index, max_weight, width_range))
+            pieces.setdefault(key, []).append(segments.reshape(-1, 2))
+            opacity[key] = geometry.edge_opacity(position)
+    traces = []
+    for (positive, width), parts in sorted(pieces.items()):
+        xy = np.concatenate(parts)
+        traces.append(
+            go.Scatter(
+                x=xy[:, 0], y=xy[:, 1], mode="lines", hoverinfo="skip",
+                line=dict(color=POSITIVE_EDGE if positive else NEGATIVE_EDGE, width=width),
+                opacity=opacity[(positive, width)] * (0.25 if dim else 1.0),
+                name=f"{'positive' if positive else 'negative'} weights",
+            )
+        )
+    return traces
+
+
+def _edge_hover_trace(network: Network, geometry: _Geometry, positions, columns=None) -> go.Scatter:
+    """Invisible markers at edge midpoints whose hover label names the weight and its value.
+
+    positions: the layers whose incoming edges get a label; columns: restrict to these targets.
+    """
+    xs, ys, labels = [], [], []
+    for position in positions:
+        weights = network.layers[position - 1].weights
+        targets = range(weights.shape[1]) if columns is None else columns
+        for j in targets:
+            for i in range(weights.shape[0]):
+                (x0, y0), (x1, y1) = geometry.positions[position - 1][i], geometry.positions[position][j]
+                xs.append(0.5 * (x0 + x1))
+                ys.append(0.5 * (y0 + y1))
+                labels.append(
+                    f"<b>{weight_name(position, i, j)}</b> = {number(weights[i, j])}<br>"
+                    f"{neuron_name(position - 1, i)} → {neuron_name(position, j)}"
+                )
+    return go.Scatter(
+        x=np.array(xs), y=np.array(ys), mode="markers", marker=dict(size=10, opacity=0),
+        hovertext=labels, hoverinfo="text", name="weights",
+    )
+
+
+def _shape_edges(network: Network, geometry: _Geometry, max_weight: float, dim: bool) -> list[dict]:
+    """One SVG path shape per (layer, sign, width), from the cached per-layer path text."""
+    shapes = []
+    for position, layer in enumerate(network.layers, start=1):
+        paths = layer_paths(layer, float(position - 1), float(geometry.spacing[position - 1]),
+                            float(geometry.spacing[position]))
+        width_range = geometry.edge_width_range(position)
+        merged: dict[tuple[bool, float], list[str]] = {}
+        for (positive, bin_index), path in paths.items():
+            merged.setdefault((positive, _width(bin_index, max_weight, width_range)), []).append(path)
+        opacity = geometry.edge_opacity(position) * (0.25 if dim else 1.0)
+        for (positive, width), parts in sorted(merged.items()):
+            shapes.append(
+                dict(
+                    type="path", path="".join(parts), xref="x", yref="y", layer="below", opacity=opacity,
+                    line=dict(color=POSITIVE_EDGE if positive else NEGATIVE_EDGE, width=width),
+                )
+            )
+    return shapes
+
+
+def _selected_edge_traces(network, geometry, selected, max_weight) -> list[go.Scatter]:
+    """The selected neuron's incoming edges, full strength, with a hover label each."""
+    position, j = selected
+    weights = network.layers[position - 1].weights[:, j]
+    source, target = geometry.positions[position - 1], geometry.positions[position][j]
+    thinnest, widest = geometry.edge_width_range(position)
+    widest, thinnest = max(widest, 2.5), max(thinnest, 0.6)
+    traces = []
+    for positive in (True, False):
+        rows = np.flatnonzero(weights > 0 if positive else weights < 0)
+        if rows.size == 0:
+            continue
+        for width in np.unique(np.round(np.clip(widest * np.abs(weights[rows]) / max_weight, thinnest, widest), 1)):
+            chosen = rows[np.round(np.clip(widest * np.abs(weights[rows]) / max_weight, thinnest, widest), 1) == width]
+            segments = np.full((chosen.size, 3, 2), np.nan)
+            segments[:, 0] = source[chosen]
+            segments[:, 1] = target
+            xy = segments.reshape(-1, 2)
+            traces.append(
+                go.Scatter(
+                    x=xy[:, 0], y=xy[:, 1], mode="lines", hoverinfo="skip", name="selected neuron's weights",
+                    line=dict(color=POSITIVE_EDGE if positive else NEGATIVE_EDGE, width=float(width)),
+                )
+            )
+    traces.append(_edge_hover_trace(network, geometry, [position], columns=[j]))
+    return traces
+
+
+class _NeuronTable:
+    """Every neuron's position, value, hover text and state, as flat arrays (input first)."""
+
+    def __init__(self, network: Network, result: ForwardResult, geometry: _Geometry, computed_through) -> None:
+        sizes = geometry.sizes
+        self.network, self.geometry = network, geometry
+        self.position = np.concatenate([np.full(n, p) for p, n in enumerate(sizes)])
+        self.index = np.concatenate([np.arange(n) for n in sizes])
+        self.xy = np.concatenate(geometry.positions)
+        self.value = np.concatenate([result.values(p) for p in range(len(sizes))]).astype(float)
+        self.size = np.concatenate([np.full(n, geometry.marker_size(p)) for p, n in enumerate(sizes)])
+        if computed_through is None:
+            self.pending = np.zeros(self.position.size, dtype=bool)
+        else:
+            p, i = computed_through
+            self.pending = (self.position > p) | ((self.position == p) & (self.index > i))
+            self.pending &= self.position > 0
+        self.hover = self._hover_texts(result)
+        self.labelled = self.position.size <= VALUE_LABEL_NEURON_LIMIT
+
+    def _hover_texts(self, result: ForwardResult) -> list[str]:
+        network = self.network
+        texts = [f"<b>{neuron_name(0, i)}</b> (input)<br>value = {number(v)}" for i, v in enumerate(result.inputs)]
+        for position, layer in enumerate(network.layers, start=1):
+            z, a = result.z[position - 1], result.a[position - 1]
+            title = network.layer_title(position)
+            texts += [
+                f"<b>{neuron_name(position, j)}</b> ({title})<br>z = {number(z[j])}<br>a = {number(a[j])}"
+                f"<br>bias = {number(layer.bias[j])}<br>f = {layer.activation}"
+                for j in range(layer.size)
+            ]
+        return texts
+
+    def traces(self) -> list[go.Scatter]:
+        known = ~self.pending
+        scale = float(np.abs(self.value[known]).max(initial=0.0)) or 1.0
+        traces = [self._trace(known, scale)]
+        if self.pending.any():
+            traces.append(self._pending_trace())
+        return traces
+
+    def _labels(self, chosen: np.ndarray, with_value: bool) -> list[str] | None:
+        if not self.labelled:
+            return None
+        names = [neuron_name(p, i) for p, i in zip(self.position[chosen], self.index[chosen])]
+        if not with_value:
+            return [f"{name}<br>…" for name in names]
+        return [f"{name}<br><b>{number(float(f'{v:.3g}'))}</b>" for name, v in zip(names, self.value[chosen])]
+
+    def _trace(self, chosen: np.ndarray, scale: float) -> go.Scatter:
+        values = self.value[chosen]
+        strong = np.abs(values) / scale > 0.55  # dark fill: white text reads better
+        thin = self.size[chosen] < 8
+        return go.Scatter(
+            name=NEURON_TRACE,
+            x=self.xy[chosen, 0], y=self.xy[chosen, 1],
+            mode="markers+text" if self.labelled else "markers",
+            text=self._labels(chosen, True),
+            textposition="middle center",
+            textfont=dict(size=11, color=np.where(strong, "white", LABEL_TEXT).tolist()),
+            customdata=np.column_stack([self.position[chosen], self.index[chosen]]),
+            hovertext=[self.hover[k] for k in np.flatnonzero(chosen)],
+            hoverinfo="text",
+            marker=dict(
+                size=self.size[chosen], color=values, colorscale=NEURON_COLOURSCALE, cmin=-scale, cmax=scale,
+                opacity=1.0,  # plotly makes markers with a size array 70 % opaque by default
+                line=dict(width=np.where(thin, 0.0, 1.2), color="rgba(128,128,128,0.9)"),
+                colorbar=dict(
+                    title=dict(text="neuron value<br>(input / a)", side="top"), thickness=12, len=0.7,
+                    outlinewidth=0, tickfont=dict(color=MUTED_TEXT),
+                ),
+                showscale=True,
+            ),
+        )
+
+    def _pending_trace(self) -> go.Scatter:
+        chosen = self.pending
+        return go.Scatter(
+            name=PENDING_TRACE,
+            x=self.xy[chosen, 0], y=self.xy[chosen, 1],
+            mode="markers+text" if self.labelled else "markers",
+            text=self._labels(chosen, False),
+            textfont=dict(size=11, color=MUTED_TEXT),
+            customdata=np.column_stack([self.position[chosen], self.index[chosen]]),
+            hovertext=[f"{neuron_name(p, i)}: not computed yet" for p, i in
+                       zip(self.position[chosen], self.index[chosen])],
+            hoverinfo="text",
+            marker=dict(size=self.size[chosen], color=PENDING_FILL, opacity=1.0,
+                        line=dict(width=1.2, color=MUTED_TEXT)),
+        )
+
+
+def _selection_ring(geometry: _Geometry, selected: tuple[int, int]) -> go.Scatter:
+    position, index = selected
+    x, y = geometry.positions[position][index]
+    return go.Scatter(
+        x=[x], y=[y], mode="markers", hoverinfo="skip", name="selected neuron",
+        marker=dict(size=geometry.marker_size(position) + 10, symbol="circle-open",
+                    line=dict(width=3, color=HIGHLIGHT), color=HIGHLIGHT),
+    )
+
+
+def _layer_headings(network: Network, geometry: _Geometry) -> list[dict]:
+    headings = []
+    for position, size in enumerate(geometry.sizes):
+        detail = f"{size} neuron{'s' if size != 1 else ''}"
+        if position > 0:
+            detail += f" · {ACTIVATION_TITLES.get(network.layers[position - 1].activation, network.layers[position - 1].activation)}"
+        headings.append(
+            dict(
+                x=position, y=0.5, xref="x", yref="y", yanchor="bottom", yshift=geometry.marker_size(position) / 2 + 6,
+                text=f"<b>{network.layer_title(position)}</b><br><span style='font-size:11px'>{detail}</span>",
+                showarrow=False, bgcolor=LABEL_BACKGROUND, font=dict(color=LABEL_TEXT, size=13), borderpad=3,
+            )
+        )
+    return headings
+
+
+def _edge_value_labels(network: Network, geometry: _Geometry) -> list[dict]:
+    """Each weight printed on its edge, staggered along the edge by target so labels of one
+    source do not sit on top of each other."""
+    labels = []
+    for position, layer in enumerate(network.layers, start=1):
+        n_out = layer.size
+        for i in range(layer.n_in):
+            for j in range(n_out):
+                t = 0.22 + 0.5 * (j / max(n_out - 1, 1))
+                (x0, y0), (x1, y1) = geometry.positions[position - 1][i], geometry.positions[position][j]
+                labels.append(
+                    dict(
+                        x=x0 + t * (x1 - x0), y=y0 + t * (y1 - y0), xref="x", yref="y", showarrow=False,
+                        text=number(layer.weights[i, j]), font=dict(size=10, color=LABEL_TEXT),
+                        bgcolor=LABEL_BACKGROUND, borderpad=1,
+                    )
+                )
+    return labels
+
+
+def _caption(network: Network, max_weight: float, representation: str) -> dict:
+    zeros = sum(layer_edges(layer).zero_count for layer in network.layers)
+    text = (
+        f"Edges: <span style='color:{POSITIVE_EDGE}'><b>blue = positive weight</b></span>, "
+        f"<span style='color:{NEGATIVE_EDGE}'><b>red = negative</b></span>; width ∝ |weight| "
+        f"(widest: |w| = {number(max_weight)})"
+    )
+    if representation == "shapes":
+        text += "; dense layers drawn translucent, every weight drawn"
+    if zeros:
+        text += f"; {zeros} zero weight{'s' if zeros != 1 else ''} not drawn"
+    return dict(
+        x=0.5, y=0, xref="paper", yref="paper", yanchor="bottom", showarrow=False, text=text,
+        font=dict(size=12, color=MUTED_TEXT),
+    )
