@@ -108,7 +108,7 @@ class NeuronWorking:
             "relu": rf"\max(0,\ {z})",
             "leaky_relu": rf"\mathrm{{leaky\_relu}}({z})",
             "tanh": rf"\tanh({z})",
-            "sigmoid": rf"\frac{{1}}{{1 + e^{{-{_signed_latex(self.z)}}}}}",
+            "sigmoid": rf"\frac{{1}}{{1 + e^{{{_latex_number(-self.z)}}}}}",
             "softmax": rf"\frac{{e^{{{z}}}}}{{\sum_k e^{{z_k}}}}",
         }[self.activation]
         return [
@@ -130,6 +130,7 @@ def neuron_working(network: Network, result: ForwardResult, layer: int, neuron: 
     params = network.layers[layer - 1]
     if not 0 <= neuron < params.size:
         raise IndexError(f"neuron {neuron + 1}: layer {layer} has neurons 1..{params.size}")
+    _check_single_input(result)
     x = result.values(layer - 1)
     terms = tuple(
         Term(
@@ -211,6 +212,9 @@ class LayerWorking:
 
 def layer_working(network: Network, result: ForwardResult, layer: int) -> LayerWorking:
     """The matrix form of weighted layer ``layer`` (1-based) for a single-input ``result``."""
+    if not 1 <= layer <= len(network.layers):
+        raise IndexError(f"layer {layer}: the network has weighted layers 1..{len(network.layers)}")
+    _check_single_input(result)
     params = network.layers[layer - 1]
     return LayerWorking(
         layer=layer,
@@ -222,6 +226,11 @@ def layer_working(network: Network, result: ForwardResult, layer: int) -> LayerW
         z=result.z[layer - 1],
         a=result.a[layer - 1],
     )
+
+
+def _check_single_input(result: ForwardResult) -> None:
+    if result.inputs.ndim != 1:
+        raise ValueError(f"worked arithmetic is for one input vector; got a batch of {result.inputs.shape[0]}")
 
 
 def _text_matrix(matrix: np.ndarray) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from mlpsim.activations import ACTIVATIONS
-from mlpsim.errors import ValidationError
+from mlpsim.errors import LimitError, ValidationError
 from mlpsim.limits import DEFAULT_LIMITS, Limits
 from mlpsim.network import Layer, Network
 
@@ -78,33 +78,89 @@ def loads(data: str | bytes, limits: Limits = DEFAULT_LIMITS) -> Network:
 
 
 def parse_json(data: str | bytes) -> Any:
-    """Strict JSON: no NaN/Infinity, no duplicate keys, no absurd nesting or integers."""
+    """Strict JSON: no NaN/Infinity, no duplicate keys, no absurd nesting or integers.
+
+    Each of these is refused with the JSON path where it occurs, e.g. ``layers[1].bias[0]: expected
+    a finite number, got NaN``.
+    """
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise ValidationError(f"file: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    problems_seen = []
+
+    def constant(name: str) -> _Refused:
+        problems_seen.append(name)
+        return _Refused(f"{name} is invalid JSON; expected a finite number")
+
+    def integer(text: str) -> int | _Refused:
+        if len(text.lstrip("-")) > _MAX_INTEGER_DIGITS:
+            problems_seen.append(text)
+            return _Refused(f"expected a finite number, got an integer of over {_MAX_INTEGER_DIGITS:,} digits")
+        return int(text)
+
+    def json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            problems_seen.append(pairs)
+            seen: set[str] = set()
+            duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
+            return _ObjectWithDuplicate(result, duplicate=duplicate)
+        return result
+
     try:
-        return json.loads(data, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
+        document = json.loads(data, parse_constant=constant, parse_int=integer, object_pairs_hook=json_object)
     except json.JSONDecodeError as error:
         raise ValidationError(f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}") from None
     except RecursionError:
         raise ValidationError("invalid JSON: nested too deeply") from None
-    except ValueError as error:  # our hooks, and integers of over 4,300 digits
+    except ValueError as error:  # int() under a lower PYTHONINTMAXSTRDIGITS than ours
         raise ValidationError(f"invalid JSON: {error}") from None
+    if problems_seen:
+        where, message = _first_problem(document, "$")
+        raise ValidationError(f"{where}: {message}")
+    return document
 
 
-def _refuse_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number JSON allows; write a finite number")
+_MAX_INTEGER_DIGITS = 4300
+"""Python's own cap for int(text); longer literals are refused with their path, not int()'s advice."""
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
-    return result
+class _Refused:
+    """Stands in for a literal JSON allows (or Python can't read) but a network file may not hold,
+    until the walk in parse_json finds its path."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+class _ObjectWithDuplicate(dict):
+    """A JSON object whose ``duplicate`` key appeared more than once (json keeps the last value)."""
+
+    def __init__(self, items: dict[str, Any], duplicate: str) -> None:
+        super().__init__(items)
+        self.duplicate = duplicate
+
+
+def _first_problem(value: Any, where: str) -> tuple[str, str] | None:
+    """(JSON path, message) of the first refused literal or repeated key in document order."""
+    if isinstance(value, _Refused):
+        return where, value.message
+    if isinstance(value, _ObjectWithDuplicate):
+        return _join(where, value.duplicate), "duplicate key (each field may appear only once)"
+    if isinstance(value, dict):
+        children = ((_join(where, key), item) for key, item in value.items())
+    elif isinstance(value, list):
+        children = ((f"{where}[{index}]", item) for index, item in enumerate(value))
+    else:
+        return None
+    for child_where, item in children:
+        if isinstance(item, (dict, list, _Refused)):
+            found = _first_problem(item, child_where)
+            if found:
+                return found
+    return None
 
 
 def network_from_dict(document: Any, limits: Limits = DEFAULT_LIMITS) -> Network:
@@ -122,7 +178,7 @@ def network_from_dict(document: Any, limits: Limits = DEFAULT_LIMITS) -> Network
     if not isinstance(layers_doc, list) or not layers_doc:
         raise ValidationError("layers: expected a non-empty list of layers")
     if len(layers_doc) > limits.max_layers:
-        raise ValidationError(f"layers: {len(layers_doc)} layers; the limit is {limits.max_layers}")
+        raise LimitError(f"layers: {len(layers_doc)} layers; the limit is {limits.max_layers}")
     sizes = [input_size]
     for k, entry in enumerate(layers_doc):
         _expect_object(entry, f"layers[{k}]", _LAYER_KEYS, required=("size", "activation", "weights", "bias"))
@@ -149,6 +205,7 @@ def network_from_dict(document: Any, limits: Limits = DEFAULT_LIMITS) -> Network
         input_values=input_values,
         name=name,
         input_name=_name(source, "name", "input"),
+        limits=limits,
     )
 
 
@@ -211,20 +268,31 @@ def _matrix(rows: Any, n_rows: int, n_columns: int, where: str) -> np.ndarray:
 def _numbers(values: list, where: str) -> np.ndarray:
     for j, value in enumerate(values):
         if type(value) is float:
-            if not math.isfinite(value):  # only reachable from a dict built in Python
-                raise ValidationError(f"{where}[{j}]: expected a finite number, got {value}")
+            if not math.isfinite(value):  # a literal such as 1e999 parses as inf
+                raise ValidationError(f"{where}[{j}]: expected a finite number, got one beyond ±1.8e308")
         elif type(value) is int:
-            if abs(value) > 1e308:
-                raise ValidationError(f"{where}[{j}]: expected a finite number, got an integer too large")
+            try:
+                float(value)
+            except OverflowError:
+                raise ValidationError(f"{where}[{j}]: expected a finite number, got an integer too large") from None
         else:
             raise ValidationError(f"{where}[{j}]: expected a finite number, got {_type_name(value)}")
     return np.array(values, dtype=float)
 
 
 def _type_name(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}.get(
-        type(value), type(value).__name__
-    )
+    for kind, name in (
+        (bool, "true/false"),
+        (dict, "an object"),
+        (list, "a list"),
+        (str, "text"),
+        (type(None), "null"),
+        (int, "a whole number"),
+        (float, "a number"),
+    ):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
 
 
 def _short(value: Any) -> str:

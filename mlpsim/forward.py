@@ -69,8 +69,11 @@ def _checked_inputs(network: Network, inputs) -> np.ndarray:
 
 
 def _overflow_message(network: Network, k: int, z: np.ndarray) -> str:
-    kind = "became NaN" if np.isnan(z).any() else "overflowed to infinity"
+    # Inputs, weights and biases are finite, so an infinite or NaN z (∞ − ∞) always means the sum
+    # left the floating-point range somewhere in this layer.
+    neuron = int(np.argwhere(~np.isfinite(z))[0][-1])
+    kind = "became NaN (∞ − ∞)" if np.isnan(z).any() else "overflowed to infinity"
     return (
-        f"layer {k} ({network.layer_title(k)}): z {kind} — the weights W{k} or bias b{k} are too large "
-        f"for floating point (|z| > 1.8e308); make them smaller"
+        f"layer {k} ({network.layer_title(k)}): z {kind} at N{neuron + 1} — |z| went beyond 1.8e308, "
+        f"the floating-point range; make the inputs to this layer, the weights W{k} or the bias b{k} smaller"
     )

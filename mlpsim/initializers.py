@@ -6,6 +6,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from mlpsim.errors import ValidationError
 from mlpsim.limits import DEFAULT_LIMITS, Limits
 from mlpsim.network import Layer, Network
 
@@ -31,14 +32,14 @@ def initialized_network(
     """
     limits.check_sizes(list(layer_sizes))
     if initializer not in INITIALIZERS:
-        raise ValueError(f"unknown initialiser {initializer!r}; choose one of {', '.join(INITIALIZERS)}")
+        raise ValidationError(f"unknown initialiser {initializer!r}; choose one of {', '.join(INITIALIZERS)}")
     count = len(layer_sizes) - 1
     names = [activations] * count if isinstance(activations, str) else list(activations)
     if len(names) != count:
-        raise ValueError(f"activations: expected {count} names, got {len(names)}")
+        raise ValidationError(f"activations: expected {count} names, got {len(names)}")
     rng = np.random.default_rng(seed)
     layers = [
         Layer(weights=INITIALIZERS[initializer](rng, n_in, n_out), bias=np.zeros(n_out), activation=name)
         for n_in, n_out, name in zip(layer_sizes, layer_sizes[1:], names)
     ]
-    return Network(input_size=layer_sizes[0], layers=tuple(layers))
+    return Network(input_size=layer_sizes[0], layers=tuple(layers), limits=limits)

@@ -21,20 +21,56 @@ NEW_ENTRY_DEFAULT = 0.0
 """Value given to weights, biases and inputs that a resize or insertion creates."""
 
 
+def _as_float_array(values, where: str) -> np.ndarray:
+    """A private float copy of ``values``; a ValidationError naming ``where`` if they are not numbers."""
+    try:
+        return np.array(values, dtype=float)
+    except (TypeError, ValueError) as error:
+        reason = "rows of different lengths" if "inhomogeneous" in str(error) else str(error)
+        raise ValidationError(f"{where}: expected a rectangular array of numbers ({reason})") from None
+
+
+def _number(value, where: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{where}: expected a number, got {value!r}") from None
+    if not np.isfinite(number):
+        raise ValidationError(f"{where}: expected a finite number, got {value!r}")
+    return number
+
+
 def _frozen_array(values, shape: tuple[int, ...], where: str) -> np.ndarray:
-    array = np.array(values, dtype=float)  # always a private copy
+    array = _as_float_array(values, where)
     if array.shape != shape:
-        raise ValidationError(f"{where}: expected shape {_shape_text(shape)}, got {_shape_text(array.shape)}")
+        raise ValidationError(f"{where}: expected {_shape_text(shape)}, got {_shape_text(array.shape)}")
     bad = np.argwhere(~np.isfinite(array))
     if bad.size:
-        index = "".join(f"[{i + 1}]" for i in bad[0])
-        raise ValidationError(f"{where}{index}: expected a finite number, got {array[tuple(bad[0])]}")
+        index = ",".join(str(i + 1) for i in bad[0])
+        raise ValidationError(f"{where}[{index}]: expected a finite number, got {array[tuple(bad[0])]}")
     array.flags.writeable = False
     return array
 
 
+def _is_frozen(array) -> bool:
+    """True for an array that _frozen_array made: float, read-only and owning its data (so no
+    writable view elsewhere can change it). Such arrays were checked finite when frozen."""
+    return (
+        isinstance(array, np.ndarray)
+        and array.dtype == np.float64
+        and not array.flags.writeable
+        and array.base is None
+        and bool(np.isfinite(array).all())
+    )
+
+
 def _shape_text(shape: tuple[int, ...]) -> str:
-    return "×".join(str(n) for n in shape) if len(shape) > 1 else f"{shape[0] if shape else 0}"
+    """'shape 3×4' for a matrix, '4 numbers' for a vector, 'a single number' for a scalar."""
+    if len(shape) == 0:
+        return "a single number"
+    if len(shape) == 1:
+        return f"{shape[0]} numbers"
+    return "shape " + "×".join(str(n) for n in shape)
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,6 +107,8 @@ class Network:
     input_values: np.ndarray = field(default=None)  # type: ignore[assignment]
     name: str = ""
     input_name: str = ""
+    limits: Limits = field(default=DEFAULT_LIMITS, repr=False)
+    """The size caps this network was checked against; edits keep checking against them."""
 
     def __post_init__(self) -> None:
         if isinstance(self.input_size, bool) or not isinstance(self.input_size, (int, np.integer)):
@@ -79,32 +117,46 @@ class Network:
         object.__setattr__(self, "layers", tuple(self.layers))
         if not self.layers:
             raise ValidationError("layers: a network needs at least one layer after the input")
-        DEFAULT_LIMITS.check_sizes(self.layer_sizes)
-        values = np.zeros(self.input_size) if self.input_values is None else self.input_values
-        object.__setattr__(self, "input_values", _frozen_array(values, (self.input_size,), "input values"))
+        for text, where in ((self.name, "network name"), (self.input_name, "input name")):
+            if not isinstance(text, str):
+                raise ValidationError(f"{where}: expected text, got {type(text).__name__}")
+        if self.input_size < 1:
+            raise ValidationError(f"input size: must be a whole number ≥ 1, got {self.input_size}")
         previous = self.input_size
-        checked = []
+        weight_arrays = []
         for k, layer in enumerate(self.layers, start=1):
             where = f"W{k}"
-            if layer.activation not in ACTIVATIONS:
+            if not isinstance(layer.activation, str) or layer.activation not in ACTIVATIONS:
                 raise ValidationError(
                     f"layer {k}: unknown activation {layer.activation!r}; choose one of {', '.join(ACTIVATIONS)}"
                 )
-            weights = np.asarray(layer.weights, dtype=float)
+            if not isinstance(layer.name, str):
+                raise ValidationError(f"layer {k} name: expected text, got {type(layer.name).__name__}")
+            weights = layer.weights if _is_frozen(layer.weights) else _as_float_array(layer.weights, where)
             if weights.ndim != 2 or weights.shape[0] != previous:
+                expected = f"{previous}×{weights.shape[1]}" if weights.ndim == 2 else f"{previous}×M"
                 raise ValidationError(
-                    f"{where}: expected shape {previous}×{weights.shape[-1] if weights.ndim == 2 else '?'}"
-                    f" (rows = the {previous} neurons of the previous layer), got {_shape_text(weights.shape)}"
+                    f"{where}: expected shape {expected} (one row per neuron of the {previous}-neuron layer "
+                    f"before it), got {_shape_text(weights.shape)}"
                 )
-            size = weights.shape[1]
+            weight_arrays.append(weights)
+            previous = weights.shape[1]
+        self.limits.check_sizes((self.input_size, *(weights.shape[1] for weights in weight_arrays)))
+        values = np.zeros(self.input_size) if self.input_values is None else self.input_values
+        object.__setattr__(self, "input_values", _frozen_array(values, (self.input_size,), "input values"))
+        checked = []
+        for k, (layer, weights) in enumerate(zip(self.layers, weight_arrays), start=1):
+            if weights is layer.weights and _is_frozen(layer.bias) and layer.bias.shape == (weights.shape[1],):
+                # Already validated by an earlier Network: share the Layer object, as edits promise.
+                checked.append(layer)
+                continue
             checked.append(
                 replace(
                     layer,
-                    weights=_frozen_array(weights, (previous, size), where),
-                    bias=_frozen_array(layer.bias, (size,), f"b{k}"),
+                    weights=_frozen_array(weights, weights.shape, f"W{k}"),
+                    bias=_frozen_array(layer.bias, (weights.shape[1],), f"b{k}"),
                 )
             )
-            previous = size
         object.__setattr__(self, "layers", tuple(checked))
 
     @property
@@ -134,27 +186,49 @@ class Network:
 
     def with_weight(self, layer: int, row: int, column: int, value: float) -> "Network":
         """Set W{layer}[row, column] (all 0-based here: layer 0 is W1)."""
+        self._check_layer_index(layer)
+        n_in, n_out = self.layers[layer].weights.shape
+        if not (0 <= row < n_in and 0 <= column < n_out):
+            raise ValidationError(
+                f"{weight_name(layer + 1, row, column)}: W{layer + 1} is {n_in}×{n_out}, so rows are 1..{n_in} "
+                f"and columns 1..{n_out}"
+            )
         weights = np.array(self.layers[layer].weights)
-        weights[row, column] = value
+        weights[row, column] = _number(value, weight_name(layer + 1, row, column))
         return self.with_layer(layer, weights=weights)
 
     def with_bias(self, layer: int, neuron: int, value: float) -> "Network":
+        """Set b{layer}[neuron] (0-based here: layer 0 is W1's layer)."""
+        self._check_layer_index(layer)
+        size = self.layers[layer].size
+        if not 0 <= neuron < size:
+            raise ValidationError(f"b{layer + 1}[{neuron + 1}]: layer {layer + 1} has neurons 1..{size}")
         bias = np.array(self.layers[layer].bias)
-        bias[neuron] = value
+        bias[neuron] = _number(value, f"b{layer + 1}[{neuron + 1}]")
         return self.with_layer(layer, bias=bias)
+
+    def _check_layer_index(self, layer: int) -> None:
+        if not 0 <= layer < len(self.layers):
+            raise ValidationError(
+                f"layer index {layer}: the network has weighted layers 0..{len(self.layers) - 1} (W1..W{len(self.layers)})"
+            )
 
     def with_activation(self, layer: int, activation: str) -> "Network":
         return self.with_layer(layer, activation=activation)
 
     def with_layer(self, layer: int, **changes) -> "Network":
         """Replace fields of one layer (0-based); the other layers are shared, not copied."""
+        self._check_layer_index(layer)
         layers = list(self.layers)
         layers[layer] = replace(layers[layer], **changes)
         return replace(self, layers=tuple(layers))
 
-    def resized(self, position: int, new_size: int, limits: Limits = DEFAULT_LIMITS) -> "Network":
+    def resized(self, position: int, new_size: int, limits: Limits | None = None) -> "Network":
         """Change the size of layer ``position`` (0 = input). Every weight, bias and input value
-        in the overlapping block is kept; new entries are NEW_ENTRY_DEFAULT (0.0)."""
+        in the overlapping block is kept; new entries are NEW_ENTRY_DEFAULT (0.0).
+
+        ``limits`` defaults to the network's own; the new network carries the ones used."""
+        limits = self.limits if limits is None else limits
         sizes = list(self.layer_sizes)
         if not 0 <= position < len(sizes):
             raise ValidationError(f"layer position {position}: the network has layers 0..{len(sizes) - 1}")
@@ -172,10 +246,10 @@ class Network:
         if position < len(layers):
             following = layers[position]
             layers[position] = replace(following, weights=_fit(following.weights, (new_size, sizes[position + 1])))
-        return replace(self, input_values=input_values, layers=tuple(layers))
+        return replace(self, input_values=input_values, layers=tuple(layers), limits=limits)
 
     def with_hidden_layer_inserted(
-        self, position: int, size: int, activation: str = "linear", limits: Limits = DEFAULT_LIMITS
+        self, position: int, size: int, activation: str = "linear", limits: Limits | None = None
     ) -> "Network":
         """Insert a hidden layer so that it becomes layer ``position`` (1..len(layers)).
 
@@ -183,6 +257,7 @@ class Network:
         and the layer after it keeps its weights in the overlapping block. With a linear
         activation and the previous layer's size, the network's output is unchanged.
         """
+        limits = self.limits if limits is None else limits
         if not 1 <= position <= len(self.layers):
             raise ValidationError(f"insert position {position}: must be between 1 and {len(self.layers)}")
         sizes = list(self.layer_sizes)
@@ -193,7 +268,7 @@ class Network:
         following = layers[position - 1]
         layers[position - 1] = replace(following, weights=_fit(following.weights, (size, sizes[position + 1])))
         layers.insert(position - 1, new_layer)
-        return replace(self, layers=tuple(layers))
+        return replace(self, layers=tuple(layers), limits=limits)
 
     def with_hidden_layer_removed(self, position: int) -> "Network":
         """Remove hidden layer ``position`` (1..len(layers)-1); the next layer's weight rows are
