@@ -1,11 +1,14 @@
-"""mlpsim — the Streamlit page. Thin: UI modules in ui/, all numbers from mlpsim."""
+"""mlpsim — the Streamlit page. Thin: the pages live in ui/, all numbers come from mlpsim."""
 
 import streamlit as st
 
-from mlpsim.forward import forward
-from mlpsim.presets import seed_example
+from ui import simulator, workshop
 
-st.set_page_config(page_title="mlpsim", layout="wide")
-st.title("mlpsim")
-network = seed_example()
-st.write("Output:", forward(network).output.tolist())
+st.set_page_config(page_title="mlpsim", page_icon="🧮", layout="wide")
+page = st.navigation(
+    [
+        st.Page(simulator.render, title="Simulator", url_path="simulator", default=True),
+        st.Page(workshop.render, title="Workshop", url_path="workshop"),
+    ]
+)
+page.run()

@@ -1,0 +1,47 @@
+"""The editable tables: input values, and the weights and biases of one layer at a time.
+
+Each st.data_editor shows a DataFrame built from the network's arrays. Its recorded edits are
+folded into a new network once, in its on_change callback; the network then gets a new
+generation, so the next run draws editors with fresh keys built from the new arrays — an edit is
+never applied twice, and never carried over to another network of the same shape.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mlpsim.network import Network
+from ui import state, workspace
+from ui.tables import Table, fold_edits
+
+def editor_key(table: Table, network: Network) -> str:
+    rows, columns = table.shape(network)
+    return f"{state.EDITOR_PREFIX}{table.kind}{table.layer}:{rows}x{columns}:g{workspace.generation()}"
+
+
+def _on_edit(table: Table, key: str) -> None:
+    network = state.current_network()
+    fold = fold_edits(network, table, st.session_state[key].get("edited_rows", {}))
+    for error in fold.errors:
+        workspace.notify("error", error)
+    workspace.replace_network(fold.network)
+
+
+def render_editor(table: Table, network: Network, *, label: str | None = None) -> None:
+    """One table: a float column per target neuron (or one 'b'/'x' column)."""
+    frame = table.frame(network)
+    key = editor_key(table, network)
+    st.data_editor(
+        frame,
+        key=key,
+        num_rows="fixed",
+        height="auto",
+        width="stretch" if table.kind == "weights" else "content",
+        column_config={
+            column: st.column_config.NumberColumn(label=str(column), format="%.6g", required=True)
+            for column in frame.columns
+        },
+        on_change=_on_edit,
+        args=(table, key),
+    )
+    st.caption(label or table.title(network))

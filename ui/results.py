@@ -1,0 +1,136 @@
+"""The forward pass on the page: diagram, neuron selection with worked arithmetic, z/a tables,
+output, and the matrix form of a layer. The forward pass and the figure are memoised per network
+(and selection), so a rerun that changes neither rebuilds nothing."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from mlpsim.arithmetic import layer_working, neuron_working, number
+from mlpsim.errors import ForwardError
+from mlpsim.figure import network_figure
+from mlpsim.forward import ForwardResult, forward
+from mlpsim.network import Network, neuron_name
+from ui import state
+from ui.literal import escaped
+from ui.tables import values_frame
+
+EDGE_VALUES_MAX_EDGES = 64
+"""Weights can be written on the edges only when there are this few (more is unreadable)."""
+
+Neuron = tuple[int, int]
+
+
+def forward_pass(network: Network) -> ForwardResult | ForwardError:
+    """The network's forward pass, or the ForwardError naming the layer that overflowed."""
+    memo = st.session_state.get(state.FORWARD_MEMO)
+    if memo is None or memo[0] is not network:
+        try:
+            outcome: ForwardResult | ForwardError = forward(network)
+        except ForwardError as error:
+            outcome = error
+        st.session_state[state.FORWARD_MEMO] = memo = (network, outcome)
+    return memo[1]
+
+
+def selectable_neurons(network: Network) -> list[Neuron]:
+    """Every neuron with arithmetic to show: (position, index0) for positions 1..L."""
+    return [(position, j) for position in range(1, len(network.layer_sizes)) for j in range(network.layer_sizes[position])]
+
+
+def selected_neuron(network: Network) -> Neuron | None:
+    selected = st.session_state.get(state.SELECTED_NEURON)
+    if selected is None:
+        return None
+    position, index = selected
+    if 1 <= position < len(network.layer_sizes) and 0 <= index < network.layer_sizes[position]:
+        return selected
+    return None
+
+
+def neuron_label(network: Network, neuron: Neuron | None) -> str:
+    if neuron is None:
+        return "—"
+    position, index = neuron
+    return f"{neuron_name(position, index)} · {network.layer_title(position)}"
+
+
+def _on_diagram_select() -> None:
+    points = st.session_state[state.DIAGRAM].selection.points
+    for point in points:
+        customdata = point.get("customdata")
+        if customdata is not None and len(customdata) == 2:
+            position, index = int(customdata[0]), int(customdata[1])
+            st.session_state[state.SELECTED_NEURON] = (position, index) if position > 0 else None
+            return
+
+
+def _on_neuron_select() -> None:
+    st.session_state[state.SELECTED_NEURON] = st.session_state[state.NEURON_SELECT]
+
+
+def diagram_figure(network: Network, result: ForwardResult, selected: Neuron | None, edge_values: bool):
+    memo = st.session_state.get(state.FIGURE_MEMO)
+    if memo is None or memo[0] is not network or memo[1] != selected or memo[2] != edge_values:
+        figure = network_figure(network, result, selected=selected, show_edge_values=edge_values)
+        st.session_state[state.FIGURE_MEMO] = memo = (network, selected, edge_values, figure)
+    return memo[3]
+
+
+def render_diagram(network: Network, result: ForwardResult) -> None:
+    edges = sum(layer.weights.size for layer in network.layers)
+    edge_values = False
+    if edges <= EDGE_VALUES_MAX_EDGES:
+        edge_values = st.toggle("Weights on the edges", key=state.EDGE_VALUES)
+    figure = diagram_figure(network, result, selected_neuron(network), edge_values)
+    st.plotly_chart(
+        figure, key=state.DIAGRAM, on_select=_on_diagram_select, selection_mode="points", width="stretch",
+        config={"displaylogo": False},
+    )
+
+
+def render_neuron_panel(network: Network, result: ForwardResult) -> None:
+    """Pick a neuron (or click it in the diagram): its sum worked out with the numbers in."""
+    options: list[Neuron | None] = [None, *selectable_neurons(network)]
+    selected = selected_neuron(network)
+    st.session_state[state.NEURON_SELECT] = selected
+    st.selectbox(
+        "Neuron (or click one in the diagram)", options, key=state.NEURON_SELECT,
+        format_func=lambda neuron: neuron_label(network, neuron), on_change=_on_neuron_select,
+    )
+    if selected is None:
+        st.caption("Pick a neuron to see how its value is computed.")
+        return
+    position, index = selected
+    working = neuron_working(network, result, position, index)
+    st.markdown(f"**{escaped(neuron_label(network, selected))}** — activation `{working.activation}`")
+    for line in working.latex_lines():
+        st.latex(line)
+
+
+def render_output(network: Network, result: ForwardResult) -> None:
+    output = result.output
+    position = len(network.layers)
+    frame = pd.DataFrame(
+        {"neuron": [neuron_name(position, j) for j in range(output.shape[0])], "a": [number(v) for v in output]}
+    )
+    st.dataframe(frame, hide_index=True, width="content")
+
+
+def render_values(network: Network, result: ForwardResult, layer: int) -> None:
+    """z and a of weighted layer ``layer`` (1-based)."""
+    st.dataframe(values_frame(network, result, layer), width="content",
+                 column_config={"z": st.column_config.NumberColumn(format="%.6g"),
+                                "a": st.column_config.NumberColumn(format="%.6g")})
+    st.caption(f"z, a of {escaped(network.layer_title(layer))}")
+
+
+def render_matrix_form(network: Network, result: ForwardResult, layer: int) -> None:
+    working = layer_working(network, result, layer)
+    st.text(working.shapes_text)
+    st.latex(working.as_latex())
+
+
+def render_forward_error(error: ForwardError) -> None:
+    st.error(f"The forward pass stopped: {error}. The tables below stay editable — fix the value there.")

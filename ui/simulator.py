@@ -1,0 +1,79 @@
+"""The Simulator page: build a network in the sidebar, edit its tables, watch it compute."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mlpsim.forward import ForwardResult
+from mlpsim.network import Network
+from ui import builder, editors, results, share, state, workspace
+from ui.literal import escaped
+from ui.tables import Table
+
+NOTICE_WRITERS = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
+
+
+def _table_layer(network: Network) -> int:
+    """Which layer's weight and bias tables are shown (1-based); one at a time keeps big
+    networks fast, and is the natural way to read them anyway."""
+    layers = list(range(1, len(network.layers) + 1))
+    if st.session_state.get(state.TABLE_LAYER) not in layers:
+        st.session_state[state.TABLE_LAYER] = 1
+    return st.segmented_control(
+        "Layer", layers, key=state.TABLE_LAYER, required=True,
+        format_func=lambda k: f"W{k} · {network.layer_title(k)}",
+    )
+
+
+def _render_tables(network: Network, result: ForwardResult | None) -> None:
+    st.subheader("Tables")
+    st.caption("Type into a cell and press Enter; the diagram and the numbers follow.")
+    layer = _table_layer(network)
+    inputs, weights, bias, values = st.columns([2, 7, 2, 3])
+    with inputs:
+        editors.render_editor(Table("input"), network)
+    with weights:
+        editors.render_editor(Table("weights", layer), network)
+    with bias:
+        editors.render_editor(Table("bias", layer), network)
+    with values:
+        if result is not None:
+            results.render_values(network, result, layer)
+    if result is not None:
+        with st.expander(f"Matrix form of layer {layer}: W{layer}ᵀ·x + b = z → a"):
+            results.render_matrix_form(network, result, layer)
+
+
+def render() -> None:
+    """The Simulator page, for app.py's st.navigation."""
+    workspace.ensure_defaults()
+    share.apply_link()
+    network = state.current_network()
+    with st.sidebar:
+        st.header("Build")
+        builder.render_source()
+        with st.expander("Layers", expanded=True):
+            builder.render_shape(network)
+        with st.expander("Save and share", expanded=False):
+            share.render(network)
+
+    st.title("mlpsim")
+    sizes = "-".join(map(str, network.layer_sizes))
+    st.markdown(f"{escaped(network.name) or 'Untitled network'} · {sizes} · {network.parameter_count:,} weights and biases")
+    for kind, text in workspace.take_notices():
+        NOTICE_WRITERS[kind](text)
+
+    outcome = results.forward_pass(network)
+    result = outcome if isinstance(outcome, ForwardResult) else None
+    if result is None:
+        results.render_forward_error(outcome)
+    else:
+        diagram, panel = st.columns([3, 2])
+        with diagram:
+            results.render_diagram(network, result)
+        with panel:
+            st.subheader("Output")
+            results.render_output(network, result)
+            st.subheader("Neuron")
+            results.render_neuron_panel(network, result)
+    _render_tables(network, result)

@@ -1,0 +1,149 @@
+"""The editable tables as DataFrames, and the folding of a table's recorded edits into a network.
+
+Pure (no Streamlit): a table is built from the network's arrays, and the edits ``st.data_editor``
+records (``{"edited_rows": {row: {column: value}}}``) are folded back into a NEW network once.
+A cell that is not a finite number is reported by name and left as it was; the other cells of the
+same edit are still applied.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Literal, Mapping
+
+import numpy as np
+import pandas as pd
+
+from mlpsim.arithmetic import number
+from mlpsim.forward import ForwardResult
+from mlpsim.network import Network, neuron_name, weight_name
+
+TableKind = Literal["weights", "bias", "input"]
+BIAS_COLUMN = "b"
+INPUT_COLUMN = "x"
+
+
+@dataclass(frozen=True)
+class Table:
+    """Which array a table edits: weights or bias of weighted layer ``layer`` (1-based, W1 is
+    layer 1), or the input values (``layer`` 0)."""
+
+    kind: TableKind
+    layer: int = 0
+
+    def shape(self, network: Network) -> tuple[int, int]:
+        if self.kind == "input":
+            return network.input_size, 1
+        weights = network.layers[self.layer - 1].weights
+        return weights.shape if self.kind == "weights" else (weights.shape[1], 1)
+
+    def title(self, network: Network) -> str:
+        rows, columns = self.shape(network)
+        if self.kind == "weights":
+            return f"W{self.layer} ({rows}×{columns})"
+        if self.kind == "bias":
+            return f"b{self.layer} ({rows})"
+        return f"input x ({rows})"
+
+    def frame(self, network: Network) -> pd.DataFrame:
+        """Weights: (n_in rows IN1../N1.., n_out columns N1..); bias: (n_out rows, column b);
+        input: (N0 rows IN1.., column x). Float columns, read from the network's arrays."""
+        if self.kind == "input":
+            return pd.DataFrame({INPUT_COLUMN: network.input_values}, index=_names(0, network.input_size))
+        layer = network.layers[self.layer - 1]
+        if self.kind == "bias":
+            return pd.DataFrame({BIAS_COLUMN: layer.bias}, index=_names(self.layer, layer.size))
+        return pd.DataFrame(
+            layer.weights, index=_names(self.layer - 1, layer.n_in), columns=_names(self.layer, layer.size)
+        )
+
+    def cell_name(self, network: Network, row: int, column: int) -> str:
+        """'W1[2,3] (IN2 → N3)', 'b1[2] (N2)', 'input IN3' — row and column 0-based."""
+        if self.kind == "weights":
+            source, target = neuron_name(self.layer - 1, row), neuron_name(self.layer, column)
+            return f"{weight_name(self.layer, row, column)} ({source} → {target})"
+        if self.kind == "bias":
+            return f"b{self.layer}[{row + 1}] ({neuron_name(self.layer, row)})"
+        return f"input {neuron_name(0, row)}"
+
+    def array(self, network: Network) -> np.ndarray:
+        """The array this table shows, as a 2-D view: (rows, columns)."""
+        if self.kind == "input":
+            return network.input_values[:, None]
+        layer = network.layers[self.layer - 1]
+        return layer.weights if self.kind == "weights" else layer.bias[:, None]
+
+    def with_array(self, network: Network, values: np.ndarray) -> Network:
+        if self.kind == "input":
+            return network.with_input(values[:, 0])
+        if self.kind == "bias":
+            return network.with_layer(self.layer - 1, bias=values[:, 0])
+        return network.with_layer(self.layer - 1, weights=values)
+
+
+def _names(position: int, count: int) -> list[str]:
+    return [neuron_name(position, i) for i in range(count)]
+
+
+@dataclass(frozen=True, eq=False)
+class Fold:
+    """The outcome of folding one editor's edits: the new network, the cells changed, and one
+    message per refused cell."""
+
+    network: Network
+    changed: tuple[str, ...]
+    errors: tuple[str, ...]
+
+
+def fold_edits(network: Network, table: Table, edited_rows: Mapping[Any, Mapping[str, Any]]) -> Fold:
+    """Apply ``edited_rows`` ({row position: {column name: new value}}) to ``table`` once."""
+    columns = {name: j for j, name in enumerate(table.frame(network).columns)}
+    current = table.array(network)
+    values = np.array(current)
+    changed, errors = [], []
+    for row_key, cells in edited_rows.items():
+        row = int(row_key)
+        for column_name, raw in cells.items():
+            column = columns.get(column_name)
+            if column is None or not 0 <= row < values.shape[0]:
+                errors.append(f"{table.title(network)}: no cell at row {row + 1}, column {column_name!r}")
+                continue
+            name = table.cell_name(network, row, column)
+            try:
+                value = parse_cell(raw)
+            except ValueError as error:
+                errors.append(f"{name}: {error}; it keeps its value {number(current[row, column])}")
+                continue
+            if value != values[row, column] or math.copysign(1, value) != math.copysign(1, values[row, column]):
+                values[row, column] = value
+                changed.append(name)
+    if not changed:
+        return Fold(network, (), tuple(errors))
+    return Fold(table.with_array(network, values), tuple(changed), tuple(errors))
+
+
+def parse_cell(raw: Any) -> float:
+    """A finite float from what the grid sent; ValueError saying why not."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raise ValueError("empty cell")
+    if isinstance(raw, bool):
+        raise ValueError(f"{raw!r} is not a number")
+    if isinstance(raw, (int, float, np.integer, np.floating)):
+        value = float(raw)
+    elif isinstance(raw, str):
+        try:
+            value = float(raw.strip().replace("−", "-"))
+        except ValueError:
+            raise ValueError(f"{raw[:40]!r} is not a number") from None
+    else:
+        raise ValueError(f"{type(raw).__name__} is not a number")
+    if not math.isfinite(value):
+        raise ValueError(f"{str(raw)[:40]!r} is not a finite number (|value| must be below 1.8e308)")
+    return value
+
+
+def values_frame(network: Network, result: ForwardResult, layer: int) -> pd.DataFrame:
+    """z and a of weighted layer ``layer`` (1-based): (M rows N1.., columns z, a)."""
+    size = network.layers[layer - 1].size
+    return pd.DataFrame({"z": result.z[layer - 1], "a": result.a[layer - 1]}, index=_names(layer, size))
