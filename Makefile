@@ -12,6 +12,7 @@ install-dev:
 # Debian's Chromium for the browser tests; Playwright drives it (never `playwright install`).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+	@command -v pdftoppm >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
 
 run: install
 	$(PYTHON) -m streamlit run app.py

@@ -83,6 +83,18 @@ def _explain_command(args: argparse.Namespace) -> str:
     return neuron_working(network, result, args.layer, args.neuron - 1).as_text()
 
 
+def _worksheet_command(args: argparse.Namespace) -> str:
+    from mlpsim.worksheet import build_worksheet, render_worksheet
+
+    target = Path(args.output)
+    text = render_worksheet(build_worksheet(args.seed, args.difficulty, args.count, args.title), target.suffix)
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {args.output}: {error.strerror or error}") from None
+    return ""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m mlpsim", description="Multilayer perceptron simulator: the core's commands.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -98,6 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--neuron", type=int, required=True, help="neuron in that layer, from 1")
     command.add_argument("--input", help="comma-separated input values (default: the file's)")
     command.set_defaults(run=_explain_command)
+
+    command = commands.add_parser("worksheet", help="write a printable worksheet with an answer key (.html or .md)")
+    command.add_argument("--seed", type=int, required=True, help="exercise i uses seed N + i - 1")
+    command.add_argument("--difficulty", choices=("easy", "medium", "hard"), required=True)
+    command.add_argument("--count", type=int, default=3, help="number of exercises (default 3)")
+    command.add_argument("--title", help="heading printed on the sheet")
+    command.add_argument("-o", "--output", required=True, help="file to write; its suffix (.html or .md) picks the format")
+    command.set_defaults(run=_worksheet_command)
     return parser
 
 

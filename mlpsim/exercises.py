@@ -325,17 +325,27 @@ def _neuron_steps(network: Network, result: ForwardResult, layer: int, neuron: i
     bias_name = f"b{layer}[{neuron + 1}]"
     products = " + ".join(f"({number(t.weight_value)})·({number(t.input_value)})" for t in working.terms)
     sums = " + ".join(f"({number(t.product)})" for t in working.terms)
-    head = f"{working.layer_title} · {working.neuron_name}: "
+    indent = "    "
     lines = [
-        f"{head}z = {names} + {bias_name}",
-        f"{head}z = {products} + ({number(working.bias)}) = {sums} + ({number(working.bias)})",
-        f"{head}z = {number(working.weighted_sum)} + ({number(working.bias)}) = {number(working.z)}",
+        f"{working.layer_title} · {working.neuron_name}: z = {names} + {bias_name}",
+        f"{indent}z = {products} + ({number(working.bias)}) = {sums} + ({number(working.bias)})",
+        f"{indent}z = {number(working.weighted_sum)} + ({number(working.bias)}) = {number(working.z)}",
     ]
     if working.activation == "softmax":
-        lines.append(f"{head}a = e^z / Σₖ e^(zₖ) over the layer = {number(working.a)}")
+        lines.append(f"{indent}a = e^z / Σₖ e^(zₖ) over the layer = {number(working.a)}")
     else:
-        lines.append(f"{head}a = {working.activation}({number(working.z)}) = {number(working.a)}")
+        lines.append(f"{indent}a = {working.activation}({number(working.z)}) = {number(working.a)}")
     return lines
+
+
+def forward_pass_steps(network: Network, result: ForwardResult) -> list[str]:
+    """The whole forward pass worked out: every neuron of every layer, then the layer's matrix form."""
+    steps = []
+    for k, params in enumerate(network.layers, start=1):
+        for j in range(params.size):
+            steps.extend(_neuron_steps(network, result, k, j))
+        steps.append(layer_working(network, result, k).as_text())
+    return steps
 
 
 # ---- the exercise as a whole --------------------------------------------------------------------
@@ -375,6 +385,9 @@ class Exercise:
 
     def solution_steps(self, question: Question) -> list[str]:
         return solution_steps(question, self.network, self.result)
+
+    def forward_pass_steps(self) -> list[str]:
+        return forward_pass_steps(self.network, self.result)
 
 
 def make_exercise(spec: ExerciseSpec) -> Exercise:
