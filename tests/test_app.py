@@ -1,0 +1,263 @@
+"""The Simulator page driven through Streamlit's AppTest: presets, shape changes that keep edits,
+activations, file import, share links, neuron selection — numbers checked against a plain
+Python forward pass written here."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mlpsim.network import Layer, Network
+from mlpsim.presets import xor
+from mlpsim.sharelink import encode
+from ui import state
+from ui.tables import Table, fold_edits, parse_cell
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+SEED_X = [0.5, 0.1, 0.2]
+SEED_W1 = [[2.0, 8.0, -1.0, 3.0], [4.0, 9.0, 1.0, -6.0], [-3.0, 5.0, 2.0, 7.0]]
+SEED_B1 = [0.13, 0.14, 0.15, 0.16]
+SEED_W2 = [[0.2, -0.3], [0.1, -0.2], [-0.4, 0.5], [0.3, 0.1]]
+SEED_B2 = [0.1, -0.2]
+
+FUNCTIONS = {
+    "relu": lambda z: max(0.0, z),
+    "sigmoid": lambda z: 1.0 / (1.0 + math.exp(-z)),
+    "linear": lambda z: z,
+}
+
+
+def plain_forward(x, layers):
+    """layers: [(W as list of rows, b, activation)]; returns the output list, with plain loops."""
+    values = list(x)
+    for weights, bias, activation in layers:
+        values = [
+            FUNCTIONS[activation](sum(weights[i][j] * values[i] for i in range(len(values))) + bias[j])
+            for j in range(len(bias))
+        ]
+    return values
+
+
+def seed_layers(w1=SEED_W1, b1=SEED_B1, w2=SEED_W2, b2=SEED_B2, f2="sigmoid"):
+    return [(w1, b1, "relu"), (w2, b2, f2)]
+
+
+@pytest.fixture
+def at():
+    app = AppTest.from_file(str(APP), default_timeout=60)
+    app.run()
+    assert not app.exception
+    return app
+
+
+def shown_output(app) -> list[float]:
+    for frame in app.dataframe:
+        if list(frame.value.columns) == ["neuron", "a"]:
+            return [float(v) for v in frame.value["a"]]
+    raise AssertionError("no output table on the page")
+
+
+def notices(app, kind: str) -> list[str]:
+    return [element.value for element in getattr(app, kind)]
+
+
+def select_source(app, name: str):
+    return app.selectbox(key=state.SOURCE_SELECT).select(name).run()
+
+
+def test_seed_example_output_matches_hand_computation(at):
+    # Hidden: z = [0.93, 6.04, 0.15, 2.46]; output z = [1.568, -1.366] → sigmoid.
+    expected = [1 / (1 + math.exp(-1.568)), 1 / (1 + math.exp(1.366))]
+    assert shown_output(at) == pytest.approx(expected, abs=1e-6)
+    assert shown_output(at) == pytest.approx(plain_forward(SEED_X, seed_layers()), abs=1e-6)
+    assert not notices(at, "error")
+
+
+def test_presets_switch(at):
+    select_source(at, "XOR (2-2-1)")
+    assert shown_output(at) == [1.0]  # x = (1, 0): N1 = 1, N2 = 0, out = 1 − 0
+    select_source(at, "AND perceptron (2-1)")
+    assert shown_output(at) == pytest.approx([1 / (1 + math.exp(-10.0))], abs=1e-6)  # 20 + 20 − 30
+
+
+def test_neuron_selection_shows_its_worked_arithmetic(at):
+    at.selectbox(key=state.NEURON_SELECT).select((1, 1)).run()
+    assert at.session_state[state.SELECTED_NEURON] == (1, 1)
+    latex = " ".join(element.value for element in at.latex)
+    # N2 of Hidden 1: 8·0.5 + 9·0.1 + 5·0.2 = 5.9, + 0.14 = 6.04, relu → 6.04
+    assert "8 \\cdot 0.5" in latex and "9 \\cdot 0.1" in latex and "5 \\cdot 0.2" in latex
+    assert "5.9" in latex and "6.04" in latex
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert figure["data"], "the diagram is drawn"
+
+
+def test_edits_survive_resize_and_preset_switch_and_back(at):
+    network = at.session_state[state.NETWORK]
+    first = fold_edits(network, Table("weights", 1), {1: {"N2": 1.0}})  # W1[2,2]: 9 → 1
+    second = fold_edits(first.network, Table("bias", 2), {0: {"b": 0.5}})  # b2[1]: 0.1 → 0.5
+    assert first.changed == ("W1[2,2] (IN2 → N2)",) and second.changed == ("b2[1] (N1)",)
+    at.session_state[state.NETWORK] = second.network
+    at.run()
+    w1 = [row[:] for row in SEED_W1]
+    w1[1][1] = 1.0
+    edited = plain_forward(SEED_X, seed_layers(w1=w1, b2=[0.5, -0.2]))
+    assert shown_output(at) == pytest.approx(edited, abs=1e-6)
+
+    at.number_input(key=state.LAYER_SIZE_PREFIX + "1").set_value(5).run()
+    assert any("Added N5" in text for text in notices(at, "info"))
+    grown = at.session_state[state.NETWORK]
+    assert grown.layer_sizes == (3, 5, 2)
+    assert grown.layers[0].weights[1, 1] == 1.0 and grown.layers[0].weights[:, 4].tolist() == [0, 0, 0]
+    # The new N5 has zero weights in and out: the output is the edited one.
+    assert shown_output(at) == pytest.approx(edited, abs=1e-6)
+
+    select_source(at, "XOR (2-2-1)")
+    assert shown_output(at) == [1.0]
+    select_source(at, "Seed example (3-4-2)")
+    back = at.session_state[state.NETWORK]
+    assert back.layer_sizes == (3, 5, 2) and back.layers[0].weights[1, 1] == 1.0
+    assert back.layers[1].bias.tolist() == [0.5, -0.2]
+    assert shown_output(at) == pytest.approx(edited, abs=1e-6)
+
+    at.number_input(key=state.LAYER_SIZE_PREFIX + "1").set_value(3).run()
+    assert any("Removed N4, N5" in text for text in notices(at, "info"))
+    w1_cut = [row[:3] for row in w1]
+    assert shown_output(at) == pytest.approx(
+        plain_forward(SEED_X, seed_layers(w1=w1_cut, b1=SEED_B1[:3], w2=SEED_W2[:3], b2=[0.5, -0.2])), abs=1e-6
+    )
+
+
+def test_fold_applies_valid_cells_and_names_invalid_ones():
+    network = xor()
+    fold = fold_edits(
+        network, Table("weights", 1),
+        {0: {"N1": "abc", "N2": 3.5}, 1: {"N1": None, "N2": "1e400"}},
+    )
+    assert fold.network.layers[0].weights.tolist() == [[1.0, 3.5], [1.0, 1.0]]
+    assert fold.changed == ("W1[1,2] (IN1 → N2)",)
+    assert len(fold.errors) == 3
+    assert fold.errors[0].startswith("W1[1,1] (IN1 → N1): 'abc' is not a number; it keeps its value 1")
+    assert fold.errors[1].startswith("W1[2,1] (IN2 → N1): empty cell")
+    assert "W1[2,2] (IN2 → N2): '1e400' is not a finite number" in fold.errors[2]
+    assert fold_edits(network, Table("input"), {1: {"x": float("nan")}}).errors[0].startswith("input IN2:")
+    again = fold_edits(fold.network, Table("weights", 1), {0: {"N2": 3.5}})
+    assert again.network is fold.network and again.changed == ()  # an edit folded twice changes nothing
+    with pytest.raises(ValueError):
+        parse_cell(True)
+
+
+def test_activation_change(at):
+    at.selectbox(key=state.LAYER_ACTIVATION_PREFIX + "2").select("linear").run()
+    assert shown_output(at) == pytest.approx([1.568, -1.366], abs=1e-9)
+
+
+def test_add_and_remove_hidden_layer(at):
+    at.button[[b.label for b in at.button].index("Add hidden layer")].click().run()
+    grown = at.session_state[state.NETWORK]
+    assert grown.layer_sizes == (3, 4, 4, 2) and grown.layers[1].activation == "linear"
+    # Identity weights, zero bias, linear: the output is the seed example's.
+    assert shown_output(at) == pytest.approx(plain_forward(SEED_X, seed_layers()), abs=1e-6)
+    at.button(key=state.REMOVE_LAYER_PREFIX + "2").click().run()
+    assert at.session_state[state.NETWORK].layer_sizes == (3, 4, 2)
+    assert shown_output(at) == pytest.approx(plain_forward(SEED_X, seed_layers()), abs=1e-6)
+
+
+def test_size_beyond_the_limit_is_refused_with_a_message(at):
+    at.number_input(key=state.LAYER_SIZE_PREFIX + "0").set_value(5000).run()
+    assert any("1,024" in text and "unchanged" not in text and "stays 3" in text for text in notices(at, "error"))
+    assert at.session_state[state.NETWORK].layer_sizes == (3, 4, 2)
+    assert at.number_input(key=state.LAYER_SIZE_PREFIX + "0").value == 3
+
+
+def test_empty_network_from_sizes_initialiser_and_seed(at):
+    select_source(at, "Empty network")
+    at.text_input(key=state.EMPTY_SIZES).set_value("2, 3, 1").run()
+    at.selectbox(key=state.EMPTY_INITIALIZER).select("zeros").run()
+    at.button[[b.label for b in at.button].index("Create")].click().run()
+    network = at.session_state[state.NETWORK]
+    assert network.layer_sizes == (2, 3, 1)
+    assert shown_output(at) == [0.0]  # zero weights, zero biases, relu
+    at.text_input(key=state.EMPTY_SIZES).set_value("2, x").run()
+    at.button[[b.label for b in at.button].index("Create")].click().run()
+    assert any("entry 2 ('x') is not a whole number" in text for text in notices(at, "error"))
+    assert at.session_state[state.NETWORK] is network
+
+
+def _file(document) -> bytes:
+    return json.dumps(document).encode()
+
+
+GOOD_FILE = {
+    "format": "mlpsim.network",
+    "version": 1,
+    "name": "<b>bold</b> *stars* [link](http://x)",
+    "input": {"size": 2, "values": [3.0, -1.0]},
+    "layers": [{"size": 1, "activation": "linear", "weights": [[2.0], [0.5]], "bias": [0.25]}],
+}
+
+
+def test_good_file_is_imported_once_and_its_name_shown_literally(at):
+    at.file_uploader(key=state.UPLOAD).upload("mine.json", _file(GOOD_FILE), "application/json").run()
+    assert shown_output(at) == [2.0 * 3.0 + 0.5 * -1.0 + 0.25]
+    assert any("Loaded mine.json" in text for text in notices(at, "success"))
+    header = [m.value for m in at.markdown if "stars" in m.value][0]
+    assert "\\<b\\>bold\\</b\\>" in header and "\\*stars\\*" in header and "\\[link\\]" in header
+    # An edit after the import is not undone by the file still sitting in the uploader.
+    edited = fold_edits(at.session_state[state.NETWORK], Table("bias", 1), {0: {"b": 1.25}}).network
+    at.session_state[state.NETWORK] = edited
+    at.run()
+    assert shown_output(at) == [2.0 * 3.0 + 0.5 * -1.0 + 1.25]
+
+
+def test_bad_file_is_refused_and_the_network_kept(at):
+    bad = json.loads(json.dumps(GOOD_FILE))
+    bad["layers"][0]["weights"][1][0] = "x"
+    before = at.session_state[state.NETWORK]
+    at.file_uploader(key=state.UPLOAD).upload("bad.json", _file(bad), "application/json").run()
+    errors = notices(at, "error")
+    assert any("bad.json was not loaded: layers[0].weights[1][0]: expected a finite number" in text for text in errors)
+    assert at.session_state[state.NETWORK] is before
+    assert shown_output(at) == pytest.approx(plain_forward(SEED_X, seed_layers()), abs=1e-6)
+
+
+def test_share_link_loads_through_query_params():
+    app = AppTest.from_file(str(APP), default_timeout=60)
+    app.query_params["net"] = encode(xor())
+    app.run()
+    assert shown_output(app) == [1.0]
+    assert app.session_state[state.SOURCE] == "Shared link"
+    link = [code.value for code in app.code if "?net=" in code.value][0]
+    assert link.endswith("?net=" + encode(xor()))
+
+
+def test_bad_share_link_is_refused_and_the_seed_example_kept():
+    app = AppTest.from_file(str(APP), default_timeout=60)
+    app.query_params["net"] = encode(xor())[:-10]
+    app.run()
+    assert any(text.startswith("This share link cannot be opened: share link: damaged") for text in notices(app, "error"))
+    assert shown_output(app) == pytest.approx(plain_forward(SEED_X, seed_layers()), abs=1e-6)
+
+
+def test_large_network_offers_the_file_instead_of_a_link(at):
+    select_source(at, "Random 784-128-64-10")
+    warnings = notices(at, "warning")
+    assert any("109,386 weights and biases: too many for a share link" in text for text in warnings)
+    assert not [code for code in at.code if "?net=" in code.value]
+    assert sum(shown_output(at)) == pytest.approx(1.0)  # softmax output
+
+
+def test_overflow_is_reported_and_the_tables_stay(at):
+    huge = Network(
+        input_size=2, input_values=np.array([1e300, 1e300]),
+        layers=(Layer(weights=np.array([[1e300], [1e300]]), bias=np.array([0.0]), activation="linear"),),
+    )
+    at.session_state[state.NETWORK] = huge
+    at.run()
+    assert any("layer 1 (Output)" in text and "overflowed" in text for text in notices(at, "error"))
+    assert not at.exception
+    assert len(at.dataframe) == 3  # the input, weights and bias editors are still there (no output)
