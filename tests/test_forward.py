@@ -1,0 +1,239 @@
+"""The forward pass against a plain per-neuron loop z = Σᵢ wᵢxᵢ + b written here, numbers worked
+by hand for the seed example, and overflow that must be reported, never returned as NaN."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mlpsim.errors import ForwardError, MlpsimError, ValidationError
+from mlpsim.forward import forward
+from mlpsim.network import Layer, Network
+from mlpsim.presets import seed_example
+
+
+def scalar_sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+
+def scalar_softmax(zs: list[float]) -> list[float]:
+    top = max(zs)
+    exps = [math.exp(z - top) for z in zs]
+    return [e / sum(exps) for e in exps]
+
+
+ELEMENTWISE = {
+    "linear": lambda z: z,
+    "relu": lambda z: max(0.0, z),
+    "leaky_relu": lambda z: z if z > 0 else 0.01 * z,
+    "tanh": math.tanh,
+    "sigmoid": scalar_sigmoid,
+}
+
+
+def loop_forward(network: Network, x: list[float]) -> list[tuple[list[float], list[float], list[float]]]:
+    """For every layer: (z, a, bound) where bound[j] = Σᵢ|wᵢxᵢ| + |b| for neuron j, by plain loops."""
+    layers = []
+    for layer in network.layers:
+        n_in, n_out = layer.weights.shape
+        z, bound = [], []
+        for j in range(n_out):
+            total, magnitude = 0.0, 0.0
+            for i in range(n_in):
+                product = float(layer.weights[i][j]) * x[i]
+                total += product
+                magnitude += abs(product)
+            z.append(total + float(layer.bias[j]))
+            bound.append(magnitude + abs(float(layer.bias[j])))
+        if layer.activation == "softmax":
+            a = scalar_softmax(z)
+        else:
+            a = [ELEMENTWISE[layer.activation](value) for value in z]
+        layers.append((z, a, bound))
+        x = a
+    return layers
+
+
+def strict_forward(network, inputs=None):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return forward(network, inputs)
+
+
+def assert_matches_loop(network: Network, x, z_code, a_code) -> None:
+    for k, (z, a, bound) in enumerate(loop_forward(network, [float(v) for v in x])):
+        for j in range(len(z)):
+            tolerance = 1e-12 * bound[j]
+            assert abs(z_code[k][j] - z[j]) <= tolerance, f"layer {k + 1} neuron {j + 1}: {z_code[k][j]} vs {z[j]}"
+        # Every activation changes by at most max|Δz| (softmax by half of it), so a from the
+        # loop's z is within the same bound, plus rounding of the activation itself.
+        worst = 1e-12 * max(bound)
+        for j in range(len(a)):
+            assert abs(a_code[k][j] - a[j]) <= worst + 4e-16 * max(1.0, abs(a[j])), f"layer {k + 1} a[{j + 1}]"
+
+
+# ---- the seed example, by hand -----------------------------------------------------------------
+
+
+def test_seed_example_worked_by_hand():
+    # W1 = [[2, 8, -1, 3], [4, 9, 1, -6], [-3, 5, 2, 7]], b1 = [.13, .14, .15, .16], x = [.5, .1, .2]
+    # z1 = [1 + .4 - .6 + .13, 4 + .9 + 1 + .14, -.5 + .1 + .4 + .15, 1.5 - .6 + 1.4 + .16]
+    result = strict_forward(seed_example())
+    assert result.inputs.tolist() == [0.5, 0.1, 0.2]
+    assert result.z[0].tolist() == pytest.approx([0.93, 6.04, 0.15, 2.46], abs=1e-14)
+    assert result.a[0].tolist() == pytest.approx([0.93, 6.04, 0.15, 2.46], abs=1e-14)  # ReLU keeps positives
+    # W2 = [[.2, -.3], [.1, -.2], [-.4, .5], [.3, .1]], b2 = [.1, -.2]:
+    # z2[1] = .186 + .604 - .06 + .738 + .1 = 1.568;  z2[2] = -.279 - 1.208 + .075 + .246 - .2 = -1.366
+    assert result.z[1].tolist() == pytest.approx([1.568, -1.366], abs=1e-14)
+    expected = [1 / (1 + math.exp(-1.568)), 1 / (1 + math.exp(1.366))]
+    assert result.a[1].tolist() == pytest.approx(expected, rel=1e-14)
+    assert result.output.tolist() == pytest.approx(expected, rel=1e-14)
+    assert result.values(0) is result.inputs
+    assert result.values(2) is result.a[1]
+
+
+def test_given_inputs_override_the_networks_own():
+    # x = [1, .5, -2]: z1 = [2 + 2 + 6 + .13, 8 + 4.5 - 10 + .14, -1 + .5 - 4 + .15, 3 - 3 - 14 + .16]
+    result = strict_forward(seed_example(), [1.0, 0.5, -2.0])
+    assert result.z[0].tolist() == pytest.approx([10.13, 2.64, -4.35, -13.84], abs=1e-13)
+    assert result.a[0].tolist() == pytest.approx([10.13, 2.64, 0.0, 0.0], abs=1e-13)
+    # z2 = [10.13·.2 + 2.64·.1 + .1, 10.13·(-.3) + 2.64·(-.2) - .2]
+    assert result.z[1].tolist() == pytest.approx([2.39, -3.767], abs=1e-13)
+
+
+def test_a_batch_gives_every_row_its_own_values():
+    network = seed_example()
+    batch = np.array([[0.5, 0.1, 0.2], [1.0, 0.5, -2.0], [0.0, 0.0, 0.0]])
+    result = strict_forward(network, batch)
+    assert result.inputs.shape == (3, 3)
+    assert [z.shape for z in result.z] == [(3, 4), (3, 2)]
+    assert result.z[0][0].tolist() == pytest.approx([0.93, 6.04, 0.15, 2.46], abs=1e-14)
+    assert result.z[0][1].tolist() == pytest.approx([10.13, 2.64, -4.35, -13.84], abs=1e-13)
+    assert result.z[0][2].tolist() == pytest.approx([0.13, 0.14, 0.15, 0.16], abs=1e-15)
+    assert result.a[1][2].tolist() == pytest.approx(
+        [scalar_sigmoid(0.13 * 0.2 + 0.14 * 0.1 - 0.15 * 0.4 + 0.16 * 0.3 + 0.1),
+         scalar_sigmoid(-0.13 * 0.3 - 0.14 * 0.2 + 0.15 * 0.5 + 0.16 * 0.1 - 0.2)],
+        rel=1e-14,
+    )
+
+
+def test_forward_leaves_network_and_inputs_alone():
+    network = seed_example()
+    inputs = np.array([1.0, 2.0, 3.0])
+    strict_forward(network, inputs)
+    assert inputs.tolist() == [1.0, 2.0, 3.0]
+    assert network.input_values.tolist() == [0.5, 0.1, 0.2]
+    assert network.layers[0].weights[1, 1] == 9.0
+
+
+# ---- property: equals the plain loop over random shapes and values ---------------------------
+
+# 0 or a magnitude in [1e-50, 1e50]: four layers of sums of six products stay far from both
+# overflow and subnormals, where the order of additions could legitimately change a result.
+VALUES = st.one_of(st.just(0.0), st.floats(1e-50, 1e50), st.floats(-1e50, -1e-50))
+
+
+@st.composite
+def networks_and_inputs(draw):
+    sizes = draw(st.lists(st.integers(1, 6), min_size=2, max_size=5))
+    layers = []
+    for n_in, n_out in zip(sizes, sizes[1:]):
+        weights = draw(st.lists(st.lists(VALUES, min_size=n_out, max_size=n_out), min_size=n_in, max_size=n_in))
+        bias = draw(st.lists(VALUES, min_size=n_out, max_size=n_out))
+        activation = draw(st.sampled_from(["linear", "relu", "leaky_relu", "tanh", "sigmoid", "softmax"]))
+        layers.append(Layer(weights=weights, bias=bias, activation=activation))
+    batch = draw(st.one_of(st.none(), st.integers(1, 4)))
+    rows = 1 if batch is None else batch
+    x = draw(st.lists(st.lists(VALUES, min_size=sizes[0], max_size=sizes[0]), min_size=rows, max_size=rows))
+    network = Network(input_size=sizes[0], layers=tuple(layers))
+    return network, (np.array(x[0]) if batch is None else np.array(x))
+
+
+@settings(max_examples=150, deadline=None)
+@given(networks_and_inputs())
+def test_forward_equals_the_per_neuron_loop(case):
+    network, inputs = case
+    result = strict_forward(network, inputs)
+    if inputs.ndim == 1:
+        assert_matches_loop(network, inputs, [z.tolist() for z in result.z], [a.tolist() for a in result.a])
+    else:
+        assert result.output.shape == (len(inputs), network.layer_sizes[-1])
+        for row, x in enumerate(inputs):
+            assert_matches_loop(network, x, [z[row].tolist() for z in result.z], [a[row].tolist() for a in result.a])
+
+
+# ---- overflow and NaN: an error naming the layer, never a silent NaN --------------------------
+
+
+def two_layer(w1: float, w2: float, x: float) -> Network:
+    return Network(
+        input_size=2,
+        layers=(
+            Layer(weights=[[w1, 1.0], [w1, 1.0]], bias=[0.0, 0.0], activation="linear"),
+            Layer(weights=[[w2], [w2]], bias=[0.0], activation="sigmoid", name="Decision"),
+        ),
+        input_values=[x, x],
+    )
+
+
+def test_overflow_in_the_first_layer_names_it():
+    with pytest.raises(ForwardError, match=r"^layer 1 \(Hidden 1\): z overflowed to infinity at N1") as caught:
+        strict_forward(two_layer(1e200, 1.0, 1e200))
+    assert "W1" in str(caught.value)
+    assert isinstance(caught.value, MlpsimError)
+
+
+def test_overflow_in_a_later_layer_names_that_layer():
+    # layer 1: z = 2·1e200·1 = 2e200 (fine); layer 2: 2e200 · 1e200 overflows
+    with pytest.raises(ForwardError, match=r"^layer 2 \(Decision\): z overflowed") as caught:
+        strict_forward(two_layer(1.0, 1e200, 1e200))
+    assert "W2" in str(caught.value)
+
+
+def test_infinity_minus_infinity_is_reported_not_returned():
+    network = Network(
+        input_size=2,
+        layers=(Layer(weights=[[1e200], [-1e200]], bias=[0.0], activation="relu"),),
+        input_values=[1e200, 1e200],
+    )
+    # A plain sum gives inf − inf = NaN; a fused multiply-add gives inf. Reported either way.
+    with pytest.raises(ForwardError, match=r"^layer 1 \(Output\): z (became NaN|overflowed to infinity) at N1"):
+        strict_forward(network)
+
+
+def test_overflow_in_one_row_of_a_batch_is_reported():
+    with pytest.raises(ForwardError, match="layer 1"):
+        strict_forward(seed_example(), [[0.5, 0.1, 0.2], [1e308, 1e308, 1e308]])
+
+
+def test_largest_finite_values_that_do_not_overflow_pass():
+    network = Network(input_size=1, layers=(Layer(weights=[[1e154]], bias=[0.0], activation="tanh"),))
+    result = strict_forward(network, [1e154])
+    assert result.z[0].tolist() == [1e308]
+    assert result.a[0].tolist() == [1.0]
+
+
+# ---- bad inputs ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "inputs, fragment",
+    [
+        ([1.0, 2.0], "expected 3 values (or a batch B×3), got shape 2"),
+        ([[[1.0, 2.0, 3.0]]], "got shape 1×1×3"),
+        (5.0, "got shape scalar"),
+        ([1.0, float("nan"), 2.0], "every value must be a finite number"),
+        ([1.0, float("inf"), 2.0], "every value must be a finite number"),
+        (["a", "b", "c"], "expected numbers"),
+    ],
+)
+def test_bad_inputs_are_refused_with_a_message(inputs, fragment):
+    with pytest.raises(ValidationError) as caught:
+        forward(seed_example(), inputs)
+    assert str(caught.value).startswith("input: ")
+    assert fragment in str(caught.value)
