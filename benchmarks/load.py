@@ -1,0 +1,414 @@
+"""A workshop room against the real app: N learners over Streamlit's own websocket protocol.
+
+    python benchmarks/load.py                       # 50 sessions for 180 s against a fresh server
+    python benchmarks/load.py --sessions 10 --duration 30
+    python benchmarks/load.py --url http://host:8501  # an already running server (RSS not read)
+
+Starts ``streamlit run app.py`` headless on a free port, then opens the sessions (joining over
+``--ramp`` seconds, as a room does) and has each learner, every 2–6 s ("think time"), do one of:
+change the size of Hidden 1, type two of its own distinctive numbers into the W1 table, or type
+a new input value — each a real rerun request. After every rerun the learner reads the page it
+got back and checks it against its OWN model of its network, kept independently in this script
+(the seed article's 3-4-2 numbers, resized and edited by plain Python loops):
+
+- the W1 table (exact floats) must equal its own W1 — any other session's weights would differ;
+- the Output table's a values must equal its own forward pass (to the 6 digits shown).
+
+Reports sessions, interactions, errors, p50/p95/max rerun latency, page-load latency, the
+server's resident memory (VmRSS from /proc) at start, peak and end, and leakage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.streamlit_client import (  # noqa: E402
+    ProtocolError,
+    StreamlitSession,
+    editor_edits,
+    int_value,
+)
+from streamlit.proto.Alert_pb2 import Alert  # noqa: E402
+
+# The seed article's 3 → 4 → 2 network (ReLU hidden layer, sigmoid output), written out here so
+# the learners' expectations never come from the app's own code.
+SEED_X = [0.5, 0.1, 0.2]
+SEED_W1 = [[2.0, 8.0, -1.0, 3.0], [4.0, 9.0, 1.0, -6.0], [-3.0, 5.0, 2.0, 7.0]]
+SEED_B1 = [0.13, 0.14, 0.15, 0.16]
+SEED_W2 = [[0.2, -0.3], [0.1, -0.2], [-0.4, 0.5], [0.3, 0.1]]
+SEED_B2 = [0.1, -0.2]
+HIDDEN_SIZES = range(2, 9)
+
+
+# ---- a learner's own model of its network ---------------------------------------------------
+
+
+@dataclass
+class OwnNetwork:
+    """What this learner has done to the seed network, kept as plain lists."""
+
+    x: list[float] = field(default_factory=lambda: list(SEED_X))
+    w1: list[list[float]] = field(default_factory=lambda: [list(row) for row in SEED_W1])
+    b1: list[float] = field(default_factory=lambda: list(SEED_B1))
+    w2: list[list[float]] = field(default_factory=lambda: [list(row) for row in SEED_W2])
+    b2: list[float] = field(default_factory=lambda: list(SEED_B2))
+
+    @property
+    def hidden(self) -> int:
+        return len(self.b1)
+
+    def resize_hidden(self, size: int) -> None:
+        """Keep the overlapping block; new weights and biases are 0 (as the README promises)."""
+        self.w1 = [[row[j] if j < len(row) else 0.0 for j in range(size)] for row in self.w1]
+        self.b1 = [self.b1[j] if j < len(self.b1) else 0.0 for j in range(size)]
+        self.w2 = [self.w2[i] if i < len(self.w2) else [0.0, 0.0] for i in range(size)]
+
+    def output(self) -> list[float]:
+        hidden = []
+        for j in range(self.hidden):
+            z = sum(self.x[i] * self.w1[i][j] for i in range(3)) + self.b1[j]
+            hidden.append(max(0.0, z))
+        output = []
+        for k in range(2):
+            z = sum(hidden[j] * self.w2[j][k] for j in range(self.hidden)) + self.b2[k]
+            output.append(1.0 / (1.0 + math.exp(-z)))
+        return output
+
+
+# ---- one learner ------------------------------------------------------------------------------
+
+
+@dataclass
+class LearnerLog:
+    index: int
+    page_load: float | None = None
+    reruns: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    leaks: list[str] = field(default_factory=list)
+
+
+class Learner:
+    """One session: load the page, then act and check until the deadline."""
+
+    def __init__(self, index: int, url: str, deadline: float, think: tuple[float, float], seed: int):
+        self.log = LearnerLog(index)
+        self.url = url
+        self.deadline = deadline
+        self.think = think
+        self.rng = random.Random(seed * 1000 + index)
+        self.own = OwnNetwork()
+        self.session = StreamlitSession(url, timeout=60.0)
+        self.step = 0
+
+    async def run(self) -> LearnerLog:
+        try:
+            record = await self.session.connect()
+            self.log.page_load = record.seconds
+            self._check(record.exceptions, "page load")
+            while time.monotonic() < self.deadline:
+                await asyncio.sleep(self.rng.uniform(*self.think))
+                if time.monotonic() >= self.deadline:
+                    break
+                action = self.rng.choice([self._resize, self._edit_weights, self._edit_weights, self._edit_input])
+                name, changes = action()
+                record = await self.session.rerun(**changes)
+                self.log.reruns.append(record.seconds)
+                self._check(record.exceptions, name)
+        except (ProtocolError, LookupError, OSError) as error:
+            self.log.errors.append(f"{type(error).__name__}: {error}")
+        finally:
+            await self.session.close()
+        return self.log
+
+    # Each action changes this learner's own model and returns the widget values to send.
+
+    def _resize(self):
+        size = self.rng.choice([n for n in HIDDEN_SIZES if n != self.own.hidden])
+        widget = self.session.widget("number_input", "Hidden 1")
+        self.own.resize_hidden(size)
+        return f"resize to {size}", {widget.widget_id: int_value(widget.widget_id, size)}
+
+    def _edit_weights(self):
+        """Two W1 cells set to numbers that carry this learner's index: nobody else has them."""
+        editor = self._editor(lambda frame: list(frame.index[:1]) == ["IN1"] and str(frame.columns[0]) == "N1")
+        edits: dict[int, dict[str, float]] = {}
+        for _ in range(2):
+            self.step += 1
+            row, column = self.rng.randrange(3), self.rng.randrange(self.own.hidden)
+            value = round(self.rng.choice([-1, 1]) * (0.01 * (self.log.index + 1) + 0.0001 * self.step), 6)
+            edits.setdefault(row, {})[f"N{column + 1}"] = value
+            self.own.w1[row][column] = value
+        return "edit W1", {editor.widget_id: editor_edits(editor.widget_id, edits)}
+
+    def _edit_input(self):
+        editor = self._editor(lambda frame: list(frame.columns) == ["x"])
+        row = self.rng.randrange(3)
+        value = round(self.rng.uniform(-1, 1) + 0.001 * self.log.index, 6)
+        self.own.x[row] = value
+        return "edit input", {editor.widget_id: editor_edits(editor.widget_id, {row: {"x": value}})}
+
+    def _editor(self, matches):
+        for element in self.session.elements("dataframe"):
+            if element.widget_id and matches(element.frame()):
+                return element
+        raise LookupError("no matching table editor on the page")
+
+    # Reading the page back.
+
+    def _check(self, exceptions: list[str], action: str) -> None:
+        for text in exceptions:
+            self.log.errors.append(f"{action}: exception on the page: {text[:200]}")
+        for element in self.session.elements("alert"):
+            if element.body.format == Alert.ERROR:
+                self.log.errors.append(f"{action}: error message on the page: {element.text()[:200]}")
+        w1 = self._editor(lambda frame: list(frame.index[:1]) == ["IN1"] and str(frame.columns[0]) == "N1").frame()
+        shown_w1 = w1.to_numpy(dtype=float).tolist()
+        if shown_w1 != self.own.w1:
+            self.log.leaks.append(f"{action}: W1 shown {shown_w1} but this session's W1 is {self.own.w1}")
+        output = self._output_values()
+        expected = self.own.output()
+        if len(output) != len(expected) or any(
+            abs(shown - mine) > 1e-5 * max(1.0, abs(mine)) for shown, mine in zip(output, expected)
+        ):
+            self.log.leaks.append(f"{action}: output shown {output} but this session's output is {expected}")
+
+    def _output_values(self) -> list[float]:
+        """The a column of the Output table (neuron, a), as numbers."""
+        for element in self.session.elements("dataframe"):
+            if element.widget_id:
+                continue
+            frame = element.frame()
+            if list(frame.columns) == ["neuron", "a"]:
+                return [float(value) for value in frame["a"]]
+        raise LookupError("no Output table (columns neuron, a) on the page")
+
+
+# ---- the server and its memory ---------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(log_path: Path) -> tuple[subprocess.Popen, str]:
+    """``streamlit run app.py`` headless on a free port; returns once its health check answers."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]
+    log = log_path.open("wb")
+    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited; see {log_path}")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
+                return process, url
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("streamlit did not answer its health check within 60 s")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident memory of ``pid`` in MB, from /proc (psutil is not installed)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of ``pid`` so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+async def sample_memory(pid: int | None, samples: list[tuple[float, float]], stop: asyncio.Event) -> None:
+    start = time.monotonic()
+    while not stop.is_set():
+        if pid is not None and (value := rss_mb(pid)) is not None:
+            samples.append((time.monotonic() - start, value))
+        try:
+            await asyncio.wait_for(stop.wait(), 0.5)
+        except asyncio.TimeoutError:
+            pass
+
+
+# ---- the run and its report -------------------------------------------------------------------
+
+
+@dataclass
+class LoadReport:
+    sessions: int
+    duration: float
+    interactions: int
+    errors: list[str]
+    leaks: list[str]
+    rerun_seconds: list[float]
+    page_load_seconds: list[float]
+    rss_samples: list[tuple[float, float]]
+    rss_end: float | None
+    server_cpu_seconds: float | None
+    load_average: str
+
+    def percentile(self, values: list[float], fraction: float) -> float:
+        if not values:
+            return float("nan")
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1)]
+
+    def memory_trend(self) -> str:
+        """RSS in the first, middle and last third of the run (levelling off = last ≈ middle)."""
+        if len(self.rss_samples) < 6:
+            return "not measured"
+        values = [value for _, value in self.rss_samples]
+        third = len(values) // 3
+        parts = [max(values[:third]), max(values[third: 2 * third]), max(values[2 * third:])]
+        return " → ".join(f"{value:.0f}" for value in parts) + " MB (peak of each third of the run)"
+
+    def text(self) -> str:
+        reruns, loads = self.rerun_seconds, self.page_load_seconds
+        rss = [value for _, value in self.rss_samples]
+        lines = [
+            f"sessions           {self.sessions} (for {self.duration:.0f} s)",
+            f"interactions       {self.interactions} reruns ({self.interactions / self.duration:.1f}/s)",
+            f"errors             {len(self.errors)}",
+            f"leakage            {'none seen' if not self.leaks else f'{len(self.leaks)} mismatches'}",
+            f"rerun latency      p50 {self.percentile(reruns, 0.5) * 1000:.0f} ms, "
+            f"p95 {self.percentile(reruns, 0.95) * 1000:.0f} ms, max {max(reruns, default=float('nan')) * 1000:.0f} ms",
+            f"page load          p50 {self.percentile(loads, 0.5) * 1000:.0f} ms, "
+            f"p95 {self.percentile(loads, 0.95) * 1000:.0f} ms, max {max(loads, default=float('nan')) * 1000:.0f} ms",
+        ]
+        if rss:
+            lines.append(
+                f"server RSS         start {rss[0]:.0f} MB, peak {max(rss):.0f} MB, "
+                f"end {self.rss_end if self.rss_end is not None else float('nan'):.0f} MB (after the sessions closed)"
+            )
+            lines.append(f"RSS trend          {self.memory_trend()}")
+        if self.server_cpu_seconds is not None:
+            lines.append(
+                f"server CPU         {self.server_cpu_seconds:.0f} s over the run "
+                f"({self.server_cpu_seconds / self.duration:.2f} cores on average)"
+            )
+        lines.append(f"machine load avg   {self.load_average}")
+        for label, items in (("error", self.errors), ("leak", self.leaks)):
+            for item in items[:10]:
+                lines.append(f"  {label}: {item}")
+        return "\n".join(lines)
+
+
+async def run_load(
+    url: str, sessions: int, duration: float, ramp: float, think: tuple[float, float],
+    server_pid: int | None = None, seed: int = 0,
+) -> LoadReport:
+    samples: list[tuple[float, float]] = []
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(sample_memory(server_pid, samples, stop))
+    cpu_before = cpu_seconds(server_pid) if server_pid else None
+    started = time.monotonic()
+    deadline = started + ramp + duration
+
+    async def join(index: int) -> LearnerLog:
+        await asyncio.sleep(ramp * index / max(1, sessions))
+        return await Learner(index, url, deadline, think, seed).run()
+
+    logs = await asyncio.gather(*(join(index) for index in range(sessions)))
+    elapsed = time.monotonic() - started
+    cpu_after = cpu_seconds(server_pid) if server_pid else None
+    await asyncio.sleep(3)  # closed sessions release their script threads
+    stop.set()
+    await sampler
+    return LoadReport(
+        sessions=sessions,
+        duration=elapsed,
+        interactions=sum(len(log.reruns) for log in logs),
+        errors=[f"session {log.index}: {error}" for log in logs for error in log.errors],
+        leaks=[f"session {log.index}: {leak}" for log in logs for leak in log.leaks],
+        rerun_seconds=[seconds for log in logs for seconds in log.reruns],
+        page_load_seconds=[log.page_load for log in logs if log.page_load is not None],
+        rss_samples=samples,
+        rss_end=rss_mb(server_pid) if server_pid else None,
+        server_cpu_seconds=None if cpu_before is None or cpu_after is None else cpu_after - cpu_before,
+        load_average=Path("/proc/loadavg").read_text().strip(),
+    )
+
+
+def run_against_fresh_server(sessions: int, duration: float, ramp: float, think: tuple[float, float]) -> LoadReport:
+    with tempfile.TemporaryDirectory() as folder:
+        process, url = start_server(Path(folder) / "streamlit.log")
+        try:
+            return asyncio.run(run_load(url, sessions, duration, ramp, think, server_pid=process.pid))
+        finally:
+            stop_server(process)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=180.0, help="seconds of activity after the ramp")
+    parser.add_argument("--ramp", type=float, default=10.0, help="seconds over which the sessions join")
+    parser.add_argument("--think", type=float, nargs=2, default=(2.0, 6.0), help="seconds between a learner's actions")
+    parser.add_argument("--url", help="use a running server instead of starting one")
+    parser.add_argument("--json", help="also write the figures to this JSON file")
+    args = parser.parse_args()
+    print(f"load before the run: {Path('/proc/loadavg').read_text().strip()} on {os.cpu_count()} cores")
+    think = (args.think[0], args.think[1])
+    if args.url:
+        report = asyncio.run(run_load(args.url, args.sessions, args.duration, args.ramp, think))
+    else:
+        report = run_against_fresh_server(args.sessions, args.duration, args.ramp, think)
+    print(report.text())
+    if args.json:
+        figures = {
+            "sessions": report.sessions, "interactions": report.interactions, "errors": len(report.errors),
+            "leaks": len(report.leaks),
+            "rerun_p50_s": report.percentile(report.rerun_seconds, 0.5),
+            "rerun_p95_s": report.percentile(report.rerun_seconds, 0.95),
+            "rerun_max_s": max(report.rerun_seconds, default=None),
+            "rss_mb": [value for _, value in report.rss_samples], "rss_end_mb": report.rss_end,
+        }
+        Path(args.json).write_text(json.dumps(figures))
+    return 0 if not report.errors and not report.leaks else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
