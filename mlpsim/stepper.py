@@ -109,7 +109,7 @@ class StepWorking:
         ]
         lines.append(f"Σ wᵢ·xᵢ = {number(w.weighted_sum)}")
         bias_text = f"+ {number(w.bias)}" if w.bias >= 0 else f"− {number(-w.bias)}"
-        lines.append(f"z = {number(w.weighted_sum)} {bias_text} = {number(w.z)}   (+ b{w.layer}[{w.neuron + 1}])")
+        lines.append(f"z = Σ wᵢ·xᵢ + b{w.layer}[{w.neuron + 1}] = {number(w.weighted_sum)} {bias_text} = {number(w.z)}")
         if self.softmax_z:
             denominator = " + ".join(f"e^({number(z)})" for z in self.softmax_z)
             lines.append(f"a = softmax: e^({number(w.z)}) / ({denominator}) = {number(w.a)}")

@@ -44,8 +44,12 @@ WORKSHOP_PATH = "workshop"
 """The page's url_path in app.py's st.navigation: room links point here."""
 DEFAULT_SPEC = ExerciseSpec(seed=1, difficulty="easy")
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+FEEDBACK_ICONS = {
+    "right": ":material/check_circle:", "wrong": ":material/cancel:",
+    "close": ":material/error:", "invalid": ":material/edit_note:",
+}
 TERMS_AS_TABLE = 12
-"""A step's products are listed line by line up to this many terms, in a scrollable table above."""
+"""A step's products table shows this many rows in full; longer ones scroll."""
 
 
 # ---- step-through ---------------------------------------------------------------------------------
@@ -72,7 +76,7 @@ def render_step_through() -> None:
         st.session_state[state.WORKSHOP_STEP] = total
     sizes = "-".join(map(str, network.layer_sizes))
     st.caption(
-        f"{escaped(network.name) or 'Current network'} ({sizes}), with your edits from the Simulator page: "
+        f"{escaped(network.name) or 'Current network'} · {sizes}, with your edits from the Simulator page: "
         f"{total} neurons to compute, layer by layer, neuron by neuron. Keyboard: Tab to a button and press "
         "Enter or Space, or focus the Step slider and press ← / → (Home / End jump to the ends)."
     )
@@ -109,23 +113,18 @@ def _render_step_arithmetic(network: Network, result, working) -> None:
     w = working.working
     st.subheader(escaped(working.title))
     st.markdown(f"z = Σ wᵢ·xᵢ + b, then a = {w.activation}(z). The products, one at a time:")
-    lines = working.lines()
-    products, rest = lines[: len(working.running)], lines[len(working.running):]
-    if len(products) > TERMS_AS_TABLE:
-        frame = pd.DataFrame(
-            {
-                "weight": [t.weight_name for t in working.running],
-                "w": [t.weight_value for t in working.running],
-                "input": [t.input_name for t in working.running],
-                "x": [t.input_value for t in working.running],
-                "w·x": [t.product for t in working.running],
-                "running sum": [t.running_sum for t in working.running],
-            }
-        )
-        st.dataframe(frame, hide_index=True, height=260)
-    else:
-        st.code("\n".join(products), language=None)
-    st.code("\n".join(rest), language=None)
+    frame = pd.DataFrame(
+        {
+            "weight": [t.weight_name for t in working.running],
+            "w": [number(t.weight_value) for t in working.running],
+            "input": [t.input_name for t in working.running],
+            "x": [number(t.input_value) for t in working.running],
+            "w·x": [number(t.product) for t in working.running],
+            "running sum": [number(t.running_sum) for t in working.running],
+        }
+    )
+    st.dataframe(frame, hide_index=True, height="auto" if len(frame) <= TERMS_AS_TABLE else 300)
+    st.code("\n".join(working.lines()[len(working.running):]), language=None)
     params = network.layers[w.layer - 1]
     if w.neuron == params.size - 1:
         st.markdown(f"**{escaped(network.layer_title(w.layer))} is complete.** The same layer in matrix form:")
@@ -271,7 +270,7 @@ def score_text() -> str:
 
 
 def _render_network_tables(network: Network) -> None:
-    columns = st.columns(len(network.layers) + 1)
+    columns = st.columns([1] + [max(layer.size, 2) for layer in network.layers] + [max(6 - len(network.layers), 1)])
     with columns[0]:
         st.markdown("**Input**")
         frame = pd.DataFrame({"x": [number(v) for v in network.input_values]},
@@ -293,7 +292,7 @@ def _render_question(exercise: Exercise, letter: str, question: Question) -> Non
     checked = st.session_state.get(state.WORKSHOP_CHECKED, {})
     with st.form(state.WORKSHOP_QUESTION_FORM_PREFIX + f"{spec.key}/{code}", border=False):
         blanks = exercise.blanks(question)
-        columns = st.columns(max(len(blanks), 2))
+        columns = st.columns(max(len(blanks), 4))
         for column, blank in zip(columns, blanks):
             column.text_input(blank.label, key=state.WORKSHOP_ANSWER_PREFIX + _blank_key(spec, blank.id),
                               placeholder="your answer")
@@ -303,12 +302,12 @@ def _render_question(exercise: Exercise, letter: str, question: Question) -> Non
         if key in checked:
             feedback = check_answer(blank, checked[key])
             writer = {"right": st.success, "close": st.warning, "wrong": st.error, "invalid": st.warning}[feedback.status]
-            writer(f"{blank.label}: {feedback.message}", icon={"right": "✅", "wrong": "❌"}.get(feedback.status, "⚠️"))
+            writer(f"{blank.label}: {feedback.message}", icon=FEEDBACK_ICONS[feedback.status])
     steps = exercise.solution_steps(question)
     hint_key = f"{spec.key}/{code}"
     shown = st.session_state.get(state.WORKSHOP_HINTS, {}).get(hint_key, 0)
     solved = hint_key in st.session_state.get(state.WORKSHOP_SOLUTIONS, set())
-    hint, solution = st.columns(2)
+    hint, solution, _ = st.columns([1, 1, 3])
     hint.button("Hint: next step", key=state.WORKSHOP_HINT_PREFIX + hint_key, on_click=_on_hint,
                 args=(spec, code, len(steps) - 1), disabled=solved or shown >= len(steps) - 1)
     solution.button("Show solution", key=state.WORKSHOP_SOLUTION_PREFIX + hint_key, on_click=_on_solution,
@@ -333,17 +332,16 @@ def render_exercise() -> None:
     st.caption(escaped(DIFFICULTIES[spec.difficulty].description) + ". Weights: row = source neuron, "
                "column = target neuron; z = Σ wᵢ·xᵢ + b, a = f(z).")
     network = exercise.network
-    diagram, tables = st.columns([2, 3])
+    diagram, _ = st.columns([3, 1])
     with diagram:
         figure = network_figure(network, exercise.result, computed_through=(0, network.input_size - 1),
                                 show_edge_values=True)
         st.plotly_chart(figure, width="stretch", config={"displaylogo": False, "staticPlot": True})
-    with tables:
-        _render_network_tables(network)
-        if not locked:
-            st.button("Open this network in the simulator", key=state.WORKSHOP_OPEN_IN_SIMULATOR,
-                      on_click=_on_open_in_simulator, args=(network,))
-    st.info(f"**Tolerance.** {TOLERANCE_TEXT}", icon="📏")
+    _render_network_tables(network)
+    if not locked:
+        st.button("Open this network in the simulator", key=state.WORKSHOP_OPEN_IN_SIMULATOR,
+                  on_click=_on_open_in_simulator, args=(network,))
+    st.info(f"**Tolerance.** {TOLERANCE_TEXT}", icon=":material/straighten:")
     for letter, question in zip(LETTERS, exercise.questions):
         _render_question(exercise, letter, question)
     st.markdown(f"**{score_text()}**")
