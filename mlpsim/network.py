@@ -246,7 +246,9 @@ class Network:
         if position < len(layers):
             following = layers[position]
             layers[position] = replace(following, weights=_fit(following.weights, (new_size, sizes[position + 1])))
-        return replace(self, input_values=input_values, layers=tuple(layers), limits=limits)
+        return replace(
+            self, input_size=sizes[0], input_values=input_values, layers=tuple(layers), limits=limits
+        )
 
     def with_hidden_layer_inserted(
         self, position: int, size: int, activation: str = "linear", limits: Limits | None = None
