@@ -512,7 +512,7 @@ def check_answer(blank: Blank, text: str) -> Feedback:
     error = abs(parsed.value - blank.expected)
     if error <= tolerance(blank) + slack:
         return Feedback("right", f"{note}Right: {blank.label} = {display_answer(blank)}.", parsed.value)
-    if blank.curved and error <= ROUNDING_TOLERANCE + slack:
+    if blank.curved and abs(parsed.value - round(blank.expected, 2)) <= slack:
         return Feedback(
             "close",
             f"{note}Close, but {blank.label} is a sigmoid or tanh value: give 3 significant figures.",
