@@ -95,6 +95,17 @@ def _worksheet_command(args: argparse.Namespace) -> str:
     return ""
 
 
+def _render_command(args: argparse.Namespace) -> str:
+    from mlpsim.export import check_export_path, write_figure
+    from mlpsim.figure import network_figure
+
+    check_export_path(args.output)  # before the work, so a wrong suffix fails fast
+    network = read_network(args.network)
+    result = forward(network, parse_input(args.input, network))
+    write_figure(network_figure(network, result, show_edge_values=args.edge_values), args.output)
+    return ""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m mlpsim", description="Multilayer perceptron simulator: the core's commands.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -118,6 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--title", help="heading printed on the sheet")
     command.add_argument("-o", "--output", required=True, help="file to write; its suffix (.html or .md) picks the format")
     command.set_defaults(run=_worksheet_command)
+
+    command = commands.add_parser("render", help="write the network diagram (.html, .json, .png or .svg)")
+    command.add_argument("network", help="an mlpsim.network JSON file")
+    command.add_argument("-o", "--output", required=True, help="file to write; its suffix picks the format")
+    command.add_argument("--input", help="comma-separated input values (default: the file's)")
+    command.add_argument("--edge-values", action="store_true", help="print each weight on its edge (small networks)")
+    command.set_defaults(run=_render_command)
     return parser
 
 

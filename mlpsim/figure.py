@@ -7,7 +7,9 @@ README, section "The diagram"):
 - up to LINE_EDGE_LIMIT edges in the whole network: NaN-separated scatter lines (one trace per
   sign and width), with a hover label on every edge and, optionally, its value printed;
 - otherwise each layer's edges become a few SVG paths in ``layout.shapes`` (one per sign and
-  width), built from cached per-layer text (mlpsim.edges).
+  width), built from cached per-layer text (mlpsim.edges);
+- a layer with more than DENSE_LAYER_EDGES weights is drawn into one image under the markers
+  (mlpsim.raster), which plotly.js draws in constant time; the caption says which layers.
 
 The number of traces is bounded whatever the size: at most 2 signs × a fixed number of width
 levels for edges, plus a handful for neurons, labels and the selection.
@@ -26,6 +28,7 @@ from mlpsim.edges import bin_magnitude, layer_edges, layer_paths
 from mlpsim.forward import ForwardResult
 from mlpsim.graph import layer_positions, layer_spacing
 from mlpsim.network import Network, neuron_name, weight_name
+from mlpsim.raster import layer_image
 
 NEURON_TRACE = "neurons"
 PENDING_TRACE = "pending neurons"
@@ -33,6 +36,7 @@ PENDING_TRACE = "pending neurons"
 [position, index0]. No other trace carries customdata."""
 
 LINE_EDGE_LIMIT = 400
+DENSE_LAYER_EDGES = 20_000
 VALUE_LABEL_NEURON_LIMIT = 40
 EDGE_VALUE_LIMIT = 120
 
@@ -93,14 +97,16 @@ def network_figure(
 
     figure = go.Figure()
     shapes: list[dict] = []
+    images: list[dict] = []
+    rasterised: list[int] = []
     if edge_count <= LINE_EDGE_LIMIT:
         for trace in _line_edge_traces(network, geometry, max_weight, dim):
             figure.add_trace(trace)
         figure.add_trace(_edge_hover_trace(network, geometry, range(1, len(sizes))))
         representation = "lines"
     else:
-        shapes = _shape_edges(network, geometry, max_weight, dim)
-        representation = "shapes"
+        shapes, images, rasterised = _shape_and_image_edges(network, geometry, max_weight, dim)
+        representation = "shapes+image" if rasterised else "shapes"
     if selected is not None and selected[0] > 0:
         for trace in _selected_edge_traces(network, geometry, selected, max_weight):
             figure.add_trace(trace)
@@ -112,9 +118,10 @@ def network_figure(
     annotations = _layer_headings(network, geometry)
     if show_edge_values and edge_count <= EDGE_VALUE_LIMIT:
         annotations += _edge_value_labels(network, geometry)
-    annotations.append(_caption(network, max_weight, representation))
+    annotations.append(_caption(network, max_weight, rasterised))
     figure.update_layout(
         shapes=shapes,
+        images=images,
         annotations=annotations,
         height=geometry.height,
         margin=dict(l=10, r=10, t=10, b=10),
@@ -229,12 +236,26 @@ def _edge_hover_trace(network: Network, geometry: _Geometry, positions, columns=
     )
 
 
-def _shape_edges(network: Network, geometry: _Geometry, max_weight: float, dim: bool) -> list[dict]:
-    """One SVG path shape per (layer, sign, width), from the cached per-layer path text."""
-    shapes = []
+def _shape_and_image_edges(
+    network: Network, geometry: _Geometry, max_weight: float, dim: bool
+) -> tuple[list[dict], list[dict], list[int]]:
+    """(shapes, images, rasterised layer numbers): a layer with more than DENSE_LAYER_EDGES
+    weights becomes one image (mlpsim.raster); any other, one SVG path shape per (sign, width)
+    from the cached per-layer path text (mlpsim.edges)."""
+    shapes, images, rasterised = [], [], []
     for position, layer in enumerate(network.layers, start=1):
-        paths = layer_paths(layer, float(position - 1), float(geometry.spacing[position - 1]),
-                            float(geometry.spacing[position]))
+        steps = float(geometry.spacing[position - 1]), float(geometry.spacing[position])
+        if layer.weights.size > DENSE_LAYER_EDGES:
+            images.append(
+                dict(
+                    source=layer_image(layer, *steps), xref="x", yref="y", x=position - 1, y=0.5, sizex=1,
+                    sizey=1, sizing="stretch", xanchor="left", yanchor="top", layer="below",
+                    opacity=0.25 if dim else 1.0,
+                )
+            )
+            rasterised.append(position)
+            continue
+        paths = layer_paths(layer, float(position - 1), *steps)
         width_range = geometry.edge_width_range(position)
         merged: dict[tuple[bool, float], list[str]] = {}
         for (positive, bin_index), path in paths.items():
@@ -247,7 +268,7 @@ def _shape_edges(network: Network, geometry: _Geometry, max_weight: float, dim: 
                     line=dict(color=POSITIVE_EDGE if positive else NEGATIVE_EDGE, width=width),
                 )
             )
-    return shapes
+    return shapes, images, rasterised
 
 
 def _selected_edge_traces(network, geometry, selected, max_weight) -> list[go.Scatter]:
@@ -382,13 +403,14 @@ def _selection_ring(geometry: _Geometry, selected: tuple[int, int]) -> go.Scatte
 
 def _layer_headings(network: Network, geometry: _Geometry) -> list[dict]:
     headings = []
+    lift = max(geometry.marker_size(position) for position in range(len(geometry.sizes))) / 2 + 8
     for position, size in enumerate(geometry.sizes):
         detail = f"{size} neuron{'s' if size != 1 else ''}"
         if position > 0:
             detail += f" · {ACTIVATION_TITLES.get(network.layers[position - 1].activation, network.layers[position - 1].activation)}"
         headings.append(
             dict(
-                x=position, y=0.5, xref="x", yref="y", yanchor="bottom", yshift=geometry.marker_size(position) / 2 + 6,
+                x=position, y=0.5, xref="x", yref="y", yanchor="bottom", yshift=lift,
                 text=f"<b>{network.layer_title(position)}</b><br><span style='font-size:11px'>{detail}</span>",
                 showarrow=False, bgcolor=LABEL_BACKGROUND, font=dict(color=LABEL_TEXT, size=13), borderpad=3,
             )
@@ -416,15 +438,19 @@ def _edge_value_labels(network: Network, geometry: _Geometry) -> list[dict]:
     return labels
 
 
-def _caption(network: Network, max_weight: float, representation: str) -> dict:
+def _caption(network: Network, max_weight: float, rasterised: list[int]) -> dict:
     zeros = sum(layer_edges(layer).zero_count for layer in network.layers)
     text = (
         f"Edges: <span style='color:{POSITIVE_EDGE}'><b>blue = positive weight</b></span>, "
         f"<span style='color:{NEGATIVE_EDGE}'><b>red = negative</b></span>; width ∝ |weight| "
-        f"(widest: |w| = {number(max_weight)})"
+        f"(widest: |w| = {max_weight:.3g})"
     )
-    if representation == "shapes":
-        text += "; dense layers drawn translucent, every weight drawn"
+    if rasterised:
+        names = ", ".join(f"W{position}" for position in rasterised)
+        text += (
+            f"<br>{names}: too many edges for lines, drawn as an image of every weight — each pixel mixes "
+            "blue and red by the summed |w| crossing it"
+        )
     if zeros:
         text += f"; {zeros} zero weight{'s' if zeros != 1 else ''} not drawn"
     return dict(
