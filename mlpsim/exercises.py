@@ -484,7 +484,7 @@ def tolerance(blank: Blank) -> float:
 def display_answer(blank: Blank) -> str:
     """The expected value as the learner should write it: 2 decimals, or 3 significant figures."""
     if blank.curved and blank.expected != 0:
-        return f"{blank.expected:.{SIGNIFICANT_FIGURES}g}"
+        return f"{blank.expected:#.{SIGNIFICANT_FIGURES}g}".rstrip(".")  # 0.540, not 0.54
     return number(round(blank.expected, 2) + 0.0) if abs(blank.expected - round(blank.expected, 2)) > 1e-12 else number(blank.expected)
 
 

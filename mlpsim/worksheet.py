@@ -96,7 +96,7 @@ h2, h3 { break-after: avoid; page-break-after: avoid; }
 .answer-key { break-before: page; page-break-before: always; }
 .answers td:first-child { text-align: left; }
 pre { font-family: "DejaVu Sans Mono", monospace; font-size: 8.5pt; white-space: pre-wrap; margin: 2pt 0 6pt;
-      background: #f6f6f6; padding: 4pt; break-inside: avoid; }
+      background: #f6f6f6; padding: 4pt; }
 @media print { body { max-width: none; } }
 """
 

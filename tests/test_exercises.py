@@ -262,3 +262,13 @@ def test_link_without_seed_is_no_exercise():
 def test_bad_links_name_the_parameter(params, message):
     with pytest.raises(ValidationError, match=message):
         spec_from_params(params)
+
+
+def test_answers_are_shown_as_the_learner_should_write_them():
+    from mlpsim.exercises import display_answer
+
+    assert display_answer(Blank("b", "a", 0.539716, curved=True)) == "0.540"
+    assert display_answer(Blank("b", "a", -0.9999999, curved=True)) == "-1.00"
+    assert display_answer(Blank("b", "z", 1.254, curved=False)) == "1.25"
+    assert display_answer(Blank("b", "z", -0.0142, curved=False)) == "-0.01"
+    assert display_answer(Blank("b", "z", 3.0, curved=False)) == "3"
