@@ -69,7 +69,7 @@ def render_step_through() -> None:
     try:
         result = forward(network)
     except MlpsimError as error:
-        st.error(f"The forward pass cannot run: {error}. Fix the value on the Simulator page.")
+        st.error(escaped(f"The forward pass cannot run: {error}. Fix the value on the Simulator page."))
         return
     total = step_count(network)
     if st.session_state.get(state.WORKSHOP_STEP, 0) > total:
@@ -158,7 +158,7 @@ def apply_link() -> None:
     try:
         spec = spec_from_params(params)
     except MlpsimError as error:
-        st.session_state[state.NOTICES].append(("error", f"This exercise link cannot be opened: {error}"))
+        st.session_state[state.NOTICES].append(("error", escaped(f"This exercise link cannot be opened: {error}")))
         return
     if spec is None:
         st.session_state[state.NOTICES].append(("error", "This exercise link has no seed: ask for the full link."))
@@ -302,7 +302,7 @@ def _render_question(exercise: Exercise, letter: str, question: Question) -> Non
         if key in checked:
             feedback = check_answer(blank, checked[key])
             writer = {"right": st.success, "close": st.warning, "wrong": st.error, "invalid": st.warning}[feedback.status]
-            writer(f"{blank.label}: {feedback.message}", icon=FEEDBACK_ICONS[feedback.status])
+            writer(escaped(f"{blank.label}: {feedback.message}"), icon=FEEDBACK_ICONS[feedback.status])
     steps = exercise.solution_steps(question)
     hint_key = f"{spec.key}/{code}"
     shown = st.session_state.get(state.WORKSHOP_HINTS, {}).get(hint_key, 0)
@@ -324,7 +324,7 @@ def render_exercise() -> None:
     try:
         exercise = make_exercise(spec)
     except MlpsimError as error:
-        st.error(f"This exercise cannot be made: {error}")
+        st.error(escaped(f"This exercise cannot be made: {error}"))
         return
     if not locked:
         _render_instructor(spec)
@@ -362,7 +362,7 @@ def render_worksheet() -> None:
     try:
         sheet = build_worksheet(spec.seed, spec.difficulty, int(count))
     except MlpsimError as error:
-        st.error(f"No worksheet: {error}")
+        st.error(escaped(f"No worksheet: {error}"))
         return
     stem = f"worksheet-{spec.difficulty}-seed{spec.seed}-x{int(count)}"
     html_column, markdown_column = st.columns(2)
