@@ -157,7 +157,7 @@ def test_activation_change(at):
 
 
 def test_add_and_remove_hidden_layer(at):
-    at.button[[b.label for b in at.button].index("Add hidden layer")].click().run()
+    at.button[[b.label for b in at.button].index("Add layer")].click().run()
     grown = at.session_state[state.NETWORK]
     assert grown.layer_sizes == (3, 4, 4, 2) and grown.layers[1].activation == "linear"
     # Identity weights, zero bias, linear: the output is the seed example's.

@@ -150,21 +150,20 @@ def render_shape(network: Network) -> None:
     for position, size in enumerate(network.layer_sizes):
         size_key = state.LAYER_SIZE_PREFIX + str(position)
         st.session_state[size_key] = size
-        title = escaped(network.layer_title(position))
+        st.markdown(f"**{escaped(network.layer_title(position))}**")
         if position == 0:
-            st.number_input(f"{title} · neurons", min_value=1, step=1, key=size_key,
-                            on_change=_on_size_change, args=(position,))
+            st.number_input("neurons", min_value=1, step=1, key=size_key, on_change=_on_size_change, args=(position,))
             continue
         activation_key = state.LAYER_ACTIVATION_PREFIX + str(position)
         st.session_state[activation_key] = network.layers[position - 1].activation
         left, right = st.columns(2)
-        left.number_input(f"{title} · neurons", min_value=1, step=1, key=size_key,
-                          on_change=_on_size_change, args=(position,))
-        right.selectbox(f"{title} · f", list(ACTIVATIONS), key=activation_key,
+        left.number_input("neurons", min_value=1, step=1, key=size_key, on_change=_on_size_change, args=(position,))
+        right.selectbox("activation", list(ACTIVATIONS), key=activation_key,
                         on_change=_on_activation_change, args=(position,))
         if position < len(network.layers):
-            st.button(f"Remove {title}", key=state.REMOVE_LAYER_PREFIX + str(position), on_click=_on_remove_hidden, args=(position,))
-    left, right = st.columns([1, 2], vertical_alignment="bottom")
+            st.button("Remove this layer", key=state.REMOVE_LAYER_PREFIX + str(position),
+                      on_click=_on_remove_hidden, args=(position,))
+    st.divider()
     st.session_state.setdefault(state.NEW_LAYER_SIZE, network.layer_sizes[-2])
     left.number_input("New size", min_value=1, step=1, key=state.NEW_LAYER_SIZE)
-    right.button("Add hidden layer", on_click=_on_add_hidden, width="stretch")
+    right.button("Add layer", on_click=_on_add_hidden, width="stretch", help="Insert a hidden layer before the output")

@@ -8,11 +8,17 @@ never applied twice, and never carried over to another network of the same shape
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from mlpsim.network import Network
 from ui import state, workspace
 from ui.tables import Table, fold_edits
+
+CELL_WIDTH_PX = 80
+"""Wide enough for '-0.0523457' (6 significant digits); fixed, so cells sit on a known grid."""
+INDEX_WIDTH_PX = 48
+
 
 def editor_key(table: Table, network: Network) -> str:
     rows, columns = table.shape(network)
@@ -27,9 +33,12 @@ def _on_edit(table: Table, key: str) -> None:
     workspace.replace_network(fold.network)
 
 
-def render_editor(table: Table, network: Network, *, label: str | None = None) -> None:
-    """One table: a float column per target neuron (or one 'b'/'x' column)."""
+def render_editor(table: Table, network: Network, read_only: pd.DataFrame | None = None) -> None:
+    """One table: a float column per target neuron (or one 'b'/'x' column), followed by the
+    ``read_only`` columns (same rows) if given — the bias table shows z and a beside b."""
     frame = table.frame(network)
+    if read_only is not None:
+        frame = pd.concat([frame, read_only], axis=1)
     key = editor_key(table, network)
     st.data_editor(
         frame,
@@ -38,10 +47,16 @@ def render_editor(table: Table, network: Network, *, label: str | None = None) -
         height="auto",
         width="stretch" if table.kind == "weights" else "content",
         column_config={
-            column: st.column_config.NumberColumn(label=str(column), format="%.6g", required=True)
-            for column in frame.columns
+            "_index": st.column_config.TextColumn(width=INDEX_WIDTH_PX),
+            **{
+                column: st.column_config.NumberColumn(
+                    label=str(column), format="%.6g", required=True, width=CELL_WIDTH_PX
+                )
+                for column in frame.columns
+            },
         },
+        disabled=[] if read_only is None else list(read_only.columns),
         on_change=_on_edit,
         args=(table, key),
     )
-    st.caption(label or table.title(network))
+    st.caption(table.title(network) + ("" if read_only is None else f" · {', '.join(read_only.columns)} computed"))

@@ -14,10 +14,13 @@ from mlpsim.forward import ForwardResult, forward
 from mlpsim.network import Network, neuron_name
 from ui import state
 from ui.literal import escaped
-from ui.tables import values_frame
 
 EDGE_VALUES_MAX_EDGES = 64
 """Weights can be written on the edges only when there are this few (more is unreadable)."""
+
+WRITTEN_OUT_TERMS_MAX = 12
+"""Neurons with more inputs get the sum's total and a table of products instead of every term
+written out (a 784-term equation is neither readable nor quick to typeset)."""
 
 Neuron = tuple[int, int]
 
@@ -56,13 +59,21 @@ def neuron_label(network: Network, neuron: Neuron | None) -> str:
     return f"{neuron_name(position, index)} · {network.layer_title(position)}"
 
 
+def neuron_from_customdata(customdata) -> Neuron | None:
+    """(position, index0) from a clicked point's customdata: plotly.js sends a typed-array row
+    as a list, or as an object {"0": position, "1": index0}."""
+    if isinstance(customdata, dict):
+        customdata = [customdata[key] for key in sorted(customdata, key=int)]
+    if not isinstance(customdata, (list, tuple)) or len(customdata) != 2:
+        return None
+    return int(customdata[0]), int(customdata[1])
+
+
 def _on_diagram_select() -> None:
-    points = st.session_state[state.DIAGRAM].selection.points
-    for point in points:
-        customdata = point.get("customdata")
-        if customdata is not None and len(customdata) == 2:
-            position, index = int(customdata[0]), int(customdata[1])
-            st.session_state[state.SELECTED_NEURON] = (position, index) if position > 0 else None
+    for point in st.session_state[state.DIAGRAM].selection.points:
+        neuron = neuron_from_customdata(point.get("customdata"))
+        if neuron is not None:
+            st.session_state[state.SELECTED_NEURON] = neuron if neuron[0] > 0 else None
             return
 
 
@@ -92,21 +103,54 @@ def render_diagram(network: Network, result: ForwardResult) -> None:
 
 def render_neuron_panel(network: Network, result: ForwardResult) -> None:
     """Pick a neuron (or click it in the diagram): its sum worked out with the numbers in."""
+    st.subheader("Neuron")
+    picker, working_area = st.columns([1, 3])
     options: list[Neuron | None] = [None, *selectable_neurons(network)]
     selected = selected_neuron(network)
     st.session_state[state.NEURON_SELECT] = selected
-    st.selectbox(
+    picker.selectbox(
         "Neuron (or click one in the diagram)", options, key=state.NEURON_SELECT,
         format_func=lambda neuron: neuron_label(network, neuron), on_change=_on_neuron_select,
+        placeholder="Pick a neuron",
     )
-    if selected is None:
-        st.caption("Pick a neuron to see how its value is computed.")
-        return
-    position, index = selected
-    working = neuron_working(network, result, position, index)
-    st.markdown(f"**{escaped(neuron_label(network, selected))}** — activation `{working.activation}`")
-    for line in working.latex_lines():
-        st.latex(line)
+    with working_area:
+        if selected is None:
+            st.caption("Pick a neuron, or click one in the diagram, to see how its value is computed.")
+            return
+        position, index = selected
+        working = neuron_working(network, result, position, index)
+        st.markdown(f"**{escaped(neuron_label(network, selected))}** — activation `{working.activation}`")
+        if len(working.terms) <= WRITTEN_OUT_TERMS_MAX:
+            for line in working.latex_lines():
+                st.latex(line)
+            return
+        st.latex(
+            rf"z = \sum_{{i=1}}^{{{len(working.terms)}}} w_i x_i + b = {_latex_text(working.weighted_sum)}"
+            rf" + {_latex_text(working.bias, signed=True)} = {_latex_text(working.z)}"
+        )
+        st.latex(working.latex_lines()[-1])
+        st.caption(f"The {len(working.terms)} products wᵢ·xᵢ:")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "weight": [term.weight_name for term in working.terms],
+                    "w": [term.weight_value for term in working.terms],
+                    "x": [term.input_value for term in working.terms],
+                    "w·x": [term.product for term in working.terms],
+                },
+                index=[term.input_name for term in working.terms],
+            ),
+            height=280,
+        )
+
+
+def _latex_text(value: float, signed: bool = False) -> str:
+    """number(value) as LaTeX: 1.5e-07 → 1.5 \\times 10^{-7}; negatives in parentheses if ``signed``."""
+    text = number(value)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return f"({text})" if signed and value < 0 else text
 
 
 def render_output(network: Network, result: ForwardResult) -> None:
@@ -116,14 +160,6 @@ def render_output(network: Network, result: ForwardResult) -> None:
         {"neuron": [neuron_name(position, j) for j in range(output.shape[0])], "a": [number(v) for v in output]}
     )
     st.dataframe(frame, hide_index=True, width="content")
-
-
-def render_values(network: Network, result: ForwardResult, layer: int) -> None:
-    """z and a of weighted layer ``layer`` (1-based)."""
-    st.dataframe(values_frame(network, result, layer), width="content",
-                 column_config={"z": st.column_config.NumberColumn(format="%.6g"),
-                                "a": st.column_config.NumberColumn(format="%.6g")})
-    st.caption(f"z, a of {escaped(network.layer_title(layer))}")
 
 
 def render_matrix_form(network: Network, result: ForwardResult, layer: int) -> None:

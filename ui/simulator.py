@@ -8,7 +8,7 @@ from mlpsim.forward import ForwardResult
 from mlpsim.network import Network
 from ui import builder, editors, results, share, state, workspace
 from ui.literal import escaped
-from ui.tables import Table
+from ui.tables import Table, values_frame
 
 NOTICE_WRITERS = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
 
@@ -29,16 +29,14 @@ def _render_tables(network: Network, result: ForwardResult | None) -> None:
     st.subheader("Tables")
     st.caption("Type into a cell and press Enter; the diagram and the numbers follow.")
     layer = _table_layer(network)
-    inputs, weights, bias, values = st.columns([2, 7, 2, 3])
+    inputs, weights, bias = st.columns([1.5, 5, 3.2])
     with inputs:
         editors.render_editor(Table("input"), network)
     with weights:
         editors.render_editor(Table("weights", layer), network)
     with bias:
-        editors.render_editor(Table("bias", layer), network)
-    with values:
-        if result is not None:
-            results.render_values(network, result, layer)
+        computed = None if result is None else values_frame(network, result, layer)
+        editors.render_editor(Table("bias", layer), network, read_only=computed)
     if result is not None:
         with st.expander(f"Matrix form of layer {layer}: W{layer}ᵀ·x + b = z → a"):
             results.render_matrix_form(network, result, layer)
@@ -68,12 +66,11 @@ def render() -> None:
     if result is None:
         results.render_forward_error(outcome)
     else:
-        diagram, panel = st.columns([3, 2])
+        diagram, output = st.columns([5, 2])
         with diagram:
             results.render_diagram(network, result)
-        with panel:
+        with output:
             st.subheader("Output")
             results.render_output(network, result)
-            st.subheader("Neuron")
-            results.render_neuron_panel(network, result)
+        results.render_neuron_panel(network, result)
     _render_tables(network, result)
