@@ -505,13 +505,13 @@ def check_answer(blank: Blank, text: str) -> Feedback:
     """Check a typed answer against a blank, with the stated tolerance. Never raises."""
     parsed = parse_answer(text)
     if parsed.value is None:
-        return Feedback("invalid", parsed.message, None)
+        return Feedback("invalid", f"{blank.label}: {parsed.message}", None)
     note = f"{parsed.message} " if parsed.message else ""
     # a tiny relative slack so that 0.1 + 0.2-style float noise never rejects an exact answer
     slack = 1e-9 * max(1.0, abs(blank.expected))
     error = abs(parsed.value - blank.expected)
     if error <= tolerance(blank) + slack:
-        return Feedback("right", f"{note}Right: {blank.label} = {display_answer(blank)}.", parsed.value)
+        return Feedback("right", f"{note}Right: {blank.label} = {display_answer(blank)}", parsed.value)
     if blank.curved and abs(parsed.value - round(blank.expected, 2)) <= slack:
         return Feedback(
             "close",

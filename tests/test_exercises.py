@@ -185,7 +185,8 @@ def test_non_numbers_get_a_message_not_a_crash(text):
 
 
 def test_messages_say_what_to_do():
-    assert "Type a number" in check_answer(PLAIN, "").message
+    assert check_answer(PLAIN, "").message.startswith("z(N1): Type a number")
+    assert check_answer(PLAIN, "1.25").message == "Right: z(N1) = 1.25"  # no full stop to misread as a decimal point
     assert "not a number" in check_answer(PLAIN, "abc").message
     assert "decimal" in check_answer(PLAIN, "3/4").message
     comma = check_answer(PLAIN, "1,25")

@@ -302,7 +302,7 @@ def _render_question(exercise: Exercise, letter: str, question: Question) -> Non
         if key in checked:
             feedback = check_answer(blank, checked[key])
             writer = {"right": st.success, "close": st.warning, "wrong": st.error, "invalid": st.warning}[feedback.status]
-            writer(escaped(f"{blank.label}: {feedback.message}"), icon=FEEDBACK_ICONS[feedback.status])
+            writer(escaped(feedback.message), icon=FEEDBACK_ICONS[feedback.status])
     steps = exercise.solution_steps(question)
     hint_key = f"{spec.key}/{code}"
     shown = st.session_state.get(state.WORKSHOP_HINTS, {}).get(hint_key, 0)
