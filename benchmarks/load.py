@@ -209,13 +209,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(log_path: Path) -> tuple[subprocess.Popen, str]:
-    """``streamlit run app.py`` headless on a free port; returns once its health check answers."""
+def start_server(log_path: Path, options: list[str] = ()) -> tuple[subprocess.Popen, str]:
+    """``streamlit run app.py`` headless on a free port (plus ``options``, e.g.
+    ``--runner.postScriptGC false``); returns once its health check answers."""
     port = free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *options,
     ]
     log = log_path.open("wb")
     process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
@@ -372,9 +373,11 @@ async def run_load(
     )
 
 
-def run_against_fresh_server(sessions: int, duration: float, ramp: float, think: tuple[float, float]) -> LoadReport:
+def run_against_fresh_server(
+    sessions: int, duration: float, ramp: float, think: tuple[float, float], options: list[str] = ()
+) -> LoadReport:
     with tempfile.TemporaryDirectory() as folder:
-        process, url = start_server(Path(folder) / "streamlit.log")
+        process, url = start_server(Path(folder) / "streamlit.log", options)
         try:
             return asyncio.run(run_load(url, sessions, duration, ramp, think, server_pid=process.pid))
         finally:
@@ -389,13 +392,18 @@ def main() -> int:
     parser.add_argument("--think", type=float, nargs=2, default=(2.0, 6.0), help="seconds between a learner's actions")
     parser.add_argument("--url", help="use a running server instead of starting one")
     parser.add_argument("--json", help="also write the figures to this JSON file")
+    parser.add_argument(
+        "--server-option", action="append", default=[], metavar="NAME=VALUE",
+        help="extra `streamlit run` option for an A/B run, e.g. runner.postScriptGC=false",
+    )
     args = parser.parse_args()
     print(f"load before the run: {Path('/proc/loadavg').read_text().strip()} on {os.cpu_count()} cores")
     think = (args.think[0], args.think[1])
     if args.url:
         report = asyncio.run(run_load(args.url, args.sessions, args.duration, args.ramp, think))
     else:
-        report = run_against_fresh_server(args.sessions, args.duration, args.ramp, think)
+        options = [part for option in args.server_option for part in ("--" + option.split("=", 1)[0], option.split("=", 1)[1])]
+        report = run_against_fresh_server(args.sessions, args.duration, args.ramp, think, options)
     print(report.text())
     if args.json:
         figures = {

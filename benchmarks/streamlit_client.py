@@ -41,6 +41,7 @@ class Element:
     path: tuple[int, ...]
     kind: str
     proto: Any
+    _frame: Any = field(default=None, repr=False)
 
     @property
     def body(self) -> Any:
@@ -65,12 +66,13 @@ class Element:
         return ""
 
     def frame(self):
-        """The pandas DataFrame of a dataframe/table element (data_editor included)."""
-        import pyarrow as pa
+        """The pandas DataFrame of a dataframe/table element (data_editor included), decoded once."""
+        if self._frame is None:
+            import pyarrow as pa
 
-        data = self.body.arrow_data.data
-        with pa.ipc.open_stream(io.BytesIO(data)) as reader:
-            return reader.read_pandas()
+            with pa.ipc.open_stream(io.BytesIO(self.body.arrow_data.data)) as reader:
+                self._frame = reader.read_pandas()
+        return self._frame
 
 
 @dataclass
@@ -206,11 +208,19 @@ class StreamlitSession:
                 yield element
 
     def widget(self, kind: str, label_contains: str) -> Element:
-        """The first widget of ``kind`` whose label contains ``label_contains`` (case-insensitive)."""
+        """The first widget of ``kind`` whose label contains ``label_contains`` (case-insensitive),
+        or else the first one whose nearest text above it (heading, markdown) contains it — the
+        way a reader finds the 'neurons' box under the 'Hidden 1' heading."""
         wanted = label_contains.lower()
         for element in self.elements(kind):
             if wanted in element.label.lower():
                 return element
+        text_above = ""
+        for element in self.elements():
+            if element.kind == kind and wanted in text_above.lower():
+                return element
+            if element.kind in ("markdown", "heading", "text"):
+                text_above = element.text()
         labels = [f"{e.kind}:{e.label!r}" for e in self.elements() if e.label]
         raise LookupError(f"no {kind} labelled like {label_contains!r}; the page has {labels}")
 
