@@ -424,18 +424,21 @@ def spec_from_params(params: Mapping[str, str]) -> ExerciseSpec | None:
     if "seed" not in params:
         return None
     raw_seed = str(params["seed"]).strip()
-    if not raw_seed.isdigit() or len(raw_seed) > 10 or int(raw_seed) > MAX_SEED:
-        raise ValidationError(f"link parameter seed={raw_seed!r}: expected a whole number from 0 to {MAX_SEED}")
+    if not re.fullmatch(r"[0-9]{1,10}", raw_seed) or int(raw_seed) > MAX_SEED:
+        raise ValidationError(f"link parameter seed={raw_seed[:20]!r}: expected a whole number from 0 to {MAX_SEED}")
     difficulty = str(params.get("difficulty", "easy")).strip().lower()
     _difficulty(difficulty)
     raw_ask = str(params.get("ask", "")).strip()
-    codes = tuple(code.strip() for code in raw_ask.split(",") if code.strip()) if raw_ask else ()
+    codes = [code.strip() for code in raw_ask.split(",") if code.strip()]
+    if len(codes) > MAX_QUESTIONS:
+        raise ValidationError(f"link parameter ask: at most {MAX_QUESTIONS} questions, got {len(codes)}")
     lock = str(params.get("lock", "0")).strip().lower()
     if lock not in ("0", "1", "true", "false", ""):
-        raise ValidationError(f"link parameter lock={lock!r}: expected 1 or 0")
-    spec = ExerciseSpec(seed=int(raw_seed), difficulty=difficulty, questions=codes, locked=lock in ("1", "true"))
-    make_exercise(spec)  # validates the question codes against the network
-    return spec
+        raise ValidationError(f"link parameter lock={lock[:20]!r}: expected 1 or 0")
+    network = generate_network(int(raw_seed), difficulty)
+    # canonical codes ("z01.1" → "z1.1"), each once, so the link and the page agree on them
+    canonical = tuple(dict.fromkeys(parse_question(code[:40], network).code for code in codes))
+    return ExerciseSpec(seed=int(raw_seed), difficulty=difficulty, questions=canonical, locked=lock in ("1", "true"))
 
 
 # ---- answers ------------------------------------------------------------------------------------

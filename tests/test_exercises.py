@@ -258,6 +258,8 @@ def test_link_without_seed_is_no_exercise():
         ({"seed": "1", "ask": "drop table"}, "question"),
         ({"seed": "1", "lock": "maybe"}, "lock"),
         ({"seed": "1", "ask": ",".join(["out"] * 21)}, "at most 20"),
+        ({"seed": "²"}, "seed"),
+        ({"seed": "١"}, "seed"),
     ],
 )
 def test_bad_links_name_the_parameter(params, message):
@@ -273,3 +275,8 @@ def test_answers_are_shown_as_the_learner_should_write_them():
     assert display_answer(Blank("b", "z", 1.254, curved=False)) == "1.25"
     assert display_answer(Blank("b", "z", -0.0142, curved=False)) == "-0.01"
     assert display_answer(Blank("b", "z", 3.0, curved=False)) == "3"
+
+
+def test_link_question_codes_are_made_canonical():
+    spec = spec_from_params({"seed": "3", "ask": "z01.1, out,out,L2"})
+    assert spec.questions == ("z1.1", "out", "L2")

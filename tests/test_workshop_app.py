@@ -171,3 +171,11 @@ def test_worksheet_downloads():
     assert len(downloads) == 2
     at.number_input(key=state.WORKSHOP_SHEET_COUNT).set_value(5).run()
     assert not at.exception
+
+
+def test_link_codes_show_in_the_instructor_controls():
+    at = workshop({"seed": "3", "ask": "z01.1,L2"})
+    assert not at.exception
+    assert at.multiselect(key=state.WORKSHOP_FORM_ASK).value == ["z1.1", "L2"]
+    assert at.number_input(key=state.WORKSHOP_FORM_SEED).value == 3
+    assert [box.label for box in at.text_input] == ["z(N1)", "a(N1)"]

@@ -206,8 +206,7 @@ def _possible_questions(network: Network) -> list[str]:
     for k, params in enumerate(network.layers, start=1):
         codes += [f"w{k}.{i + 1}.{j + 1}" for i in range(params.n_in) for j in range(params.size)]
         codes += [f"{kind}{k}.{j + 1}" for j in range(params.size) for kind in ("z", "a")]
-        if k < len(network.layers):
-            codes.append(f"L{k}")
+        codes.append(f"L{k}")
     return codes + ["out"]
 
 
