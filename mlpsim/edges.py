@@ -6,10 +6,11 @@ Layer object is exact: an edit in one layer rebuilds only that layer's edge data
 bounded (LAYER_CACHE_SIZE entries each) and hold no session state, so sharing them between
 Streamlit sessions is safe.
 
-Edges are grouped by sign and by width bin. Bins are fixed quarter-octaves of |w|
-(bin b holds 2^(b/4) ≤ |w| < 2^((b+1)/4)), independent of the rest of the network, so a layer's
-grouping stays valid whatever the other layers hold; the figure turns bins into pixel widths
-relative to the whole network's largest |w| at draw time.
+Edges are grouped by sign and by width level. Level k holds the weights with
+2^(-(k+1)/LEVELS_PER_OCTAVE) < |w| / max|w| ≤ 2^(-k/LEVELS_PER_OCTAVE), max|w| being the
+layer's own largest weight; everything below level THINNEST_LEVEL shares that level. The figure
+draws level k with width widest · 2^(-k/LEVELS_PER_OCTAVE), so width is proportional to |w|
+within a matrix up to one level step (19 %), and the grouping depends on nothing but the layer.
 """
 
 from __future__ import annotations
@@ -21,17 +22,19 @@ import numpy as np
 
 from mlpsim.network import Layer
 
-BINS_PER_OCTAVE = 4
+LEVELS_PER_OCTAVE = 4
+THINNEST_LEVEL = 14
+"""Level 14 is drawn 2^(-3.5) ≈ 1/11 as wide as level 0; smaller weights are drawn that wide."""
 LAYER_CACHE_SIZE = 64
 
 
 @dataclass(frozen=True, eq=False)
 class LayerEdges:
-    """The non-zero weights of one layer, sorted into (sign, bin) groups.
+    """The non-zero weights of one layer, sorted into (sign, level) groups.
 
     rows, columns: (E,) int64 — source (row of W) and target (column of W) of each non-zero weight
     values: (E,) — the weights, in the same order
-    groups: ((positive, bin, start, stop), ...) — values[start:stop] share sign and bin
+    groups: ((positive, level, start, stop), ...) — values[start:stop] share sign and level
     zero_count: how many weights are exactly 0 (not drawn)
     """
 
@@ -42,24 +45,27 @@ class LayerEdges:
     zero_count: int
 
 
-def bin_of(magnitude: np.ndarray) -> np.ndarray:
-    """Width bin of |w| > 0 (see the module docstring), int64 array of the same shape."""
-    return np.floor(np.log2(magnitude) * BINS_PER_OCTAVE).astype(np.int64)
+def width_levels(magnitude: np.ndarray, largest: float) -> np.ndarray:
+    """Width level (0 = widest) of each |w| > 0 relative to ``largest``, int64, same shape."""
+    # Difference of logs, not log of a ratio: 1e308 / 1e-308 would overflow.
+    steps = np.floor((np.log2(largest) - np.log2(magnitude)) * LEVELS_PER_OCTAVE)
+    return np.clip(steps, 0, THINNEST_LEVEL).astype(np.int64)
 
 
-def bin_magnitude(bin_index: int) -> float:
-    """The geometric middle of a bin's |w| range."""
-    return float(2.0 ** ((bin_index + 0.5) / BINS_PER_OCTAVE))
+def level_scale(level: int) -> float:
+    """Width of ``level`` as a fraction of the widest line."""
+    return float(2.0 ** (-level / LEVELS_PER_OCTAVE))
 
 
 @functools.lru_cache(maxsize=LAYER_CACHE_SIZE)
 def layer_edges(layer: Layer) -> LayerEdges:
-    """Group ``layer``'s non-zero weights by sign and width bin (cached per Layer object)."""
+    """Group ``layer``'s non-zero weights by sign and width level (cached per Layer object)."""
     flat = layer.weights.ravel()
     nonzero = np.flatnonzero(flat)
     values = flat[nonzero]
     positive = values > 0
-    key = bin_of(np.abs(values)) * 2 + positive
+    magnitude = np.abs(values)
+    key = width_levels(magnitude, float(magnitude.max(initial=0.0))) * 2 + positive
     order = np.argsort(key, kind="stable")
     key, nonzero, values, positive = key[order], nonzero[order], values[order], positive[order]
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if key.size else np.empty(0, dtype=np.int64)
@@ -74,7 +80,7 @@ def layer_edges(layer: Layer) -> LayerEdges:
 
 @functools.lru_cache(maxsize=LAYER_CACHE_SIZE)
 def layer_paths(layer: Layer, x_from: float, source_step: float, target_step: float) -> dict[tuple[bool, int], str]:
-    """SVG path text per (positive, bin) group: 'Mx,yLx,yMx,yLx,y…', one segment per edge.
+    """SVG path text per (positive, level) group: 'Mx,yLx,yMx,yLx,y…', one segment per edge.
 
     Columns are at x_from and x_from + 1; neuron i of a column of n neurons spaced ``step``
     apart sits at y = ((n-1)/2 - i)·step (mlpsim.graph.layer_positions). Cached per Layer
@@ -90,6 +96,6 @@ def layer_paths(layer: Layer, x_from: float, source_step: float, target_step: fl
     tokens[0::2] = move[edges.rows]
     tokens[1::2] = line[edges.columns]
     return {
-        (positive, bin_index): "".join(tokens[2 * start : 2 * stop].tolist())
-        for positive, bin_index, start, stop in edges.groups
+        (positive, level): "".join(tokens[2 * start : 2 * stop].tolist())
+        for positive, level, start, stop in edges.groups
     }

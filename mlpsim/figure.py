@@ -24,7 +24,7 @@ import plotly.colors
 import plotly.graph_objects as go
 
 from mlpsim.arithmetic import number
-from mlpsim.edges import bin_magnitude, layer_edges, layer_paths
+from mlpsim.edges import layer_edges, layer_paths, level_scale, width_levels
 from mlpsim.forward import ForwardResult
 from mlpsim.graph import layer_positions, layer_spacing
 from mlpsim.network import Network, neuron_name, weight_name
@@ -92,7 +92,9 @@ def network_figure(
     geometry = _Geometry(sizes)
     neurons = _NeuronTable(network, result, geometry, computed_through)
     edge_count = sum(layer.weights.size for layer in network.layers)
-    max_weight = max(float(np.abs(layer.weights).max(initial=0.0)) for layer in network.layers)
+    # Widths are scaled per weight matrix: layers differ in scale by design (He, Xavier), and a
+    # shared scale would draw every weight of a 0.5-scale layer as the same hairline.
+    largest = tuple(float(np.abs(layer.weights).max(initial=0.0)) or 1.0 for layer in network.layers)
     dim = selected is not None
 
     figure = go.Figure()
@@ -100,15 +102,15 @@ def network_figure(
     images: list[dict] = []
     rasterised: list[int] = []
     if edge_count <= LINE_EDGE_LIMIT:
-        for trace in _line_edge_traces(network, geometry, max_weight, dim):
+        for trace in _line_edge_traces(network, geometry, dim):
             figure.add_trace(trace)
         figure.add_trace(_edge_hover_trace(network, geometry, range(1, len(sizes))))
         representation = "lines"
     else:
-        shapes, images, rasterised = _shape_and_image_edges(network, geometry, max_weight, dim)
+        shapes, images, rasterised = _shape_and_image_edges(network, geometry, dim)
         representation = "shapes+image" if rasterised else "shapes"
     if selected is not None and selected[0] > 0:
-        for trace in _selected_edge_traces(network, geometry, selected, max_weight):
+        for trace in _selected_edge_traces(network, geometry, selected, largest):
             figure.add_trace(trace)
     for trace in neurons.traces():
         figure.add_trace(trace)
@@ -118,7 +120,7 @@ def network_figure(
     annotations = _layer_headings(network, geometry)
     if show_edge_values and edge_count <= EDGE_VALUE_LIMIT:
         annotations += _edge_value_labels(network, geometry)
-    annotations.append(_caption(network, max_weight, rasterised))
+    annotations.append(_caption(network, largest, rasterised))
     figure.update_layout(
         shapes=shapes,
         images=images,
@@ -163,39 +165,36 @@ class _Geometry:
     def marker_size(self, position: int) -> float:
         return float(np.clip(0.8 * self.spacing_pixels(position), 3.0, 46.0))
 
-    def edge_width_range(self, position: int) -> tuple[float, float]:
-        """(thinnest, widest) line width in px for the edges into layer ``position``: wide lines
-        for sparse small networks, hairlines where hundreds of neurons share a column."""
+    def widest_edge(self, position: int) -> float:
+        """Line width in px of the largest |w| into layer ``position``: wide lines for sparse
+        small networks, thin ones where hundreds of neurons share a column."""
         crowd = min(self.spacing_pixels(position - 1), self.spacing_pixels(position))
-        widest = float(np.clip(0.35 * crowd, 1.2, 7.0))
-        return max(0.25, widest / 12.0), widest
+        return float(np.clip(0.35 * crowd, 1.2, 7.0))
 
     def edge_opacity(self, position: int) -> float:
         edges = self.sizes[position - 1] * self.sizes[position]
         return float(np.clip(40.0 / math.sqrt(edges), 0.12, 0.85))
 
 
-def _width(bin_index: int, max_weight: float, width_range: tuple[float, float]) -> float:
-    """Line width for a bin: proportional to |w| relative to the network's largest |w|, kept
-    within ``width_range``; rounded so equal widths merge into one trace or shape."""
-    thinnest, widest = width_range
-    return round(float(np.clip(widest * bin_magnitude(bin_index) / max_weight, thinnest, widest)), 2)
+def _width(level: int, widest: float) -> float:
+    """Line width of a width level (mlpsim.edges), rounded so equal widths share a trace."""
+    return round(widest * level_scale(level), 2)
 
 
-def _line_edge_traces(network: Network, geometry: _Geometry, max_weight: float, dim: bool) -> list[go.Scatter]:
+def _line_edge_traces(network: Network, geometry: _Geometry, dim: bool) -> list[go.Scatter]:
     """Scatter lines, one trace per (sign, width), all layers merged: NaN separates segments."""
     pieces: dict[tuple[bool, float], list[np.ndarray]] = {}
     opacity: dict[tuple[bool, float], float] = {}
     for position, layer in enumerate(network.layers, start=1):
         edges = layer_edges(layer)
         source, target = geometry.positions[position - 1], geometry.positions[position]
-        width_range = geometry.edge_width_range(position)
-        for positive, bin_index, start, stop in edges.groups:
+        widest = geometry.widest_edge(position)
+        for positive, level, start, stop in edges.groups:
             rows, columns = edges.rows[start:stop], edges.columns[start:stop]
             segments = np.full((stop - start, 3, 2), np.nan)
             segments[:, 0] = source[rows]
             segments[:, 1] = target[columns]
-            key = (positive, _width(bin_index, max_weight, width_range))
+            key = (positive, _width(level, widest))
             pieces.setdefault(key, []).append(segments.reshape(-1, 2))
             opacity[key] = geometry.edge_opacity(position)
     traces = []
@@ -237,7 +236,7 @@ def _edge_hover_trace(network: Network, geometry: _Geometry, positions, columns=
 
 
 def _shape_and_image_edges(
-    network: Network, geometry: _Geometry, max_weight: float, dim: bool
+    network: Network, geometry: _Geometry, dim: bool
 ) -> tuple[list[dict], list[dict], list[int]]:
     """(shapes, images, rasterised layer numbers): a layer with more than DENSE_LAYER_EDGES
     weights becomes one image (mlpsim.raster); any other, one SVG path shape per (sign, width)
@@ -256,35 +255,34 @@ def _shape_and_image_edges(
             rasterised.append(position)
             continue
         paths = layer_paths(layer, float(position - 1), *steps)
-        width_range = geometry.edge_width_range(position)
-        merged: dict[tuple[bool, float], list[str]] = {}
-        for (positive, bin_index), path in paths.items():
-            merged.setdefault((positive, _width(bin_index, max_weight, width_range)), []).append(path)
+        widest = geometry.widest_edge(position)
         opacity = geometry.edge_opacity(position) * (0.25 if dim else 1.0)
-        for (positive, width), parts in sorted(merged.items()):
+        for (positive, level), path in sorted(paths.items()):
+            width = _width(level, widest)
             shapes.append(
                 dict(
-                    type="path", path="".join(parts), xref="x", yref="y", layer="below", opacity=opacity,
+                    type="path", path=path, xref="x", yref="y", layer="below", opacity=opacity,
                     line=dict(color=POSITIVE_EDGE if positive else NEGATIVE_EDGE, width=width),
                 )
             )
     return shapes, images, rasterised
 
 
-def _selected_edge_traces(network, geometry, selected, max_weight) -> list[go.Scatter]:
+def _selected_edge_traces(network, geometry, selected, largest) -> list[go.Scatter]:
     """The selected neuron's incoming edges, full strength, with a hover label each."""
     position, j = selected
     weights = network.layers[position - 1].weights[:, j]
     source, target = geometry.positions[position - 1], geometry.positions[position][j]
-    thinnest, widest = geometry.edge_width_range(position)
-    widest, thinnest = max(widest, 2.5), max(thinnest, 0.6)
+    widest = max(geometry.widest_edge(position), 3.0)
     traces = []
     for positive in (True, False):
         rows = np.flatnonzero(weights > 0 if positive else weights < 0)
         if rows.size == 0:
             continue
-        for width in np.unique(np.round(np.clip(widest * np.abs(weights[rows]) / max_weight, thinnest, widest), 1)):
-            chosen = rows[np.round(np.clip(widest * np.abs(weights[rows]) / max_weight, thinnest, widest), 1) == width]
+        levels = width_levels(np.abs(weights[rows]), largest[position - 1])
+        for level in np.unique(levels):
+            chosen = rows[levels == level]
+            width = _width(int(level), widest)
             segments = np.full((chosen.size, 3, 2), np.nan)
             segments[:, 0] = source[chosen]
             segments[:, 1] = target
@@ -438,12 +436,12 @@ def _edge_value_labels(network: Network, geometry: _Geometry) -> list[dict]:
     return labels
 
 
-def _caption(network: Network, max_weight: float, rasterised: list[int]) -> dict:
+def _caption(network: Network, largest: tuple[float, ...], rasterised: list[int]) -> dict:
     zeros = sum(layer_edges(layer).zero_count for layer in network.layers)
     text = (
         f"Edges: <span style='color:{POSITIVE_EDGE}'><b>blue = positive weight</b></span>, "
         f"<span style='color:{NEGATIVE_EDGE}'><b>red = negative</b></span>; width ∝ |weight| "
-        f"(widest: |w| = {max_weight:.3g})"
+        f"within each matrix (widest: {', '.join(f'W{k} {w:.3g}' for k, w in enumerate(largest, start=1))})"
     )
     if rasterised:
         names = ", ".join(f"W{position}" for position in rasterised)
