@@ -221,3 +221,121 @@ def test_seed_network_is_within_every_default_limit():
     network = loads(dumps(seed_example()))
     assert_is_seed(network)
     assert np.array_equal(network.layers[1].bias, [0.1, -0.2])
+
+
+# ---- the app's own controls (AppTest: the real script, in this process) ----------------------
+
+APP = ROOT / "app.py"
+UI_PEAK_BUDGET = 12_000_000
+"""A rerun of the page itself allocates a few MB; 10⁶ neurons would need ≥ 24 MB for W1 alone."""
+
+
+@pytest.fixture
+def app():
+    from streamlit.testing.v1 import AppTest
+
+    page = AppTest.from_file(str(APP), default_timeout=60)
+    page.run()
+    page.run()  # warm: the first run imports and builds what every later run reuses
+    assert not page.exception
+    return page
+
+
+def ui_refused_cheaply(page, act, *fragments: str) -> str:
+    """Perform ``act(page)`` (which ends in ``.run()``): an error notice with ``fragments``, no
+    exception, the seed network untouched, and a bounded allocation peak."""
+    from ui import state
+
+    before = page.session_state[state.NETWORK]
+    tracemalloc.start()
+    try:
+        act(page)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert not page.exception, [e.value for e in page.exception]
+    errors = [element.value for element in page.error]
+    matching = [text for text in errors if all(fragment in text for fragment in fragments)]
+    assert matching, f"no error notice with {fragments}: {errors}"
+    assert page.session_state[state.NETWORK] is before
+    assert_is_seed(page.session_state[state.NETWORK])
+    assert peak < UI_PEAK_BUDGET, f"the refused request allocated {peak:,} bytes"
+    return matching[0]
+
+
+@pytest.mark.parametrize("position, label", [(0, "input layer"), (1, "layer 1"), (2, "layer 2")])
+def test_ui_layer_size_box(app, position, label):
+    from ui import state
+
+    ui_refused_cheaply(
+        app, lambda page: page.number_input(key=state.LAYER_SIZE_PREFIX + str(position)).set_value(10**6).run(),
+        f"{label} has 1,000,000 neurons", "limit is 1,024",
+    )
+
+
+def test_ui_add_hidden_layer(app):
+    from ui import state
+
+    def act(page):
+        page.number_input(key=state.NEW_LAYER_SIZE).set_value(10**6).run()
+        add = [button for button in page.button if button.label.lower().startswith("add")]
+        assert len(add) == 1, [button.label for button in page.button]
+        add[0].click().run()
+
+    ui_refused_cheaply(app, act, "1,000,000 neurons", "limit is 1,024", "No layer was added")
+
+
+def test_ui_empty_network_form(app):
+    from ui import state
+
+    def act(page):
+        page.selectbox(key=state.SOURCE_SELECT).select("Empty network").run()
+        page.text_input(key=state.EMPTY_SIZES).set_value("3, 1000000, 2").run()
+        page.button[[button.label for button in page.button].index("Create")].click().run()
+
+    before = app.session_state[state.NETWORK]
+    tracemalloc.start()
+    try:
+        act(app)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    errors = [element.value for element in app.error]
+    assert any("layer 1 has 1,000,000 neurons; the limit is 1,024" in text for text in errors), errors
+    assert not app.exception
+    assert peak < UI_PEAK_BUDGET
+    assert_is_seed(before)  # the seed network the user had is still intact (and kept for its preset)
+
+
+def test_ui_upload_declaring_a_billion_neurons(app):
+    from ui import state
+
+    data = oversized_document(10**9).encode()
+    ui_refused_cheaply(
+        app,
+        lambda page: page.file_uploader(key=state.UPLOAD).upload("huge.json", data, "application/json").run(),
+        "huge.json was not loaded", "1,000,000,000 neurons; the limit is 1,024",
+    )
+
+
+def test_ui_upload_over_the_byte_limit(app):
+    from ui import state
+
+    data = b" " * 5_000_001
+    ui_refused_cheaply(
+        app,
+        lambda page: page.file_uploader(key=state.UPLOAD).upload("big.json", data, "application/json").run(),
+        "big.json was not loaded", "5,000,001 bytes; the limit is 5,000,000 bytes",
+    )
+
+
+@pytest.mark.parametrize("link, fragments", [
+    (link_of(oversized_document(10**9)), ("1,000,000,000 neurons; the limit is 1,024",)),
+    ("1." + "A" * 9_000, ("9,002 characters; the limit is 8,000",)),
+])
+def test_ui_share_link(app, link, fragments):
+    def act(page):
+        page.query_params["net"] = link
+        page.run()
+
+    ui_refused_cheaply(app, act, "This share link cannot be opened", *fragments)
