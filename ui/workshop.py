@@ -356,15 +356,16 @@ def render_worksheet() -> None:
         f"starting at seed **{spec.seed}** (exercise i uses seed {spec.seed} + i − 1; change them under "
         "*Exercise*). The same as `python -m mlpsim worksheet`."
     )
-    count = st.number_input("Exercises on the sheet", min_value=1, max_value=MAX_COUNT, value=3, step=1,
-                            key=state.WORKSHOP_SHEET_COUNT)
+    count_column, _ = st.columns([1, 3])
+    count = count_column.number_input("Exercises on the sheet", min_value=1, max_value=MAX_COUNT, value=3, step=1,
+                                      key=state.WORKSHOP_SHEET_COUNT)
     try:
         sheet = build_worksheet(spec.seed, spec.difficulty, int(count))
     except MlpsimError as error:
         st.error(escaped(f"No worksheet: {error}"))
         return
     stem = f"worksheet-{spec.difficulty}-seed{spec.seed}-x{int(count)}"
-    html_column, markdown_column = st.columns(2)
+    html_column, markdown_column, _ = st.columns([2, 2, 3])
     html_column.download_button("Download HTML (print it from the browser)", worksheet_html(sheet),
                                 file_name=f"{stem}.html", mime="text/html")
     markdown_column.download_button("Download Markdown", worksheet_markdown(sheet),
