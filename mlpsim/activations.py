@@ -42,8 +42,12 @@ def softmax(z: np.ndarray) -> np.ndarray:
     z = np.asarray(z, dtype=float)
     top = np.max(z, axis=-1, keepdims=True)
     with np.errstate(over="ignore", invalid="ignore"):
-        shifted = np.exp(z - top)  # 1e308 - (-1e308) overflows to -inf; exp(-inf) = 0 is right
-        shifted = np.where(np.isnan(shifted), 0.0, shifted)
+        shifted = np.exp(z - top)  # -1e308 - 1e308 overflows to -inf; exp(-inf) = 0 is right
+    if np.isfinite(top).all():
+        # The common case, and the only one a forward pass meets (its z is finite): z - top is
+        # never NaN and the largest entry contributes e^0 = 1, so the sum is at least 1.
+        return shifted / shifted.sum(axis=-1, keepdims=True)
+    shifted = np.where(np.isnan(shifted), 0.0, shifted)
     infinite = np.isposinf(z)
     any_infinite = infinite.any(axis=-1, keepdims=True)
     all_negative_infinite = np.isneginf(top)

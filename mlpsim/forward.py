@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,8 +46,11 @@ def forward(network: Network, inputs: np.ndarray | None = None) -> ForwardResult
     for k, layer in enumerate(network.layers, start=1):
         with np.errstate(all="ignore"):  # checked just below, and the layer is named
             z = a @ layer.weights + layer.bias
-        if not np.isfinite(z).all():
-            raise ForwardError(_overflow_message(network, k, z))
+            # A finite sum proves every entry finite in one pass without a temporary array;
+            # only when it is not (an entry is ±inf or NaN, or the sum itself overflowed) is
+            # each entry checked.
+            if not math.isfinite(z.sum()) and not np.isfinite(z).all():
+                raise ForwardError(_overflow_message(network, k, z))
         a = ACTIVATIONS[layer.activation](z)
         zs.append(z)
         activations.append(a)

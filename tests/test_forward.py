@@ -216,6 +216,9 @@ def test_largest_finite_values_that_do_not_overflow_pass():
     result = strict_forward(network, [1e154])
     assert result.z[0].tolist() == [1e308]
     assert result.a[0].tolist() == [1.0]
+    # every z finite although their total is not: still a valid result
+    wide = Network(input_size=1, layers=(Layer(weights=[[1e308, 1e308]], bias=[0.0, 0.0], activation="linear"),))
+    assert strict_forward(wide, [1.0]).z[0].tolist() == [1e308, 1e308]
 
 
 # ---- bad inputs ----------------------------------------------------------------------------
