@@ -21,7 +21,7 @@ def _table_layer(network: Network) -> int:
         st.session_state[state.TABLE_LAYER] = 1
     return st.segmented_control(
         "Layer", layers, key=state.TABLE_LAYER, required=True,
-        format_func=lambda k: f"W{k} · {network.layer_title(k)}",
+        format_func=lambda k: f"W{k} · {escaped(network.layer_title(k))}",  # options render as Markdown
     )
 
 
@@ -59,7 +59,7 @@ def render() -> None:
     sizes = "-".join(map(str, network.layer_sizes))
     st.markdown(f"{escaped(network.name) or 'Untitled network'} · {sizes} · {network.parameter_count:,} weights and biases")
     for kind, text in workspace.take_notices():
-        NOTICE_WRITERS[kind](text)
+        NOTICE_WRITERS[kind](escaped(text))  # notices quote layer and file names: literal, never Markdown
 
     outcome = results.forward_pass(network)
     result = outcome if isinstance(outcome, ForwardResult) else None
