@@ -4,19 +4,20 @@ Pure function of (network, forward result): no Streamlit here. Edge drawing is c
 because plotly.js draw time, not Python, is what limits big networks (measurements in the
 README, section "The diagram"):
 
-- up to LINE_EDGE_LIMIT edges in the whole network: NaN-separated scatter lines (one trace per
-  sign and width), with a hover label on every edge and, optionally, its value printed;
-- otherwise each layer's edges become a few SVG paths in ``layout.shapes`` (one per sign and
-  width), built from cached per-layer text (mlpsim.edges);
-- a layer with more than DENSE_LAYER_EDGES weights is drawn into one image under the markers
-  (mlpsim.raster), which plotly.js draws in constant time; the caption says which layers.
+- each weight matrix's edges are a few SVG paths in ``layout.shapes`` — one per sign and width
+  level, built from cached per-layer text (mlpsim.edges); plotly.js draws ~5 µs per segment;
+- a matrix with more than DENSE_LAYER_EDGES weights is drawn instead into one image under the
+  markers (mlpsim.raster), which plotly.js draws in constant time; the caption says which;
+- up to HOVER_EDGE_LIMIT edges in the whole network, invisible markers at the edge midpoints
+  give every weight a hover label, and its value can be printed on the edge.
 
-The number of traces is bounded whatever the size: at most 2 signs × a fixed number of width
-levels for edges, plus a handful for neurons, labels and the selection.
+The number of traces is bounded whatever the size: neurons, pending neurons, the selection ring,
+edge hover labels, and the selected neuron's incoming edges (2 signs × width levels).
 """
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -35,7 +36,7 @@ PENDING_TRACE = "pending neurons"
 """Names of the two traces whose points are neurons; each point's customdata is
 [position, index0]. No other trace carries customdata."""
 
-LINE_EDGE_LIMIT = 400
+HOVER_EDGE_LIMIT = 400
 DENSE_LAYER_EDGES = 20_000
 VALUE_LABEL_NEURON_LIMIT = 40
 EDGE_VALUE_LIMIT = 120
@@ -97,35 +98,27 @@ def network_figure(
     largest = tuple(float(np.abs(layer.weights).max(initial=0.0)) or 1.0 for layer in network.layers)
     dim = selected is not None
 
-    figure = go.Figure()
-    shapes: list[dict] = []
-    images: list[dict] = []
-    rasterised: list[int] = []
-    if edge_count <= LINE_EDGE_LIMIT:
-        for trace in _line_edge_traces(network, geometry, dim):
-            figure.add_trace(trace)
-        figure.add_trace(_edge_hover_trace(network, geometry, range(1, len(sizes))))
-        representation = "lines"
-    else:
-        shapes, images, rasterised = _shape_and_image_edges(network, geometry, dim)
-        representation = "shapes+image" if rasterised else "shapes"
+    traces: list[go.Scatter] = []
+    shapes, images, rasterised = _shape_and_image_edges(network, geometry, dim)
+    representation = "shapes+image" if rasterised else "shapes"
+    if edge_count <= HOVER_EDGE_LIMIT:
+        traces.append(_edge_hover_trace(network, geometry, range(1, len(sizes))))
     if selected is not None and selected[0] > 0:
-        for trace in _selected_edge_traces(network, geometry, selected, largest):
-            figure.add_trace(trace)
-    for trace in neurons.traces():
-        figure.add_trace(trace)
+        traces += _selected_edge_traces(network, geometry, selected, largest)
+    traces += neurons.traces()
     if selected is not None:
-        figure.add_trace(_selection_ring(geometry, selected))
+        traces.append(_selection_ring(geometry, selected))
 
     annotations = _layer_headings(network, geometry)
     if show_edge_values and edge_count <= EDGE_VALUE_LIMIT:
         annotations += _edge_value_labels(network, geometry)
     annotations.append(_caption(network, largest, rasterised))
-    figure.update_layout(
+    layout = dict(
         shapes=shapes,
         images=images,
         annotations=annotations,
         height=geometry.height,
+        template="none",  # the default template is 7 kB of settings this figure overrides
         margin=dict(l=10, r=10, t=10, b=10),
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
@@ -137,7 +130,7 @@ def network_figure(
         hoverlabel=dict(bgcolor="white", font=dict(color=LABEL_TEXT)),
         meta={"edges": representation, "edge_count": edge_count},
     )
-    return figure
+    return go.Figure(data=traces, layout=layout)
 
 
 def _check_neuron(neuron, sizes, what: str) -> None:
@@ -179,36 +172,6 @@ class _Geometry:
 def _width(level: int, widest: float) -> float:
     """Line width of a width level (mlpsim.edges), rounded so equal widths share a trace."""
     return round(widest * level_scale(level), 2)
-
-
-def _line_edge_traces(network: Network, geometry: _Geometry, dim: bool) -> list[go.Scatter]:
-    """Scatter lines, one trace per (sign, width), all layers merged: NaN separates segments."""
-    pieces: dict[tuple[bool, float], list[np.ndarray]] = {}
-    opacity: dict[tuple[bool, float], float] = {}
-    for position, layer in enumerate(network.layers, start=1):
-        edges = layer_edges(layer)
-        source, target = geometry.positions[position - 1], geometry.positions[position]
-        widest = geometry.widest_edge(position)
-        for positive, level, start, stop in edges.groups:
-            rows, columns = edges.rows[start:stop], edges.columns[start:stop]
-            segments = np.full((stop - start, 3, 2), np.nan)
-            segments[:, 0] = source[rows]
-            segments[:, 1] = target[columns]
-            key = (positive, _width(level, widest))
-            pieces.setdefault(key, []).append(segments.reshape(-1, 2))
-            opacity[key] = geometry.edge_opacity(position)
-    traces = []
-    for (positive, width), parts in sorted(pieces.items()):
-        xy = np.concatenate(parts)
-        traces.append(
-            go.Scatter(
-                x=xy[:, 0], y=xy[:, 1], mode="lines", hoverinfo="skip",
-                line=dict(color=POSITIVE_EDGE if positive else NEGATIVE_EDGE, width=width),
-                opacity=opacity[(positive, width)] * (0.25 if dim else 1.0),
-                name=f"{'positive' if positive else 'negative'} weights",
-            )
-        )
-    return traces
 
 
 def _edge_hover_trace(network: Network, geometry: _Geometry, positions, columns=None) -> go.Scatter:
@@ -322,7 +285,7 @@ class _NeuronTable:
         texts = [f"<b>{neuron_name(0, i)}</b> (input)<br>value = {number(v)}" for i, v in enumerate(result.inputs)]
         for position, layer in enumerate(network.layers, start=1):
             z, a = result.z[position - 1], result.a[position - 1]
-            title = network.layer_title(position)
+            title = html.escape(network.layer_title(position), quote=False)  # plotly text is HTML: names stay literal
             texts += [
                 f"<b>{neuron_name(position, j)}</b> ({title})<br>z = {number(z[j])}<br>a = {number(a[j])}"
                 f"<br>bias = {number(layer.bias[j])}<br>f = {layer.activation}"
@@ -409,7 +372,7 @@ def _layer_headings(network: Network, geometry: _Geometry) -> list[dict]:
         headings.append(
             dict(
                 x=position, y=0.5, xref="x", yref="y", yanchor="bottom", yshift=lift,
-                text=f"<b>{network.layer_title(position)}</b><br><span style='font-size:11px'>{detail}</span>",
+                text=f"<b>{html.escape(network.layer_title(position), quote=False)}</b><br><span style='font-size:11px'>{detail}</span>",
                 showarrow=False, bgcolor=LABEL_BACKGROUND, font=dict(color=LABEL_TEXT, size=13), borderpad=3,
             )
         )

@@ -137,7 +137,7 @@ def test_headings_name_each_layer_with_its_activation():
 
 @pytest.mark.parametrize(
     "make", [seed_example, lambda: initialized_network([30, 30, 30], "tanh", "uniform", seed=5)],
-    ids=["lines", "shapes"],
+    ids=["small", "30-30-30"],
 )
 def test_every_weight_is_drawn_once_with_its_sign_colour(make):
     network = make()
@@ -154,7 +154,7 @@ def test_every_weight_is_drawn_once_with_its_sign_colour(make):
 
 @pytest.mark.parametrize(
     "make", [seed_example, lambda: initialized_network([30, 30, 30], "tanh", "xavier", seed=6)],
-    ids=["lines", "shapes"],
+    ids=["small", "30-30-30"],
 )
 def test_edge_width_is_monotone_in_absolute_weight(make):
     network = make()
@@ -216,8 +216,8 @@ def test_trace_shape_and_image_counts_stay_bounded(sizes):
     network = initialized_network(sizes, "relu", "he", seed=1)
     figure = network_figure(network, forward(network), selected=(len(sizes) - 1, 0), computed_through=(1, 0))
     levels = THINNEST_LEVEL + 1
-    # edge lines + the selection's lines: 2 signs × levels each; + neurons, pending, ring, 2 hovers
-    assert len(figure.data) <= 2 * 2 * levels + 5
+    # the selection's lines: 2 signs × levels; + neurons, pending, ring, 2 hover traces
+    assert len(figure.data) <= 2 * levels + 5
     assert len(figure.layout.shapes) <= 2 * levels * (len(sizes) - 1)
     assert len(figure.layout.images) <= len(sizes) - 1
 
@@ -265,9 +265,10 @@ def test_selected_neuron_incoming_edges_are_emphasised():
     width = {s: w for s, t, w, *_ in emphasised}
     assert width[(0, 1)] > width[(0, 2)]  # 9 drawn wider than 5
     plain = network_figure(network, forward(network))
-    dimmed = {t.name: t.opacity for t in figure.data if t.name in ("positive weights", "negative weights")}
-    normal = {t.name: t.opacity for t in plain.data if t.name in ("positive weights", "negative weights")}
-    assert all(dimmed[name] < normal[name] for name in normal)
+    dimmed = {(s.line.color, s.line.width): s.opacity for s in figure.layout.shapes}
+    normal = {(s.line.color, s.line.width): s.opacity for s in plain.layout.shapes}
+    assert dimmed.keys() == normal.keys()
+    assert all(dimmed[key] < normal[key] for key in normal)
     ring = trace(figure, "selected neuron")
     assert (ring.x[0], ring.y[0]) == (trace(plain, NEURON_TRACE).x[4], trace(plain, NEURON_TRACE).y[4])
 
