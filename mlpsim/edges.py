@@ -47,6 +47,8 @@ class LayerEdges:
 
 def width_levels(magnitude: np.ndarray, largest: float) -> np.ndarray:
     """Width level (0 = widest) of each |w| > 0 relative to ``largest``, int64, same shape."""
+    if magnitude.size == 0:  # an all-zero matrix: largest is 0 and log2(0) would warn
+        return np.zeros(magnitude.shape, dtype=np.int64)
     # Difference of logs, not log of a ratio: 1e308 / 1e-308 would overflow.
     steps = np.floor((np.log2(largest) - np.log2(magnitude)) * LEVELS_PER_OCTAVE)
     return np.clip(steps, 0, THINNEST_LEVEL).astype(np.int64)
