@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -63,7 +64,8 @@ def shown_output(app) -> list[float]:
 
 
 def notices(app, kind: str) -> list[str]:
-    return [element.value for element in getattr(app, kind)]
+    """Texts of the page's st.error/st.info/... boxes, with the Markdown escaping undone."""
+    return [re.sub(r"\\(.)", r"\1", element.value) for element in getattr(app, kind)]
 
 
 def select_source(app, name: str):
@@ -261,3 +263,15 @@ def test_overflow_is_reported_and_the_tables_stay(at):
     assert any("layer 1 (Output)" in text and "overflowed" in text for text in notices(at, "error"))
     assert not at.exception
     assert len(at.dataframe) == 3  # the input, weights and bias editors are still there (no output)
+
+
+def test_preset_link_opens_that_preset():
+    app = AppTest.from_file(str(APP), default_timeout=60)
+    app.query_params["preset"] = "XOR (2-2-1)"
+    app.run()
+    assert shown_output(app) == [1.0]
+    assert app.selectbox(key=state.SOURCE_SELECT).value == "XOR (2-2-1)"
+    other = AppTest.from_file(str(APP), default_timeout=60)
+    other.query_params["preset"] = "<script>"
+    other.run()
+    assert any("no preset called '<script>'" in text for text in notices(other, "error"))

@@ -1,9 +1,11 @@
 """The editable tables: input values, and the weights and biases of one layer at a time.
 
 Each st.data_editor shows a DataFrame built from the network's arrays. Its recorded edits are
-folded into a new network once, in its on_change callback; the network then gets a new
-generation, so the next run draws editors with fresh keys built from the new arrays — an edit is
-never applied twice, and never carried over to another network of the same shape.
+folded into a new network once, in its on_change callback, and that editor's key changes (its
+fold count is part of the key), so the next run draws it afresh from the new arrays: an edit is
+never applied twice. Any other replacement of the network (preset, file, resize) renews every
+editor's key (the generation), so no recorded edit is carried over to another network of the
+same shape.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ INDEX_WIDTH_PX = 48
 
 def editor_key(table: Table, network: Network) -> str:
     rows, columns = table.shape(network)
-    return f"{state.EDITOR_PREFIX}{table.kind}{table.layer}:{rows}x{columns}:g{workspace.generation()}"
+    renewals = f"g{workspace.generation()}f{workspace.table_folds(table)}"
+    return f"{state.EDITOR_PREFIX}{table.kind}{table.layer}:{rows}x{columns}:{renewals}"
 
 
 def _on_edit(table: Table, key: str) -> None:
@@ -30,7 +33,7 @@ def _on_edit(table: Table, key: str) -> None:
     fold = fold_edits(network, table, st.session_state[key].get("edited_rows", {}))
     for error in fold.errors:
         workspace.notify("error", error)
-    workspace.replace_network(fold.network)
+    workspace.replace_network(fold.network, folded_table=table)
 
 
 def render_editor(table: Table, network: Network, read_only: pd.DataFrame | None = None) -> None:

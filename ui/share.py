@@ -12,9 +12,11 @@ from mlpsim.errors import MlpsimError
 from mlpsim.fileformat import dumps, loads
 from mlpsim.limits import DEFAULT_LIMITS
 from mlpsim.network import Network
+from mlpsim.presets import PRESETS
 from ui import state, workspace
 
 LINK_PARAMETER = "net"
+PRESET_PARAMETER = "preset"
 LINK_SOURCE = "Shared link"
 
 
@@ -24,11 +26,18 @@ def file_name(network: Network) -> str:
 
 
 def apply_link() -> None:
-    """Load the network of ``?net=...`` once per distinct link text."""
-    text = st.query_params.get(LINK_PARAMETER)
-    if text is None or text == st.session_state.get(state.APPLIED_LINK):
+    """Open what the address asks for, once per distinct address: ``?net=...`` (a whole network)
+    or ``?preset=<name>`` (one of the presets, e.g. a teacher's link to the XOR example)."""
+    text, preset = st.query_params.get(LINK_PARAMETER), st.query_params.get(PRESET_PARAMETER)
+    if (text is None and preset is None) or (text, preset) == st.session_state.get(state.APPLIED_LINK):
         return
-    st.session_state[state.APPLIED_LINK] = text
+    st.session_state[state.APPLIED_LINK] = (text, preset)
+    if text is None:
+        if preset not in PRESETS:
+            workspace.notify("error", f"There is no preset called {preset[:60]!r}; choose one in the sidebar.")
+            return
+        workspace.switch_source(preset, PRESETS[preset])
+        return
     try:
         network = sharelink.decode(text, DEFAULT_LIMITS)
     except MlpsimError as error:

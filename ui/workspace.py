@@ -7,7 +7,7 @@ and the table editors get fresh keys.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Hashable, Literal
 
 import streamlit as st
 
@@ -24,6 +24,7 @@ def ensure_defaults() -> None:
         state.SOURCE: next(iter(PRESETS)),
         state.SOURCE_NETWORKS: {},
         state.GENERATION: 0,
+        state.TABLE_FOLDS: {},
         state.NOTICES: [],
         state.SELECTED_NEURON: None,
     }
@@ -57,13 +58,22 @@ def take_notices() -> list[tuple[NoticeKind, str]]:
     return notices
 
 
-def replace_network(network: Network, new_source: str | None = None) -> None:
-    """Make ``network`` current (remembered for its starting point) and renew the editors."""
+def table_folds(table: Hashable) -> int:
+    return st.session_state[state.TABLE_FOLDS].get(table, 0)
+
+
+def replace_network(network: Network, new_source: str | None = None, folded_table: Hashable | None = None) -> None:
+    """Make ``network`` current (remembered for its starting point) and renew the editors: only
+    ``folded_table``'s editor when the change is an edit folded from it (the other editors keep
+    their keys, so the browser does not rebuild them), every editor otherwise."""
     if new_source is not None:
         st.session_state[state.SOURCE] = new_source
     st.session_state[state.SOURCE_NETWORKS][source()] = network
     state.set_network(network)
-    st.session_state[state.GENERATION] = generation() + 1
+    if folded_table is None:
+        st.session_state[state.GENERATION] = generation() + 1
+    else:
+        st.session_state[state.TABLE_FOLDS][folded_table] = table_folds(folded_table) + 1
 
 
 def switch_source(name: str, build_new) -> None:
