@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -241,6 +242,11 @@ def app():
     return page
 
 
+def shown_errors(page) -> list[str]:
+    """The error boxes' texts as a reader sees them (the app escapes Markdown in notices)."""
+    return [re.sub(r"\\(.)", r"\1", element.value) for element in page.error]
+
+
 def ui_refused_cheaply(page, act, *fragments: str) -> str:
     """Perform ``act(page)`` (which ends in ``.run()``): an error notice with ``fragments``, no
     exception, the seed network untouched, and a bounded allocation peak."""
@@ -254,7 +260,7 @@ def ui_refused_cheaply(page, act, *fragments: str) -> str:
     finally:
         tracemalloc.stop()
     assert not page.exception, [e.value for e in page.exception]
-    errors = [element.value for element in page.error]
+    errors = shown_errors(page)
     matching = [text for text in errors if all(fragment in text for fragment in fragments)]
     assert matching, f"no error notice with {fragments}: {errors}"
     assert page.session_state[state.NETWORK] is before
@@ -300,7 +306,7 @@ def test_ui_empty_network_form(app):
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    errors = [element.value for element in app.error]
+    errors = shown_errors(app)
     assert any("layer 1 has 1,000,000 neurons; the limit is 1,024" in text for text in errors), errors
     assert not app.exception
     assert peak < UI_PEAK_BUDGET
