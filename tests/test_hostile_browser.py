@@ -1,13 +1,20 @@
-"""Hostile names in real headless Chromium: a network whose names are HTML and Markdown attacks,
-opened through a share link and through the file upload, must show every name as literal text —
-in the page text, the sidebar, the tables' labels, the diagram — and run no script: no dialog
-opens (``page.on("dialog")``), no payload sets its window flag, no <img src=x> or javascript:
-link exists in the document. Screenshots: artifacts/hostile-*.png (look at them).
+"""Hostile input through the page: names and table cells.
+
+Names: a network whose names are HTML and Markdown attacks, opened in real headless Chromium
+through a share link and through the file upload, must show every name as literal text — in the
+page text, the sidebar, the tables' labels, the diagram — and run no script: no dialog opens
+(``page.on("dialog")``), no payload sets its window flag, no <img src=x> or javascript: link
+exists in the document. Screenshots: artifacts/hostile-*.png (look at them).
+
+Table cells: what a grid (or a hostile client speaking the websocket protocol) can put in an
+editor's edits — text, empty cells, "1,5", "1e400", pasted blocks, nonsense rows — each bad
+cell is named with the value it keeps, and every other cell of the same edit still applies.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 
 import pytest
@@ -16,8 +23,6 @@ from conftest import wait_for_app_idle
 from mlpsim.fileformat import dumps
 from mlpsim.presets import seed_example
 from mlpsim.sharelink import encode
-
-pytestmark = pytest.mark.browser
 
 NETWORK_NAME = "<img src=x onerror=alert(1)> <script>window.__pwned='script'</script>"
 INPUT_NAME = "[x](javascript:alert(1))"
@@ -73,6 +78,7 @@ def assert_literal_and_inert(page, dialogs: list[str]) -> None:
     assert not missing_in_diagram, f"layer names not literal in the diagram: {missing_in_diagram}"
 
 
+@pytest.mark.browser
 def test_hostile_names_through_a_share_link(page, app_url, artifacts):
     dialogs = watch_for_scripts(page)
     page.goto(f"{app_url}/?net={encode(hostile_network())}")
@@ -85,6 +91,7 @@ def test_hostile_names_through_a_share_link(page, app_url, artifacts):
     assert_literal_and_inert(page, dialogs)
 
 
+@pytest.mark.browser
 def test_hostile_names_through_the_file_upload(page, app_url, artifacts):
     dialogs = watch_for_scripts(page)
     page.goto(app_url)
@@ -98,3 +105,128 @@ def test_hostile_names_through_the_file_upload(page, app_url, artifacts):
     page.screenshot(path=str(artifacts / "hostile-upload.png"), full_page=True)
     assert_literal_and_inert(page, dialogs)
     assert json.loads(dumps(hostile_network()))["name"] == NETWORK_NAME  # the file really carried the names
+
+
+# ---- table cells -------------------------------------------------------------------------------
+
+SEED_W1 = [[2.0, 8.0, -1.0, 3.0], [4.0, 9.0, 1.0, -6.0], [-3.0, 5.0, 2.0, 7.0]]
+
+
+def fold_w1(edited_rows):
+    from ui.tables import Table, fold_edits
+
+    return fold_edits(seed_example(), Table("weights", 1), edited_rows)
+
+
+def w1_with(*changes):
+    """The seed W1 with (row0, col0, value) changes, by hand."""
+    w1 = [list(row) for row in SEED_W1]
+    for row, column, value in changes:
+        w1[row][column] = value
+    return w1
+
+
+@pytest.mark.parametrize("raw, reason", [
+    ("abc", "'abc' is not a number"),
+    ("", "empty cell"),
+    ("   ", "empty cell"),
+    (None, "empty cell"),
+    ("1,5", "'1,5' is not a number"),
+    ("1e400", "'1e400' is not a finite number"),
+    ("-1e400", "'-1e400' is not a finite number"),
+    ("nan", "'nan' is not a finite number"),
+    ("Infinity", "'Infinity' is not a finite number"),
+    (float("inf"), "is not a finite number"),
+    (True, "True is not a number"),
+    ([1, 2], "list is not a number"),
+    ({"v": 1}, "dict is not a number"),
+    ("0x10", "'0x10' is not a number"),
+])
+def test_a_bad_cell_is_named_and_keeps_its_value(raw, reason):
+    fold = fold_w1({0: {"N1": raw}})
+    assert fold.changed == ()
+    assert fold.network.layers[0].weights.tolist() == SEED_W1
+    assert len(fold.errors) == 1
+    assert fold.errors[0].startswith("W1[1,1] (IN1 → N1): ")
+    assert reason in fold.errors[0] and "keeps its value 2" in fold.errors[0]
+
+
+@pytest.mark.parametrize("raw, value", [(" 2.5 ", 2.5), ("−3", -3.0), ("1e-5", 1e-5), (7, 7.0), ("-0", -0.0)])
+def test_good_cells_in_the_forms_people_type(raw, value):
+    fold = fold_w1({1: {"N2": raw}})
+    assert fold.errors == ()
+    assert fold.network.layers[0].weights.tolist() == w1_with((1, 1, value))
+
+
+def test_a_pasted_block_applies_every_good_cell_and_names_every_bad_one():
+    block = {
+        0: {"N1": 0.5, "N2": "abc", "N3": "1,5", "N4": 4},
+        1: {"N1": "", "N2": "2.25", "N3": "1e400", "N4": -1},
+        2: {"N1": "3", "N2": None, "N3": "x", "N4": 0},
+    }
+    fold = fold_w1(block)
+    assert fold.network.layers[0].weights.tolist() == [
+        [0.5, 8.0, -1.0, 4.0],
+        [4.0, 2.25, 1.0, -1.0],
+        [3.0, 5.0, 2.0, 0.0],
+    ]
+    named = sorted(error.split(":")[0] for error in fold.errors)
+    assert named == ["W1[1,2] (IN1 → N2)", "W1[1,3] (IN1 → N3)", "W1[2,1] (IN2 → N1)", "W1[2,3] (IN2 → N3)",
+                     "W1[3,2] (IN3 → N2)", "W1[3,3] (IN3 → N3)"]
+    # The bias, the input and the other layer are the same objects: nothing else was touched.
+    before = seed_example()
+    assert fold.network.layers[1].weights.tolist() == before.layers[1].weights.tolist()
+    assert fold.network.input_values.tolist() == [0.5, 0.1, 0.2]
+
+
+@pytest.mark.parametrize("edited_rows", [
+    {7: {"N1": 1.0}},          # a row the table does not have
+    {0: {"N9": 1.0}},          # a column it does not have
+    {-1: {"N1": 1.0}},
+    {"x": {"N1": 1.0}},        # only a hostile client sends these
+    {0: ["N1", 1.0]},
+    {0: {"N1": 10**400}},      # a JSON integer literal too large for a float
+])
+def test_edits_that_no_grid_sends_are_refused_without_an_exception(edited_rows):
+    fold = fold_w1(edited_rows)
+    assert fold.network.layers[0].weights.tolist() == SEED_W1
+    assert len(fold.errors) == 1 and fold.errors[0].startswith("W1")
+
+
+HOSTILE_EDITS = [
+    ({"0": {"N1": "abc"}}, SEED_W1, "'abc' is not a number"),
+    ({"0": {"N1": 1e400}}, SEED_W1, "is not a finite number"),
+    ({"0": {"N1": 10**30}}, w1_with((0, 0, 1e30)), None),
+    ({"0": {"N1": 10**400}}, SEED_W1, "a number too large"),
+    ({"9": {"N1": 1}}, SEED_W1, "no cell at row 10"),
+    ({"0": ["N1", 1]}, SEED_W1, "no row '0' with cells"),
+    ({"1": {"N2": "", "N3": "1,5", "N4": 2.5}, "2": {"N1": None, "N2": -0.5}}, w1_with((1, 3, 2.5), (2, 1, -0.5)),
+     "'1,5' is not a number"),
+]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("edited_rows, expected_w1, message", HOSTILE_EDITS)
+def test_hostile_edits_over_the_websocket(app_url, edited_rows, expected_w1, message):
+    """What a client speaking Streamlit's protocol can send as a data_editor value (the grid itself
+    only sends numbers or null): a notice, W1 as worked out by hand, and no exception."""
+    import asyncio
+
+    from benchmarks.streamlit_client import StreamlitSession, string_value
+
+    def w1_editor(session):
+        return next(e for e in session.elements("dataframe") if e.widget_id and str(e.frame().columns[0]) == "N1")
+
+    async def send():
+        async with StreamlitSession(app_url) as session:
+            editor = w1_editor(session)
+            edits = json.dumps({"edited_rows": edited_rows, "added_rows": [], "deleted_rows": []})
+            record = await session.rerun(**{editor.widget_id: string_value(editor.widget_id, edits)})
+            alerts = [re.sub(r"\\(.)", r"\1", e.text()) for e in session.elements("alert")]
+            return record.exceptions, alerts, w1_editor(session).frame().to_numpy().tolist()
+
+    exceptions, alerts, shown_w1 = asyncio.run(send())
+    assert exceptions == []
+    assert shown_w1 == expected_w1
+    if message is not None:
+        assert any(message in alert for alert in alerts), alerts

@@ -103,11 +103,17 @@ def fold_edits(network: Network, table: Table, edited_rows: Mapping[Any, Mapping
     values = np.array(current)
     changed, errors = [], []
     for row_key, cells in edited_rows.items():
-        row = int(row_key)
+        try:  # the grid sends row numbers and {column: value}; a hostile client may send anything
+            row = int(row_key)
+        except (TypeError, ValueError):
+            row = -1
+        if row < 0 or not isinstance(cells, Mapping):
+            errors.append(f"{table.title(network)}: no row {str(row_key)[:20]!r} with cells")
+            continue
         for column_name, raw in cells.items():
             column = columns.get(column_name)
             if column is None or not 0 <= row < values.shape[0]:
-                errors.append(f"{table.title(network)}: no cell at row {row + 1}, column {column_name!r}")
+                errors.append(f"{table.title(network)}: no cell at row {row + 1}, column {str(column_name)[:20]!r}")
                 continue
             name = table.cell_name(network, row, column)
             try:
@@ -130,7 +136,10 @@ def parse_cell(raw: Any) -> float:
     if isinstance(raw, bool):
         raise ValueError(f"{raw!r} is not a number")
     if isinstance(raw, (int, float, np.integer, np.floating)):
-        value = float(raw)
+        try:
+            value = float(raw)
+        except OverflowError:  # a JSON integer literal of hundreds of digits
+            raise ValueError("a number too large (|value| must be below 1.8e308)") from None
     elif isinstance(raw, str):
         try:
             value = float(raw.strip().replace("−", "-"))
