@@ -39,6 +39,7 @@ PENDING_TRACE = "pending neurons"
 HOVER_EDGE_LIMIT = 400
 DENSE_LAYER_EDGES = 20_000
 VALUE_LABEL_NEURON_LIMIT = 40
+LABELLED_MARKER_SIZE = 30
 EDGE_VALUE_LIMIT = 120
 
 NEURON_COLOURSCALE = [[i / (len(plotly.colors.diverging.RdBu) - 1), colour]
@@ -220,7 +221,9 @@ def _shape_and_image_edges(
         paths = layer_paths(layer, float(position - 1), *steps)
         widest = geometry.widest_edge(position)
         opacity = geometry.edge_opacity(position) * (0.25 if dim else 1.0)
-        for (positive, level), path in sorted(paths.items()):
+        # Thin levels first and the signs interleaved: drawing all of one sign last would paint
+        # over the other and make a balanced matrix look one-sided.
+        for (positive, level), path in sorted(paths.items(), key=lambda item: (-item[0][1], item[0][0])):
             width = _width(level, widest)
             shapes.append(
                 dict(
@@ -278,7 +281,8 @@ class _NeuronTable:
             self.pending = (self.position > p) | ((self.position == p) & (self.index > i))
             self.pending &= self.position > 0
         self.hover = self._hover_texts(result)
-        self.labelled = self.position.size <= VALUE_LABEL_NEURON_LIMIT
+        # Small networks: every neuron shows its value; big ones: wherever the marker has room.
+        self.labelled = (self.size >= LABELLED_MARKER_SIZE) | (self.position.size <= VALUE_LABEL_NEURON_LIMIT)
 
     def _hover_texts(self, result: ForwardResult) -> list[str]:
         network = self.network
@@ -302,12 +306,15 @@ class _NeuronTable:
         return traces
 
     def _labels(self, chosen: np.ndarray, with_value: bool) -> list[str] | None:
-        if not self.labelled:
+        """'N2<br><b>6.04</b>' (3 significant digits; hover has all 6) or 'N2<br>…' if pending;
+        '' for neurons too small to carry text; None if no neuron in ``chosen`` has room."""
+        if not self.labelled[chosen].any():
             return None
-        names = [neuron_name(p, i) for p, i in zip(self.position[chosen], self.index[chosen])]
-        if not with_value:
-            return [f"{name}<br>…" for name in names]
-        return [f"{name}<br><b>{number(float(f'{v:.3g}'))}</b>" for name, v in zip(names, self.value[chosen])]
+        texts = []
+        for p, i, v, room in zip(self.position[chosen], self.index[chosen], self.value[chosen], self.labelled[chosen]):
+            value = f"<b>{number(float(f'{v:.3g}'))}</b>" if with_value else "…"
+            texts.append(f"{neuron_name(p, i)}<br>{value}" if room else "")
+        return texts
 
     def _trace(self, chosen: np.ndarray, scale: float) -> go.Scatter:
         values = self.value[chosen]
@@ -316,7 +323,7 @@ class _NeuronTable:
         return go.Scatter(
             name=NEURON_TRACE,
             x=self.xy[chosen, 0], y=self.xy[chosen, 1],
-            mode="markers+text" if self.labelled else "markers",
+            mode="markers+text" if self.labelled[chosen].any() else "markers",
             text=self._labels(chosen, True),
             textposition="middle center",
             textfont=dict(size=11, color=np.where(strong, "white", LABEL_TEXT).tolist()),
@@ -328,7 +335,7 @@ class _NeuronTable:
                 opacity=1.0,  # plotly makes markers with a size array 70 % opaque by default
                 line=dict(width=np.where(thin, 0.0, 1.2), color="rgba(128,128,128,0.9)"),
                 colorbar=dict(
-                    title=dict(text="neuron value<br>(input / a)", side="top"), thickness=12, len=0.7,
+                    title=dict(text="neuron value (input or a)", side="right"), thickness=12, len=0.7,
                     outlinewidth=0, tickfont=dict(color=MUTED_TEXT),
                 ),
                 showscale=True,
@@ -340,7 +347,7 @@ class _NeuronTable:
         return go.Scatter(
             name=PENDING_TRACE,
             x=self.xy[chosen, 0], y=self.xy[chosen, 1],
-            mode="markers+text" if self.labelled else "markers",
+            mode="markers+text" if self.labelled[chosen].any() else "markers",
             text=self._labels(chosen, False),
             textfont=dict(size=11, color=MUTED_TEXT),
             customdata=np.column_stack([self.position[chosen], self.index[chosen]]),

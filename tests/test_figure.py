@@ -108,11 +108,15 @@ def test_small_network_prints_name_and_value_on_each_neuron():
     assert texts[(1, 1)] == "N2<br><b>6.04</b>"  # 0.5·8 + 0.1·9 + 0.2·5 + 0.14
 
 
-def test_large_network_has_no_value_text():
+def test_large_network_prints_values_only_where_markers_have_room():
     network = mnist_sized()
-    neurons = trace(network_figure(network, forward(network)), NEURON_TRACE)
-    assert neurons.text is None
+    result = forward(network)
+    neurons = trace(network_figure(network, result), NEURON_TRACE)
     assert len(neurons.customdata) == 784 + 128 + 64 + 10
+    texts = dict(zip((tuple(map(int, c)) for c in neurons.customdata), neurons.text))
+    assert all(texts[(p, i)] == "" for p, size in enumerate([784, 128, 64]) for i in range(size))
+    for j in range(10):  # the 10 softmax outputs have big markers: name and value
+        assert texts[(3, j)] == f"N{j + 1}<br><b>{float(f'{result.output[j]:.3g}'):g}</b>"
 
 
 def test_neuron_hover_names_z_a_bias_and_activation():
