@@ -5,7 +5,7 @@
 For each network it prints:
 - server, cold: network_figure(...) + to_json() with every per-layer cache empty (first view);
 - server, edit: the same after one weight of the last matrix changed (an app rerun: the other
-  layers' edge data come from the caches);
+  layers' edge data come from the caches); both medians of --repeat runs;
 - payload: bytes of the figure JSON the browser receives;
 - draw: headless Debian Chromium (software rendering), from Plotly.react() on an empty plot to
   its ``plotly_afterplot`` event, median of --repeat fresh pages (JSON parsing not included).
@@ -75,16 +75,20 @@ def clear_caches() -> None:
         cached.cache_clear()
 
 
-def server_seconds(network) -> tuple[float, float, str]:
-    clear_caches()
-    start = time.perf_counter()
-    payload = network_figure(network, forward(network)).to_json()
-    cold = time.perf_counter() - start
+def server_seconds(network, repeat: int) -> tuple[float, float, str]:
+    """Medians over ``repeat`` runs of (cold build, build after a one-weight edit), and the JSON."""
+    cold, edit = [], []
     last = len(network.layers) - 1
-    edited = network.with_weight(last, 0, 0, float(network.layers[last].weights[0, 0]) + 0.5)
-    start = time.perf_counter()
-    network_figure(edited, forward(edited)).to_json()
-    return cold, time.perf_counter() - start, payload
+    for step in range(repeat):
+        clear_caches()
+        start = time.perf_counter()
+        payload = network_figure(network, forward(network)).to_json()
+        cold.append(time.perf_counter() - start)
+        edited = network.with_weight(last, 0, 0, float(network.layers[last].weights[0, 0]) + 0.5 + step)
+        start = time.perf_counter()
+        network_figure(edited, forward(edited)).to_json()
+        edit.append(time.perf_counter() - start)
+    return statistics.median(cold), statistics.median(edit), payload
 
 
 def draw_seconds(browser, plotly_js: str, payload: str, repeat: int) -> float:
@@ -111,7 +115,7 @@ def main() -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         for name, network in networks().items():
-            cold, edit, payload = server_seconds(network)
+            cold, edit, payload = server_seconds(network, args.repeat)
             draw = draw_seconds(browser, plotly_js, payload, args.repeat)
             edges_drawn = json.loads(payload)["layout"]["meta"]["edges"]
             rows.append((name, cold, edit, len(payload), draw, edges_drawn))

@@ -203,9 +203,11 @@ def _shape_and_image_edges(
     network: Network, geometry: _Geometry, dim: bool
 ) -> tuple[list[dict], list[dict], list[int]]:
     """(shapes, images, rasterised layer numbers): a layer with more than DENSE_LAYER_EDGES
-    weights becomes one image (mlpsim.raster); any other, one SVG path shape per (sign, width)
-    from the cached per-layer path text (mlpsim.edges)."""
-    shapes, images, rasterised = [], [], []
+    weights becomes one image (mlpsim.raster); the others, SVG path shapes from the cached
+    per-layer path text (mlpsim.edges), one per (sign, width, opacity) — layers that draw alike
+    share their shapes."""
+    images, rasterised = [], []
+    merged: dict[tuple[float, bool, float], list[str]] = {}
     for position, layer in enumerate(network.layers, start=1):
         steps = float(geometry.spacing[position - 1]), float(geometry.spacing[position])
         if layer.weights.size > DENSE_LAYER_EDGES:
@@ -218,19 +220,19 @@ def _shape_and_image_edges(
             )
             rasterised.append(position)
             continue
-        paths = layer_paths(layer, float(position - 1), *steps)
         widest = geometry.widest_edge(position)
-        opacity = geometry.edge_opacity(position) * (0.25 if dim else 1.0)
-        # Thin levels first and the signs interleaved: drawing all of one sign last would paint
-        # over the other and make a balanced matrix look one-sided.
-        for (positive, level), path in sorted(paths.items(), key=lambda item: (-item[0][1], item[0][0])):
-            width = _width(level, widest)
-            shapes.append(
-                dict(
-                    type="path", path=path, xref="x", yref="y", layer="below", opacity=opacity,
-                    line=dict(color=POSITIVE_EDGE if positive else NEGATIVE_EDGE, width=width),
-                )
-            )
+        opacity = round(geometry.edge_opacity(position) * (0.25 if dim else 1.0), 3)
+        for (positive, level), path in layer_paths(layer, float(position - 1), *steps).items():
+            merged.setdefault((_width(level, widest), positive, opacity), []).append(path)
+    # Thin lines first and the signs interleaved: drawing all of one sign last would paint over
+    # the other and make a balanced matrix look one-sided.
+    shapes = [
+        dict(
+            type="path", path="".join(paths), xref="x", yref="y", layer="below", opacity=opacity,
+            line=dict(color=POSITIVE_EDGE if positive else NEGATIVE_EDGE, width=width),
+        )
+        for (width, positive, opacity), paths in sorted(merged.items())
+    ]
     return shapes, images, rasterised
 
 
@@ -319,6 +321,10 @@ class _NeuronTable:
     def _trace(self, chosen: np.ndarray, scale: float) -> go.Scatter:
         values = self.value[chosen]
         strong = np.abs(values) / scale > 0.55  # dark fill: white text reads better
+        text_colours = np.unique(np.where(strong, "white", LABEL_TEXT)[self.labelled[chosen]])
+        # One colour when one will do: plotly validates a colour list entry by entry (slow).
+        text_colour = np.where(strong, "white", LABEL_TEXT).tolist() if text_colours.size > 1 else (
+            text_colours[0] if text_colours.size else LABEL_TEXT)
         thin = self.size[chosen] < 8
         return go.Scatter(
             name=NEURON_TRACE,
@@ -326,7 +332,7 @@ class _NeuronTable:
             mode="markers+text" if self.labelled[chosen].any() else "markers",
             text=self._labels(chosen, True),
             textposition="middle center",
-            textfont=dict(size=11, color=np.where(strong, "white", LABEL_TEXT).tolist()),
+            textfont=dict(size=11, color=text_colour),
             customdata=np.column_stack([self.position[chosen], self.index[chosen]]),
             hovertext=[self.hover[k] for k in np.flatnonzero(chosen)],
             hoverinfo="text",
