@@ -100,6 +100,7 @@ class LearnerLog:
     index: int
     page_load: float | None = None
     reruns: list[float] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     leaks: list[str] = field(default_factory=list)
 
@@ -130,6 +131,7 @@ class Learner:
                 name, changes = action()
                 record = await self.session.rerun(**changes)
                 self.log.reruns.append(record.seconds)
+                self.log.actions.append(name.split(" to ")[0])
                 self._check(record.exceptions, name)
         except (ProtocolError, LookupError, OSError) as error:
             self.log.errors.append(f"{type(error).__name__}: {error}")
@@ -289,7 +291,9 @@ class LoadReport:
     rss_samples: list[tuple[float, float]]
     rss_end: float | None
     server_cpu_seconds: float | None
+    client_cpu_seconds: float
     load_average: str
+    rerun_actions: list[str] = field(default_factory=list)
 
     def percentile(self, values: list[float], fraction: float) -> float:
         if not values:
@@ -330,6 +334,13 @@ class LoadReport:
                 f"server CPU         {self.server_cpu_seconds:.0f} s over the run "
                 f"({self.server_cpu_seconds / self.duration:.2f} cores on average)"
             )
+        lines.append(f"load client CPU    {self.client_cpu_seconds:.0f} s (this script, on the same machine)")
+        for action in sorted(set(self.rerun_actions)):
+            times = [t for t, a in zip(self.rerun_seconds, self.rerun_actions) if a == action]
+            lines.append(
+                f"  {action:<16} {len(times):>5} reruns, p50 {self.percentile(times, 0.5) * 1000:.0f} ms, "
+                f"p95 {self.percentile(times, 0.95) * 1000:.0f} ms"
+            )
         lines.append(f"machine load avg   {self.load_average}")
         for label, items in (("error", self.errors), ("leak", self.leaks)):
             for item in items[:10]:
@@ -345,6 +356,7 @@ async def run_load(
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample_memory(server_pid, samples, stop))
     cpu_before = cpu_seconds(server_pid) if server_pid else None
+    client_cpu_before = time.process_time()
     started = time.monotonic()
     deadline = started + ramp + duration
 
@@ -369,6 +381,8 @@ async def run_load(
         rss_samples=samples,
         rss_end=rss_mb(server_pid) if server_pid else None,
         server_cpu_seconds=None if cpu_before is None or cpu_after is None else cpu_after - cpu_before,
+        client_cpu_seconds=time.process_time() - client_cpu_before,
+        rerun_actions=[action for log in logs for action in log.actions],
         load_average=Path("/proc/loadavg").read_text().strip(),
     )
 
