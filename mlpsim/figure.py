@@ -25,11 +25,11 @@ import plotly.colors
 import plotly.graph_objects as go
 
 from mlpsim.arithmetic import number
-from mlpsim.edges import layer_edges, layer_paths, level_scale, width_levels
+from mlpsim.edges import layer_paths, level_scale, width_levels
 from mlpsim.forward import ForwardResult
 from mlpsim.graph import layer_positions, layer_spacing
 from mlpsim.network import Network, neuron_name, weight_name
-from mlpsim.raster import layer_image
+from mlpsim.raster import MAX_GROUPS, layer_image
 
 NEURON_TRACE = "neurons"
 PENDING_TRACE = "pending neurons"
@@ -413,7 +413,7 @@ def _edge_value_labels(network: Network, geometry: _Geometry) -> list[dict]:
 
 
 def _caption(network: Network, largest: tuple[float, ...], rasterised: list[int]) -> dict:
-    zeros = sum(layer_edges(layer).zero_count for layer in network.layers)
+    zeros = sum(layer.weights.size - int(np.count_nonzero(layer.weights)) for layer in network.layers)
     text = (
         f"Edges: <span style='color:{POSITIVE_EDGE}'><b>blue = positive weight</b></span>, "
         f"<span style='color:{NEGATIVE_EDGE}'><b>red = negative</b></span>; width ∝ |weight| "
@@ -425,6 +425,9 @@ def _caption(network: Network, largest: tuple[float, ...], rasterised: list[int]
             f"<br>{names}: too many edges for lines, drawn as an image of every weight — each pixel mixes "
             "blue and red by the summed |w| crossing it"
         )
+        group = max(math.ceil(network.layer_sizes[p] / MAX_GROUPS) for k in rasterised for p in (k - 1, k))
+        if group > 1:
+            text += f", lines of up to {group} neighbouring neurons starting from one point"
     if zeros:
         text += f"; {zeros} zero weight{'s' if zeros != 1 else ''} not drawn"
     return dict(

@@ -43,7 +43,8 @@ def _groups(size: int, step: float) -> tuple[np.ndarray, np.ndarray]:
 
 @functools.lru_cache(maxsize=LAYER_CACHE_SIZE)
 def layer_ink(layer: Layer, source_step: float, target_step: float) -> np.ndarray:
-    """Summed |w| per pixel, shape (2, IMAGE_ROWS, IMAGE_COLUMNS): [0] positive, [1] negative.
+    """Summed |w| per pixel in units of the layer's largest |w| (so sums of weights near 1e308
+    cannot overflow), shape (2, IMAGE_ROWS, IMAGE_COLUMNS): [0] positive, [1] negative.
 
     The image spans x from the source column (left edge) to the target column (right edge)
     and y from +0.5 (top row) to -0.5 (bottom row), the layout of mlpsim.graph.layer_positions.
@@ -55,6 +56,7 @@ def layer_ink(layer: Layer, source_step: float, target_step: float) -> np.ndarra
     pairs = source_y.size * target_y.size
     pair = (source_group[:, None] * target_y.size + target_group[None, :]).ravel()
     flat = layer.weights.ravel()
+    flat = flat / (float(np.abs(flat).max(initial=0.0)) or 1.0)
     positive = np.bincount(pair, weights=np.maximum(flat, 0.0), minlength=pairs)
     negative = np.bincount(pair, weights=np.maximum(-flat, 0.0), minlength=pairs)
     used = np.flatnonzero(positive + negative)

@@ -240,8 +240,9 @@ def test_dense_layers_become_an_image_named_in_the_caption():
 def test_raster_ink_in_every_pixel_column_adds_up_to_the_summed_weights():
     network = initialized_network([300, 100], "relu", "uniform", seed=2)
     layer = network.layers[0]
-    positive_total = sum(w for row in layer.weights.tolist() for w in row if w > 0)
-    negative_total = sum(-w for row in layer.weights.tolist() for w in row if w < 0)
+    largest = max(abs(w) for row in layer.weights.tolist() for w in row)
+    positive_total = sum(w for row in layer.weights.tolist() for w in row if w > 0) / largest
+    negative_total = sum(-w for row in layer.weights.tolist() for w in row if w < 0) / largest
     ink = layer_ink(layer, 1 / 299, 1 / 99)
     assert ink.shape[2] == IMAGE_COLUMNS
     assert np.allclose(ink[0].sum(axis=0), positive_total, rtol=1e-4)
@@ -254,7 +255,7 @@ def test_raster_puts_a_horizontal_edge_on_its_own_row():
     network = initialized_network([200, 200], "linear", "zeros").with_weight(0, 0, 0, 2.0)
     positive, negative = layer_ink(network.layers[0], 1 / 199, 1 / 199)
     assert negative.sum() == 0
-    assert np.allclose(positive.sum(axis=0), 2.0)
+    assert np.allclose(positive.sum(axis=0), 1.0)  # 2.0 in units of the largest |w|, 2.0
     assert positive[5:].sum() == 0
 
 
@@ -418,3 +419,21 @@ def test_replacing_a_layer_object_is_what_invalidates_its_cache():
     before = edge_cache.layer_paths.cache_info().misses
     network_figure(same_numbers, forward(same_numbers))
     assert edge_cache.layer_paths.cache_info().misses == before + 1
+
+
+def test_a_matrix_of_zeros_draws_no_edges_and_says_so():
+    network = initialized_network([3, 3], "relu", "zeros")
+    figure = network_figure(network, forward(network))
+    assert drawn_edges(figure) == []
+    assert "9 zero weights not drawn" in figure.layout.annotations[-1].text
+
+
+@pytest.mark.parametrize("sizes", [[2, 2], [200, 150]])
+def test_extreme_weights_draw_without_overflow(sizes):
+    network = initialized_network(sizes, "linear", "zeros")
+    network = network.with_weight(0, 0, 0, 1e308).with_weight(0, 1, 1, -1e308).with_weight(0, 0, 1, 5e-324)
+    figure = network_figure(network, forward(network))  # RuntimeWarnings are errors here
+    assert figure.layout.meta["edge_count"] == sizes[0] * sizes[1]
+    if sizes[0] * sizes[1] <= 400:
+        width = {(s, t): w for s, t, w, *_ in drawn_edges(figure)}
+        assert width[(0, 0), (1, 0)] == width[(0, 1), (1, 1)] > width[(0, 0), (1, 1)]
