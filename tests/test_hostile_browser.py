@@ -92,6 +92,28 @@ def test_hostile_names_through_a_share_link(page, app_url, artifacts):
 
 
 @pytest.mark.browser
+def test_hostile_names_on_the_workshop_page(page, app_url, artifacts):
+    """The same network, stepped through on the Workshop page (same session, via the navigation)."""
+    dialogs = watch_for_scripts(page)
+    page.goto(f"{app_url}/?net={encode(hostile_network())}")
+    wait_for_page(page)
+    page.get_by_test_id("stSidebarNav").get_by_text("Workshop").click()
+    page.get_by_role("button", name="Next ▶").wait_for(timeout=30_000)
+    for _ in range(4):  # through Hidden 1 to its last neuron: its title is in the step and the matrix form
+        page.get_by_role("button", name="Next ▶").click()
+        wait_for_app_idle(page)
+    page.wait_for_selector(".js-plotly-plot .scatterlayer", timeout=60_000)
+    page.screenshot(path=str(artifacts / "hostile-workshop.png"))
+    page.wait_for_timeout(1500)
+    injected = page.evaluate(INJECTED)
+    assert dialogs == []
+    assert injected == {"pwned": None, "images": 0, "scripts": 0, "jsLinks": 0, "bold": 0}, injected
+    text = page.inner_text("body")
+    assert NETWORK_NAME in text and HIDDEN_NAME in text
+    assert HIDDEN_NAME in page.evaluate(DIAGRAM_TEXT)
+
+
+@pytest.mark.browser
 def test_hostile_names_through_the_file_upload(page, app_url, artifacts):
     dialogs = watch_for_scripts(page)
     page.goto(app_url)
