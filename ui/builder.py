@@ -156,7 +156,7 @@ def render_shape(network: Network) -> None:
             continue
         activation_key = state.LAYER_ACTIVATION_PREFIX + str(position)
         st.session_state[activation_key] = network.layers[position - 1].activation
-        left, right = st.columns(2)
+        left, right = st.columns([2, 3])
         left.number_input("neurons", min_value=1, step=1, key=size_key, on_change=_on_size_change, args=(position,))
         right.selectbox("activation", list(ACTIVATIONS), key=activation_key,
                         on_change=_on_activation_change, args=(position,))
