@@ -98,13 +98,41 @@ def test_neuron_selection_shows_its_worked_arithmetic(at):
     assert figure["data"], "the diagram is drawn"
 
 
-def test_edits_survive_resize_and_preset_switch_and_back(at):
-    network = at.session_state[state.NETWORK]
-    first = fold_edits(network, Table("weights", 1), {1: {"N2": 1.0}})  # W1[2,2]: 9 → 1
-    second = fold_edits(first.network, Table("bias", 2), {0: {"b": 0.5}})  # b2[1]: 0.1 → 0.5
-    assert first.changed == ("W1[2,2] (IN2 → N2)",) and second.changed == ("b2[1] (N1)",)
-    at.session_state[state.NETWORK] = second.network
-    at.run()
+def page_with_editor_callback():
+    """The Simulator page, preceded by what a browser edit does: the editor's recorded edits put
+    under its current key, then its real on_change callback (AppTest cannot type into a grid)."""
+    import streamlit as st
+
+    from ui import editors, simulator, state, workspace
+
+    workspace.ensure_defaults()
+    pending = st.session_state.pop("test_pending_edit", None)
+    if pending is not None:
+        table, edited_rows = pending
+        key = editors.editor_key(table, state.current_network())
+        st.session_state[key] = {"edited_rows": edited_rows, "added_rows": [], "deleted_rows": []}
+        editors._on_edit(table, key)
+    simulator.render()
+
+
+@pytest.fixture
+def edit_app():
+    app = AppTest.from_function(page_with_editor_callback, default_timeout=60)
+    app.run()
+    assert not app.exception
+    return app
+
+
+def edit(app, table: Table, edited_rows):
+    app.session_state["test_pending_edit"] = (table, edited_rows)
+    return app.run()
+
+
+def test_edits_survive_resize_and_preset_switch_and_back(edit_app):
+    at = edit_app
+    edit(at, Table("weights", 1), {1: {"N2": 1.0}})  # W1[2,2]: 9 → 1
+    edit(at, Table("bias", 2), {0: {"b": 0.5}})  # b2[1]: 0.1 → 0.5, a second edit in a row
+    edit(at, Table("weights", 1), {1: {"N2": 1.0}})  # the same edit again changes nothing
     w1 = [row[:] for row in SEED_W1]
     w1[1][1] = 1.0
     edited = plain_forward(SEED_X, seed_layers(w1=w1, b2=[0.5, -0.2]))
@@ -120,11 +148,16 @@ def test_edits_survive_resize_and_preset_switch_and_back(at):
 
     select_source(at, "XOR (2-2-1)")
     assert shown_output(at) == [1.0]
+    edit(at, Table("input"), {1: {"x": 1.0}})  # XOR(1, 1) = 0
+    assert shown_output(at) == [0.0]
     select_source(at, "Seed example (3-4-2)")
     back = at.session_state[state.NETWORK]
     assert back.layer_sizes == (3, 5, 2) and back.layers[0].weights[1, 1] == 1.0
     assert back.layers[1].bias.tolist() == [0.5, -0.2]
     assert shown_output(at) == pytest.approx(edited, abs=1e-6)
+    select_source(at, "XOR (2-2-1)")
+    assert shown_output(at) == [0.0]  # XOR kept its own edit too
+    select_source(at, "Seed example (3-4-2)")
 
     at.number_input(key=state.LAYER_SIZE_PREFIX + "1").set_value(3).run()
     assert any("Removed N4, N5" in text for text in notices(at, "info"))
@@ -132,6 +165,19 @@ def test_edits_survive_resize_and_preset_switch_and_back(at):
     assert shown_output(at) == pytest.approx(
         plain_forward(SEED_X, seed_layers(w1=w1_cut, b1=SEED_B1[:3], w2=SEED_W2[:3], b2=[0.5, -0.2])), abs=1e-6
     )
+
+
+def test_invalid_cells_are_named_and_the_rest_of_the_edit_applied(edit_app):
+    at = edit_app
+    edit(at, Table("weights", 1), {0: {"N1": "abc", "N2": 0.0}, 2: {"N4": "1e400"}})
+    errors = notices(at, "error")
+    assert any(text.startswith("W1[1,1] (IN1 → N1): 'abc' is not a number; it keeps its value 2") for text in errors)
+    assert any(text.startswith("W1[3,4] (IN3 → N4): '1e400' is not a finite number") for text in errors)
+    w1 = [row[:] for row in SEED_W1]
+    w1[0][1] = 0.0
+    assert shown_output(at) == pytest.approx(plain_forward(SEED_X, seed_layers(w1=w1)), abs=1e-6)
+    at.run()
+    assert not notices(at, "error")  # a message is shown once, not on every rerun
 
 
 def test_fold_applies_valid_cells_and_names_invalid_ones():
@@ -275,3 +321,22 @@ def test_preset_link_opens_that_preset():
     other.query_params["preset"] = "<script>"
     other.run()
     assert any("no preset called '<script>'" in text for text in notices(other, "error"))
+
+
+def test_diagram_click_points_name_their_neuron():
+    from ui.results import neuron_from_customdata
+
+    assert neuron_from_customdata([1, 3]) == (1, 3)
+    assert neuron_from_customdata({"1": 2, "0": 2}) == (2, 2)  # plotly.js typed-array rows arrive as objects
+    assert neuron_from_customdata(None) is None
+    assert neuron_from_customdata([1]) is None
+
+
+def test_matrix_form_of_the_selected_layer(at):
+    at.segmented_control(key=state.TABLE_LAYER).set_value(2).run()
+    shapes = [element.value for element in at.text if "W2ᵀ" in element.value]
+    assert shapes == ["W2ᵀ (2×4) · x (4×1) + b (2×1) = z (2×1) → sigmoid → a (2×1)"]
+    matrix = [element.value for element in at.latex if "bmatrix" in element.value][0]
+    # Wᵀ of W2, row by row: (0.2, 0.1, −0.4, 0.3) and (−0.3, −0.2, 0.5, 0.1); x = the hidden a.
+    assert "0.2 & 0.1 & -0.4 & 0.3" in matrix and "-0.3 & -0.2 & 0.5 & 0.1" in matrix
+    assert "0.93 \\\\ 6.04 \\\\ 0.15 \\\\ 2.46" in matrix
