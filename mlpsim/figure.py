@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 
 import numpy as np
 import plotly.colors
@@ -62,8 +63,10 @@ ACTIVATION_TITLES = {
     "softmax": "softmax",
 }
 
-PLOT_TOP, PLOT_BOTTOM = 0.66, -0.6
-"""y range shown: columns span [-0.5, 0.5]; room above for headings, below for the caption."""
+PLOT_TOP, PLOT_BOTTOM = 0.66, -0.54
+"""y range shown: columns span [-0.5, 0.5]; room above for the headings."""
+CAPTION_LINE_CHARS = 90
+CAPTION_LINE_PIXELS = 16
 
 
 def network_figure(
@@ -113,14 +116,16 @@ def network_figure(
     annotations = _layer_headings(network, geometry)
     if show_edge_values and edge_count <= EDGE_VALUE_LIMIT:
         annotations += _edge_value_labels(network, geometry)
-    annotations.append(_caption(network, largest, rasterised))
+    caption = _caption(network, largest, rasterised)
+    annotations.append(caption)
+    caption_pixels = 8 + CAPTION_LINE_PIXELS * (caption["text"].count("<br>") + 1)
     layout = dict(
         shapes=shapes,
         images=images,
         annotations=annotations,
-        height=geometry.height,
+        height=geometry.plot_height + 10 + caption_pixels,
         template="none",  # the default template is 7 kB of settings this figure overrides
-        margin=dict(l=10, r=10, t=10, b=10),
+        margin=dict(l=10, r=10, t=10, b=caption_pixels),
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         font=dict(color=MUTED_TEXT, size=12),
@@ -150,8 +155,8 @@ class _Geometry:
         self.positions = layer_positions(sizes)
         self.spacing = layer_spacing(sizes)
         tallest = max(sizes)
-        self.height = int(min(760, max(420, 150 + 95 * tallest)))
-        self.pixels_per_unit = (self.height - 20) / (PLOT_TOP - PLOT_BOTTOM)
+        self.plot_height = int(min(700, max(360, 100 + 95 * tallest)))
+        self.pixels_per_unit = self.plot_height / (PLOT_TOP - PLOT_BOTTOM)
 
     def spacing_pixels(self, position: int) -> float:
         return float(self.spacing[position] * self.pixels_per_unit)
@@ -413,24 +418,41 @@ def _edge_value_labels(network: Network, geometry: _Geometry) -> list[dict]:
 
 
 def _caption(network: Network, largest: tuple[float, ...], rasterised: list[int]) -> dict:
+    """The edge legend, below the plot, wrapped so it fits a narrow Streamlit column."""
     zeros = sum(layer.weights.size - int(np.count_nonzero(layer.weights)) for layer in network.layers)
-    text = (
-        f"Edges: <span style='color:{POSITIVE_EDGE}'><b>blue = positive weight</b></span>, "
-        f"<span style='color:{NEGATIVE_EDGE}'><b>red = negative</b></span>; width ∝ |weight| "
-        f"within each matrix (widest: {', '.join(f'W{k} {w:.3g}' for k, w in enumerate(largest, start=1))})"
-    )
+    phrases = [
+        f"Edges: <span style='color:{POSITIVE_EDGE}'><b>blue = positive weight</b></span>,",
+        f"<span style='color:{NEGATIVE_EDGE}'><b>red = negative</b></span>;",
+        "width ∝ |weight| within each matrix",
+        "(widest |w|:",
+        *(f"W{k} {w:.3g}{',' if k < len(largest) else ')'}" for k, w in enumerate(largest, start=1)),
+    ]
+    if zeros:
+        phrases[-1] += ";"
+        phrases += [f"{zeros} zero weight{'s' if zeros != 1 else ''}", "not drawn"]
+    lines = _wrap(phrases)
     if rasterised:
         names = ", ".join(f"W{position}" for position in rasterised)
-        text += (
-            f"<br>{names}: too many edges for lines, drawn as an image of every weight — each pixel mixes "
-            "blue and red by the summed |w| crossing it"
-        )
+        phrases = [f"{names}: too many edges for lines,", "drawn as an image of every weight:", "each pixel mixes",
+                   "blue and red", "by the summed |w|", "crossing it"]
         group = max(math.ceil(network.layer_sizes[p] / MAX_GROUPS) for k in rasterised for p in (k - 1, k))
         if group > 1:
-            text += f", lines of up to {group} neighbouring neurons starting from one point"
-    if zeros:
-        text += f"; {zeros} zero weight{'s' if zeros != 1 else ''} not drawn"
+            phrases[-1] += ";"
+            phrases += [f"lines of up to {group}", "neighbouring neurons", "start from one point"]
+        lines += _wrap(phrases)
     return dict(
-        x=0.5, y=0, xref="paper", yref="paper", yanchor="bottom", showarrow=False, text=text,
+        x=0.5, y=0, xref="paper", yref="paper", yanchor="top", showarrow=False, text="<br>".join(lines),
         font=dict(size=12, color=MUTED_TEXT),
     )
+
+
+def _wrap(phrases: list[str]) -> list[str]:
+    """Join phrases with spaces into lines of at most CAPTION_LINE_CHARS visible characters."""
+    lines = [""]
+    for phrase in phrases:
+        candidate = f"{lines[-1]} {phrase}".strip()
+        if lines[-1] and len(re.sub(r"<[^>]+>", "", candidate)) > CAPTION_LINE_CHARS:
+            lines.append(phrase)
+        else:
+            lines[-1] = candidate
+    return lines

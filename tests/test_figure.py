@@ -73,6 +73,11 @@ def drawn_edges(figure, trace_names=("positive weights", "negative weights"), wi
     return found
 
 
+def caption(figure) -> str:
+    """The edge legend as one line of text (it is wrapped with <br> to fit narrow columns)."""
+    return figure.layout.annotations[-1].text.replace("<br>", " ")
+
+
 def weight_of(network, source, target) -> float:
     return float(network.layers[target[0] - 1].weights[source[1], target[1]])
 
@@ -183,8 +188,8 @@ def test_widths_are_scaled_within_each_matrix():
     assert w2[(1, 2), (2, 1)] == w1[(0, 1), (1, 1)]
     assert w2[(1, 1), (2, 0)] == min(w2.values()) < w2[(1, 2), (2, 1)]  # W2[2,1] = 0.1
     assert w1[(0, 0), (1, 2)] == min(w1.values()) < w1[(0, 0), (1, 0)]  # W1[1,3] = -1 < W1[1,1] = 2
-    caption = network_figure(network, forward(network)).layout.annotations[-1].text
-    assert "W1 9" in caption and "W2 0.5" in caption
+    legend = caption(network_figure(network, forward(network)))
+    assert "W1 9," in legend and "W2 0.5)" in legend
 
 
 def test_zero_weights_are_not_drawn_and_the_caption_says_so():
@@ -194,7 +199,7 @@ def test_zero_weights_are_not_drawn_and_the_caption_says_so():
     pairs = {(s, t) for s, t, *_ in drawn_edges(figure)}
     assert ((0, 0), (1, 0)) not in pairs and ((1, 3), (2, 1)) not in pairs
     assert len(pairs) == 18
-    assert "2 zero weights not drawn" in figure.layout.annotations[-1].text
+    assert "2 zero weights not drawn" in caption(figure)
 
 
 def test_edge_hover_names_each_weight_in_small_networks():
@@ -232,7 +237,7 @@ def test_dense_layers_become_an_image_named_in_the_caption():
     (image,) = figure.layout.images
     assert (image.x, image.sizex, image.y, image.sizey) == (0, 1, 0.5, 1)
     assert image.source.startswith("data:image/png;base64,")
-    assert "W1:" in figure.layout.annotations[-1].text and "image" in figure.layout.annotations[-1].text
+    assert "W1:" in caption(figure) and "image" in caption(figure)
     drawn = drawn_edges(figure)  # W2 and W3 stay vector paths
     assert len(drawn) == 128 * 64 + 64 * 10
 
@@ -425,7 +430,7 @@ def test_a_matrix_of_zeros_draws_no_edges_and_says_so():
     network = initialized_network([3, 3], "relu", "zeros")
     figure = network_figure(network, forward(network))
     assert drawn_edges(figure) == []
-    assert "9 zero weights not drawn" in figure.layout.annotations[-1].text
+    assert "9 zero weights not drawn" in caption(figure)
 
 
 @pytest.mark.parametrize("sizes", [[2, 2], [200, 150]])
