@@ -15,6 +15,7 @@ whole messages and no HTTP side channel is needed.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import io
 import json
 import time
@@ -226,6 +227,13 @@ class StreamlitSession:
 
     def texts(self) -> list[str]:
         return [element.text() for element in self.elements() if element.text()]
+
+
+def run_coroutine(coroutine):
+    """``asyncio.run(coroutine)`` in a thread of its own: works even where an event loop is already
+    running in this thread (Playwright's sync API keeps one in pytest sessions with browser tests)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(asyncio.run, coroutine).result()
 
 
 # ---- widget values, as the browser encodes them -------------------------------------------------

@@ -232,9 +232,7 @@ HOSTILE_EDITS = [
 def test_hostile_edits_over_the_websocket(app_url, edited_rows, expected_w1, message):
     """What a client speaking Streamlit's protocol can send as a data_editor value (the grid itself
     only sends numbers or null): a notice, W1 as worked out by hand, and no exception."""
-    import asyncio
-
-    from benchmarks.streamlit_client import StreamlitSession, string_value
+    from benchmarks.streamlit_client import StreamlitSession, run_coroutine, string_value
 
     def w1_editor(session):
         return next(e for e in session.elements("dataframe") if e.widget_id and str(e.frame().columns[0]) == "N1")
@@ -247,7 +245,7 @@ def test_hostile_edits_over_the_websocket(app_url, edited_rows, expected_w1, mes
             alerts = [re.sub(r"\\(.)", r"\1", e.text()) for e in session.elements("alert")]
             return record.exceptions, alerts, w1_editor(session).frame().to_numpy().tolist()
 
-    exceptions, alerts, shown_w1 = asyncio.run(send())
+    exceptions, alerts, shown_w1 = run_coroutine(send())
     assert exceptions == []
     assert shown_w1 == expected_w1
     if message is not None:

@@ -7,11 +7,10 @@ timing goals live in the benchmark, not here.
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from benchmarks.load import Learner, run_load, start_server, stop_server
+from benchmarks.streamlit_client import run_coroutine
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +23,7 @@ def server(tmp_path_factory):
 @pytest.mark.browser
 def test_ten_learners_for_thirty_seconds(server):
     process, url = server
-    report = asyncio.run(run_load(url, sessions=10, duration=25, ramp=5, think=(1.0, 3.0), server_pid=process.pid))
+    report = run_coroutine(run_load(url, sessions=10, duration=25, ramp=5, think=(1.0, 3.0), server_pid=process.pid))
     print("\n" + report.text())
     assert report.errors == []
     assert report.leaks == []
@@ -43,7 +42,7 @@ def test_the_leak_check_notices_numbers_that_are_not_the_sessions_own(server):
         learner.own.w1[1][1] = 9.5  # the seed article's W1[2,2] is 9
         return await learner.run()
 
-    log = asyncio.run(one_learner())
+    log = run_coroutine(one_learner())
     assert log.errors == []
     assert any("W1 shown" in leak and "9.5" in leak for leak in log.leaks)
     assert any("output shown" in leak for leak in log.leaks)
