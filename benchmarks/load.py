@@ -98,7 +98,7 @@ class OwnNetwork:
 @dataclass
 class LearnerLog:
     index: int
-    page_load: float | None = None
+    page_loads: list[float] = field(default_factory=list)
     reruns: list[float] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -108,8 +108,11 @@ class LearnerLog:
 class Learner:
     """One session: load the page, then act and check until the deadline."""
 
-    def __init__(self, index: int, url: str, deadline: float, think: tuple[float, float], seed: int):
+    def __init__(
+        self, index: int, url: str, deadline: float, think: tuple[float, float], seed: int, reload_every: int = 0
+    ):
         self.log = LearnerLog(index)
+        self.reload_every = reload_every
         self.url = url
         self.deadline = deadline
         self.think = think
@@ -118,12 +121,21 @@ class Learner:
         self.session = StreamlitSession(url, timeout=60.0)
         self.step = 0
 
+    async def _load_page(self) -> None:
+        """Open a new session (a page load or reload): the network starts as the seed example."""
+        self.own = OwnNetwork()
+        record = await self.session.connect()
+        self.log.page_loads.append(record.seconds)
+        self._check(record.exceptions, "page load")
+
     async def run(self) -> LearnerLog:
         try:
-            record = await self.session.connect()
-            self.log.page_load = record.seconds
-            self._check(record.exceptions, "page load")
+            await self._load_page()
             while time.monotonic() < self.deadline:
+                if self.reload_every and self.log.reruns and len(self.log.reruns) % self.reload_every == 0:
+                    await self.session.close()  # the learner reloads the tab: a new session
+                    self.session = StreamlitSession(self.url, timeout=60.0)
+                    await self._load_page()
                 await asyncio.sleep(self.rng.uniform(*self.think))
                 if time.monotonic() >= self.deadline:
                     break
@@ -320,7 +332,7 @@ class LoadReport:
             f"leakage            {'none seen' if not self.leaks else f'{len(self.leaks)} mismatches'}",
             f"rerun latency      p50 {self.percentile(reruns, 0.5) * 1000:.0f} ms, "
             f"p95 {self.percentile(reruns, 0.95) * 1000:.0f} ms, max {max(reruns, default=float('nan')) * 1000:.0f} ms",
-            f"page load          p50 {self.percentile(loads, 0.5) * 1000:.0f} ms, "
+            f"page loads         {len(loads)}, p50 {self.percentile(loads, 0.5) * 1000:.0f} ms, "
             f"p95 {self.percentile(loads, 0.95) * 1000:.0f} ms, max {max(loads, default=float('nan')) * 1000:.0f} ms",
         ]
         if rss:
@@ -350,7 +362,7 @@ class LoadReport:
 
 async def run_load(
     url: str, sessions: int, duration: float, ramp: float, think: tuple[float, float],
-    server_pid: int | None = None, seed: int = 0,
+    server_pid: int | None = None, seed: int = 0, reload_every: int = 0,
 ) -> LoadReport:
     samples: list[tuple[float, float]] = []
     stop = asyncio.Event()
@@ -362,7 +374,7 @@ async def run_load(
 
     async def join(index: int) -> LearnerLog:
         await asyncio.sleep(ramp * index / max(1, sessions))
-        return await Learner(index, url, deadline, think, seed).run()
+        return await Learner(index, url, deadline, think, seed, reload_every).run()
 
     logs = await asyncio.gather(*(join(index) for index in range(sessions)))
     elapsed = time.monotonic() - started
@@ -377,7 +389,7 @@ async def run_load(
         errors=[f"session {log.index}: {error}" for log in logs for error in log.errors],
         leaks=[f"session {log.index}: {leak}" for log in logs for leak in log.leaks],
         rerun_seconds=[seconds for log in logs for seconds in log.reruns],
-        page_load_seconds=[log.page_load for log in logs if log.page_load is not None],
+        page_load_seconds=[seconds for log in logs for seconds in log.page_loads],
         rss_samples=samples,
         rss_end=rss_mb(server_pid) if server_pid else None,
         server_cpu_seconds=None if cpu_before is None or cpu_after is None else cpu_after - cpu_before,
@@ -388,12 +400,15 @@ async def run_load(
 
 
 def run_against_fresh_server(
-    sessions: int, duration: float, ramp: float, think: tuple[float, float], options: list[str] = ()
+    sessions: int, duration: float, ramp: float, think: tuple[float, float], options: list[str] = (),
+    reload_every: int = 0,
 ) -> LoadReport:
     with tempfile.TemporaryDirectory() as folder:
         process, url = start_server(Path(folder) / "streamlit.log", options)
         try:
-            return asyncio.run(run_load(url, sessions, duration, ramp, think, server_pid=process.pid))
+            return asyncio.run(
+                run_load(url, sessions, duration, ramp, think, server_pid=process.pid, reload_every=reload_every)
+            )
         finally:
             stop_server(process)
 
@@ -405,6 +420,10 @@ def main() -> int:
     parser.add_argument("--ramp", type=float, default=10.0, help="seconds over which the sessions join")
     parser.add_argument("--think", type=float, nargs=2, default=(2.0, 6.0), help="seconds between a learner's actions")
     parser.add_argument("--url", help="use a running server instead of starting one")
+    parser.add_argument(
+        "--reload-every", type=int, default=0, metavar="K",
+        help="each learner reloads the page (a new session) after every K interactions; 0 = never",
+    )
     parser.add_argument("--json", help="also write the figures to this JSON file")
     parser.add_argument(
         "--server-option", action="append", default=[], metavar="NAME=VALUE",
@@ -414,10 +433,14 @@ def main() -> int:
     print(f"load before the run: {Path('/proc/loadavg').read_text().strip()} on {os.cpu_count()} cores")
     think = (args.think[0], args.think[1])
     if args.url:
-        report = asyncio.run(run_load(args.url, args.sessions, args.duration, args.ramp, think))
+        report = asyncio.run(
+            run_load(args.url, args.sessions, args.duration, args.ramp, think, reload_every=args.reload_every)
+        )
     else:
         options = [part for option in args.server_option for part in ("--" + option.split("=", 1)[0], option.split("=", 1)[1])]
-        report = run_against_fresh_server(args.sessions, args.duration, args.ramp, think, options)
+        report = run_against_fresh_server(
+            args.sessions, args.duration, args.ramp, think, options, reload_every=args.reload_every
+        )
     print(report.text())
     if args.json:
         figures = {
