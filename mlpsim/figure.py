@@ -63,10 +63,14 @@ ACTIVATION_TITLES = {
     "softmax": "softmax",
 }
 
-PLOT_TOP, PLOT_BOTTOM = 0.66, -0.54
-"""y range shown: columns span [-0.5, 0.5]; room above for the headings."""
+PLOT_TOP = 0.66
+"""Top of the y range: columns span [-0.5, 0.5]; the headings sit above."""
+BOTTOM_PAD_PIXELS = 27
+"""Room below the lowest neurons for half the largest marker (46 px) before the plot's edge."""
 CAPTION_LINE_CHARS = 90
 CAPTION_LINE_PIXELS = 16
+MODEBAR_PIXELS = 30
+"""Top margin: plotly's toolbar appears there on hover instead of over the layer headings."""
 
 
 def network_figure(
@@ -118,21 +122,21 @@ def network_figure(
         annotations += _edge_value_labels(network, geometry)
     caption = _caption(network, largest, rasterised)
     annotations.append(caption)
-    caption_pixels = 8 + CAPTION_LINE_PIXELS * (caption["text"].count("<br>") + 1)
+    caption_pixels = 6 + CAPTION_LINE_PIXELS * (caption["text"].count("<br>") + 1)
     layout = dict(
         shapes=shapes,
         images=images,
         annotations=annotations,
-        height=geometry.plot_height + 10 + caption_pixels,
+        height=geometry.plot_height + MODEBAR_PIXELS + caption_pixels,
         template="none",  # the default template is 7 kB of settings this figure overrides
-        margin=dict(l=10, r=10, t=10, b=caption_pixels),
+        margin=dict(l=10, r=10, t=MODEBAR_PIXELS, b=caption_pixels),
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         font=dict(color=MUTED_TEXT, size=12),
         showlegend=False,
         hovermode="closest",
         xaxis=dict(visible=False, range=[-0.45, len(sizes) - 1 + 0.45], fixedrange=False),
-        yaxis=dict(visible=False, range=[PLOT_BOTTOM, PLOT_TOP]),
+        yaxis=dict(visible=False, range=[geometry.plot_bottom, PLOT_TOP]),
         hoverlabel=dict(bgcolor="white", font=dict(color=LABEL_TEXT)),
         meta={"edges": representation, "edge_count": edge_count},
     )
@@ -156,7 +160,8 @@ class _Geometry:
         self.spacing = layer_spacing(sizes)
         tallest = max(sizes)
         self.plot_height = int(min(700, max(360, 100 + 95 * tallest)))
-        self.pixels_per_unit = self.plot_height / (PLOT_TOP - PLOT_BOTTOM)
+        self.pixels_per_unit = (self.plot_height - BOTTOM_PAD_PIXELS) / (PLOT_TOP + 0.5)
+        self.plot_bottom = -0.5 - BOTTOM_PAD_PIXELS / self.pixels_per_unit
 
     def spacing_pixels(self, position: int) -> float:
         return float(self.spacing[position] * self.pixels_per_unit)
@@ -441,7 +446,8 @@ def _caption(network: Network, largest: tuple[float, ...], rasterised: list[int]
             phrases += [f"lines of up to {group}", "neighbouring neurons", "start from one point"]
         lines += _wrap(phrases)
     return dict(
-        x=0.5, y=0, xref="paper", yref="paper", yanchor="top", showarrow=False, text="<br>".join(lines),
+        x=0.5, y=0, xref="paper", yref="paper", yanchor="top", showarrow=False,
+        text="<br>".join(lines),
         font=dict(size=12, color=MUTED_TEXT),
     )
 
