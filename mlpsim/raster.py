@@ -26,7 +26,7 @@ from mlpsim.network import Layer
 
 MAX_GROUPS = 128
 IMAGE_ROWS = 640
-IMAGE_COLUMNS = 128
+IMAGE_COLUMNS = 96
 POSITIVE_RGB = np.array([67, 147, 195], dtype=np.float32)
 NEGATIVE_RGB = np.array([214, 96, 77], dtype=np.float32)
 PEAK_OPACITY = 0.9
