@@ -122,8 +122,7 @@ class Learner:
         self.step = 0
 
     async def _load_page(self) -> None:
-        """Open a new session (a page load or reload): the network starts as the seed example."""
-        self.own = OwnNetwork()
+        """Open a session (the page load): the network is the seed example."""
         record = await self.session.connect()
         self.log.page_loads.append(record.seconds)
         self._check(record.exceptions, "page load")
@@ -135,6 +134,7 @@ class Learner:
                 if self.reload_every and self.log.reruns and len(self.log.reruns) % self.reload_every == 0:
                     await self.session.close()  # the learner reloads the tab: a new session
                     self.session = StreamlitSession(self.url, timeout=60.0)
+                    self.own = OwnNetwork()
                     await self._load_page()
                 await asyncio.sleep(self.rng.uniform(*self.think))
                 if time.monotonic() >= self.deadline:
