@@ -71,7 +71,7 @@ def networks():
 
 
 def clear_caches() -> None:
-    for cached in (edges.layer_edges, edges.layer_paths, raster.layer_ink, raster.layer_image):
+    for cached in (edges.layer_summary, edges.layer_edges, edges.layer_paths, raster.layer_image):
         cached.cache_clear()
 
 

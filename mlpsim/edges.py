@@ -60,6 +60,13 @@ def level_scale(level: int) -> float:
 
 
 @functools.lru_cache(maxsize=LAYER_CACHE_SIZE)
+def layer_summary(layer: Layer) -> tuple[float, int]:
+    """(largest |w|, number of zero weights) of ``layer``, cached: a full pass over up to a
+    million weights is worth skipping on every rerun."""
+    return float(np.abs(layer.weights).max(initial=0.0)), int(layer.weights.size - np.count_nonzero(layer.weights))
+
+
+@functools.lru_cache(maxsize=LAYER_CACHE_SIZE)
 def layer_edges(layer: Layer) -> LayerEdges:
     """Group ``layer``'s non-zero weights by sign and width level (cached per Layer object)."""
     flat = layer.weights.ravel()

@@ -26,7 +26,7 @@ import plotly.colors
 import plotly.graph_objects as go
 
 from mlpsim.arithmetic import number
-from mlpsim.edges import layer_paths, level_scale, width_levels
+from mlpsim.edges import layer_paths, layer_summary, level_scale, width_levels
 from mlpsim.forward import ForwardResult
 from mlpsim.graph import layer_positions, layer_spacing
 from mlpsim.network import Network, neuron_name, weight_name
@@ -103,7 +103,7 @@ def network_figure(
     edge_count = sum(layer.weights.size for layer in network.layers)
     # Widths are scaled per weight matrix: layers differ in scale by design (He, Xavier), and a
     # shared scale would draw every weight of a 0.5-scale layer as the same hairline.
-    largest = tuple(float(np.abs(layer.weights).max(initial=0.0)) or 1.0 for layer in network.layers)
+    largest = tuple(layer_summary(layer)[0] or 1.0 for layer in network.layers)
     dim = selected is not None
 
     traces: list[go.Scatter] = []
@@ -424,7 +424,7 @@ def _edge_value_labels(network: Network, geometry: _Geometry) -> list[dict]:
 
 def _caption(network: Network, largest: tuple[float, ...], rasterised: list[int]) -> dict:
     """The edge legend, below the plot, wrapped so it fits a narrow Streamlit column."""
-    zeros = sum(layer.weights.size - int(np.count_nonzero(layer.weights)) for layer in network.layers)
+    zeros = sum(layer_summary(layer)[1] for layer in network.layers)
     phrases = [
         f"Edges: <span style='color:{POSITIVE_EDGE}'><b>blue = positive weight</b></span>,",
         f"<span style='color:{NEGATIVE_EDGE}'><b>red = negative</b></span>;",
