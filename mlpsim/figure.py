@@ -189,22 +189,22 @@ def _edge_hover_trace(network: Network, geometry: _Geometry, positions, columns=
     """Invisible markers at edge midpoints whose hover label names the weight and its value.
 
     positions: the layers whose incoming edges get a label; columns: restrict to these targets.
+    Only used for a few hundred edges (HOVER_EDGE_LIMIT) or one neuron's inputs: one text each.
     """
-    xs, ys, labels = [], [], []
+    middles, labels = [], []
     for position in positions:
         weights = network.layers[position - 1].weights
-        targets = range(weights.shape[1]) if columns is None else columns
-        for j in targets:
-            for i in range(weights.shape[0]):
-                (x0, y0), (x1, y1) = geometry.positions[position - 1][i], geometry.positions[position][j]
-                xs.append(0.5 * (x0 + x1))
-                ys.append(0.5 * (y0 + y1))
-                labels.append(
-                    f"<b>{weight_name(position, i, j)}</b> = {number(weights[i, j])}<br>"
-                    f"{neuron_name(position - 1, i)} → {neuron_name(position, j)}"
-                )
+        targets = np.arange(weights.shape[1]) if columns is None else np.asarray(columns)
+        rows, cols = (grid.ravel() for grid in np.meshgrid(np.arange(weights.shape[0]), targets, indexing="ij"))
+        middles.append(0.5 * (geometry.positions[position - 1][rows] + geometry.positions[position][cols]))
+        labels += [
+            f"<b>{weight_name(position, i, j)}</b> = {number(weights[i, j])}<br>"
+            f"{neuron_name(position - 1, i)} → {neuron_name(position, j)}"
+            for i, j in zip(rows.tolist(), cols.tolist())
+        ]
+    xy = np.concatenate(middles)
     return go.Scatter(
-        x=np.array(xs), y=np.array(ys), mode="markers", marker=dict(size=10, opacity=0),
+        x=xy[:, 0], y=xy[:, 1], mode="markers", marker=dict(size=10, opacity=0),
         hovertext=labels, hoverinfo="text", name="weights",
     )
 
