@@ -58,6 +58,11 @@ class Table:
             layer.weights, index=_names(self.layer - 1, layer.n_in), columns=_names(self.layer, layer.size)
         )
 
+    def source(self, network: Network) -> object:
+        """The immutable object this table's numbers come from (a Layer, or the input array):
+        the same object means the same numbers, because edits share untouched layers."""
+        return network.input_values if self.kind == "input" else network.layers[self.layer - 1]
+
     def cell_name(self, network: Network, row: int, column: int) -> str:
         """'W1[2,3] (IN2 → N3)', 'b1[2] (N2)', 'input IN3' — row and column 0-based."""
         if self.kind == "weights":
@@ -129,6 +134,13 @@ def fold_edits(network: Network, table: Table, edited_rows: Mapping[Any, Mapping
     return Fold(table.with_array(network, values), tuple(changed), tuple(errors))
 
 
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same table with every number written as text ('%.6g': 0.13, -1.5e-07, 9), for
+    text-column editors: the grid then sends back exactly what was typed."""
+    text = np.vectorize(lambda value: f"{value:.6g}", otypes=[object])(frame.to_numpy(dtype=float))
+    return pd.DataFrame(text, index=frame.index, columns=frame.columns)
+
+
 def parse_cell(raw: Any) -> float:
     """A finite float from what the grid sent; ValueError saying why not."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -141,10 +153,12 @@ def parse_cell(raw: Any) -> float:
         except OverflowError:  # a JSON integer literal of hundreds of digits
             raise ValueError("a number too large (|value| must be below 1.8e308)") from None
     elif isinstance(raw, str):
+        text = raw.strip().replace("−", "-")
         try:
-            value = float(raw.strip().replace("−", "-"))
+            value = float(text)
         except ValueError:
-            raise ValueError(f"{raw[:40]!r} is not a number") from None
+            hint = " (write decimals with a point: 1.5, not 1,5)" if "," in text else ""
+            raise ValueError(f"{raw[:40]!r} is not a number{hint}") from None
     else:
         raise ValueError(f"{type(raw).__name__} is not a number")
     if not math.isfinite(value):
