@@ -340,3 +340,14 @@ def test_matrix_form_of_the_selected_layer(at):
     # Wᵀ of W2, row by row: (0.2, 0.1, −0.4, 0.3) and (−0.3, −0.2, 0.5, 0.1); x = the hidden a.
     assert "0.2 & 0.1 & -0.4 & 0.3" in matrix and "-0.3 & -0.2 & 0.5 & 0.1" in matrix
     assert "0.93 \\\\ 6.04 \\\\ 0.15 \\\\ 2.46" in matrix
+
+
+def test_editors_show_numbers_as_text_and_read_what_was_typed():
+    from ui.tables import as_text
+
+    text = as_text(Table("weights", 1).frame(xor().with_weight(0, 0, 1, 1.5e-7)))
+    assert text.to_numpy().tolist() == [["1", "1.5e-07"], ["1", "1"]]
+    assert list(text.index) == ["IN1", "IN2"] and list(text.columns) == ["N1", "N2"]
+    assert parse_cell("1e-5") == 1e-5 and parse_cell("−4") == -4.0 and parse_cell(" 2.5 ") == 2.5
+    with pytest.raises(ValueError, match=r"'1,5' is not a number \(write decimals with a point: 1.5"):
+        parse_cell("1,5")
