@@ -48,7 +48,8 @@ NEURON_COLOURSCALE = [[i / (len(plotly.colors.diverging.RdBu) - 1), colour]
 """ColorBrewer RdBu (colour-blind safe): red = negative, white = 0, blue = positive."""
 POSITIVE_EDGE = "rgb(67,147,195)"
 NEGATIVE_EDGE = "rgb(214,96,77)"
-PENDING_FILL = "rgba(150,150,150,0.30)"
+PENDING_FILL = "rgb(205,205,205)"  # opaque, so edges stop at the marker, and light on both themes
+PENDING_TEXT = "#5a6070"
 HIGHLIGHT = "rgb(242,169,0)"
 MUTED_TEXT = "#808080"
 LABEL_BACKGROUND = "rgba(255,255,255,0.88)"
@@ -365,7 +366,7 @@ class _NeuronTable:
             x=self.xy[chosen, 0], y=self.xy[chosen, 1],
             mode="markers+text" if self.labelled[chosen].any() else "markers",
             text=self._labels(chosen, False),
-            textfont=dict(size=11, color=MUTED_TEXT),
+            textfont=dict(size=11, color=PENDING_TEXT),
             customdata=np.column_stack([self.position[chosen], self.index[chosen]]),
             hovertext=[f"{neuron_name(p, i)}: not computed yet" for p, i in
                        zip(self.position[chosen], self.index[chosen])],
