@@ -156,6 +156,12 @@ def test_clicking_a_neuron_shows_its_arithmetic(browser, app_url, artifacts):
             if scheme == "light":
                 (ROOT / "docs").mkdir(exist_ok=True)
                 shutil.copyfile(shot, ROOT / "docs" / "screenshot.png")
+                click_neuron(page, 2, 0)  # then N1 of the output: 0.186 + 0.604 − 0.06 + 0.738 + 0.1
+                page.wait_for_function(
+                    "() => [...document.querySelectorAll('.katex')].some(k => k.textContent.includes('=1.568'))",
+                    timeout=20_000,
+                )
+                assert "0.827498" in " ".join(page.locator(".katex").all_text_contents())  # sigmoid(1.568)
         finally:
             context.close()
 
