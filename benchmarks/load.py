@@ -100,6 +100,7 @@ class LearnerLog:
     index: int
     page_loads: list[float] = field(default_factory=list)
     reruns: list[float] = field(default_factory=list)
+    rerun_bytes: list[int] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     leaks: list[str] = field(default_factory=list)
@@ -143,6 +144,7 @@ class Learner:
                 name, changes = action()
                 record = await self.session.rerun(**changes)
                 self.log.reruns.append(record.seconds)
+                self.log.rerun_bytes.append(record.received_bytes)
                 self.log.actions.append(name.split(" to ")[0])
                 self._check(record.exceptions, name)
         except (ProtocolError, LookupError, OSError) as error:
@@ -306,6 +308,7 @@ class LoadReport:
     client_cpu_seconds: float
     load_average: str
     rerun_actions: list[str] = field(default_factory=list)
+    rerun_bytes: list[int] = field(default_factory=list)
 
     def percentile(self, values: list[float], fraction: float) -> float:
         if not values:
@@ -332,6 +335,7 @@ class LoadReport:
             f"leakage            {'none seen' if not self.leaks else f'{len(self.leaks)} mismatches'}",
             f"rerun latency      p50 {self.percentile(reruns, 0.5) * 1000:.0f} ms, "
             f"p95 {self.percentile(reruns, 0.95) * 1000:.0f} ms, max {max(reruns, default=float('nan')) * 1000:.0f} ms",
+            f"rerun payload      median {statistics.median(self.rerun_bytes or [0]) / 1000:.0f} kB sent per rerun",
             f"page loads         {len(loads)}, p50 {self.percentile(loads, 0.5) * 1000:.0f} ms, "
             f"p95 {self.percentile(loads, 0.95) * 1000:.0f} ms, max {max(loads, default=float('nan')) * 1000:.0f} ms",
         ]
@@ -395,6 +399,7 @@ async def run_load(
         server_cpu_seconds=None if cpu_before is None or cpu_after is None else cpu_after - cpu_before,
         client_cpu_seconds=time.process_time() - client_cpu_before,
         rerun_actions=[action for log in logs for action in log.actions],
+        rerun_bytes=[size for log in logs for size in log.rerun_bytes],
         load_average=Path("/proc/loadavg").read_text().strip(),
     )
 

@@ -83,6 +83,8 @@ class RunRecord:
     seconds: float
     status: int
     exceptions: list[str] = field(default_factory=list)
+    received_bytes: int = 0
+    """Size of every ForwardMsg of the run, as sent over the websocket."""
 
 
 class StreamlitSession:
@@ -151,6 +153,7 @@ class StreamlitSession:
 
     async def _read_until_finished(self, started: float) -> RunRecord:
         exceptions: list[str] = []
+        received = 0
         deadline = started + self.timeout
         while True:
             remaining = deadline - time.perf_counter()
@@ -162,6 +165,7 @@ class StreamlitSession:
                 raise ProtocolError(f"no script_finished within {self.timeout:.0f} s") from None
             except websockets.ConnectionClosed as error:
                 raise ProtocolError(f"server closed the stream: {error}") from None
+            received += len(raw)
             message = ForwardMsg()
             message.ParseFromString(raw)
             kind = message.WhichOneof("type")
@@ -176,7 +180,7 @@ class StreamlitSession:
                 if status in FULL_RUN_DONE:
                     self.page = {path: element for path, element in self.page.items() if path in self._touched}
                 if status in FULL_RUN_DONE or status == FRAGMENT_RUN_DONE:
-                    return RunRecord(time.perf_counter() - started, status, exceptions)
+                    return RunRecord(time.perf_counter() - started, status, exceptions, received)
 
     def _apply(self, message: ForwardMsg, exceptions: list[str]) -> None:
         path = tuple(message.metadata.delta_path)
