@@ -179,3 +179,22 @@ def test_link_codes_show_in_the_instructor_controls():
     assert at.multiselect(key=state.WORKSHOP_FORM_ASK).value == ["z1.1", "L2"]
     assert at.number_input(key=state.WORKSHOP_FORM_SEED).value == 3
     assert [box.label for box in at.text_input] == ["z(N1)", "a(N1)"]
+
+
+def test_locked_room_link_hides_the_simulator_page():
+    """Through the real app.py: a locked link lists only the Workshop page, so no editing
+    controls of the Simulator are reachable; an unlocked link keeps both pages."""
+    query = {"seed": "11", "difficulty": "medium", "ask": "z1.1", "lock": "1"}
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Workshop"]
+    assert not [s for s in at.selectbox if s.label == "Start from"]
+    open_link = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+    for key, value in {**query, "lock": "0"}.items():
+        open_link.query_params[key] = value
+    open_link.run()
+    assert not open_link.exception
+    assert [t.value for t in open_link.title] == ["mlpsim"]  # the default page is the Simulator
