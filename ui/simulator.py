@@ -10,8 +10,6 @@ from ui import builder, editors, results, share, state, workspace
 from ui.literal import escaped
 from ui.tables import Table, values_frame
 
-NOTICE_WRITERS = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
-
 
 def _table_layer(network: Network) -> int:
     """Which layer's weight and bias tables are shown (1-based); one at a time keeps big
@@ -58,8 +56,7 @@ def render() -> None:
     st.title("mlpsim")
     sizes = "-".join(map(str, network.layer_sizes))
     st.markdown(f"{escaped(network.name) or 'Untitled network'} · {sizes} · {network.parameter_count:,} weights and biases")
-    for kind, text in workspace.take_notices():
-        NOTICE_WRITERS[kind](escaped(text))  # notices quote layer and file names: literal, never Markdown
+    workspace.render_notices()
 
     outcome = results.forward_pass(network)
     result = outcome if isinstance(outcome, ForwardResult) else None

@@ -158,10 +158,10 @@ def apply_link() -> None:
     try:
         spec = spec_from_params(params)
     except MlpsimError as error:
-        st.session_state[state.NOTICES].append(("error", escaped(f"This exercise link cannot be opened: {error}")))
+        workspace.notify("error", f"This exercise link cannot be opened: {error}")
         return
     if spec is None:
-        st.session_state[state.NOTICES].append(("error", "This exercise link has no seed: ask for the full link."))
+        workspace.notify("error", "This exercise link has no seed: ask for the full link.")
         return
     st.session_state[state.WORKSHOP_EXERCISE] = spec
     st.session_state[state.WORKSHOP_LOCKED] = spec.locked
@@ -380,8 +380,7 @@ def render() -> None:
     workspace.ensure_defaults()
     apply_link()
     st.title("Workshop")
-    for kind, text in workspace.take_notices():
-        {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}[kind](text)
+    workspace.render_notices()
     locked = st.session_state.get(state.WORKSHOP_LOCKED, False)
     modes = [EXERCISE] if locked else [STEP_THROUGH, EXERCISE, WORKSHEET]
     if st.session_state.get(state.WORKSHOP_MODE) not in modes:

@@ -14,6 +14,7 @@ import streamlit as st
 from mlpsim.network import Network
 from mlpsim.presets import PRESETS
 from ui import state
+from ui.literal import escaped
 
 EMPTY_SOURCE = "Empty network"
 NoticeKind = Literal["success", "info", "warning", "error"]
@@ -56,6 +57,14 @@ def take_notices() -> list[tuple[NoticeKind, str]]:
     notices = list(st.session_state[state.NOTICES])
     st.session_state[state.NOTICES].clear()
     return notices
+
+
+def render_notices() -> None:
+    """Show what the last actions did or refused, once. Notices quote file, layer and network
+    names, so they are written as literal text, never as Markdown."""
+    writers = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
+    for kind, text in take_notices():
+        writers[kind](escaped(text))
 
 
 def table_folds(table: Hashable) -> int:
