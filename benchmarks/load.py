@@ -279,6 +279,14 @@ def cpu_seconds(pid: int) -> float | None:
         return None
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds all processes on the machine have used (non-idle time from /proc/stat)."""
+    user, nice, system, idle, iowait, irq, softirq, steal = (
+        int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    )
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 async def sample_memory(pid: int | None, samples: list[tuple[float, float]], stop: asyncio.Event) -> None:
     start = time.monotonic()
     while not stop.is_set():
@@ -306,6 +314,7 @@ class LoadReport:
     rss_end: float | None
     server_cpu_seconds: float | None
     client_cpu_seconds: float
+    machine_cpu_seconds: float
     load_average: str
     rerun_actions: list[str] = field(default_factory=list)
     rerun_bytes: list[int] = field(default_factory=list)
@@ -357,6 +366,11 @@ class LoadReport:
                 f"  {action:<16} {len(times):>5} reruns, p50 {self.percentile(times, 0.5) * 1000:.0f} ms, "
                 f"p95 {self.percentile(times, 0.95) * 1000:.0f} ms"
             )
+        others = self.machine_cpu_seconds - (self.server_cpu_seconds or 0.0) - self.client_cpu_seconds
+        lines.append(
+            f"machine CPU        {self.machine_cpu_seconds / self.duration:.2f} of {os.cpu_count()} cores busy on average; "
+            f"other work (not server, not client) {max(0.0, others) / self.duration:.2f} cores"
+        )
         lines.append(f"machine load avg   {self.load_average}")
         for label, items in (("error", self.errors), ("leak", self.leaks)):
             for item in items[:10]:
@@ -373,6 +387,7 @@ async def run_load(
     sampler = asyncio.create_task(sample_memory(server_pid, samples, stop))
     cpu_before = cpu_seconds(server_pid) if server_pid else None
     client_cpu_before = time.process_time()
+    machine_before = machine_busy_seconds()
     started = time.monotonic()
     deadline = started + ramp + duration
 
@@ -383,6 +398,8 @@ async def run_load(
     logs = await asyncio.gather(*(join(index) for index in range(sessions)))
     elapsed = time.monotonic() - started
     cpu_after = cpu_seconds(server_pid) if server_pid else None
+    client_cpu = time.process_time() - client_cpu_before
+    machine_cpu = machine_busy_seconds() - machine_before
     await asyncio.sleep(3)  # closed sessions release their script threads
     stop.set()
     await sampler
@@ -397,7 +414,8 @@ async def run_load(
         rss_samples=samples,
         rss_end=rss_mb(server_pid) if server_pid else None,
         server_cpu_seconds=None if cpu_before is None or cpu_after is None else cpu_after - cpu_before,
-        client_cpu_seconds=time.process_time() - client_cpu_before,
+        client_cpu_seconds=client_cpu,
+        machine_cpu_seconds=machine_cpu,
         rerun_actions=[action for log in logs for action in log.actions],
         rerun_bytes=[size for log in logs for size in log.rerun_bytes],
         load_average=Path("/proc/loadavg").read_text().strip(),
