@@ -287,10 +287,21 @@ def machine_busy_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
-async def sample_memory(pid: int | None, samples: list[tuple[float, float]], stop: asyncio.Event) -> None:
+def total_rss_mb(pids: list[int]) -> float | None:
+    values = [rss_mb(pid) for pid in pids]
+    return None if not pids or None in values else sum(values)
+
+
+def total_cpu_seconds(pids: list[int]) -> float | None:
+    values = [cpu_seconds(pid) for pid in pids]
+    return None if not pids or None in values else sum(values)
+
+
+async def sample_memory(pids: list[int], samples: list[tuple[float, float]], stop: asyncio.Event) -> None:
+    """RSS of the server processes (summed over replicas) every half second."""
     start = time.monotonic()
     while not stop.is_set():
-        if pid is not None and (value := rss_mb(pid)) is not None:
+        if (value := total_rss_mb(pids)) is not None:
             samples.append((time.monotonic() - start, value))
         try:
             await asyncio.wait_for(stop.wait(), 0.5)
@@ -318,6 +329,7 @@ class LoadReport:
     load_average: str
     rerun_actions: list[str] = field(default_factory=list)
     rerun_bytes: list[int] = field(default_factory=list)
+    replicas: int = 1
 
     def percentile(self, values: list[float], fraction: float) -> float:
         if not values:
@@ -338,7 +350,8 @@ class LoadReport:
         reruns, loads = self.rerun_seconds, self.page_load_seconds
         rss = [value for _, value in self.rss_samples]
         lines = [
-            f"sessions           {self.sessions} (for {self.duration:.0f} s)",
+            f"sessions           {self.sessions} (for {self.duration:.0f} s, {self.replicas} server process"
+            f"{'es' if self.replicas > 1 else ''})",
             f"interactions       {self.interactions} reruns ({self.interactions / self.duration:.1f}/s)",
             f"errors             {len(self.errors)}",
             f"leakage            {'none seen' if not self.leaks else f'{len(self.leaks)} mismatches'}",
@@ -379,13 +392,17 @@ class LoadReport:
 
 
 async def run_load(
-    url: str, sessions: int, duration: float, ramp: float, think: tuple[float, float],
-    server_pid: int | None = None, seed: int = 0, reload_every: int = 0,
+    url: str | list[str], sessions: int, duration: float, ramp: float, think: tuple[float, float],
+    server_pid: int | list[int] | None = None, seed: int = 0, reload_every: int = 0,
 ) -> LoadReport:
+    """Learner i talks to ``url[i % len(url)]`` (replicas behind a sticky proxy do the same);
+    memory and CPU are summed over ``server_pid``."""
+    urls = [url] if isinstance(url, str) else list(url)
+    pids = [] if server_pid is None else [server_pid] if isinstance(server_pid, int) else list(server_pid)
     samples: list[tuple[float, float]] = []
     stop = asyncio.Event()
-    sampler = asyncio.create_task(sample_memory(server_pid, samples, stop))
-    cpu_before = cpu_seconds(server_pid) if server_pid else None
+    sampler = asyncio.create_task(sample_memory(pids, samples, stop))
+    cpu_before = total_cpu_seconds(pids)
     client_cpu_before = time.process_time()
     machine_before = machine_busy_seconds()
     started = time.monotonic()
@@ -393,11 +410,11 @@ async def run_load(
 
     async def join(index: int) -> LearnerLog:
         await asyncio.sleep(ramp * index / max(1, sessions))
-        return await Learner(index, url, deadline, think, seed, reload_every).run()
+        return await Learner(index, urls[index % len(urls)], deadline, think, seed, reload_every).run()
 
     logs = await asyncio.gather(*(join(index) for index in range(sessions)))
     elapsed = time.monotonic() - started
-    cpu_after = cpu_seconds(server_pid) if server_pid else None
+    cpu_after = total_cpu_seconds(pids)
     client_cpu = time.process_time() - client_cpu_before
     machine_cpu = machine_busy_seconds() - machine_before
     await asyncio.sleep(3)  # closed sessions release their script threads
@@ -412,28 +429,34 @@ async def run_load(
         rerun_seconds=[seconds for log in logs for seconds in log.reruns],
         page_load_seconds=[seconds for log in logs for seconds in log.page_loads],
         rss_samples=samples,
-        rss_end=rss_mb(server_pid) if server_pid else None,
+        rss_end=total_rss_mb(pids),
         server_cpu_seconds=None if cpu_before is None or cpu_after is None else cpu_after - cpu_before,
         client_cpu_seconds=client_cpu,
         machine_cpu_seconds=machine_cpu,
         rerun_actions=[action for log in logs for action in log.actions],
         rerun_bytes=[size for log in logs for size in log.rerun_bytes],
         load_average=Path("/proc/loadavg").read_text().strip(),
+        replicas=len(urls),
     )
 
 
 def run_against_fresh_server(
     sessions: int, duration: float, ramp: float, think: tuple[float, float], options: list[str] = (),
-    reload_every: int = 0,
+    reload_every: int = 0, replicas: int = 1,
 ) -> LoadReport:
+    """Start ``replicas`` servers (each a process of its own, as behind a sticky proxy), run, stop."""
     with tempfile.TemporaryDirectory() as folder:
-        process, url = start_server(Path(folder) / "streamlit.log", options)
+        servers = []
         try:
-            return asyncio.run(
-                run_load(url, sessions, duration, ramp, think, server_pid=process.pid, reload_every=reload_every)
-            )
+            for replica in range(replicas):
+                servers.append(start_server(Path(folder) / f"streamlit-{replica}.log", options))
+            return asyncio.run(run_load(
+                [url for _, url in servers], sessions, duration, ramp, think,
+                server_pid=[process.pid for process, _ in servers], reload_every=reload_every,
+            ))
         finally:
-            stop_server(process)
+            for process, _ in servers:
+                stop_server(process)
 
 
 def main() -> int:
@@ -446,6 +469,10 @@ def main() -> int:
     parser.add_argument(
         "--reload-every", type=int, default=0, metavar="K",
         help="each learner reloads the page (a new session) after every K interactions; 0 = never",
+    )
+    parser.add_argument(
+        "--replicas", type=int, default=1,
+        help="start this many server processes; learners are spread over them as a sticky proxy would",
     )
     parser.add_argument("--json", help="also write the figures to this JSON file")
     parser.add_argument(
@@ -462,7 +489,8 @@ def main() -> int:
     else:
         options = [part for option in args.server_option for part in ("--" + option.split("=", 1)[0], option.split("=", 1)[1])]
         report = run_against_fresh_server(
-            args.sessions, args.duration, args.ramp, think, options, reload_every=args.reload_every
+            args.sessions, args.duration, args.ramp, think, options, reload_every=args.reload_every,
+            replicas=args.replicas,
         )
     print(report.text())
     if args.json:
