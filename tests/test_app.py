@@ -279,7 +279,7 @@ def test_share_link_loads_through_query_params():
     app.run()
     assert shown_output(app) == [1.0]
     assert app.session_state[state.SOURCE] == "Shared link"
-    link = [code.value for code in app.code if "?net=" in code.value][0]
+    link = [box.value for box in app.text_input if "?net=" in box.value][0]
     assert link.endswith("?net=" + encode(xor()))
 
 
@@ -295,7 +295,7 @@ def test_large_network_offers_the_file_instead_of_a_link(at):
     select_source(at, "Random 784-128-64-10")
     warnings = notices(at, "warning")
     assert any("109,386 weights and biases: too many for a share link" in text for text in warnings)
-    assert not [code for code in at.code if "?net=" in code.value]
+    assert not [box for box in at.text_input if "?net=" in box.value]
     assert sum(shown_output(at)) == pytest.approx(1.0)  # softmax output
 
 

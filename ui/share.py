@@ -95,5 +95,7 @@ def render(network: Network) -> None:
         st.warning(reason)
         return
     base = (st.context.url or "").split("?")[0]
-    st.code(f"{base}?{LINK_PARAMETER}={text}", language=None, wrap_lines=True)
-    st.caption(f"Share link ({len(text):,} characters): anyone opening it gets this network.")
+    # A text box, not st.code: the code block's syntax-highlighter bundle cost ~0.45 s of browser
+    # CPU on every page open (profiled in headless Chromium), for a link nobody reads as code.
+    st.text_input("Share link (select it and copy)", f"{base}?{LINK_PARAMETER}={text}")
+    st.caption(f"{len(text):,} characters: anyone opening the link gets this network.")
