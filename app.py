@@ -10,8 +10,16 @@ workspace.ensure_defaults()
 # the Simulator page, whose controls would let a learner edit the exercise's network.
 workshop.apply_link()
 workshop_page = st.Page(workshop.render, title="Workshop", url_path="workshop")
+
+
+def to_the_exercise() -> None:
+    """The locked session's root URL: the exercise is the only page there is."""
+    st.switch_page(workshop_page)
+
+
 if st.session_state.get(state.WORKSHOP_LOCKED, False):
-    page = st.navigation([workshop_page], position="hidden")
+    root = st.Page(to_the_exercise, title="Exercise", url_path="exercise", default=True, visibility="hidden")
+    page = st.navigation([root, workshop_page], position="hidden")
 else:
     simulator_page = st.Page(simulator.render, title="Simulator", url_path="simulator", default=True)
     page = st.navigation([simulator_page, workshop_page])

@@ -27,6 +27,7 @@ def test_answer_an_exercise_from_a_room_link(page, app_url, artifacts):
     settle(page)
     page.get_by_text("locked by the instructor").wait_for()
     assert page.get_by_text("Instructor: choose the exercise").count() == 0
+    assert page.get_by_role("link", name="Simulator").count() == 0  # locked: the only page is the exercise
 
     first = page.get_by_label("z(N1)")
     first.fill(right_z)
