@@ -386,6 +386,15 @@ def _selection_ring(geometry: _Geometry, selected: tuple[int, int]) -> go.Scatte
     )
 
 
+HEADING_MAX_CHARS = 22
+"""Longer layer names are cut with an ellipsis in the heading (the column is narrow: long names
+would run into their neighbours); the full name is the heading's hover text."""
+
+
+def _short_title(title: str) -> str:
+    return title if len(title) <= HEADING_MAX_CHARS else title[: HEADING_MAX_CHARS - 1].rstrip() + "…"
+
+
 def _layer_headings(network: Network, geometry: _Geometry) -> list[dict]:
     headings = []
     lift = max(geometry.marker_size(position) for position in range(len(geometry.sizes))) / 2 + 8
@@ -393,10 +402,12 @@ def _layer_headings(network: Network, geometry: _Geometry) -> list[dict]:
         detail = f"{size} neuron{'s' if size != 1 else ''}"
         if position > 0:
             detail += f" · {ACTIVATION_TITLES.get(network.layers[position - 1].activation, network.layers[position - 1].activation)}"
+        title = network.layer_title(position)
         headings.append(
             dict(
                 x=position, y=0.5, xref="x", yref="y", yanchor="bottom", yshift=lift,
-                text=f"<b>{html.escape(network.layer_title(position), quote=False)}</b><br><span style='font-size:11px'>{detail}</span>",
+                text=f"<b>{html.escape(_short_title(title), quote=False)}</b><br><span style='font-size:11px'>{detail}</span>",
+                hovertext=html.escape(title, quote=False),
                 showarrow=False, bgcolor=LABEL_BACKGROUND, font=dict(color=LABEL_TEXT, size=13), borderpad=3,
             )
         )

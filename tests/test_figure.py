@@ -141,6 +141,18 @@ def test_headings_name_each_layer_with_its_activation():
     assert any(t.startswith("<b>Output</b>") and "sigmoid" in t for t in texts)
 
 
+def test_long_layer_names_are_cut_in_the_heading_and_whole_on_hover():
+    network = seed_example()
+    long_name = "A very long hidden layer name <b>with markup</b>"
+    network = network.with_layer(0, name=long_name)
+    headings = [a for a in network_figure(network, forward(network)).layout.annotations if a.hovertext]
+    hidden = [a for a in headings if "markup" in a.hovertext][0]
+    # 22 characters at most: the first 21 of the name, then an ellipsis
+    assert hidden.text.startswith("<b>A very long hidden la…</b>")
+    assert hidden.hovertext == "A very long hidden layer name &lt;b&gt;with markup&lt;/b&gt;"
+    assert [a.text.split("</b>")[0] for a in headings if a is not hidden] == ["<b>Input", "<b>Output"]
+
+
 # ---- edges ---------------------------------------------------------------------------------
 
 
