@@ -24,6 +24,7 @@ from mlpsim.fileformat import dumps, loads
 from mlpsim.limits import Limits
 from mlpsim.network import Layer, Network
 from mlpsim.presets import seed_example, xor
+from tests.mutations import mutated
 
 SCALE = int(os.environ.get("MLPSIM_FUZZ_SCALE", "1"))
 SMALL_LIMITS = Limits(max_upload_bytes=200_000)
@@ -140,16 +141,7 @@ def test_text_level_mutations_of_valid_files():
             counts[outcome(text[:cut])] += 1
     for _ in range(1500 * SCALE):
         text = rng.choice(texts)
-        for _ in range(rng.randint(1, 4)):
-            position = rng.randrange(len(text) + 1)
-            kind = rng.random()
-            if kind < 0.35:
-                text = text[:position] + rng.choice(alphabet) + text[position + 1:]
-            elif kind < 0.7:
-                text = text[:position] + rng.choice(alphabet) + text[position:]
-            else:
-                end = position + rng.randint(1, 40)
-                text = text[:position] + text[end:]
+        text = mutated(text, rng, alphabet, rng.randint(1, 4), replace_below=0.35, insert_below=0.7, longest_cut=40)
         counts[outcome(text)] += 1
         counts[outcome(text.encode("utf-8", "surrogatepass"))] += 1
     report("text mutations", counts)

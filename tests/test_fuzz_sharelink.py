@@ -26,6 +26,7 @@ from mlpsim.limits import Limits
 from mlpsim.network import Network
 from mlpsim.presets import and_gate, seed_example, xor
 from mlpsim.sharelink import decode, encode
+from tests.mutations import mutated
 
 SCALE = int(os.environ.get("MLPSIM_FUZZ_SCALE", "1"))
 LIMITS = Limits(max_upload_bytes=100_000, max_link_chars=8_000)
@@ -75,15 +76,7 @@ def test_mutated_links():
             counts[outcome(link[:cut])] += 1
     for _ in range(2000 * SCALE):
         link = rng.choice(links)
-        for _ in range(rng.randint(1, 3)):
-            position = rng.randrange(len(link) + 1)
-            kind = rng.random()
-            if kind < 0.4:
-                link = link[:position] + rng.choice(alphabet) + link[position + 1:]
-            elif kind < 0.7:
-                link = link[:position] + rng.choice(alphabet) + link[position:]
-            else:
-                link = link[:position] + link[position + rng.randint(1, 8):]
+        link = mutated(link, rng, alphabet, rng.randint(1, 3), replace_below=0.4, insert_below=0.7, longest_cut=8)
         counts[outcome(link)] += 1
     report("mutated real links", counts)
     assert counts["rejected"] > 2000
