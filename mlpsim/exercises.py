@@ -167,14 +167,6 @@ def _checked_seed(seed) -> int:
 
 # ---- questions ----------------------------------------------------------------------------------
 
-QUESTION_KINDS = {
-    "z": "a neuron's z",
-    "a": "a neuron's a = f(z)",
-    "layer": "a whole layer's outputs",
-    "out": "the network's output",
-    "w": "one weight's contribution w·x",
-}
-
 _CODE = re.compile(r"^(?:(z|a)(\d{1,2})\.(\d{1,4})|L(\d{1,2})|out|w(\d{1,2})\.(\d{1,4})\.(\d{1,4}))$")
 
 
@@ -312,10 +304,15 @@ def solution_steps(question: Question, network: Network, result: ForwardResult) 
     if question.kind in ("z", "a"):
         steps = _neuron_steps(network, result, k, question.neuron)
         return steps[:-1] if question.kind == "z" else steps
+    return _layer_steps(network, result, k)
+
+
+def _layer_steps(network: Network, result: ForwardResult, layer: int) -> list[str]:
+    """Every neuron of weighted layer ``layer`` worked out, then the layer's matrix form."""
     steps = []
-    for j in range(network.layers[k - 1].size):
-        steps.extend(_neuron_steps(network, result, k, j))
-    steps.append(layer_working(network, result, k).as_text())
+    for j in range(network.layers[layer - 1].size):
+        steps.extend(_neuron_steps(network, result, layer, j))
+    steps.append(layer_working(network, result, layer).as_text())
     return steps
 
 
@@ -340,12 +337,7 @@ def _neuron_steps(network: Network, result: ForwardResult, layer: int, neuron: i
 
 def forward_pass_steps(network: Network, result: ForwardResult) -> list[str]:
     """The whole forward pass worked out: every neuron of every layer, then the layer's matrix form."""
-    steps = []
-    for k, params in enumerate(network.layers, start=1):
-        for j in range(params.size):
-            steps.extend(_neuron_steps(network, result, k, j))
-        steps.append(layer_working(network, result, k).as_text())
-    return steps
+    return [step for k in range(1, len(network.layers) + 1) for step in _layer_steps(network, result, k)]
 
 
 # ---- the exercise as a whole --------------------------------------------------------------------
