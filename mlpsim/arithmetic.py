@@ -34,7 +34,8 @@ def _signed_sum(values: list[float]) -> str:
     return text
 
 
-def _latex_number(value: float) -> str:
+def latex_number(value: float) -> str:
+    """number(value) as LaTeX: 1.5e-07 → 1.5 \\times 10^{-7}."""
     text = number(value)
     if "e" in text:
         mantissa, exponent = text.split("e")
@@ -42,8 +43,9 @@ def _latex_number(value: float) -> str:
     return text
 
 
-def _signed_latex(value: float) -> str:
-    return _latex_number(value) if value >= 0 else f"({_latex_number(value)})"
+def signed_latex(value: float) -> str:
+    """latex_number(value), in parentheses when negative (so it can follow a + or ·)."""
+    return latex_number(value) if value >= 0 else f"({latex_number(value)})"
 
 
 @dataclass(frozen=True)
@@ -99,23 +101,23 @@ class NeuronWorking:
     def latex_lines(self) -> list[str]:
         """One LaTeX equation per step (the app typesets each with st.latex)."""
         sum_terms = " + ".join(
-            rf"{_signed_latex(t.weight_value)} \cdot {_signed_latex(t.input_value)}" for t in self.terms
+            rf"{signed_latex(t.weight_value)} \cdot {signed_latex(t.input_value)}" for t in self.terms
         )
-        products = " + ".join(_signed_latex(t.product) for t in self.terms)
-        z = _latex_number(self.z)
+        products = " + ".join(signed_latex(t.product) for t in self.terms)
+        z = latex_number(self.z)
         applied = {
             "linear": rf"f({z}) = {z}",
             "relu": rf"\max(0,\ {z})",
             "leaky_relu": rf"\mathrm{{leaky\_relu}}({z})",
             "tanh": rf"\tanh({z})",
-            "sigmoid": rf"\frac{{1}}{{1 + e^{{{_latex_number(-self.z)}}}}}",
+            "sigmoid": rf"\frac{{1}}{{1 + e^{{{latex_number(-self.z)}}}}}",
             "softmax": rf"\frac{{e^{{{z}}}}}{{\sum_k e^{{z_k}}}}",
         }[self.activation]
         return [
-            rf"z = \sum_i w_i x_i + b = {sum_terms} + {_signed_latex(self.bias)}",
-            rf"z = {products} + {_signed_latex(self.bias)} = {_latex_number(self.weighted_sum)} + "
-            rf"{_signed_latex(self.bias)} = {z}",
-            rf"a = {FORMULAS_LATEX[self.activation].split('=', 1)[0].strip()} = {applied} = {_latex_number(self.a)}",
+            rf"z = \sum_i w_i x_i + b = {sum_terms} + {signed_latex(self.bias)}",
+            rf"z = {products} + {signed_latex(self.bias)} = {latex_number(self.weighted_sum)} + "
+            rf"{signed_latex(self.bias)} = {z}",
+            rf"a = {FORMULAS_LATEX[self.activation].split('=', 1)[0].strip()} = {applied} = {latex_number(self.a)}",
         ]
 
     def as_latex(self) -> str:
@@ -125,8 +127,7 @@ class NeuronWorking:
 def neuron_working(network: Network, result: ForwardResult, layer: int, neuron: int) -> NeuronWorking:
     """The worked arithmetic of neuron ``neuron`` (0-based) of weighted layer ``layer`` (1-based,
     as W1 is layer 1), for a single-input ``result``."""
-    if not 1 <= layer <= len(network.layers):
-        raise IndexError(f"layer {layer}: the network has weighted layers 1..{len(network.layers)}")
+    _check_layer(network, layer)
     params = network.layers[layer - 1]
     if not 0 <= neuron < params.size:
         raise IndexError(f"neuron {neuron + 1}: layer {layer} has neurons 1..{params.size}")
@@ -212,8 +213,7 @@ class LayerWorking:
 
 def layer_working(network: Network, result: ForwardResult, layer: int) -> LayerWorking:
     """The matrix form of weighted layer ``layer`` (1-based) for a single-input ``result``."""
-    if not 1 <= layer <= len(network.layers):
-        raise IndexError(f"layer {layer}: the network has weighted layers 1..{len(network.layers)}")
+    _check_layer(network, layer)
     _check_single_input(result)
     params = network.layers[layer - 1]
     return LayerWorking(
@@ -228,6 +228,11 @@ def layer_working(network: Network, result: ForwardResult, layer: int) -> LayerW
     )
 
 
+def _check_layer(network: Network, layer: int) -> None:
+    if not 1 <= layer <= len(network.layers):
+        raise IndexError(f"layer {layer}: the network has weighted layers 1..{len(network.layers)}")
+
+
 def _check_single_input(result: ForwardResult) -> None:
     if result.inputs.ndim != 1:
         raise ValueError(f"worked arithmetic is for one input vector; got a batch of {result.inputs.shape[0]}")
@@ -238,5 +243,5 @@ def _text_matrix(matrix: np.ndarray) -> str:
 
 
 def _latex_matrix(matrix: np.ndarray) -> str:
-    rows = r" \\ ".join(" & ".join(_latex_number(v) for v in row) for row in matrix)
+    rows = r" \\ ".join(" & ".join(latex_number(v) for v in row) for row in matrix)
     return rf"\begin{{bmatrix}} {rows} \end{{bmatrix}}"

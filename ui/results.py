@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from mlpsim.arithmetic import layer_working, neuron_working, number
+from mlpsim.arithmetic import latex_number, layer_working, neuron_working, number, signed_latex
 from mlpsim.errors import ForwardError
 from mlpsim.figure import network_figure
 from mlpsim.forward import ForwardResult, forward
@@ -125,8 +125,8 @@ def render_neuron_panel(network: Network, result: ForwardResult) -> None:
                 st.latex(line)
             return
         st.latex(
-            rf"z = \sum_{{i=1}}^{{{len(working.terms)}}} w_i x_i + b = {_latex_text(working.weighted_sum)}"
-            rf" + {_latex_text(working.bias, signed=True)} = {_latex_text(working.z)}"
+            rf"z = \sum_{{i=1}}^{{{len(working.terms)}}} w_i x_i + b = {latex_number(working.weighted_sum)}"
+            rf" + {signed_latex(working.bias)} = {latex_number(working.z)}"
         )
         st.latex(working.latex_lines()[-1])
         st.caption(f"The {len(working.terms)} products wᵢ·xᵢ:")
@@ -142,15 +142,6 @@ def render_neuron_panel(network: Network, result: ForwardResult) -> None:
             ),
             height=280,
         )
-
-
-def _latex_text(value: float, signed: bool = False) -> str:
-    """number(value) as LaTeX: 1.5e-07 → 1.5 \\times 10^{-7}; negatives in parentheses if ``signed``."""
-    text = number(value)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        text = rf"{mantissa} \times 10^{{{int(exponent)}}}"
-    return f"({text})" if signed and value < 0 else text
 
 
 def render_output(network: Network, result: ForwardResult) -> None:
