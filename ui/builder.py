@@ -34,11 +34,10 @@ def parse_sizes(text: str) -> list[int]:
 
 
 def _empty_network() -> Network:
-    """The network the empty-network form describes; checked against the limits first."""
-    sizes = parse_sizes(st.session_state.get(state.EMPTY_SIZES, DEFAULT_EMPTY_SIZES))
-    DEFAULT_LIMITS.check_sizes(sizes, "layer sizes")
+    """The network the empty-network form describes (initialized_network checks the sizes
+    against the limits before allocating)."""
     return initialized_network(
-        sizes,
+        parse_sizes(st.session_state.get(state.EMPTY_SIZES, DEFAULT_EMPTY_SIZES)),
         st.session_state.get(state.EMPTY_ACTIVATION, "relu"),
         st.session_state.get(state.EMPTY_INITIALIZER, "xavier"),
         int(st.session_state.get(state.EMPTY_SEED, 0)),
