@@ -25,6 +25,7 @@ from mlpsim.exercises import (
 from mlpsim.network import Network, neuron_name
 
 MAX_COUNT = 30
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
 MAX_TITLE_CHARS = 200
 
 
@@ -63,9 +64,32 @@ def _weight_rows(network: Network, layer: int) -> tuple[list[str], list[list[str
     return header, rows
 
 
-def _contribution_line(exercise: Exercise, question) -> str:
-    """'W1[2,1] × IN2 = 0.3 × -0.1 = -0.03': the last line of a weight-contribution solution."""
-    return exercise.solution_steps(question)[-1]
+def _lettered(exercise: Exercise):
+    """(letter, question) pairs: (a), (b), … as the sheet numbers them."""
+    return zip(LETTERS, exercise.questions)
+
+
+def _intro_text(sheet: Worksheet) -> str:
+    return (
+        f"Difficulty {sheet.difficulty}: {DIFFICULTIES[sheet.difficulty].description}. Weights: row = source "
+        "neuron, column = target neuron; z = Σ wᵢ·xᵢ + b, a = f(z). " + TOLERANCE_TEXT.split(" A decimal comma")[0]
+    )
+
+
+def _answer_rows(exercise: Exercise) -> list[list[str]]:
+    """One row per answer box: '(a) label', the value as the learner should write it, the exact value."""
+    return [
+        [f"({letter}) {blank.label}", display_answer(blank), number(blank.expected)]
+        for letter, question in _lettered(exercise)
+        for blank in exercise.blanks(question)
+    ]
+
+
+def _worked_solution(exercise: Exercise) -> list[str]:
+    """Each weight-contribution answer's last line ('W1[2,1] × IN2 = 0.3 × -0.1 = -0.03'), then
+    the whole forward pass worked out."""
+    contributions = [exercise.solution_steps(q)[-1] for q in exercise.questions if q.kind == "w"]
+    return contributions + exercise.forward_pass_steps()
 
 
 def _link_text(exercise: Exercise) -> str:
@@ -134,16 +158,14 @@ def worksheet_html(sheet: Worksheet) -> str:
         f"<title>{e(sheet.title)}</title><style>{PRINT_CSS}</style></head><body>",
         f"<h1>{e(sheet.title)}</h1>",
         "<p class='note'>Name: ______________________ &nbsp; Date: ____________</p>",
-        f"<p class='note'>Difficulty {e(sheet.difficulty)}: {e(DIFFICULTIES[sheet.difficulty].description)}. "
-        "Weights: row = source neuron, column = target neuron; z = Σ wᵢ·xᵢ + b, a = f(z). "
-        f"{e(TOLERANCE_TEXT.split(' A decimal comma')[0])}</p>",
+        f"<p class='note'>{e(_intro_text(sheet))}</p>",
     ]
     for number_, exercise in enumerate(sheet.exercises, start=1):
         out.append(f"<section class='exercise'><div class='exercise-head'><h2>Exercise {number_}</h2>")
         out.append(f"<p class='note'>{e(_link_text(exercise))}</p>")
         out.append(_html_network(exercise.network) + "</div>")
         out.append("<div class='questions'>")
-        for letter, question in zip("abcdefghijklmnopqrstuvwxyz", exercise.questions):
+        for letter, question in _lettered(exercise):
             boxes = "".join(
                 f"<span>{e(blank.label)} =</span><span class='blank'></span>" for blank in exercise.blanks(question)
             )
@@ -152,14 +174,8 @@ def worksheet_html(sheet: Worksheet) -> str:
     out.append(f"<section class='answer-key'><h1>Answer key: {e(sheet.title)}</h1>")
     for number_, exercise in enumerate(sheet.exercises, start=1):
         out.append(f"<h2>Exercise {number_}</h2>")
-        rows = [
-            [f"({letter}) {blank.label}", display_answer(blank), number(blank.expected)]
-            for letter, question in zip("abcdefghijklmnopqrstuvwxyz", exercise.questions)
-            for blank in exercise.blanks(question)
-        ]
-        out.append(_html_table(["answer", "write", "exact"], rows, "answers"))
-        contributions = [_contribution_line(exercise, q) for q in exercise.questions if q.kind == "w"]
-        out.append("<h3>Worked solution</h3><pre>" + e("\n".join(contributions + exercise.forward_pass_steps())) + "</pre>")
+        out.append(_html_table(["answer", "write", "exact"], _answer_rows(exercise), "answers"))
+        out.append("<h3>Worked solution</h3><pre>" + e("\n".join(_worked_solution(exercise))) + "</pre>")
     out.append("</section></body></html>")
     return "\n".join(out)
 
@@ -188,9 +204,7 @@ def worksheet_markdown(sheet: Worksheet) -> str:
         "",
         "Name: ______________________   Date: ____________",
         "",
-        f"Difficulty {sheet.difficulty}: {DIFFICULTIES[sheet.difficulty].description}. Weights: row = source "
-        "neuron, column = target neuron; z = Σ wᵢ·xᵢ + b, a = f(z). "
-        + TOLERANCE_TEXT.split(" A decimal comma")[0],
+        _intro_text(sheet),
         "",
     ]
     for number_, exercise in enumerate(sheet.exercises, start=1):
@@ -202,7 +216,7 @@ def worksheet_markdown(sheet: Worksheet) -> str:
             header, rows = _weight_rows(network, k)
             out += [f"**Layer {k} ({markdown_escape(network.layer_title(k))}), activation {params.activation}**", "",
                     _md_table(header, rows), ""]
-        for letter, question in zip("abcdefghijklmnopqrstuvwxyz", exercise.questions):
+        for letter, question in _lettered(exercise):
             out.append(f"({letter}) {exercise.question_text(question)}")
             out.append("")
             out += [f"- {blank.label} = ______________" for blank in exercise.blanks(question)]
@@ -210,14 +224,8 @@ def worksheet_markdown(sheet: Worksheet) -> str:
     out += ['<div style="page-break-before: always"></div>', "", f"# Answer key: {markdown_escape(sheet.title)}", ""]
     for number_, exercise in enumerate(sheet.exercises, start=1):
         out += [f"## Exercise {number_}", ""]
-        rows = [
-            [f"({letter}) {blank.label}", display_answer(blank), number(blank.expected)]
-            for letter, question in zip("abcdefghijklmnopqrstuvwxyz", exercise.questions)
-            for blank in exercise.blanks(question)
-        ]
-        out += [_md_table(["answer", "write", "exact"], rows), ""]
-        contributions = [_contribution_line(exercise, q) for q in exercise.questions if q.kind == "w"]
-        out += ["Worked solution:", "", "```", *contributions, *exercise.forward_pass_steps(), "```", ""]
+        out += [_md_table(["answer", "write", "exact"], _answer_rows(exercise)), ""]
+        out += ["Worked solution:", "", "```", *_worked_solution(exercise), "```", ""]
     return "\n".join(out)
 
 
