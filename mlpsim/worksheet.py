@@ -52,7 +52,7 @@ def build_worksheet(seed: int, difficulty: str, count: int = 3, title: str | Non
     return Worksheet(title=title, seed=seed, difficulty=difficulty, exercises=exercises)
 
 
-def _weight_rows(network: Network, layer: int) -> tuple[list[str], list[list[str]]]:
+def weight_rows(network: Network, layer: int) -> tuple[list[str], list[list[str]]]:
     """Header and rows of W{layer} as the seed writes it: row = source neuron, column = target,
     with a final row of biases."""
     params = network.layers[layer - 1]
@@ -142,7 +142,7 @@ def _html_network(network: Network) -> str:
         + "</div>"
     ]
     for k, params in enumerate(network.layers, start=1):
-        header, rows = _weight_rows(network, k)
+        header, rows = weight_rows(network, k)
         parts.append(
             f"<div class='network'><h3>Layer {k} ({e(network.layer_title(k))}): activation {e(params.activation)}</h3>"
             + _html_table(header, rows) + "</div>"
@@ -213,7 +213,7 @@ def worksheet_markdown(sheet: Worksheet) -> str:
         out += [_md_table(["input"] + [neuron_name(0, i) for i in range(network.input_size)],
                           [["x"] + [number(v) for v in network.input_values]]), ""]
         for k, params in enumerate(network.layers, start=1):
-            header, rows = _weight_rows(network, k)
+            header, rows = weight_rows(network, k)
             out += [f"**Layer {k} ({markdown_escape(network.layer_title(k))}), activation {params.activation}**", "",
                     _md_table(header, rows), ""]
         for letter, question in _lettered(exercise):

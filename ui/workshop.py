@@ -35,7 +35,7 @@ from mlpsim.figure import network_figure
 from mlpsim.forward import forward
 from mlpsim.network import Network, neuron_name
 from mlpsim.stepper import first_step_of_layer, known_values, step_at, step_count, step_working
-from mlpsim.worksheet import MAX_COUNT, build_worksheet, worksheet_html, worksheet_markdown
+from mlpsim.worksheet import LETTERS, MAX_COUNT, build_worksheet, weight_rows, worksheet_html, worksheet_markdown
 from ui import state, workspace
 from ui.literal import escaped
 
@@ -43,7 +43,6 @@ STEP_THROUGH, EXERCISE, WORKSHEET = "Step through", "Exercise", "Worksheet"
 WORKSHOP_PATH = "workshop"
 """The page's url_path in app.py's st.navigation: room links point here."""
 DEFAULT_SPEC = ExerciseSpec(seed=1, difficulty="easy")
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
 FEEDBACK_ICONS = {
     "right": ":material/check_circle:", "wrong": ":material/cancel:",
     "close": ":material/error:", "invalid": ":material/edit_note:",
@@ -278,9 +277,8 @@ def _render_network_tables(network: Network) -> None:
     for k, params in enumerate(network.layers, start=1):
         with columns[k]:
             st.markdown(f"**W{k}, b{k}** · {escaped(network.layer_title(k))} · `{params.activation}`")
-            rows = [neuron_name(k - 1, i) for i in range(params.n_in)] + [f"b{k}"]
-            cells = [[number(w) for w in row] for row in params.weights] + [[number(b) for b in params.bias]]
-            st.dataframe(pd.DataFrame(cells, index=rows, columns=[neuron_name(k, j) for j in range(params.size)]),
+            header, rows = weight_rows(network, k)
+            st.dataframe(pd.DataFrame([row[1:] for row in rows], index=[row[0] for row in rows], columns=header[1:]),
                          width="content")
 
 
