@@ -32,11 +32,11 @@ from mlpsim.exercises import (
     spec_to_params,
 )
 from mlpsim.figure import network_figure
-from mlpsim.forward import forward
+from mlpsim.forward import ForwardResult
 from mlpsim.network import Network, neuron_name
 from mlpsim.stepper import first_step_of_layer, known_values, step_at, step_count, step_working
 from mlpsim.worksheet import LETTERS, MAX_COUNT, build_worksheet, weight_rows, worksheet_html, worksheet_markdown
-from ui import state, workspace
+from ui import results, state, workspace
 from ui.literal import escaped
 
 STEP_THROUGH, EXERCISE, WORKSHEET = "Step through", "Exercise", "Worksheet"
@@ -65,10 +65,9 @@ def _reset_step() -> None:
 
 def render_step_through() -> None:
     network = state.current_network()
-    try:
-        result = forward(network)
-    except MlpsimError as error:
-        st.error(escaped(f"The forward pass cannot run: {error}. Fix the value on the Simulator page."))
+    result = results.forward_pass(network)  # memoised per network: shared with the Simulator page
+    if not isinstance(result, ForwardResult):
+        st.error(escaped(f"The forward pass cannot run: {result}. Fix the value on the Simulator page."))
         return
     total = step_count(network)
     if st.session_state.get(state.WORKSHOP_STEP, 0) > total:
