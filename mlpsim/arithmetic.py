@@ -26,7 +26,7 @@ def number(value: float) -> str:
     return f"{value:.6g}"
 
 
-def _signed_sum(values: list[float]) -> str:
+def signed_sum(values: list[float]) -> str:
     """'0.186 + 0.604 − 0.06': each term after the first written with its own sign."""
     text = number(values[0])
     for value in values[1:]:
@@ -81,9 +81,9 @@ class NeuronWorking:
                 f"  {term.weight_name} × {term.input_name} = {number(term.weight_value)} × "
                 f"{number(term.input_value)} = {number(term.product)}"
             )
-        products = _signed_sum([term.product for term in self.terms])
+        products = signed_sum([term.product for term in self.terms])
         lines.append(f"  Σ wᵢ·xᵢ = {products} = {number(self.weighted_sum)}")
-        lines.append(f"  z = Σ wᵢ·xᵢ + b = {_signed_sum([self.weighted_sum, self.bias])} = {number(self.z)}")
+        lines.append(f"  z = Σ wᵢ·xᵢ + b = {signed_sum([self.weighted_sum, self.bias])} = {number(self.z)}")
         lines.append(f"  a = {self._applied_text()} = {number(self.a)}")
         return "\n".join(lines)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlpsim.arithmetic import NeuronWorking, neuron_working, number
+from mlpsim.arithmetic import NeuronWorking, neuron_working, number, signed_sum
 from mlpsim.forward import ForwardResult
 from mlpsim.network import Network, neuron_name
 
@@ -108,8 +108,7 @@ class StepWorking:
             for term in self.running
         ]
         lines.append(f"Σ wᵢ·xᵢ = {number(w.weighted_sum)}")
-        bias_text = f"+ {number(w.bias)}" if w.bias >= 0 else f"− {number(-w.bias)}"
-        lines.append(f"z = Σ wᵢ·xᵢ + b{w.layer}[{w.neuron + 1}] = {number(w.weighted_sum)} {bias_text} = {number(w.z)}")
+        lines.append(f"z = Σ wᵢ·xᵢ + b{w.layer}[{w.neuron + 1}] = {signed_sum([w.weighted_sum, w.bias])} = {number(w.z)}")
         if self.softmax_z:
             denominator = " + ".join(f"e^({number(z)})" for z in self.softmax_z)
             lines.append(f"a = softmax: e^({number(w.z)}) / ({denominator}) = {number(w.a)}")
