@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlpsim.graph import column_y
 from mlpsim.network import Layer
 
 LEVELS_PER_OCTAVE = 4
@@ -91,16 +92,13 @@ def layer_edges(layer: Layer) -> LayerEdges:
 def layer_paths(layer: Layer, x_from: float, source_step: float, target_step: float) -> dict[tuple[bool, int], str]:
     """SVG path text per (positive, level) group: 'Mx,yLx,yMx,yLx,y…', one segment per edge.
 
-    Columns are at x_from and x_from + 1; neuron i of a column of n neurons spaced ``step``
-    apart sits at y = ((n-1)/2 - i)·step (mlpsim.graph.layer_positions). Cached per Layer
+    Columns are at x_from and x_from + 1; neurons sit at mlpsim.graph.column_y. Cached per Layer
     object and geometry. Built without a Python loop per edge: one text token per neuron, picked
     by numpy indexing and joined once.
     """
     edges = layer_edges(layer)
-    source_y = ((layer.n_in - 1) / 2.0 - np.arange(layer.n_in)) * source_step
-    target_y = ((layer.size - 1) / 2.0 - np.arange(layer.size)) * target_step
-    move = np.array([f"M{x_from:g},{y:.4f}" for y in source_y], dtype=object)
-    line = np.array([f"L{x_from + 1:g},{y:.4f}" for y in target_y], dtype=object)
+    move = np.array([f"M{x_from:g},{y:.4f}" for y in column_y(layer.n_in, source_step)], dtype=object)
+    line = np.array([f"L{x_from + 1:g},{y:.4f}" for y in column_y(layer.size, target_step)], dtype=object)
     tokens = np.empty(2 * edges.values.size, dtype=object)
     tokens[0::2] = move[edges.rows]
     tokens[1::2] = line[edges.columns]

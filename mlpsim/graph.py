@@ -35,6 +35,12 @@ def layer_spacing(layer_sizes) -> np.ndarray:
     return np.maximum(shared, np.minimum(own, SMALLEST_SPACING))
 
 
+def column_y(size: int, step: float) -> np.ndarray:
+    """y of each neuron in a column of ``size`` neurons ``step`` apart, centred on 0, neuron 0
+    at the top: shape (size,)."""
+    return ((size - 1) / 2.0 - np.arange(size)) * step
+
+
 def layer_positions(layer_sizes) -> tuple[np.ndarray, ...]:
     """Neuron coordinates per layer: element l is an (N_l, 2) array of (x, y).
 
@@ -44,8 +50,7 @@ def layer_positions(layer_sizes) -> tuple[np.ndarray, ...]:
     spacing = layer_spacing(layer_sizes)
     positions = []
     for position, (size, step) in enumerate(zip(layer_sizes, spacing)):
-        y = ((size - 1) / 2.0 - np.arange(size)) * step
-        positions.append(np.column_stack([np.full(size, float(position)), y]))
+        positions.append(np.column_stack([np.full(size, float(position)), column_y(size, step)]))
     return tuple(positions)
 
 

@@ -22,6 +22,7 @@ import zlib
 import numpy as np
 
 from mlpsim.edges import LAYER_CACHE_SIZE
+from mlpsim.graph import column_y
 from mlpsim.network import Layer
 
 MAX_GROUPS = 128
@@ -35,7 +36,7 @@ PEAK_OPACITY = 0.9
 def _groups(size: int, step: float) -> tuple[np.ndarray, np.ndarray]:
     """(group of each neuron (size,), mean y of each group (G,)) for a column of ``size``
     neurons ``step`` apart, in at most MAX_GROUPS contiguous groups."""
-    y = ((size - 1) / 2.0 - np.arange(size)) * step
+    y = column_y(size, step)
     count = min(size, MAX_GROUPS)
     group = (np.arange(size) * count) // size
     return group, np.bincount(group, weights=y, minlength=count) / np.bincount(group, minlength=count)
