@@ -24,7 +24,6 @@ from mlpsim.exercises import (
     ExerciseSpec,
     Question,
     check_answer,
-    generate_network,
     make_exercise,
     parse_question,
     question_text,
@@ -208,7 +207,8 @@ def _possible_questions(network: Network) -> list[str]:
     return codes + ["out"]
 
 
-def _render_instructor(spec: ExerciseSpec) -> None:
+def _render_instructor(spec: ExerciseSpec, network: Network) -> None:
+    """``network``: the exercise's, generated from ``spec`` (its question codes are offered)."""
     with st.expander("Instructor: choose the exercise and share it with the room", expanded=False):
         if state.WORKSHOP_FORM_SEED not in st.session_state:
             _set_form_from(spec)
@@ -219,7 +219,6 @@ def _render_instructor(spec: ExerciseSpec) -> None:
                              on_change=_on_form_change)
         new.button("New seed", key=state.WORKSHOP_NEW_SEED, on_click=_on_new_seed)
         st.caption(escaped(DIFFICULTIES[spec.difficulty].description))
-        network = generate_network(spec.seed, spec.difficulty)
         st.multiselect(
             "Questions (none chosen: a weight's contribution, a hidden neuron's z and a, a layer, the output)",
             _possible_questions(network), key=state.WORKSHOP_FORM_ASK, on_change=_on_form_change,
@@ -323,7 +322,7 @@ def render_exercise() -> None:
         st.error(escaped(f"This exercise cannot be made: {error}"))
         return
     if not locked:
-        _render_instructor(spec)
+        _render_instructor(spec, exercise.network)
     st.subheader(f"Exercise {spec.seed} · {spec.difficulty}" + (" · locked by the instructor" if locked else ""))
     st.caption(escaped(DIFFICULTIES[spec.difficulty].description) + ". Weights: row = source neuron, "
                "column = target neuron; z = Σ wᵢ·xᵢ + b, a = f(z).")
