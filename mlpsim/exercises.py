@@ -107,7 +107,7 @@ def _grid(rng: np.random.Generator, low: float, high: float, step: float, shape)
 
 def generate_network(seed: int, difficulty: str) -> Network:
     """The exercise network for (seed, difficulty); the same pair always gives the same network."""
-    spec = _difficulty(difficulty)
+    spec = checked_difficulty(difficulty)
     seed = _checked_seed(seed)
     rng = np.random.default_rng([seed, list(DIFFICULTIES).index(spec.name)])
     for _ in range(_ATTEMPTS):
@@ -153,7 +153,8 @@ def _is_interesting(network: Network) -> bool:
     return all(np.any(result.z[k] > 0) for k in range(len(network.layers) - 1))
 
 
-def _difficulty(name: str) -> Difficulty:
+def checked_difficulty(name: str) -> Difficulty:
+    """The Difficulty called ``name``; ValidationError listing the choices otherwise."""
     if name not in DIFFICULTIES:
         raise ValidationError(f"difficulty {name!r}: choose one of {', '.join(DIFFICULTIES)}")
     return DIFFICULTIES[name]
@@ -419,7 +420,7 @@ def spec_from_params(params: Mapping[str, str]) -> ExerciseSpec | None:
     if not re.fullmatch(r"[0-9]{1,10}", raw_seed) or int(raw_seed) > MAX_SEED:
         raise ValidationError(f"link parameter seed={raw_seed[:20]!r}: expected a whole number from 0 to {MAX_SEED}")
     difficulty = str(params.get("difficulty", "easy")).strip().lower()
-    _difficulty(difficulty)
+    checked_difficulty(difficulty)
     raw_ask = str(params.get("ask", "")).strip()
     codes = [code.strip() for code in raw_ask.split(",") if code.strip()]
     if len(codes) > MAX_QUESTIONS:

@@ -19,6 +19,7 @@ from mlpsim.exercises import (
     TOLERANCE_TEXT,
     Exercise,
     ExerciseSpec,
+    checked_difficulty,
     display_answer,
     make_exercise,
 )
@@ -39,8 +40,7 @@ class Worksheet:
 
 def build_worksheet(seed: int, difficulty: str, count: int = 3, title: str | None = None) -> Worksheet:
     """The exercises of seeds seed .. seed+count−1. Raises ValidationError on bad arguments."""
-    if difficulty not in DIFFICULTIES:
-        raise ValidationError(f"difficulty {difficulty!r}: choose one of {', '.join(DIFFICULTIES)}")
+    checked_difficulty(difficulty)
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
         raise ValidationError(f"count {count!r}: expected a whole number from 1 to {MAX_COUNT}")
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED - count + 1:
