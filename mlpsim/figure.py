@@ -101,7 +101,7 @@ def network_figure(
     _check_neuron(computed_through, sizes, "computed_through")
     geometry = _Geometry(sizes)
     neurons = _NeuronTable(network, result, geometry, computed_through)
-    edge_count = sum(layer.weights.size for layer in network.layers)
+    edge_count = network.weight_count
     # Widths are scaled per weight matrix: layers differ in scale by design (He, Xavier), and a
     # shared scale would draw every weight of a 0.5-scale layer as the same hairline.
     largest = tuple(layer_summary(layer)[0] or 1.0 for layer in network.layers)

@@ -165,8 +165,13 @@ class Network:
         return (self.input_size, *(np.shape(layer.weights)[-1] for layer in self.layers))
 
     @property
+    def weight_count(self) -> int:
+        """Weights over all layers: the diagram's edges."""
+        return sum(layer.weights.size for layer in self.layers)
+
+    @property
     def parameter_count(self) -> int:
-        return sum(layer.weights.size + layer.bias.size for layer in self.layers)
+        return self.weight_count + sum(layer.bias.size for layer in self.layers)
 
     # ---- names, as the seed article writes them (1-based) -------------------------------------
 

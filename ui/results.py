@@ -90,7 +90,7 @@ def diagram_figure(network: Network, result: ForwardResult, selected: Neuron | N
 
 
 def render_diagram(network: Network, result: ForwardResult) -> None:
-    edges = sum(layer.weights.size for layer in network.layers)
+    edges = network.weight_count
     edge_values = False
     if edges <= EDGE_VALUES_MAX_EDGES:
         edge_values = st.toggle("Weights on the edges", key=state.EDGE_VALUES)

@@ -89,7 +89,7 @@ def render_step_through() -> None:
     with diagram:
         figure = network_figure(
             network, result, selected=step.selected, computed_through=step.computed_through,
-            show_edge_values=sum(layer.weights.size for layer in network.layers) <= 40,
+            show_edge_values=network.weight_count <= 40,
         )
         st.plotly_chart(figure, width="stretch", config={"displaylogo": False})
     with panel:
