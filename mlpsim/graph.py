@@ -1,8 +1,8 @@
 """The network as a graph: one node per neuron, one edge per weight, and the column layout.
 
 The figure (mlpsim.figure) does not walk this graph — a 109k-edge DiGraph costs ~140 ms to
-build, so the figure reads the weight matrices with numpy and uses only ``layer_positions`` from
-here. The graph is for structure, export and tests: it is the diagram's data written out one
+build, so the figure reads the weight matrices with numpy and uses only the layout from here
+(``layer_spacing``, ``layer_positions``, ``column_y``). The graph is for structure, export and tests: it is the diagram's data written out one
 neuron and one weight at a time.
 """
 
