@@ -2,8 +2,8 @@
 
 The figure (mlpsim.figure) does not walk this graph — a 109k-edge DiGraph costs ~140 ms to
 build, so the figure reads the weight matrices with numpy and uses only the layout from here
-(``layer_spacing``, ``layer_positions``, ``column_y``). The graph is for structure, export and tests: it is the diagram's data written out one
-neuron and one weight at a time.
+(``layer_spacing``, ``layer_positions``, ``column_y``). The graph is for structure, export and
+tests: it is the diagram's data written out one neuron and one weight at a time.
 """
 
 from __future__ import annotations
