@@ -15,25 +15,7 @@ from mlpsim.errors import ForwardError, MlpsimError, ValidationError
 from mlpsim.forward import forward
 from mlpsim.network import Layer, Network
 from mlpsim.presets import seed_example
-
-
-def scalar_sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
-
-
-def scalar_softmax(zs: list[float]) -> list[float]:
-    top = max(zs)
-    exps = [math.exp(z - top) for z in zs]
-    return [e / sum(exps) for e in exps]
-
-
-ELEMENTWISE = {
-    "linear": lambda z: z,
-    "relu": lambda z: max(0.0, z),
-    "leaky_relu": lambda z: z if z > 0 else 0.01 * z,
-    "tanh": math.tanh,
-    "sigmoid": scalar_sigmoid,
-}
+from tests.test_activations import SCALAR, scalar_sigmoid, scalar_softmax
 
 
 def loop_forward(network: Network, x: list[float]) -> list[tuple[list[float], list[float], list[float]]]:
@@ -53,7 +35,7 @@ def loop_forward(network: Network, x: list[float]) -> list[tuple[list[float], li
         if layer.activation == "softmax":
             a = scalar_softmax(z)
         else:
-            a = [ELEMENTWISE[layer.activation](value) for value in z]
+            a = [SCALAR[layer.activation](value) for value in z]
         layers.append((z, a, bound))
         x = a
     return layers
