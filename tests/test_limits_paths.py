@@ -36,6 +36,16 @@ PEAK_BUDGET = 2_000_000
 SEED_W1 = [[2.0, 8.0, -1.0, 3.0], [4.0, 9.0, 1.0, -6.0], [-3.0, 5.0, 2.0, 7.0]]  # the article's W1
 
 
+def traced_peak(call) -> int:
+    """Bytes allocated at the peak while ``call()`` ran (tracemalloc)."""
+    tracemalloc.start()
+    try:
+        call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def refused_cheaply(action, *fragments: str) -> str:
     """Run ``action``; it must raise LimitError with all ``fragments`` and allocate < PEAK_BUDGET."""
     tracemalloc.start()
@@ -253,12 +263,7 @@ def ui_refused_cheaply(page, act, *fragments: str) -> str:
     from ui import state
 
     before = page.session_state[state.NETWORK]
-    tracemalloc.start()
-    try:
-        act(page)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = traced_peak(lambda: act(page))
     assert not page.exception, [e.value for e in page.exception]
     errors = shown_errors(page)
     matching = [text for text in errors if all(fragment in text for fragment in fragments)]
@@ -300,12 +305,7 @@ def test_ui_empty_network_form(app):
         page.button[[button.label for button in page.button].index("Create")].click().run()
 
     before = app.session_state[state.NETWORK]
-    tracemalloc.start()
-    try:
-        act(app)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = traced_peak(lambda: act(app))
     errors = shown_errors(app)
     assert any("layer 1 has 1,000,000 neurons; the limit is 1,024" in text for text in errors), errors
     assert not app.exception
