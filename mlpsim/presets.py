@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from typing import Callable
 
@@ -72,9 +73,14 @@ def mnist_sized(seed: int = 0) -> Network:
 
 
 PRESETS: dict[str, Callable[[], Network]] = {
-    "Seed example (3-4-2)": seed_example,
-    "XOR (2-2-1)": xor,
-    "AND perceptron (2-1)": and_gate,
-    "OR perceptron (2-1)": or_gate,
-    "Random 784-128-64-10": mnist_sized,
+    name: functools.cache(build)
+    for name, build in {
+        "Seed example (3-4-2)": seed_example,
+        "XOR (2-2-1)": xor,
+        "AND perceptron (2-1)": and_gate,
+        "OR perceptron (2-1)": or_gate,
+        "Random 784-128-64-10": mnist_sized,
+    }.items()
 }
+"""Name → the preset. Each is built once per process: a Network is immutable, so every session
+can share one copy, and with it the per-layer caches of the diagram and the tables."""
