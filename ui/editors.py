@@ -15,7 +15,7 @@ import streamlit as st
 
 from mlpsim.network import Network
 from ui import state, workspace
-from ui.tables import Table, as_text, fold_edits
+from ui.tables import Table, fold_edits, text_frame
 
 CELL_WIDTH_PX = 80
 """Wide enough for '-0.0523457' (6 significant digits); fixed, so cells sit on a known grid."""
@@ -36,16 +36,6 @@ def _on_edit(table: Table, key: str) -> None:
     workspace.replace_network(fold.network, folded_table=table)
 
 
-def _editable_text(table: Table, network: Network) -> pd.DataFrame:
-    """The table as text, rebuilt only when its layer (or the input) is a new object."""
-    memo = st.session_state.setdefault(state.EDITOR_TEXT_MEMO, {})
-    source = table.source(network)
-    cached = memo.get(table)
-    if cached is None or cached[0] is not source:
-        memo[table] = cached = (source, as_text(table.frame(network)))
-    return cached[1]
-
-
 def render_editor(table: Table, network: Network, read_only: pd.DataFrame | None = None) -> None:
     """One table: a column per target neuron (or one 'b'/'x' column), followed by the
     ``read_only`` columns (same rows) if given — the bias table shows z and a beside b.
@@ -53,7 +43,7 @@ def render_editor(table: Table, network: Network, read_only: pd.DataFrame | None
     The editable cells are text columns, not number columns: the grid's number editor silently
     drops characters it does not expect ('1e-5' arrives as -15, '1,5' as 15), whereas text
     arrives as typed and ui.tables.parse_cell accepts it or names the cell."""
-    frame = _editable_text(table, network)
+    frame = text_frame(table, network)
     editable = list(frame.columns)
     if read_only is not None:
         frame = pd.concat([frame, read_only], axis=1)

@@ -8,6 +8,7 @@ same edit are still applied.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any, Literal, Mapping
@@ -17,7 +18,7 @@ import pandas as pd
 
 from mlpsim.arithmetic import number
 from mlpsim.forward import ForwardResult
-from mlpsim.network import Network, neuron_name, weight_name
+from mlpsim.network import Layer, Network, neuron_name, weight_name
 
 TableKind = Literal["weights", "bias", "input"]
 BIAS_COLUMN = "b"
@@ -137,8 +138,31 @@ def fold_edits(network: Network, table: Table, edited_rows: Mapping[Any, Mapping
 def as_text(frame: pd.DataFrame) -> pd.DataFrame:
     """The same table with every number written as text ('%.6g': 0.13, -1.5e-07, 9), for
     text-column editors: the grid then sends back exactly what was typed."""
-    text = np.vectorize(lambda value: f"{value:.6g}", otypes=[object])(frame.to_numpy(dtype=float))
-    return pd.DataFrame(text, index=frame.index, columns=frame.columns)
+    return pd.DataFrame(_written(frame.to_numpy(dtype=float)), index=frame.index, columns=frame.columns)
+
+
+def _written(values: np.ndarray) -> np.ndarray:
+    return np.vectorize(lambda value: f"{value:.6g}", otypes=[object])(values)
+
+
+TEXT_CACHE_SIZE = 16
+"""Layers kept written out as text. A 784×128 matrix is ~100k strings (~6 MB) and ~60 ms to write."""
+
+
+@functools.lru_cache(maxsize=TEXT_CACHE_SIZE)
+def _layer_text(layer: Layer) -> tuple[np.ndarray, np.ndarray]:
+    """(weights, bias) of ``layer`` as text, once per Layer object (Layer hashes by identity):
+    an edit keeps the layers it did not touch, and a preset's layers are shared by every session."""
+    return _written(layer.weights), _written(layer.bias)
+
+
+def text_frame(table: Table, network: Network) -> pd.DataFrame:
+    """``as_text(table.frame(network))``, with a layer's text written only once."""
+    if table.kind == "input":
+        return as_text(table.frame(network))
+    frame = table.frame(network)
+    weights, bias = _layer_text(network.layers[table.layer - 1])
+    return pd.DataFrame(weights if table.kind == "weights" else bias[:, None], index=frame.index, columns=frame.columns)
 
 
 def parse_cell(raw: Any) -> float:
