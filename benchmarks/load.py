@@ -206,14 +206,12 @@ class Learner:
             self.log.leaks.append(f"{action}: output shown {output} but this session's output is {expected}")
 
     def _output_values(self) -> list[float]:
-        """The a column of the Output table (neuron, a), as numbers."""
-        for element in self.session.elements("dataframe"):
-            if element.widget_id:
-                continue
+        """The a column of the Output table (rows N1.., column a), as numbers."""
+        for element in self.session.elements("table"):
             frame = element.frame()
-            if list(frame.columns) == ["neuron", "a"]:
+            if list(frame.columns) == ["a"]:
                 return [float(value) for value in frame["a"]]
-        raise LookupError("no Output table (columns neuron, a) on the page")
+        raise LookupError("no Output table (column a) on the page")
 
 
 # ---- the server and its memory ---------------------------------------------------------------

@@ -96,6 +96,13 @@ def app_url():
         process.kill()
 
 
+def open_lazy_section(app, key: str):
+    """Open a section drawn only while open (Save and share, the matrix form) in an AppTest, as a
+    click on it does in the browser, and rerun."""
+    app.session_state[key] = True
+    return app.run()
+
+
 def wait_for_app_idle(page, timeout_ms: int = 30_000) -> None:
     """Streamlit's own e2e tests wait for this attribute: the script has finished its run."""
     page.wait_for_selector('[data-test-script-state="notRunning"]', state="attached", timeout=timeout_ms)

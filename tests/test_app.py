@@ -19,6 +19,8 @@ from mlpsim.sharelink import encode
 from ui import state
 from ui.tables import Table, fold_edits, parse_cell
 
+from conftest import open_lazy_section
+
 APP = Path(__file__).resolve().parent.parent / "app.py"
 SEED_X = [0.5, 0.1, 0.2]
 SEED_W1 = [[2.0, 8.0, -1.0, 3.0], [4.0, 9.0, 1.0, -6.0], [-3.0, 5.0, 2.0, 7.0]]
@@ -57,9 +59,9 @@ def at():
 
 
 def shown_output(app) -> list[float]:
-    for frame in app.dataframe:
-        if list(frame.value.columns) == ["neuron", "a"]:
-            return [float(v) for v in frame.value["a"]]
+    for table in app.table:
+        if list(table.value.columns) == ["a"]:
+            return [float(v) for v in table.value["a"]]
     raise AssertionError("no output table on the page")
 
 
@@ -250,6 +252,7 @@ GOOD_FILE = {
 
 
 def test_good_file_is_imported_once_and_its_name_shown_literally(at):
+    open_lazy_section(at, state.SAVE_SHARE_OPEN)
     at.file_uploader(key=state.UPLOAD).upload("mine.json", _file(GOOD_FILE), "application/json").run()
     assert shown_output(at) == [2.0 * 3.0 + 0.5 * -1.0 + 0.25]
     assert any("Loaded mine.json" in text for text in notices(at, "success"))
@@ -266,6 +269,7 @@ def test_bad_file_is_refused_and_the_network_kept(at):
     bad = json.loads(json.dumps(GOOD_FILE))
     bad["layers"][0]["weights"][1][0] = "x"
     before = at.session_state[state.NETWORK]
+    open_lazy_section(at, state.SAVE_SHARE_OPEN)
     at.file_uploader(key=state.UPLOAD).upload("bad.json", _file(bad), "application/json").run()
     errors = notices(at, "error")
     assert any("bad.json was not loaded: layers[0].weights[1][0]: expected a finite number" in text for text in errors)
@@ -279,6 +283,8 @@ def test_share_link_loads_through_query_params():
     app.run()
     assert shown_output(app) == [1.0]
     assert app.session_state[state.SOURCE] == "Shared link"
+    assert not [box for box in app.text_input if "?net=" in box.value]  # drawn only once opened
+    open_lazy_section(app, state.SAVE_SHARE_OPEN)
     link = [box.value for box in app.text_input if "?net=" in box.value][0]
     assert link.endswith("?net=" + encode(xor()))
 
@@ -293,6 +299,7 @@ def test_bad_share_link_is_refused_and_the_seed_example_kept():
 
 def test_large_network_offers_the_file_instead_of_a_link(at):
     select_source(at, "Random 784-128-64-10")
+    open_lazy_section(at, state.SAVE_SHARE_OPEN)
     warnings = notices(at, "warning")
     assert any("109,386 weights and biases: too many for a share link" in text for text in warnings)
     assert not [box for box in at.text_input if "?net=" in box.value]
@@ -334,6 +341,8 @@ def test_diagram_click_points_name_their_neuron():
 
 def test_matrix_form_of_the_selected_layer(at):
     at.segmented_control(key=state.TABLE_LAYER).set_value(2).run()
+    assert not [element for element in at.latex if "bmatrix" in element.value]  # drawn only once opened
+    open_lazy_section(at, state.MATRIX_FORM_OPEN)
     shapes = [element.value for element in at.text if "W2ᵀ" in element.value]
     assert shapes == ["W2ᵀ (2×4) · x (4×1) + b (2×1) = z (2×1) → sigmoid → a (2×1)"]
     matrix = [element.value for element in at.latex if "bmatrix" in element.value][0]

@@ -27,8 +27,8 @@ INDEX_PX = 48
 CELL_PX = 80
 """The editors' grid geometry: fixed column widths from ui/editors.py, Streamlit's row height."""
 
-OUTPUT_TABLE, INPUT_TABLE, WEIGHTS_TABLE, BIAS_TABLE = range(4)
-"""Order of the grids on the page: output, then the input, weights and bias editors."""
+INPUT_TABLE, WEIGHTS_TABLE, BIAS_TABLE = range(3)
+"""Order of the grids on the page: the input, weights and bias editors (the output is a plain table)."""
 
 NEURON_PIXELS = """([position, index]) => {
   const plot = document.querySelector('.js-plotly-plot');
@@ -73,15 +73,8 @@ def grid(page, which: int):
 
 
 def shown_output(page) -> list[float]:
-    """The output table's values, read from the grid's accessibility cells (the grid itself is a canvas)."""
-    table = grid(page, OUTPUT_TABLE)
-    values = []
-    for row in range(20):
-        cell = table.locator(f"#glide-cell-1-{row}")
-        if cell.count() == 0:
-            break
-        values.append(float(cell.first.text_content()))
-    return values
+    """The Output table's a column, as shown."""
+    return [float(text) for text in page.get_by_test_id("stTable").first.locator("tbody td").all_text_contents()]
 
 
 def wait_for_output(page, expected: list[float], timeout_s: float = 20.0) -> list[float]:

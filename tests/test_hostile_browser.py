@@ -260,7 +260,7 @@ def test_hostile_edits_over_the_websocket(app_url, edited_rows, expected_w1, mes
 
 # ---- table cells in the real grid ----------------------------------------------------------------
 
-WEIGHTS_GRID = 2
+WEIGHTS_GRID = 1
 """Grids on the Simulator page in order: output, input x, W1, b1 (with z and a)."""
 HEADER_PX, ROW_PX, INDEX_PX, CELL_PX = 35, 35, 48, 80
 

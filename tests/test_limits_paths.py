@@ -29,6 +29,8 @@ from mlpsim.initializers import initialized_network
 from mlpsim.presets import seed_example
 from mlpsim.sharelink import decode
 
+from conftest import open_lazy_section
+
 ROOT = Path(__file__).resolve().parent.parent
 PEAK_BUDGET = 2_000_000
 """Bytes any refused request may allocate; one 3×10⁶ float matrix alone would be 24 MB."""
@@ -317,6 +319,7 @@ def test_ui_upload_declaring_a_billion_neurons(app):
     from ui import state
 
     data = oversized_document(10**9).encode()
+    open_lazy_section(app, state.SAVE_SHARE_OPEN)
     ui_refused_cheaply(
         app,
         lambda page: page.file_uploader(key=state.UPLOAD).upload("huge.json", data, "application/json").run(),
@@ -328,6 +331,7 @@ def test_ui_upload_over_the_byte_limit(app):
     from ui import state
 
     data = b" " * 5_000_001
+    open_lazy_section(app, state.SAVE_SHARE_OPEN)
     ui_refused_cheaply(
         app,
         lambda page: page.file_uploader(key=state.UPLOAD).upload("big.json", data, "application/json").run(),

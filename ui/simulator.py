@@ -1,4 +1,10 @@
-"""The Simulator page: build a network in the sidebar, edit its tables, watch it compute."""
+"""The Simulator page: build a network in the sidebar, edit its tables, watch it compute.
+
+The page has two parts. The sidebar changes the network's shape (starting point, layer sizes,
+activations). The workbench — diagram, output, neuron panel, tables, save and share — is an
+``st.fragment``: a weight, bias or input edit, a click on a neuron or a table switch reruns only
+the workbench, so the browser redraws what the edit changed and not the whole page.
+"""
 
 from __future__ import annotations
 
@@ -36,28 +42,37 @@ def _render_tables(network: Network, result: ForwardResult | None) -> None:
         computed = None if result is None else values_frame(network, result, layer)
         editors.render_editor(Table("bias", layer), network, read_only=computed)
     if result is not None:
-        with st.expander(f"Matrix form of layer {layer}: W{layer}ᵀ·x + b = z → a"):
-            results.render_matrix_form(network, result, layer)
+        # Drawn only while open: the typeset matrices are not sent (or typeset) on every edit.
+        matrix_form = st.expander(
+            f"Matrix form of layer {layer}: W{layer}ᵀ·x + b = z → a", key=state.MATRIX_FORM_OPEN, on_change="rerun"
+        )
+        if matrix_form.open:
+            with matrix_form:
+                results.render_matrix_form(network, result, layer)
 
 
-def render() -> None:
-    """The Simulator page, for app.py's st.navigation."""
-    workspace.ensure_defaults()
-    share.apply_link()
-    network = state.current_network()
-    with st.sidebar:
-        st.header("Build")
-        builder.render_source()
-        with st.expander("Layers", expanded=True):
-            builder.render_shape(network)
-        with st.expander("Save and share", expanded=False):
+def _render_heading(network: Network) -> None:
+    title, save = st.columns([4, 1], vertical_alignment="bottom")
+    title.title("mlpsim")
+    # Drawn only while open, like the matrix form: the page opens without the upload and
+    # download widgets' code, and an edit does not re-encode the share link.
+    popover = save.popover("Save and share", key=state.SAVE_SHARE_OPEN, on_change="rerun", width="stretch")
+    if popover.open:
+        with popover:
             share.render(network)
-
-    st.title("mlpsim")
     sizes = "-".join(map(str, network.layer_sizes))
     st.markdown(f"{escaped(network.name) or 'Untitled network'} · {sizes} · {network.parameter_count:,} weights and biases")
-    workspace.render_notices()
 
+
+@st.fragment
+def _render_workbench() -> None:
+    if workspace.generation() != st.session_state.get(state.SIDEBAR_GENERATION):
+        # A file opened here replaced the network (maybe with another shape): the sidebar's
+        # layer controls, outside this fragment, must be drawn again for it.
+        st.rerun(scope="app")
+    network = state.current_network()
+    _render_heading(network)
+    workspace.render_notices()
     outcome = results.forward_pass(network)
     result = outcome if isinstance(outcome, ForwardResult) else None
     if result is None:
@@ -71,3 +86,17 @@ def render() -> None:
             results.render_output(network, result)
         results.render_neuron_panel(network, result)
     _render_tables(network, result)
+
+
+def render() -> None:
+    """The Simulator page, for app.py's st.navigation."""
+    workspace.ensure_defaults()
+    share.apply_link()
+    network = state.current_network()
+    with st.sidebar:
+        st.header("Build")
+        builder.render_source()
+        with st.expander("Layers", expanded=True):
+            builder.render_shape(network)
+    st.session_state[state.SIDEBAR_GENERATION] = workspace.generation()
+    _render_workbench()
