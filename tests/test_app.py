@@ -352,11 +352,17 @@ def test_matrix_form_of_the_selected_layer(at):
 
 
 def test_editors_show_numbers_as_text_and_read_what_was_typed():
-    from ui.tables import as_text
+    from ui.tables import text_frame
 
-    text = as_text(Table("weights", 1).frame(xor().with_weight(0, 0, 1, 1.5e-7)))
+    edited = xor().with_weight(0, 0, 1, 1.5e-7)
+    text = text_frame(Table("weights", 1), edited)
     assert text.to_numpy().tolist() == [["1", "1.5e-07"], ["1", "1"]]
     assert list(text.index) == ["IN1", "IN2"] and list(text.columns) == ["N1", "N2"]
+    # The text is cached per layer: the untouched network still shows its own numbers.
+    assert text_frame(Table("weights", 1), xor()).to_numpy().tolist() == [["1", "1"], ["1", "1"]]
+    bias = text_frame(Table("bias", 1), edited)
+    assert bias.to_numpy().tolist() == [["0"], ["-1"]] and list(bias.columns) == ["b"]
+    assert text_frame(Table("input"), edited).to_numpy().tolist() == [["1"], ["0"]]
     assert parse_cell("1e-5") == 1e-5 and parse_cell("−4") == -4.0 and parse_cell(" 2.5 ") == 2.5
     with pytest.raises(ValueError, match=r"'1,5' is not a number \(write decimals with a point: 1.5"):
         parse_cell("1,5")

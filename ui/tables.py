@@ -59,11 +59,6 @@ class Table:
             layer.weights, index=_names(self.layer - 1, layer.n_in), columns=_names(self.layer, layer.size)
         )
 
-    def source(self, network: Network) -> object:
-        """The immutable object this table's numbers come from (a Layer, or the input array):
-        the same object means the same numbers, because edits share untouched layers."""
-        return network.input_values if self.kind == "input" else network.layers[self.layer - 1]
-
     def cell_name(self, network: Network, row: int, column: int) -> str:
         """'W1[2,3] (IN2 → N3)', 'b1[2] (N2)', 'input IN3' — row and column 0-based."""
         if self.kind == "weights":
