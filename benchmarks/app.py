@@ -131,8 +131,7 @@ def edit_seconds(page, value: float) -> float:
     page.evaluate("window.__benchArmEdit()")
     page.keyboard.press("Enter")
     page.wait_for_function(SETTLED, arg=True, polling=100, timeout=60_000)
-    times = page.evaluate("[window.__bench.enter, window.__bench.outputFrame, window.__bench.chartFrame]")
-    enter, output_frame, chart_frame = times
+    enter, output_frame, chart_frame = page.evaluate("[window.__bench.enter, window.__bench.outputFrame, window.__bench.chartFrame]")
     return (max(output_frame, chart_frame) - enter) / 1000
 
 
