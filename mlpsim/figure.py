@@ -17,6 +17,7 @@ edge hover labels, and the selected neuron's incoming edges (2 signs × width le
 
 from __future__ import annotations
 
+import hashlib
 import html
 import math
 import re
@@ -54,6 +55,8 @@ HIGHLIGHT = "rgb(242,169,0)"
 MUTED_TEXT = "#808080"
 LABEL_BACKGROUND = "rgba(255,255,255,0.88)"
 LABEL_TEXT = "#1f2430"
+COORDINATE_DECIMALS = 5
+"""Positions are in axis units (a layer column is 1 wide): 1e-5 is far below a pixel."""
 
 ACTIVATION_TITLES = {
     "linear": "linear",
@@ -72,6 +75,15 @@ CAPTION_LINE_CHARS = 90
 CAPTION_LINE_PIXELS = 16
 MODEBAR_PIXELS = 30
 """Top margin: plotly's toolbar appears there on hover instead of over the layer headings."""
+LAYER_PIXELS = 135
+COLOUR_BAR_PIXELS = 120
+WIDTH_PIXELS = (660, 1200)
+"""The figure's width: 135 px a layer plus the colour bar, within these bounds (up to 4 layers:
+660 px, the diagram's column on a 1400 px wide page). A page may show it narrower: the layer
+columns close up, the neurons keep their size."""
+FONT_FAMILY = '"Source Sans", sans-serif'
+"""Streamlit's own font (the app shows the figure without Streamlit's plotly theme); elsewhere
+the browser's sans-serif."""
 
 
 def network_figure(
@@ -129,19 +141,52 @@ def network_figure(
         images=images,
         annotations=annotations,
         height=geometry.plot_height + MODEBAR_PIXELS + caption_pixels,
-        template="none",  # the default template is 7 kB of settings this figure overrides
+        width=geometry.width,
+        template="none",  # the default template is 7 kB of settings this figure overrides; removed below
         margin=dict(l=10, r=10, t=MODEBAR_PIXELS, b=caption_pixels),
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
-        font=dict(color=MUTED_TEXT, size=12),
+        font=dict(color=MUTED_TEXT, size=12, family=FONT_FAMILY),
         showlegend=False,
         hovermode="closest",
         xaxis=dict(visible=False, range=[-0.45, len(sizes) - 1 + 0.45], fixedrange=False),
         yaxis=dict(visible=False, range=[geometry.plot_bottom, PLOT_TOP]),
         hoverlabel=dict(bgcolor="white", font=dict(color=LABEL_TEXT)),
-        meta={"edges": representation, "edge_count": edge_count},
+        # [how edges are drawn, edge count] — a list, not a dict: Plotly.react compares a dict here
+        # by identity, and would redraw the chart for a copy of the same figure.
+        meta=[representation, edge_count],
+        datarevision=_data_revision(network, result, selected, computed_through, show_edge_values),
     )
-    return go.Figure(data=traces, layout=layout)
+    figure = go.Figure(data=traces, layout=layout)
+    # plotly.js applies no template of its own, so none is needed; and a template object in the
+    # JSON counts as changed on every Plotly.react (compared by identity): a full redraw each time.
+    figure.layout.template = None
+    return figure
+
+
+def _data_revision(network: Network, result: ForwardResult, *options) -> str:
+    """A digest of everything the traces' arrays are computed from, for ``layout.datarevision``.
+
+    Plotly.react (which Streamlit calls again on a chart it has just drawn, with a copy of the same
+    figure) takes every data array of a new identity for new data unless the layout has a
+    datarevision — then it compares the revision instead. Without one, each chart is drawn twice.
+    """
+    digest = hashlib.blake2b(repr((network.layer_sizes, options)).encode(), digest_size=8)
+    for layer in network.layers:
+        digest.update(layer.activation.encode())
+        digest.update(layer.weights.tobytes())
+        digest.update(layer.bias.tobytes())
+    for position in range(len(network.layer_sizes)):
+        digest.update(np.asarray(result.values(position), dtype=float).tobytes())
+    return digest.hexdigest()
+
+
+def _listed(values, decimals: int | None = None) -> list:
+    """A trace's array as a JSON list. plotly.py sends numpy arrays as base64 typed arrays, which
+    Plotly.react cannot compare (it checks Array.isArray): it would redraw the whole chart on
+    every call even with an unchanged ``datarevision``."""
+    array = np.asarray(values)
+    return (array if decimals is None else np.round(array, decimals)).tolist()
 
 
 def _check_neuron(neuron, sizes, what: str) -> None:
@@ -153,7 +198,7 @@ def _check_neuron(neuron, sizes, what: str) -> None:
 
 
 class _Geometry:
-    """Figure height and pixel scale for a network of ``sizes`` (input first)."""
+    """Figure size and pixel scale for a network of ``sizes`` (input first)."""
 
     def __init__(self, sizes) -> None:
         self.sizes = tuple(sizes)
@@ -161,6 +206,7 @@ class _Geometry:
         self.spacing = layer_spacing(sizes)
         tallest = max(sizes)
         self.plot_height = int(min(700, max(360, 100 + 95 * tallest)))
+        self.width = int(np.clip(LAYER_PIXELS * len(self.sizes) + COLOUR_BAR_PIXELS, *WIDTH_PIXELS))
         self.pixels_per_unit = (self.plot_height - BOTTOM_PAD_PIXELS) / (PLOT_TOP + 0.5)
         self.plot_bottom = -0.5 - BOTTOM_PAD_PIXELS / self.pixels_per_unit
 
@@ -205,7 +251,7 @@ def _edge_hover_trace(network: Network, geometry: _Geometry, positions, columns=
         ]
     xy = np.concatenate(middles)
     return go.Scatter(
-        x=xy[:, 0], y=xy[:, 1], mode="markers", marker=dict(size=10, opacity=0),
+        x=_listed(xy[:, 0], COORDINATE_DECIMALS), y=_listed(xy[:, 1], COORDINATE_DECIMALS), mode="markers", marker=dict(size=10, opacity=0),
         hovertext=labels, hoverinfo="text", name="weights",
     )
 
@@ -268,7 +314,8 @@ def _selected_edge_traces(network, geometry, selected, largest) -> list[go.Scatt
             xy = segments.reshape(-1, 2)
             traces.append(
                 go.Scatter(
-                    x=xy[:, 0], y=xy[:, 1], mode="lines", hoverinfo="skip", name="selected neuron's weights",
+                    x=_listed(xy[:, 0], COORDINATE_DECIMALS), y=_listed(xy[:, 1], COORDINATE_DECIMALS),
+                    mode="lines", hoverinfo="skip", name="selected neuron's weights",
                     line=dict(color=POSITIVE_EDGE if positive else NEGATIVE_EDGE, width=float(width)),
                 )
             )
@@ -339,18 +386,18 @@ class _NeuronTable:
         thin = self.size[chosen] < 8
         return go.Scatter(
             name=NEURON_TRACE,
-            x=self.xy[chosen, 0], y=self.xy[chosen, 1],
+            x=_listed(self.xy[chosen, 0], COORDINATE_DECIMALS), y=_listed(self.xy[chosen, 1], COORDINATE_DECIMALS),
             mode="markers+text" if self.labelled[chosen].any() else "markers",
             text=self._labels(chosen, True),
             textposition="middle center",
             textfont=dict(size=11, color=text_colour),
-            customdata=np.column_stack([self.position[chosen], self.index[chosen]]),
+            customdata=_listed(np.column_stack([self.position[chosen], self.index[chosen]])),
             hovertext=[self.hover[k] for k in np.flatnonzero(chosen)],
             hoverinfo="text",
             marker=dict(
-                size=self.size[chosen], color=values, colorscale=NEURON_COLOURSCALE, cmin=-scale, cmax=scale,
+                size=_listed(self.size[chosen], 2), color=_listed(values), colorscale=NEURON_COLOURSCALE, cmin=-scale, cmax=scale,
                 opacity=1.0,  # plotly makes markers with a size array 70 % opaque by default
-                line=dict(width=np.where(thin, 0.0, 1.2), color="rgba(128,128,128,0.9)"),
+                line=dict(width=_listed(np.where(thin, 0.0, 1.2)), color="rgba(128,128,128,0.9)"),
                 colorbar=dict(
                     title=dict(text="neuron value (input or a)", side="right"), thickness=12, len=0.7,
                     outlinewidth=0, tickfont=dict(color=MUTED_TEXT),
@@ -363,15 +410,15 @@ class _NeuronTable:
         chosen = self.pending
         return go.Scatter(
             name=PENDING_TRACE,
-            x=self.xy[chosen, 0], y=self.xy[chosen, 1],
+            x=_listed(self.xy[chosen, 0], COORDINATE_DECIMALS), y=_listed(self.xy[chosen, 1], COORDINATE_DECIMALS),
             mode="markers+text" if self.labelled[chosen].any() else "markers",
             text=self._labels(chosen, False),
             textfont=dict(size=11, color=PENDING_TEXT),
-            customdata=np.column_stack([self.position[chosen], self.index[chosen]]),
+            customdata=_listed(np.column_stack([self.position[chosen], self.index[chosen]])),
             hovertext=[f"{neuron_name(p, i)}: not computed yet" for p, i in
                        zip(self.position[chosen], self.index[chosen])],
             hoverinfo="text",
-            marker=dict(size=self.size[chosen], color=PENDING_FILL, opacity=1.0,
+            marker=dict(size=_listed(self.size[chosen], 2), color=PENDING_FILL, opacity=1.0,
                         line=dict(width=1.2, color=MUTED_TEXT)),
         )
 
@@ -380,7 +427,8 @@ def _selection_ring(geometry: _Geometry, selected: tuple[int, int]) -> go.Scatte
     position, index = selected
     x, y = geometry.positions[position][index]
     return go.Scatter(
-        x=[x], y=[y], mode="markers", hoverinfo="skip", name="selected neuron",
+        x=[round(float(x), COORDINATE_DECIMALS)], y=[round(float(y), COORDINATE_DECIMALS)], mode="markers",
+        hoverinfo="skip", name="selected neuron",
         marker=dict(size=geometry.marker_size(position) + 10, symbol="circle-open",
                     line=dict(width=3, color=HIGHLIGHT), color=HIGHLIGHT),
     )

@@ -96,8 +96,14 @@ def test_neuron_selection_shows_its_worked_arithmetic(at):
     # N2 of Hidden 1: 8·0.5 + 9·0.1 + 5·0.2 = 5.9, + 0.14 = 6.04, relu → 6.04
     assert "8 \\cdot 0.5" in latex and "9 \\cdot 0.1" in latex and "5 \\cdot 0.2" in latex
     assert "5.9" in latex and "6.04" in latex
-    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    chart = at.get("plotly_chart")[0].proto
+    figure = json.loads(chart.spec)
     assert figure["data"], "the diagram is drawn"
+    # What Streamlit would set on the mounted chart (a changed layout is a second full draw), and
+    # no Streamlit theme (its template object is one too).
+    assert (figure["layout"]["clickmode"], figure["layout"]["dragmode"], figure["layout"]["hovermode"]) == (
+        "event+select", "pan", "closest")
+    assert chart.theme == ""
 
 
 def page_with_editor_callback():

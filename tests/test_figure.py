@@ -362,6 +362,52 @@ def test_json_round_trip_keeps_customdata():
     assert [t.get("name") for t in figure["data"] if "customdata" in t] == [NEURON_TRACE]
 
 
+# ---- what Plotly.react compares: the browser draws a chart once, not again for a copy ------------
+
+
+def plain_json(figure) -> dict:
+    return json.loads(figure.to_json())
+
+
+def test_figure_json_has_plain_arrays_and_no_template():
+    """plotly.js's Plotly.react takes a base64 typed array (plotly.py's encoding of numpy arrays)
+    or a template object for a change whenever it gets a copy, and redraws the whole chart."""
+    network = seed_example()
+    figure = network_figure(network, forward(network), selected=(1, 1))
+    text = figure.to_json()
+    assert "bdata" not in text and "dtype" not in text
+    layout = json.loads(text)["layout"]
+    assert "template" not in layout
+    assert layout["meta"] == ["shapes", 20]  # how edges are drawn, 3×4 + 4×2 edges
+    neurons = [t for t in json.loads(text)["data"] if t["name"] == NEURON_TRACE][0]
+    assert neurons["customdata"] == [[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2], [1, 3], [2, 0], [2, 1]]
+    assert neurons["marker"]["color"] == pytest.approx([v for layer in seed_values_by_hand() for v in layer])
+
+
+def test_data_revision_follows_the_numbers_and_nothing_else():
+    network = seed_example()
+    revision = plain_json(network_figure(network, forward(network)))["layout"]["datarevision"]
+    rebuilt = seed_example()  # equal numbers, other objects
+    assert plain_json(network_figure(rebuilt, forward(rebuilt)))["layout"]["datarevision"] == revision
+    renamed = replace(network, name="another name")
+    assert plain_json(network_figure(renamed, forward(renamed)))["layout"]["datarevision"] == revision
+    changed = [
+        network.with_weight(0, 2, 3, 7.5),
+        network.with_layer(1, bias=np.array([0.1, -0.25])),
+        network.with_input(np.array([0.5, 0.1, 0.3])),
+    ]
+    revisions = {plain_json(network_figure(n, forward(n)))["layout"]["datarevision"] for n in changed}
+    selected = plain_json(network_figure(network, forward(network), selected=(2, 0)))["layout"]["datarevision"]
+    assert len(revisions | {selected, revision}) == 5
+
+
+@pytest.mark.parametrize("sizes, width", [([3, 4, 2], 660), ([3, 2], 660), ([4, 4, 4, 4, 4, 2], 6 * 135 + 120),
+                                          ([2] * 8, 1200), ([2] * 17, 1200)])
+def test_figure_width_is_a_column_per_layer_within_bounds(sizes, width):
+    network = initialized_network(sizes, "tanh", "xavier", seed=1)
+    assert network_figure(network, forward(network)).layout.width == width
+
+
 # ---- the render command --------------------------------------------------------------------
 
 
@@ -450,7 +496,7 @@ def test_extreme_weights_draw_without_overflow(sizes):
     network = initialized_network(sizes, "linear", "zeros")
     network = network.with_weight(0, 0, 0, 1e308).with_weight(0, 1, 1, -1e308).with_weight(0, 0, 1, 5e-324)
     figure = network_figure(network, forward(network))  # RuntimeWarnings are errors here
-    assert figure.layout.meta["edge_count"] == sizes[0] * sizes[1]
+    assert figure.layout.meta[1] == sizes[0] * sizes[1]  # [how edges are drawn, edge count]
     if sizes[0] * sizes[1] <= 400:
         width = {(s, t): w for s, t, w, *_ in drawn_edges(figure)}
         assert width[(0, 0), (1, 0)] == width[(0, 1), (1, 1)] > width[(0, 0), (1, 1)]

@@ -22,6 +22,12 @@ WRITTEN_OUT_TERMS_MAX = 12
 """Neurons with more inputs get the sum's total and a table of products instead of every term
 written out (a 784-term equation is neither readable nor quick to typeset)."""
 
+DIAGRAM_DISPLAY = {"width": "content", "theme": None}
+"""How st.plotly_chart shows a diagram: at the figure's own width (narrower when the column is),
+with the figure's own colours and font. Either Streamlit default makes plotly.js draw each chart
+twice — "stretch" measures the chart only after its first draw, and the Streamlit theme adds a
+template that Plotly.react takes for a change."""
+
 Neuron = tuple[int, int]
 
 
@@ -85,6 +91,9 @@ def diagram_figure(network: Network, result: ForwardResult, selected: Neuron | N
     memo = st.session_state.get(state.FIGURE_MEMO)
     if memo is None or memo[0] is not network or memo[1] != selected or memo[2] != edge_values:
         figure = network_figure(network, result, selected=selected, show_edge_values=edge_values)
+        # What st.plotly_chart(selection_mode="points") sets on a chart it mounts; set here, the
+        # layout does not change after the first draw, and plotly.js draws the chart once.
+        figure.update_layout(clickmode="event+select", dragmode="pan")
         st.session_state[state.FIGURE_MEMO] = memo = (network, selected, edge_values, figure)
     return memo[3]
 
@@ -96,8 +105,8 @@ def render_diagram(network: Network, result: ForwardResult) -> None:
         edge_values = st.toggle("Weights on the edges", key=state.EDGE_VALUES)
     figure = diagram_figure(network, result, selected_neuron(network), edge_values)
     st.plotly_chart(
-        figure, key=state.DIAGRAM, on_select=_on_diagram_select, selection_mode="points", width="stretch",
-        config={"displaylogo": False},
+        figure, key=state.DIAGRAM, on_select=_on_diagram_select, selection_mode="points",
+        config={"displaylogo": False}, **DIAGRAM_DISPLAY,
     )
 
 

@@ -91,7 +91,7 @@ def render_step_through() -> None:
             network, result, selected=step.selected, computed_through=step.computed_through,
             show_edge_values=network.weight_count <= 40,
         )
-        st.plotly_chart(figure, width="stretch", config={"displaylogo": False})
+        st.plotly_chart(figure, config={"displaylogo": False}, **results.DIAGRAM_DISPLAY)
     with panel:
         if working is None:
             st.subheader(f"Step 0 of {total}: the input")
@@ -331,7 +331,7 @@ def render_exercise() -> None:
     with diagram:
         figure = network_figure(network, exercise.result, computed_through=(0, network.input_size - 1),
                                 show_edge_values=True)
-        st.plotly_chart(figure, width="stretch", config={"displaylogo": False, "staticPlot": True})
+        st.plotly_chart(figure, config={"displaylogo": False, "staticPlot": True}, **results.DIAGRAM_DISPLAY)
     _render_network_tables(network)
     if not locked:
         st.button("Open this network in the simulator", key=state.WORKSHOP_OPEN_IN_SIMULATOR,
