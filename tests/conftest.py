@@ -59,10 +59,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_streamlit(port: int, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """`streamlit run app.py` on localhost:port, returning once the health check answers."""
+def start_streamlit(port: int, env: dict[str, str] | None = None, script: Path = ROOT / "app.py") -> subprocess.Popen:
+    """`streamlit run app.py` (or ``script``) on localhost:port, returning once the health check answers."""
     command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        sys.executable, "-m", "streamlit", "run", str(script),
         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]

@@ -1,8 +1,10 @@
 """The forward pass on the page: diagram, neuron selection with worked arithmetic, z/a tables,
-output, and the matrix form of a layer. The forward pass and the figure are memoised per network
-(and selection), so a rerun that changes neither rebuilds nothing."""
+output, and the matrix form of a layer. The forward pass and the figure are cached per network
+object (and selection), for all sessions, so a rerun that changes neither rebuilds nothing."""
 
 from __future__ import annotations
+
+import functools
 
 import pandas as pd
 import streamlit as st
@@ -28,19 +30,21 @@ with the figure's own colours and font. Either Streamlit default makes plotly.js
 twice — "stretch" measures the chart only after its first draw, and the Streamlit theme adds a
 template that Plotly.react takes for a change."""
 
+SHARED_CACHE_SIZE = 32
+"""Forward passes and diagrams kept for all sessions, by network object (networks are immutable
+and a preset's is shared): a preset's diagram is built once per process, not once per visitor.
+A 784-128-64-10 diagram is ~2 MB."""
+
 Neuron = tuple[int, int]
 
 
+@functools.lru_cache(maxsize=SHARED_CACHE_SIZE)
 def forward_pass(network: Network) -> ForwardResult | ForwardError:
     """The network's forward pass, or the ForwardError naming the layer that overflowed."""
-    memo = st.session_state.get(state.FORWARD_MEMO)
-    if memo is None or memo[0] is not network:
-        try:
-            outcome: ForwardResult | ForwardError = forward(network)
-        except ForwardError as error:
-            outcome = error
-        st.session_state[state.FORWARD_MEMO] = memo = (network, outcome)
-    return memo[1]
+    try:
+        return forward(network)
+    except ForwardError as error:
+        return error
 
 
 def selectable_neurons(network: Network) -> list[Neuron]:
@@ -87,23 +91,23 @@ def _on_neuron_select() -> None:
     st.session_state[state.SELECTED_NEURON] = st.session_state[state.NEURON_SELECT]
 
 
-def diagram_figure(network: Network, result: ForwardResult, selected: Neuron | None, edge_values: bool):
-    memo = st.session_state.get(state.FIGURE_MEMO)
-    if memo is None or memo[0] is not network or memo[1] != selected or memo[2] != edge_values:
-        figure = network_figure(network, result, selected=selected, show_edge_values=edge_values)
-        # What st.plotly_chart(selection_mode="points") sets on a chart it mounts; set here, the
-        # layout does not change after the first draw, and plotly.js draws the chart once.
-        figure.update_layout(clickmode="event+select", dragmode="pan")
-        st.session_state[state.FIGURE_MEMO] = memo = (network, selected, edge_values, figure)
-    return memo[3]
+@functools.lru_cache(maxsize=SHARED_CACHE_SIZE)
+def diagram_figure(network: Network, selected: Neuron | None, edge_values: bool):
+    """The Simulator's diagram of ``network`` (its forward pass must have succeeded)."""
+    figure = network_figure(network, forward_pass(network), selected=selected, show_edge_values=edge_values)
+    # What st.plotly_chart(selection_mode="points") sets on a chart it mounts; set here, the
+    # layout does not change after the first draw, and plotly.js draws the chart once.
+    figure.update_layout(clickmode="event+select", dragmode="pan")
+    return figure
 
 
-def render_diagram(network: Network, result: ForwardResult) -> None:
+def render_diagram(network: Network) -> None:
+    """The diagram, for a network whose forward pass succeeded."""
     edges = network.weight_count
     edge_values = False
     if edges <= EDGE_VALUES_MAX_EDGES:
         edge_values = st.toggle("Weights on the edges", key=state.EDGE_VALUES)
-    figure = diagram_figure(network, result, selected_neuron(network), edge_values)
+    figure = diagram_figure(network, selected_neuron(network), edge_values)
     st.plotly_chart(
         figure, key=state.DIAGRAM, on_select=_on_diagram_select, selection_mode="points",
         config={"displaylogo": False}, **DIAGRAM_DISPLAY,

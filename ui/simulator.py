@@ -80,7 +80,7 @@ def _render_workbench() -> None:
     else:
         diagram, output = st.columns([5, 2])
         with diagram:
-            results.render_diagram(network, result)
+            results.render_diagram(network)
         with output:
             st.subheader("Output")
             results.render_output(network, result)
