@@ -182,6 +182,11 @@ def _data_revision(network: Network, result: ForwardResult, *options) -> str:
     return digest.hexdigest()
 
 
+def _coordinates(xy: np.ndarray) -> dict[str, list]:
+    """A trace's x= and y= from an (n, 2) array of positions, rounded, as JSON lists (_listed)."""
+    return {"x": _listed(xy[:, 0], COORDINATE_DECIMALS), "y": _listed(xy[:, 1], COORDINATE_DECIMALS)}
+
+
 def _listed(values, decimals: int | None = None) -> list:
     """A trace's array as a JSON list. plotly.py sends numpy arrays as base64 typed arrays, which
     Plotly.react cannot compare (it checks Array.isArray): it would redraw the whole chart on
@@ -252,7 +257,7 @@ def _edge_hover_trace(network: Network, geometry: _Geometry, positions, columns=
         ]
     xy = np.concatenate(middles)
     return go.Scatter(
-        x=_listed(xy[:, 0], COORDINATE_DECIMALS), y=_listed(xy[:, 1], COORDINATE_DECIMALS), mode="markers", marker=dict(size=10, opacity=0),
+        **_coordinates(xy), mode="markers", marker=dict(size=10, opacity=0),
         hovertext=labels, hoverinfo="text", name="weights",
     )
 
@@ -315,8 +320,7 @@ def _selected_edge_traces(network, geometry, selected, largest) -> list[go.Scatt
             xy = segments.reshape(-1, 2)
             traces.append(
                 go.Scatter(
-                    x=_listed(xy[:, 0], COORDINATE_DECIMALS), y=_listed(xy[:, 1], COORDINATE_DECIMALS),
-                    mode="lines", hoverinfo="skip", name="selected neuron's weights",
+                    **_coordinates(xy), mode="lines", hoverinfo="skip", name="selected neuron's weights",
                     line=dict(color=POSITIVE_EDGE if positive else NEGATIVE_EDGE, width=float(width)),
                 )
             )
@@ -387,7 +391,7 @@ class _NeuronTable:
         thin = self.size[chosen] < 8
         return go.Scatter(
             name=NEURON_TRACE,
-            x=_listed(self.xy[chosen, 0], COORDINATE_DECIMALS), y=_listed(self.xy[chosen, 1], COORDINATE_DECIMALS),
+            **_coordinates(self.xy[chosen]),
             mode="markers+text" if self.labelled[chosen].any() else "markers",
             text=self._labels(chosen, True),
             textposition="middle center",
@@ -411,7 +415,7 @@ class _NeuronTable:
         chosen = self.pending
         return go.Scatter(
             name=PENDING_TRACE,
-            x=_listed(self.xy[chosen, 0], COORDINATE_DECIMALS), y=_listed(self.xy[chosen, 1], COORDINATE_DECIMALS),
+            **_coordinates(self.xy[chosen]),
             mode="markers+text" if self.labelled[chosen].any() else "markers",
             text=self._labels(chosen, False),
             textfont=dict(size=11, color=PENDING_TEXT),
@@ -426,10 +430,8 @@ class _NeuronTable:
 
 def _selection_ring(geometry: _Geometry, selected: tuple[int, int]) -> go.Scatter:
     position, index = selected
-    x, y = geometry.positions[position][index]
     return go.Scatter(
-        x=[round(float(x), COORDINATE_DECIMALS)], y=[round(float(y), COORDINATE_DECIMALS)], mode="markers",
-        hoverinfo="skip", name="selected neuron",
+        **_coordinates(geometry.positions[position][[index]]), mode="markers", hoverinfo="skip", name="selected neuron",
         marker=dict(size=geometry.marker_size(position) + 10, symbol="circle-open",
                     line=dict(width=3, color=HIGHLIGHT), color=HIGHLIGHT),
     )
