@@ -17,8 +17,17 @@ browser:
 run: install
 	$(PYTHON) -m streamlit run app.py
 
+# The tests whose numbers come from numpy's BLAS: run again under every OpenBLAS kernel this CPU
+# can run (tests/blas_kernels.py), since kernels sum in different orders (NaN on one, inf on another).
+NUMERICS_TESTS = tests/test_forward.py tests/test_activations.py tests/test_arithmetic.py tests/test_cli.py
+
 test: install-dev browser
+	@echo "BLAS for the full run: $$($(PYTHON) tests/blas_kernels.py --active)"
 	$(PYTHON) -m pytest
+	@for kernel in $$($(PYTHON) tests/blas_kernels.py); do \
+		echo "numerics again with OPENBLAS_CORETYPE=$$kernel: $$(OPENBLAS_CORETYPE=$$kernel $(PYTHON) tests/blas_kernels.py --active)"; \
+		OPENBLAS_CORETYPE=$$kernel $(PYTHON) -m pytest $(NUMERICS_TESTS) || exit 1; \
+	done
 
 bench: install-dev browser
 	for script in benchmarks/*.py; do $(PYTHON) $$script || exit 1; done

@@ -2,9 +2,13 @@
 
 import streamlit as st
 
+from mlpsim.limits import ENVIRONMENT_PROBLEM
 from ui import simulator, state, workshop, workspace
 
 st.set_page_config(page_title="mlpsim", page_icon="🧮", layout="wide")
+if ENVIRONMENT_PROBLEM:  # a mistyped MLPSIM_MAX_* setting: say which, instead of a traceback
+    st.error(f"mlpsim cannot start: {ENVIRONMENT_PROBLEM}")
+    st.stop()
 workspace.ensure_defaults()
 # Read an exercise link before building the navigation: a locked room link must not even list
 # the Simulator page, whose controls would let a learner edit the exercise's network.

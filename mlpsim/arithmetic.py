@@ -7,31 +7,37 @@ Wᵀ·x + b = z → f → a. Each is plain data with ``as_text()`` and ``as_late
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
 from mlpsim.activations import FORMULAS_LATEX
 from mlpsim.forward import ForwardResult
 from mlpsim.network import Network, neuron_name, weight_name
+from mlpsim.numbertext import number, sum_text
 
+TERMS_IN_ONE_LINE = 12
+"""A neuron with more inputs than this has its products listed one per line, and the Σ line
+gives only their total (an 800-character line helps nobody)."""
 MATRIX_LATEX_MAX = 8
 """Layers with at most this many neurons on each side show their numbers in the matrix form."""
 
 
-def number(value: float) -> str:
-    """A short, exact-looking rendering: 0.13, 9, -1.5e-07 (up to 6 significant digits)."""
-    value = float(value)
-    if value == 0:
-        return "0"
-    return f"{value:.6g}"
+def signed_sum(values: Sequence[float] | Sequence[str]) -> str:
+    """'0.186 + 0.604 - 0.06': each term after the first written with its own sign (the
+    article's ASCII minus, as number() writes a negative number). Numbers are written by
+    number(); texts are taken as they are."""
+    texts = [value if isinstance(value, str) else number(value) for value in values]
+    line = texts[0]
+    for text in texts[1:]:
+        line += f" - {text[1:]}" if text.startswith("-") else f" + {text}"
+    return line
 
 
-def signed_sum(values: list[float]) -> str:
-    """'0.186 + 0.604 − 0.06': each term after the first written with its own sign."""
-    text = number(values[0])
-    for value in values[1:]:
-        text += f" − {number(-value)}" if value < 0 else f" + {number(value)}"
-    return text
+def sum_line(values: Sequence[float], total: float) -> str:
+    """'4 + 0.9 + 1 = 5.9': a sum that adds up as printed (see numbertext.sum_text)."""
+    printed = sum_text(values, total)
+    return f"{signed_sum(printed.terms)} {printed.relation} {printed.total}"
 
 
 def latex_number(value: float) -> str:
@@ -73,6 +79,8 @@ class NeuronWorking:
     z: float
     activation: str
     a: float
+    layer_z: tuple[float, ...] = ()
+    """Every z of the neuron's layer, for a softmax neuron (whose a depends on all of them)."""
 
     def as_text(self) -> str:
         lines = [f"{self.layer_title} · {self.neuron_name} (layer {self.layer}, activation {self.activation})"]
@@ -81,22 +89,34 @@ class NeuronWorking:
                 f"  {term.weight_name} × {term.input_name} = {number(term.weight_value)} × "
                 f"{number(term.input_value)} = {number(term.product)}"
             )
-        products = signed_sum([term.product for term in self.terms])
-        lines.append(f"  Σ wᵢ·xᵢ = {products} = {number(self.weighted_sum)}")
-        lines.append(f"  z = Σ wᵢ·xᵢ + b = {signed_sum([self.weighted_sum, self.bias])} = {number(self.z)}")
-        lines.append(f"  a = {self._applied_text()} = {number(self.a)}")
+        products = [term.product for term in self.terms]
+        if len(products) > TERMS_IN_ONE_LINE:
+            printed = sum_text(products, self.weighted_sum)
+            lines.append(f"  Σ wᵢ·xᵢ = the {len(products)} products above {printed.relation} {printed.total}")
+        else:
+            lines.append(f"  Σ wᵢ·xᵢ = {sum_line(products, self.weighted_sum)}")
+        lines.append(f"  z = Σ wᵢ·xᵢ + b = {sum_line([self.weighted_sum, self.bias], self.z)}")
+        applied = self._applied_text()
+        lines.append(f"  a = {applied}" if self.activation == "linear" else f"  a = {applied} = {number(self.a)}")
         return "\n".join(lines)
 
     def _applied_text(self) -> str:
         z = number(self.z)
+        if self.activation == "softmax":
+            return f"e^({z}) / ({self._softmax_denominator()})"
         return {
             "linear": f"z = {z}",
             "relu": f"max(0, {z})",
             "leaky_relu": f"leaky_relu({z})",
             "tanh": f"tanh({z})",
-            "sigmoid": f"1 / (1 + e^(−{z}))" if self.z >= 0 else f"1 / (1 + e^({number(-self.z)}))",
-            "softmax": f"e^({z}) / Σₖ e^(zₖ)",
+            "sigmoid": f"1 / (1 + e^(-{z}))" if self.z >= 0 else f"1 / (1 + e^({number(-self.z)}))",
         }[self.activation]
+
+    def _softmax_denominator(self) -> str:
+        """Σₖ e^(zₖ) with every z of the layer written out (a softmax neuron depends on them all)."""
+        if len(self.layer_z) > TERMS_IN_ONE_LINE:
+            return f"Σₖ e^(zₖ) over the {len(self.layer_z)} neurons of this layer"
+        return " + ".join(f"e^({number(z)})" for z in self.layer_z)
 
     def latex_lines(self) -> list[str]:
         """One LaTeX equation per step (the app typesets each with st.latex)."""
@@ -154,6 +174,7 @@ def neuron_working(network: Network, result: ForwardResult, layer: int, neuron: 
         z=float(result.z[layer - 1][neuron]),
         activation=params.activation,
         a=float(result.a[layer - 1][neuron]),
+        layer_z=tuple(float(z) for z in result.z[layer - 1]) if params.activation == "softmax" else (),
     )
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
@@ -17,8 +19,10 @@ from mlpsim.arithmetic import neuron_working
 from mlpsim.errors import MlpsimError
 from mlpsim.fileformat import loads
 from mlpsim.forward import forward
-from mlpsim.limits import DEFAULT_LIMITS
+from mlpsim.limits import DEFAULT_LIMITS, ENVIRONMENT_PROBLEM, variable
 from mlpsim.network import Network
+from mlpsim.numbertext import read_number
+from mlpsim.userfile import read_user_file
 
 EXIT_BAD_INPUT = 2
 
@@ -33,33 +37,53 @@ class _Parser(argparse.ArgumentParser):
 
 
 def read_network(path: str) -> Network:
-    """Load a network file, refusing oversized files before reading them whole."""
-    file = Path(path)
-    try:
-        DEFAULT_LIMITS.check_bytes(file.stat().st_size, str(file))
-        data = file.read_bytes()
-    except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
-    return loads(data)
+    """Load a network file (plain or gzip-compressed JSON): a regular file only, and never more
+    than MLPSIM_MAX_FILE_BYTES of it."""
+    return loads(read_user_file(path, DEFAULT_LIMITS.max_file_bytes, variable("max_file_bytes")))
+
+
+def parse_values(text: str, option: str) -> list[float]:
+    """'1,0.5,-2' → [1.0, 0.5, -2.0], each read by mlpsim's one number rule (numbertext)."""
+    values = []
+    for position, part in enumerate(text.split(","), start=1):
+        read = read_number(part, decimal_comma=False)  # the comma separates the values here
+        if read.value is None:
+            raise UsageError(f"{option} value {position}: {read.message}")
+        values.append(read.value)
+    return values
 
 
 def parse_input(text: str | None, network: Network) -> np.ndarray | None:
     """'1,0.5,-2' → array of the network's input size (None: use the file's input values)."""
     if text is None:
         return None
-    parts = [part.strip() for part in text.split(",")]
-    values = []
-    for position, part in enumerate(parts, start=1):
-        try:
-            value = float(part)
-        except ValueError:
-            raise UsageError(f"--input value {position} ({part!r}) is not a number") from None
-        if not np.isfinite(value):
-            raise UsageError(f"--input value {position} ({part!r}) must be a finite number")
-        values.append(value)
+    values = parse_values(text, "--input")
     if len(values) != network.input_size:
         raise UsageError(f"--input has {len(values)} values; the network has {network.input_size} inputs")
     return np.array(values)
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control characters (C0, C1, ESC, DEL), line separators and
+    bidirectional overrides are shown escaped (\\x1b, \\n, \\u202e), so a name cannot clear the
+    screen, retitle the window, reorder a line or start a line of its own."""
+    return _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def _with_printable_names(network: Network) -> Network:
+    """The network as the text commands show it: its names passed through printable()."""
+    names = (network.name, network.input_name, *(layer.name for layer in network.layers))
+    if all(printable(name) == name for name in names):
+        return network
+    return replace(
+        network,
+        name=printable(network.name),
+        input_name=printable(network.input_name),
+        layers=tuple(replace(layer, name=printable(layer.name)) for layer in network.layers),
+    )
 
 
 def _forward_command(args: argparse.Namespace) -> str:
@@ -73,13 +97,14 @@ def _forward_command(args: argparse.Namespace) -> str:
 
 
 def _explain_command(args: argparse.Namespace) -> str:
-    network = read_network(args.network)
+    network = _with_printable_names(read_network(args.network))
     if not 1 <= args.layer <= len(network.layers):
         raise UsageError(f"--layer {args.layer}: the network has layers 1..{len(network.layers)} after the input")
     size = network.layers[args.layer - 1].size
     if not 1 <= args.neuron <= size:
         raise UsageError(f"--neuron {args.neuron}: layer {args.layer} has neurons 1..{size}")
-    result = forward(network, parse_input(args.input, network))
+    # Only the layers up to this one are computed: a later layer that overflows is not needed.
+    result = forward(network, parse_input(args.input, network), through=args.layer)
     return neuron_working(network, result, args.layer, args.neuron - 1).as_text()
 
 
@@ -139,9 +164,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _attached_negative_values(parser: argparse.ArgumentParser, argv: Sequence[str]) -> list[str]:
+    """argv with ``--input -1.2,0.5`` written as ``--input=-1.2,0.5``: argparse takes a value
+    that starts with '-' for an option (and fails with 'expected one argument') unless it looks
+    like one plain negative number."""
+    options = _options_taking_a_value(parser)
+    joined: list[str] = []
+    for argument in argv:
+        if joined and joined[-1] in options and _NEGATIVE_VALUE.match(argument):
+            joined[-1] = f"{joined[-1]}={argument}"
+        else:
+            joined.append(argument)
+    return joined
+
+
+_NEGATIVE_VALUE = re.compile("[-\u2212][0-9.]")
+
+
+def _options_taking_a_value(parser: argparse.ArgumentParser) -> set[str]:
+    options: set[str] = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in action.choices.values():
+                options |= _options_taking_a_value(subparser)
+        elif action.option_strings and action.nargs != 0:
+            options.update(action.option_strings)
+    return options
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        if ENVIRONMENT_PROBLEM:
+            raise UsageError(ENVIRONMENT_PROBLEM)
+        parser = build_parser()
+        args = parser.parse_args(_attached_negative_values(parser, sys.argv[1:] if argv is None else argv))
         output = args.run(args)
     except (UsageError, MlpsimError) as error:
         print(f"error: {_one_line(error)}", file=sys.stderr)
@@ -152,4 +208,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _one_line(error: Exception) -> str:
-    return " ".join(str(error).split())
+    """The message on one line, with whatever it quotes from a file or a name made printable."""
+    return printable(" ".join(str(error).split(" ")))

@@ -24,6 +24,7 @@ from mlpsim.arithmetic import layer_working, neuron_working, number
 from mlpsim.errors import ValidationError
 from mlpsim.forward import ForwardResult, forward
 from mlpsim.network import Layer, Network, neuron_name, weight_name
+from mlpsim.numbertext import read_number
 
 ROUNDING_TOLERANCE = 0.005
 """Half a unit in the second decimal place: an answer rounded to 2 decimals is accepted."""
@@ -436,8 +437,6 @@ def spec_from_params(params: Mapping[str, str]) -> ExerciseSpec | None:
 
 # ---- answers ------------------------------------------------------------------------------------
 
-_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
 
 
 @dataclass(frozen=True)
@@ -448,25 +447,21 @@ class ParsedAnswer:
 
 
 def parse_answer(text: str) -> ParsedAnswer:
-    """Read a typed answer. Accepts 1.5, -0.25, .5, 1e-3, a Unicode minus, and a decimal comma
-    (1,5 → 1.5, with a note saying so). Never raises."""
-    cleaned = str(text).strip().replace("−", "-").replace(" ", "")
-    if not cleaned:
+    """Read a typed answer by mlpsim's one number rule (numbertext.read_number): 1.5, -0.25, .5,
+    1e-3, a Unicode minus, and a decimal comma (1,5 → 1.5, with a note saying so). Never raises."""
+    shown = str(text).strip()
+    if not shown:
         return ParsedAnswer(None, "Type a number here first (for example 0.25 or -1.5).")
-    note = ""
-    if _DECIMAL_COMMA.match(cleaned):
-        note = f"Read “{text.strip()}” as {cleaned.replace(',', '.')} (decimal comma)."
-        cleaned = cleaned.replace(",", ".")
-    if not _NUMBER.match(cleaned):
-        if "," in cleaned:
-            return ParsedAnswer(None, f"“{text.strip()}” has more than one comma: type one number, like 1.5.")
-        if "/" in cleaned:
-            return ParsedAnswer(None, f"“{text.strip()}” is a fraction: type it as a decimal, like 0.75.")
-        return ParsedAnswer(None, f"“{text.strip()}” is not a number: type digits, with a point for decimals, like -1.25.")
-    value = float(cleaned)
-    if not math.isfinite(value):
-        return ParsedAnswer(None, f"“{text.strip()}” is too large to be an answer here.")
-    return ParsedAnswer(value, note)
+    read = read_number(shown)
+    if read.value is not None:
+        return ParsedAnswer(read.value, f"Read “{shown}” as {number(read.value)} (decimal comma)." if read.message else "")
+    if shown.count(",") > 1:
+        return ParsedAnswer(None, f"“{shown}” has more than one comma: type one number, like 1.5.")
+    if "/" in shown:
+        return ParsedAnswer(None, f"“{shown}” is a fraction: type it as a decimal, like 0.75.")
+    if "beyond the largest number" in read.message:
+        return ParsedAnswer(None, f"“{shown}” is too large to be an answer here.")
+    return ParsedAnswer(None, f"“{shown}” is not a number: type digits 0-9, with a point for decimals, like -1.25.")
 
 
 def tolerance(blank: Blank) -> float:

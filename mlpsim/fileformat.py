@@ -8,16 +8,19 @@ the JSON path, e.g. ``layers[1].weights[2][0]: expected a finite number``.
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
+import zlib
 from typing import Any
 
 import numpy as np
 
 from mlpsim.activations import ACTIVATIONS
 from mlpsim.errors import LimitError, ValidationError
-from mlpsim.limits import DEFAULT_LIMITS, Limits
+from mlpsim.limits import DEFAULT_LIMITS, Limits, variable
 from mlpsim.network import Layer, Network
+from mlpsim.numbertext import LARGEST_TEXT
 
 FORMAT = "mlpsim.network"
 VERSION = 1
@@ -66,15 +69,64 @@ def _readable(value: Any, indent: str) -> str:
 
 
 def loads(data: str | bytes, limits: Limits = DEFAULT_LIMITS) -> Network:
-    """Parse and validate a network file. Raises ValidationError (or LimitError) with a path."""
+    """Parse and validate a network file, plain or gzip-compressed. Raises ValidationError (or
+    LimitError) with a path."""
     if isinstance(data, str):
         try:
             data = data.encode("utf-8")
         except UnicodeEncodeError as error:  # a lone surrogate: no file can contain it
             raise ValidationError(f"file: not valid Unicode text ({error.reason} at character {error.start})") from None
-    limits.check_bytes(len(data), "network file")
+    if data[:2] == _GZIP_MAGIC:
+        data = _gunzipped(data, limits.max_file_bytes)
+    limits.check_bytes(len(data), "network file", "max_file_bytes")
     document = parse_json(data)
     return network_from_dict(document, limits)
+
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _gunzipped(data: bytes, limit: int) -> bytes:
+    """The text of a gzip file, never more than ``limit`` + 1 bytes of it (a small file can
+    expand to gigabytes)."""
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        text = inflater.decompress(data, limit + 1)
+    except zlib.error as error:
+        raise ValidationError(f"file: a damaged gzip file ({error})") from None
+    if len(text) > limit:
+        raise LimitError(
+            f"network file: it expands to more than {limit:,} bytes (set {variable('max_file_bytes')} to change it)"
+        )
+    if not inflater.eof:
+        raise ValidationError("file: a truncated gzip file (it ends before its data does)")
+    return text
+
+
+_UTF16_32_MARKS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _other_encoding(data: bytes) -> str:
+    """'UTF-16' or 'UTF-32' when the bytes are text in one of those (by its byte-order mark, or
+    the zero bytes that JSON's ASCII characters have there), else ''."""
+    for mark, name in _UTF16_32_MARKS:
+        if data.startswith(mark):
+            return name
+    head = data[: len(data[:64]) // 4 * 4]
+
+    def zero_at(offsets: set[int], step: int) -> bool:
+        return bool(head) and all(byte == 0 for index, byte in enumerate(head) if index % step in offsets)
+
+    if zero_at({1, 2, 3}, 4) or zero_at({0, 1, 2}, 4):
+        return "UTF-32"
+    if zero_at({1}, 2) or zero_at({0}, 2):
+        return "UTF-16"
+    return ""
 
 
 def parse_json(data: str | bytes) -> Any:
@@ -84,8 +136,11 @@ def parse_json(data: str | bytes) -> Any:
     a finite number, got NaN``.
     """
     if isinstance(data, bytes):
+        encoding = _other_encoding(data)
+        if encoding:
+            raise ValidationError(f"file: this is {encoding} text; save it as UTF-8 (a UTF-8 byte-order mark is fine)")
         try:
-            data = data.decode("utf-8-sig")
+            data = data.decode("utf-8-sig")  # a byte-order mark at the start is accepted
         except UnicodeDecodeError as error:
             raise ValidationError(f"file: not UTF-8 text ({error.reason} at byte {error.start})") from None
     problems_seen = []
@@ -269,7 +324,7 @@ def _numbers(values: list, where: str) -> np.ndarray:
     for j, value in enumerate(values):
         if type(value) is float:
             if not math.isfinite(value):  # a literal such as 1e999 parses as inf
-                raise ValidationError(f"{where}[{j}]: expected a finite number, got one beyond ±1.8e308")
+                raise ValidationError(f"{where}[{j}]: expected a finite number, got one beyond {LARGEST_TEXT}")
         elif type(value) is int:
             try:
                 float(value)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, fields
 from typing import Sequence
 
 from mlpsim.errors import LimitError
 
 ENV_PREFIX = "MLPSIM_"
+_WHOLE_NUMBER = re.compile(r"[0-9]+", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,11 @@ class Limits:
     max_parameters: int = 2_500_000
     """Weights plus biases over the whole network."""
     max_upload_bytes: int = 5_000_000
-    """Size of a network file (JSON) that may be loaded."""
+    """Size of a file sent to the app (the public demo's uploads)."""
+    max_file_bytes: int = 100_000_000
+    """Size of a network file's JSON text, after gzip is undone: what the command line reads,
+    and what any compressed file may expand to. Large enough for the parameter limit: 2,500,000
+    numbers of up to 24 characters each, with their separators."""
     max_link_chars: int = 8_000
     """Length of a share link's encoded network; longer links break in proxies and browsers."""
 
@@ -39,10 +45,9 @@ class Limits:
             raw = environ.get(ENV_PREFIX + field.name.upper())
             if raw is None:
                 continue
-            try:
-                values[field.name] = int(raw)
-            except ValueError:
-                raise LimitError(f"{ENV_PREFIX}{field.name.upper()}={raw!r}: expected a whole number") from None
+            if not _WHOLE_NUMBER.fullmatch(raw.strip()):
+                raise LimitError(f"{ENV_PREFIX}{field.name.upper()}={raw!r}: expected a whole number (digits 0-9)")
+            values[field.name] = int(raw)
             if values[field.name] < 1:
                 raise LimitError(f"{ENV_PREFIX}{field.name.upper()}={raw!r}: must be at least 1")
         return cls(**values)
@@ -73,9 +78,17 @@ class Limits:
                 f"{where}: {parameters:,} weights and biases; the limit is {self.max_parameters:,}"
             )
 
-    def check_bytes(self, size: int, where: str = "file") -> None:
-        if size > self.max_upload_bytes:
-            raise LimitError(f"{where}: {size:,} bytes; the limit is {self.max_upload_bytes:,} bytes")
+    def check_bytes(self, size: int, where: str = "file", limit: str = "max_upload_bytes") -> None:
+        """LimitError if ``size`` exceeds the limit named by the field ``limit``; the message
+        names the environment variable that changes it."""
+        allowed = getattr(self, limit)
+        if size > allowed:
+            raise LimitError(f"{where}: {size:,} bytes; the limit is {allowed:,} bytes (set {variable(limit)} to change it)")
+
+
+def variable(field_name: str) -> str:
+    """The environment variable of a limit: max_layers → MLPSIM_MAX_LAYERS."""
+    return ENV_PREFIX + field_name.upper()
 
 
 def _amount(number: int) -> str:
@@ -91,4 +104,14 @@ def parameter_count(layer_sizes: Sequence[int]) -> int:
     return sum(n_in * n_out + n_out for n_in, n_out in zip(layer_sizes, layer_sizes[1:]))
 
 
-DEFAULT_LIMITS = Limits.from_env()
+def _limits_of_this_process() -> tuple[Limits, str]:
+    """The limits from the environment, and '' — or the defaults and what is wrong with the
+    environment, so that importing mlpsim never fails: each entry point reports the problem
+    (the command line as one error line, the app on its page) instead of a traceback."""
+    try:
+        return Limits.from_env(), ""
+    except LimitError as error:
+        return Limits(), str(error)
+
+
+DEFAULT_LIMITS, ENVIRONMENT_PROBLEM = _limits_of_this_process()

@@ -179,8 +179,11 @@ def test_invalid_cells_are_named_and_the_rest_of_the_edit_applied(edit_app):
     at = edit_app
     edit(at, Table("weights", 1), {0: {"N1": "abc", "N2": 0.0}, 2: {"N4": "1e400"}})
     errors = notices(at, "error")
-    assert any(text.startswith("W1[1,1] (IN1 → N1): 'abc' is not a number; it keeps its value 2") for text in errors)
-    assert any(text.startswith("W1[3,4] (IN3 → N4): '1e400' is not a finite number") for text in errors)
+    assert any(
+        text.startswith("W1[1,1] (IN1 → N1): 'abc' is not a number") and text.endswith("; it keeps its value 2")
+        for text in errors
+    )
+    assert any(text.startswith("W1[3,4] (IN3 → N4): '1e400' is beyond the largest number") for text in errors)
     w1 = [row[:] for row in SEED_W1]
     w1[0][1] = 0.0
     assert shown_output(at) == pytest.approx(plain_forward(SEED_X, seed_layers(w1=w1)), abs=1e-6)
@@ -197,9 +200,10 @@ def test_fold_applies_valid_cells_and_names_invalid_ones():
     assert fold.network.layers[0].weights.tolist() == [[1.0, 3.5], [1.0, 1.0]]
     assert fold.changed == ("W1[1,2] (IN1 → N2)",)
     assert len(fold.errors) == 3
-    assert fold.errors[0].startswith("W1[1,1] (IN1 → N1): 'abc' is not a number; it keeps its value 1")
+    assert fold.errors[0].startswith("W1[1,1] (IN1 → N1): 'abc' is not a number (digits 0-9,")
+    assert fold.errors[0].endswith("; it keeps its value 1")
     assert fold.errors[1].startswith("W1[2,1] (IN2 → N1): empty cell")
-    assert "W1[2,2] (IN2 → N2): '1e400' is not a finite number" in fold.errors[2]
+    assert "W1[2,2] (IN2 → N2): '1e400' is beyond the largest number a double holds, ±1.7976931348623157e308" in fold.errors[2]
     assert fold_edits(network, Table("input"), {1: {"x": float("nan")}}).errors[0].startswith("input IN2:")
     again = fold_edits(fold.network, Table("weights", 1), {0: {"N2": 3.5}})
     assert again.network is fold.network and again.changed == ()  # an edit folded twice changes nothing
@@ -319,7 +323,11 @@ def test_overflow_is_reported_and_the_tables_stay(at):
     )
     at.session_state[state.NETWORK] = huge
     at.run()
-    assert any("layer 1 (Output)" in text and "overflowed" in text for text in notices(at, "error"))
+    # 1e300 × 1e300 = 1e600: each product is beyond the range of a double
+    assert any(
+        "layer 1 (Output): N1 cannot be computed in floating point: the products W1[1,1]·IN1 = 1e+300 × 1e+300" in text
+        for text in notices(at, "error")
+    )
     assert not at.exception
     assert len(at.dataframe) == 3  # the input, weights and bias editors are still there (no output)
 
@@ -369,6 +377,21 @@ def test_editors_show_numbers_as_text_and_read_what_was_typed():
     bias = text_frame(Table("bias", 1), edited)
     assert bias.to_numpy().tolist() == [["0"], ["-1"]] and list(bias.columns) == ["b"]
     assert text_frame(Table("input"), edited).to_numpy().tolist() == [["1"], ["0"]]
-    assert parse_cell("1e-5") == 1e-5 and parse_cell("−4") == -4.0 and parse_cell(" 2.5 ") == 2.5
-    with pytest.raises(ValueError, match=r"'1,5' is not a number \(write decimals with a point: 1.5"):
-        parse_cell("1,5")
+    assert parse_cell("1e-5") == (1e-5, "") and parse_cell("−4") == (-4.0, "") and parse_cell(" 2.5 ") == (2.5, "")
+    # The decimal comma is read as on the Workshop page, with a note saying so.
+    assert parse_cell("1,5") == (1.5, "read '1,5' as 1.5 (decimal comma)")
+    assert parse_cell("1.7976931348623157e308") == (1.7976931348623157e308, "")
+    for refused in ("1_000", "١٢", "１２", "1,2,3", "nan"):
+        with pytest.raises(ValueError, match="is not a number"):
+            parse_cell(refused)
+
+
+def test_an_invalid_limit_setting_is_named_on_the_page_not_a_traceback(monkeypatch):
+    import mlpsim.limits
+
+    monkeypatch.setattr(mlpsim.limits, "ENVIRONMENT_PROBLEM", "MLPSIM_MAX_LAYERS='many': expected a whole number (digits 0-9)")
+    app = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not app.exception
+    assert [error.value for error in app.error] == [
+        "mlpsim cannot start: MLPSIM_MAX_LAYERS='many': expected a whole number (digits 0-9)"
+    ]

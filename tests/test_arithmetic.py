@@ -81,15 +81,16 @@ def test_text_of_an_output_neuron_with_negative_terms():
     assert working.a == pytest.approx(sigmoid, rel=1e-14)
     text = working.as_text()
     assert "  W2[3,1] × N3 = -0.4 × 0.15 = -0.06" in text
-    assert "  Σ wᵢ·xᵢ = 0.186 + 0.604 − 0.06 + 0.738 = 1.468" in text
+    assert "  Σ wᵢ·xᵢ = 0.186 + 0.604 - 0.06 + 0.738 = 1.468" in text
     assert "  z = Σ wᵢ·xᵢ + b = 1.468 + 0.1 = 1.568" in text
-    assert f"  a = 1 / (1 + e^(−1.568)) = {sigmoid:.6g}" in text
+    assert f"  a = 1 / (1 + e^(-1.568)) = {sigmoid:.6g}" in text
+    assert "−" not in text  # one minus sign throughout: the article's ASCII '-'
 
 
 def test_text_of_a_neuron_with_negative_z():
     # Output N2: −0.279 − 1.208 + 0.075 + 0.246 = −1.166; − 0.2 = −1.366; a = 1 / (1 + e^1.366)
     text = seed_working(2, 1).as_text()
-    assert "  z = Σ wᵢ·xᵢ + b = -1.166 − 0.2 = -1.366" in text
+    assert "  z = Σ wᵢ·xᵢ + b = -1.166 - 0.2 = -1.366" in text
     assert f"  a = 1 / (1 + e^(1.366)) = {1 / (1 + math.exp(1.366)):.6g}" in text
 
 

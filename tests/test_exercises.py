@@ -199,8 +199,12 @@ def test_parse_answer_forms():
     assert parse_answer(".5").value == 0.5
     assert parse_answer("2e-3").value == 0.002
     assert parse_answer("+3").value == 3.0
-    assert parse_answer("1 000").value == 1000.0
     assert parse_answer("1.5").message == ""
+    # One rule with the Simulator's cells and the command line (mlpsim.numbertext): no digit
+    # groups, no digits of other scripts.
+    for refused in ("1 000", "1_000", "١٫٥", "１"):
+        assert parse_answer(refused).value is None
+        assert "is not a number" in parse_answer(refused).message
 
 
 # ---- questions, solutions and hints --------------------------------------------------------------

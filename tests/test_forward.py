@@ -164,33 +164,79 @@ def two_layer(w1: float, w2: float, x: float) -> Network:
 
 
 def test_overflow_in_the_first_layer_names_it():
-    with pytest.raises(ForwardError, match=r"^layer 1 \(Hidden 1\): z overflowed to infinity at N1") as caught:
+    # W1[1,1]·IN1 = 1e200 × 1e200 = 1e400 > 1.8e308, and so for W1[2,1]·IN2: z = 2e400 exactly
+    with pytest.raises(ForwardError) as caught:
         strict_forward(two_layer(1e200, 1.0, 1e200))
-    assert "W1" in str(caught.value)
+    assert str(caught.value) == (
+        "layer 1 (Hidden 1): N1 cannot be computed in floating point: the products "
+        "W1[1,1]·IN1 = 1e+200 × 1e+200 and W1[2,1]·IN2 = 1e+200 × 1e+200 are beyond ±1.7976931348623157e308 "
+        "(the exact z would be 2e+400); make the inputs to this layer or the weights W1 smaller"
+    )
     assert isinstance(caught.value, MlpsimError)
 
 
 def test_overflow_in_a_later_layer_names_that_layer():
     # layer 1: z = 2·1e200·1 = 2e200 (fine); layer 2: 2e200 · 1e200 overflows
-    with pytest.raises(ForwardError, match=r"^layer 2 \(Decision\): z overflowed") as caught:
+    with pytest.raises(ForwardError, match=r"^layer 2 \(Decision\): N1 cannot be computed") as caught:
         strict_forward(two_layer(1.0, 1e200, 1e200))
-    assert "W2" in str(caught.value)
+    assert "W2[1,1]·N1 = 1e+200 × 2e+200 and W2[2,1]·N2 = 1e+200 × 2e+200" in str(caught.value)
+    assert "the exact z would be 4e+400" in str(caught.value)
 
 
-def test_infinity_minus_infinity_is_reported_not_returned():
-    network = Network(
-        input_size=2,
-        layers=(Layer(weights=[[1e200], [-1e200]], bias=[0.0], activation="relu"),),
-        input_values=[1e200, 1e200],
-    )
-    # A plain sum gives inf − inf = NaN; a fused multiply-add gives inf. Reported either way.
-    with pytest.raises(ForwardError, match=r"^layer 1 \(Output\): z (became NaN|overflowed to infinity) at N1"):
-        strict_forward(network)
+CANCELLING = Network(
+    input_size=2,
+    layers=(Layer(weights=[[1e200], [-1e200]], bias=[0.0], activation="relu"),),
+    input_values=[1e200, 1e200],
+)
+CANCELLING_MESSAGE = (
+    "layer 1 (Output): N1{row} cannot be computed in floating point: the products "
+    "W1[1,1]·IN1 = 1e+200 × 1e+200 and W1[2,1]·IN2 = -1e+200 × 1e+200 are beyond ±1.7976931348623157e308 "
+    "(the exact z would be 0); make the inputs to this layer or the weights W1 smaller"
+)
+
+
+def test_infinity_minus_infinity_is_reported_the_same_whatever_the_kernel():
+    # 1e200·1e200 − 1e200·1e200: exactly 0, but each product is 1e400. One BLAS kernel sums
+    # inf − inf = NaN (Haswell), another gets +inf (SkylakeX): the message is the same for both.
+    with pytest.raises(ForwardError) as caught:
+        strict_forward(CANCELLING)
+    assert str(caught.value) == CANCELLING_MESSAGE.format(row="")
+
+
+def test_a_batch_of_one_and_of_two_report_the_same_row_the_same_way():
+    with pytest.raises(ForwardError) as one:
+        strict_forward(CANCELLING, [[1e200, 1e200]])
+    with pytest.raises(ForwardError) as two:
+        strict_forward(CANCELLING, [[1.0, 2.0], [1e200, 1e200]])
+    assert str(one.value) == CANCELLING_MESSAGE.format(row=" (input row 1)")
+    assert str(two.value) == CANCELLING_MESSAGE.format(row=" (input row 2)")
 
 
 def test_overflow_in_one_row_of_a_batch_is_reported():
-    with pytest.raises(ForwardError, match="layer 1"):
+    # Row 2: W1[1,1]·IN1 = 2 × 1e308 is beyond the range (N1 is the first neuron checked).
+    with pytest.raises(ForwardError, match=r"^layer 1 \(Hidden 1\): N1 \(input row 2\) cannot be computed"):
         strict_forward(seed_example(), [[0.5, 0.1, 0.2], [1e308, 1e308, 1e308]])
+
+
+def test_a_sum_whose_exact_value_is_beyond_the_range_names_its_largest_terms():
+    # 1e308 + 1e308 + 0.5 = 2e308: each product is a double, z is not.
+    network = Network(input_size=2, layers=(Layer(weights=[[1.0], [1.0]], bias=[0.5], activation="linear"),))
+    with pytest.raises(ForwardError) as caught:
+        strict_forward(network, [1e308, 1e308])
+    assert str(caught.value) == (
+        "layer 1 (Output): N1: z = Σ wᵢ·xᵢ + b is 2e+308, beyond ±1.7976931348623157e308, although each product "
+        "is within it (the largest: W1[1,1]·IN1 = 1 × 1e+308 and W1[2,1]·IN2 = 1 × 1e+308); "
+        "make the inputs to this layer, the weights W1 or the bias b1 smaller"
+    )
+
+
+@pytest.mark.parametrize("order", [[1e308, 1e308, -1e308], [1e308, -1e308, 1e308], [-1e308, 1e308, 1e308]])
+def test_a_partial_sum_that_overflows_in_one_order_only_gives_the_exact_z(order):
+    # 1e308 + 1e308 − 1e308 = 1e308 exactly; summed left to right the first partial sum is
+    # 2e308 = inf in some orders and not in others, so kernels disagree. z is the exact 1e308.
+    network = Network(input_size=3, layers=(Layer(weights=[[1.0], [1.0], [1.0]], bias=[0.25], activation="linear"),))
+    assert strict_forward(network, order).z[0].tolist() == [1e308]
+    assert strict_forward(network, [order, [1.0, 2.0, 3.0]]).z[0].tolist() == [[1e308], [6.25]]
 
 
 def test_largest_finite_values_that_do_not_overflow_pass():
@@ -222,3 +268,19 @@ def test_bad_inputs_are_refused_with_a_message(inputs, fragment):
         forward(seed_example(), inputs)
     assert str(caught.value).startswith("input: ")
     assert fragment in str(caught.value)
+
+
+@pytest.mark.parametrize("kernel_gave", [float("nan"), float("inf"), -float("inf")])
+def test_every_non_finite_outcome_a_kernel_may_give_is_diagnosed_alike(kernel_gave):
+    # What the matrix product returns for 1e200·1e200 − 1e200·1e200 depends on the kernel (NaN
+    # for Haswell's order of summation, +inf for SkylakeX's fused multiply-adds, -inf for the
+    # other order). The diagnosis reads only the inputs and the weights, so the message is one.
+    from mlpsim.forward import _recomputed
+
+    x = CANCELLING.input_values
+    with pytest.raises(ForwardError) as caught:
+        _recomputed(CANCELLING, 1, x, np.array([kernel_gave]))
+    assert str(caught.value) == CANCELLING_MESSAGE.format(row="")
+    # And a partial sum that one kernel overflows and another does not gets the exact z.
+    wide = Network(input_size=3, layers=(Layer(weights=[[1.0], [1.0], [1.0]], bias=[0.0], activation="linear"),))
+    assert _recomputed(wide, 1, np.array([1e308, 1e308, -1e308]), np.array([kernel_gave])).tolist() == [1e308]

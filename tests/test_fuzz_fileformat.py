@@ -27,7 +27,7 @@ from mlpsim.presets import seed_example, xor
 from tests.mutations import mutated
 
 SCALE = int(os.environ.get("MLPSIM_FUZZ_SCALE", "1"))
-SMALL_LIMITS = Limits(max_upload_bytes=200_000)
+SMALL_LIMITS = Limits(max_upload_bytes=200_000, max_file_bytes=200_000)
 MAX_MESSAGE_CHARS = 400
 
 

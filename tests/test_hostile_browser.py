@@ -159,11 +159,14 @@ def w1_with(*changes):
     ("", "empty cell"),
     ("   ", "empty cell"),
     (None, "empty cell"),
-    ("1,5", "'1,5' is not a number"),
-    ("1e400", "'1e400' is not a finite number"),
-    ("-1e400", "'-1e400' is not a finite number"),
-    ("nan", "'nan' is not a finite number"),
-    ("Infinity", "'Infinity' is not a finite number"),
+    ("1,5,2", "'1,5,2' is not a number"),
+    ("1_000", "'1_000' is not a number (write it without '_'"),
+    ("١٢", "is not a number (type its digits as 0-9)"),
+    ("１２", "is not a number (type its digits as 0-9)"),
+    ("1e400", "'1e400' is beyond the largest number a double holds, ±1.7976931348623157e308"),
+    ("-1e400", "'-1e400' is beyond the largest number a double holds"),
+    ("nan", "'nan' is not a number (only finite numbers are allowed)"),
+    ("Infinity", "'Infinity' is not a number (only finite numbers are allowed)"),
     (float("inf"), "is not a finite number"),
     (True, "True is not a number"),
     ([1, 2], "list is not a number"),
@@ -179,7 +182,11 @@ def test_a_bad_cell_is_named_and_keeps_its_value(raw, reason):
     assert reason in fold.errors[0] and "keeps its value 2" in fold.errors[0]
 
 
-@pytest.mark.parametrize("raw, value", [(" 2.5 ", 2.5), ("−3", -3.0), ("1e-5", 1e-5), (7, 7.0), ("-0", -0.0)])
+@pytest.mark.parametrize(
+    "raw, value",
+    [(" 2.5 ", 2.5), ("−3", -3.0), ("1e-5", 1e-5), (7, 7.0), ("-0", -0.0), ("1,5", 1.5),
+     ("1.7976931348623157e308", 1.7976931348623157e308)],
+)
 def test_good_cells_in_the_forms_people_type(raw, value):
     fold = fold_w1({1: {"N2": raw}})
     assert fold.errors == ()
@@ -188,7 +195,7 @@ def test_good_cells_in_the_forms_people_type(raw, value):
 
 def test_a_pasted_block_applies_every_good_cell_and_names_every_bad_one():
     block = {
-        0: {"N1": 0.5, "N2": "abc", "N3": "1,5", "N4": 4},
+        0: {"N1": 0.5, "N2": "abc", "N3": "1,5,0", "N4": 4},
         1: {"N1": "", "N2": "2.25", "N3": "1e400", "N4": -1},
         2: {"N1": "3", "N2": None, "N3": "x", "N4": 0},
     }

@@ -118,8 +118,8 @@ def test_file_with_too_many_layers_names_the_limit():
 
 
 def test_file_over_byte_limit_is_refused_before_parsing():
-    data = b" " * 5_000_001  # an upload arrives as bytes; refusing it must not copy or parse it
-    refused_cheaply(lambda: loads(data), "5,000,001 bytes", "limit is 5,000,000 bytes")
+    data = b" " * 100_000_001  # bytes in memory; refusing them must not copy or parse them
+    refused_cheaply(lambda: loads(data), "100,000,001 bytes", "limit is 100,000,000 bytes")
 
 
 def test_share_link_over_length_limit():
@@ -174,10 +174,10 @@ def test_cli_refuses_a_huge_declaration(tmp_path, capsys):
 
 def test_cli_refuses_an_oversized_file_without_reading_it(tmp_path, capsys):
     path = tmp_path / "big.json"
-    with path.open("wb") as file:  # sparse: 6 MB on paper, nothing on disk
-        file.truncate(6_000_000)
+    with path.open("wb") as file:  # sparse: 120 MB on paper, nothing on disk
+        file.truncate(120_000_000)
     assert main(["explain", str(path), "--layer", "1", "--neuron", "1"]) == 2
-    assert "6,000,000 bytes; the limit is 5,000,000 bytes" in capsys.readouterr().err
+    assert "120,000,000 bytes; the limit is 100,000,000 bytes (set MLPSIM_MAX_FILE_BYTES" in capsys.readouterr().err
 
 
 # ---- one environment setting, every path ------------------------------------------------------

@@ -33,6 +33,8 @@ def _on_edit(table: Table, key: str) -> None:
     fold = fold_edits(network, table, st.session_state[key].get("edited_rows", {}))
     for error in fold.errors:
         workspace.notify("error", error)
+    for note in fold.notes:
+        workspace.notify("info", note)
     workspace.replace_network(fold.network, folded_table=table)
 
 

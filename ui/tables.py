@@ -19,6 +19,7 @@ import pandas as pd
 from mlpsim.arithmetic import number
 from mlpsim.forward import ForwardResult
 from mlpsim.network import Layer, Network, neuron_name, weight_name
+from mlpsim.numbertext import LARGEST_TEXT, read_number
 
 TableKind = Literal["weights", "bias", "input"]
 BIAS_COLUMN = "b"
@@ -89,12 +90,13 @@ def _names(position: int, count: int) -> list[str]:
 
 @dataclass(frozen=True, eq=False)
 class Fold:
-    """The outcome of folding one editor's edits: the new network, the cells changed, and one
-    message per refused cell."""
+    """The outcome of folding one editor's edits: the new network, the cells changed, one
+    message per refused cell, and one note per cell read other than plainly (a decimal comma)."""
 
     network: Network
     changed: tuple[str, ...]
     errors: tuple[str, ...]
+    notes: tuple[str, ...] = ()
 
 
 def fold_edits(network: Network, table: Table, edited_rows: Mapping[Any, Mapping[str, Any]]) -> Fold:
@@ -102,7 +104,7 @@ def fold_edits(network: Network, table: Table, edited_rows: Mapping[Any, Mapping
     columns = {name: j for j, name in enumerate(table.frame(network).columns)}
     current = table.array(network)
     values = np.array(current)
-    changed, errors = [], []
+    changed, errors, notes = [], [], []
     for row_key, cells in edited_rows.items():
         try:  # the grid sends row numbers and {column: value}; a hostile client may send anything
             row = int(row_key)
@@ -118,16 +120,18 @@ def fold_edits(network: Network, table: Table, edited_rows: Mapping[Any, Mapping
                 continue
             name = table.cell_name(network, row, column)
             try:
-                value = parse_cell(raw)
+                value, note = parse_cell(raw)
             except ValueError as error:
                 errors.append(f"{name}: {error}; it keeps its value {number(current[row, column])}")
                 continue
+            if note:
+                notes.append(f"{name}: {note}")
             if value != values[row, column] or math.copysign(1, value) != math.copysign(1, values[row, column]):
                 values[row, column] = value
                 changed.append(name)
     if not changed:
-        return Fold(network, (), tuple(errors))
-    return Fold(table.with_array(network, values), tuple(changed), tuple(errors))
+        return Fold(network, (), tuple(errors), tuple(notes))
+    return Fold(table.with_array(network, values), tuple(changed), tuple(errors), tuple(notes))
 
 
 def as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -160,8 +164,10 @@ def text_frame(table: Table, network: Network) -> pd.DataFrame:
     return pd.DataFrame(weights if table.kind == "weights" else bias[:, None], index=frame.index, columns=frame.columns)
 
 
-def parse_cell(raw: Any) -> float:
-    """A finite float from what the grid sent; ValueError saying why not."""
+def parse_cell(raw: Any) -> tuple[float, str]:
+    """(a finite float, a note on how it was read or '') from what the grid sent; ValueError
+    saying why not. Text is read by mlpsim's one number rule (numbertext): the decimal comma
+    is accepted with a note, as on the Workshop page."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         raise ValueError("empty cell")
     if isinstance(raw, bool):
@@ -170,19 +176,16 @@ def parse_cell(raw: Any) -> float:
         try:
             value = float(raw)
         except OverflowError:  # a JSON integer literal of hundreds of digits
-            raise ValueError("a number too large (|value| must be below 1.8e308)") from None
-    elif isinstance(raw, str):
-        text = raw.strip().replace("−", "-")
-        try:
-            value = float(text)
-        except ValueError:
-            hint = " (write decimals with a point: 1.5, not 1,5)" if "," in text else ""
-            raise ValueError(f"{raw[:40]!r} is not a number{hint}") from None
-    else:
-        raise ValueError(f"{type(raw).__name__} is not a number")
-    if not math.isfinite(value):
-        raise ValueError(f"{str(raw)[:40]!r} is not a finite number (|value| must be below 1.8e308)")
-    return value
+            raise ValueError(f"a number too large (beyond {LARGEST_TEXT})") from None
+        if not math.isfinite(value):
+            raise ValueError(f"{str(raw)[:40]!r} is not a finite number (the limit is {LARGEST_TEXT})")
+        return value, ""
+    if isinstance(raw, str):
+        read = read_number(raw)
+        if read.value is None:
+            raise ValueError(read.message)
+        return read.value, read.message
+    raise ValueError(f"{type(raw).__name__} is not a number")
 
 
 def values_frame(network: Network, result: ForwardResult, layer: int) -> pd.DataFrame:
