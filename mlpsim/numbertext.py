@@ -42,8 +42,9 @@ MOST_DECIMALS = 17
 @dataclass(frozen=True)
 class SumText:
     """A sum as printed: the terms' texts, '=' or '≈', and the total's text. With '=' the
-    printed terms, added exactly, give the printed total; where no printing of up to
-    MOST_DECIMALS decimals does, the total is marked '≈' and given in full (round-trip digits)."""
+    printed terms, added exactly, give the printed total at its own precision; where no
+    printing of up to MOST_DECIMALS decimals does, the total is marked '≈' and given in full
+    (round-trip digits)."""
 
     terms: tuple[str, ...]
     relation: str
@@ -70,7 +71,12 @@ def sum_text(values: Sequence[float], total: float) -> SumText:
 
 
 def _adds_up(terms: Sequence[str], total: str) -> bool:
-    return sum((Decimal(term) for term in terms), Decimal(0)) == Decimal(total)
+    """True when the printed terms, added exactly and rounded to the printed total's last
+    digit, give the printed total: the line is right at its own precision (2e+10 + 0.13 =
+    2e+10 is; -0.228735 + 0.228596 = -0.000138339 is not)."""
+    printed_total = Decimal(total)
+    exact = sum((Decimal(term) for term in terms), Decimal(0))
+    return exact.quantize(Decimal(1).scaleb(printed_total.as_tuple().exponent)) == printed_total
 
 
 def _decimals(text: str) -> int:

@@ -8,6 +8,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mlpsim.activations import ACTIVATIONS
 from mlpsim.arithmetic import layer_working, neuron_working, number
@@ -209,3 +211,24 @@ def test_out_of_range_and_batch_requests_are_refused():
         neuron_working(network, batch, 1, 0)
     with pytest.raises(ValueError, match="one input vector"):
         layer_working(network, batch, 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False), min_size=1, max_size=8))
+def test_every_printed_sum_adds_up_at_its_own_precision_or_says_approximately(values):
+    from decimal import Decimal
+
+    from mlpsim.numbertext import sum_text
+
+    total = math.fsum(values)
+    printed = sum_text(values, total)
+    assert len(printed.terms) == len(values)
+    if printed.relation == "=":
+        shown = Decimal(printed.total)
+        exact = sum(Decimal(term) for term in printed.terms)
+        unit = Decimal(1).scaleb(shown.as_tuple().exponent)
+        assert abs(exact - shown) <= unit / 2, (printed, exact)
+        # and the printed total is the real total, to within its last digit
+        assert abs(Decimal(total) - shown) <= unit, (printed, total)
+    else:
+        assert printed.relation == "≈" and float(printed.total) == total

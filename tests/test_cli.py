@@ -337,11 +337,16 @@ def test_printed_sums_add_up_as_printed(tmp_path):
 
 
 def test_a_total_no_short_printing_reaches_is_marked_approximate():
-    from mlpsim.numbertext import sum_text
+    from mlpsim.numbertext import SumText, sum_text
 
-    third = 1 / 3  # 0.333333 + 0.333333 + 0.333333 = 0.999999, not 1; no 17-decimal printing adds up either
-    printed = sum_text([third, third, third], 1.0)
-    assert (printed.terms, printed.relation, printed.total) == (("0.333333",) * 3, "≈", "1.0")
+    # 0.333333 · 3 = 0.999999, which is 1 at the precision "1" is printed with (units).
+    third = 1 / 3
+    assert sum_text([third, third, third], 1.0) == SumText(("0.333333",) * 3, "=", "1")
+    # 1.23457e+20 - 1.23457e+20 prints as 0, not 1e+14, and numbers this large get no more
+    # decimals: the total is marked and given in full.
+    assert sum_text([1.234567e20, -1.234566e20], 1e14) == SumText(("1.23457e+20", "-1.23457e+20"), "≈", "100000000000000.0")
+    # 2e+10 + 0.13 = 2e+10 holds at the precision of 2e+10.
+    assert sum_text([2e10, 0.13], 2e10 + 0.13) == SumText(("2e+10", "0.13"), "=", "2e+10")
 
 
 def test_softmax_and_linear_neurons_read_as_the_article_writes_them(files, tmp_path):
