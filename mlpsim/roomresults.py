@@ -53,6 +53,8 @@ MAX_OPEN_ROOMS = 10_000
 MAX_LEARNERS_PER_ROOM = 1_000
 MAX_LINK_PARAMS_CHARS = 2_000
 BUSY_TIMEOUT_SECONDS = 10.0
+ROOM_PARAMETER, SECRET_PARAMETER = "room", "secret"
+"""The teacher's results link: ?room=<room id>&secret=<secret>."""
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """Cells a spreadsheet would run as a formula (OWASP's CSV injection list): written with a
 leading apostrophe."""
@@ -329,6 +331,32 @@ def table_rows(results: RoomResults) -> list[dict[str, str | int]]:
         }
         for row in results.rows
     ]
+
+
+SUMMARY_COLUMNS = ("question", "learners", "solved", "solved after the solution", "solution shown", "hints used")
+
+
+def question_summary(results: RoomResults, questions: Sequence[str]) -> list[dict[str, str | int]]:
+    """One row per question (in the exercise's order): how many learners worked on it, solved
+    it on their own, solved it only after its solution, looked at the solution, and the hints
+    they took in all. Keys SUMMARY_COLUMNS."""
+    rows = []
+    for code in questions:
+        mine = [row.result for row in results.rows if row.result.question == code]
+        rows.append({
+            "question": code,
+            "learners": len(mine),
+            "solved": sum(1 for r in mine if r.solved),
+            "solved after the solution": sum(1 for r in mine if r.solved_after_solution),
+            "solution shown": sum(1 for r in mine if r.solution_shown),
+            "hints used": sum(r.hints for r in mine),
+        })
+    return rows
+
+
+def teacher_params(room: TeacherRoom) -> dict[str, str]:
+    """The query parameters of the teacher's results link."""
+    return {ROOM_PARAMETER: room.room_id, SECRET_PARAMETER: room.secret}
 
 
 def csv_cell(value: str | int) -> str | int:
