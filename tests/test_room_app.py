@@ -160,3 +160,12 @@ def test_a_closed_room_still_checks_answers_and_says_nothing_is_sent(monkeypatch
     assert any(s.startswith("Right: z(N1)") for s in texts(at.success))
     monkeypatch.delenv("MLPSIM_ROOM_RETENTION_HOURS")
     assert store_from_environment().room(teacher_link["room"]) is None  # purged, not just hidden
+
+
+def test_the_teachers_link_is_no_exercise_link():
+    """app.py reads exercise links on every page: the results link (room + secret) must not be
+    taken for an exercise link without a seed."""
+    _, teacher_link = teacher_makes_a_room()
+    at = workshop(teacher_link)
+    assert not at.exception and not at.error
+    assert at.session_state[state.NOTICES] == []

@@ -227,3 +227,24 @@ def test_a_room_and_a_learner_have_limits(store, monkeypatch):
     assert store.record(made.room_id, "a", "", [result()]) and store.record(made.room_id, "b", "", [result()])
     assert store.record(made.room_id, "c", "", [result()]) is False
     assert store.record(made.room_id, "a", "Ana", [result()])  # a learner already in still updates
+
+
+def test_two_processes_on_one_file_lose_nothing(store, tmp_path, clock):
+    """Replicas on one machine share the file: another process writes while this one does."""
+    import subprocess
+    import sys
+
+    made = store.create_room(PARAMS)
+    script = (
+        "import sys; from mlpsim.roomresults import RoomStore; from mlpsim.exercises import QuestionResult\n"
+        f"store = RoomStore(sys.argv[1], {24 * HOUR}, clock=lambda: {clock.now})\n"
+        "for n in range(40):\n"
+        f"    assert store.record({made.room_id!r}, f'other-{{n}}', 'P', [QuestionResult('z1.2', 1, 1, 0, n, False)])\n"
+    )
+    other = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "rooms.sqlite3")])
+    for n in range(40):
+        assert store.record(made.room_id, f"here-{n}", "T", [result("z1.2", hints=n)])
+    assert other.wait(timeout=60) == 0
+    seen = store.results(made.room_id, made.secret)
+    assert seen.learners == 80
+    assert sorted(row.result.hints for row in seen.rows if row.name == "P") == list(range(40))

@@ -81,8 +81,9 @@ def _live_results(store: RoomStore, room_id: str, secret: str) -> None:
     st.subheader(escaped(heading))
     answered = len({row.learner for row in results.rows})
     st.markdown(
-        f"**{results.learners}** learners opened the room link, **{answered}** worked on a question. "
-        f"Made at {_utc(results.room.created_at)}; deleted with its results at {_utc(results.room.expires_at)}."
+        f"Learners who opened the room link: **{results.learners}**; who worked on a question: **{answered}**. "
+        f"The room was made at {_utc(results.room.created_at)} and is deleted with its results at "
+        f"{_utc(results.room.expires_at)}."
     )
     st.markdown("**Per question**: *solved* counts only answers given before the question's solution was shown.")
     st.dataframe(pd.DataFrame(question_summary(results, questions), columns=SUMMARY_COLUMNS), hide_index=True)

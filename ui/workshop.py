@@ -39,7 +39,14 @@ from mlpsim.exercises import (
 from mlpsim.figure import network_figure
 from mlpsim.forward import ForwardResult
 from mlpsim.network import Network, neuron_name
-from mlpsim.roomresults import MAX_NAME_CHARS, RoomStoreError, TeacherRoom, store_from_environment, teacher_params
+from mlpsim.roomresults import (
+    MAX_NAME_CHARS,
+    SECRET_PARAMETER,
+    RoomStoreError,
+    TeacherRoom,
+    store_from_environment,
+    teacher_params,
+)
 from mlpsim.stepper import first_step_of_layer, known_values, step_at, step_count, step_working
 from mlpsim.worksheet import LETTERS, MAX_COUNT, build_worksheet, weight_rows, worksheet_html, worksheet_markdown
 from ui import results, state, workspace
@@ -156,7 +163,10 @@ def _set_form_from(spec: ExerciseSpec) -> None:
 
 def apply_link() -> None:
     """Open the exercise the page's query parameters describe, once per distinct link. A bad
-    link leaves the current exercise as it was and says what is wrong."""
+    link leaves the current exercise as it was and says what is wrong. A teacher's results link
+    (it has the secret) is no exercise link, though it names the room."""
+    if SECRET_PARAMETER in st.query_params:
+        return
     params = {key: st.query_params[key] for key in LINK_KEYS if key in st.query_params}
     signature = tuple(sorted(params.items()))
     if not params or st.session_state.get(state.WORKSHOP_LINK_SEEN) == signature:
