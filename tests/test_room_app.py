@@ -169,3 +169,28 @@ def test_the_teachers_link_is_no_exercise_link():
     at = workshop(teacher_link)
     assert not at.exception and not at.error
     assert at.session_state[state.NOTICES] == []
+
+
+def test_a_room_that_closes_while_the_learner_works_says_so(monkeypatch):
+    learner_link, _ = teacher_makes_a_room()
+    at = workshop(learner_link)
+    assert not at.warning
+    monkeypatch.setenv("MLPSIM_ROOM_RETENTION_HOURS", "0.000001")
+    [box for box in at.text_input if box.label == "z(N1)"][0].input(z_answer())
+    button(at, "Check").click().run()
+    assert any(s.startswith("Right: z(N1)") for s in texts(at.success))
+    assert any("This room has closed" in w for w in texts(at.warning))
+
+
+def test_a_bad_retention_setting_is_a_clear_message_and_the_exercise_still_works(monkeypatch):
+    learner_link, _ = teacher_makes_a_room()
+    monkeypatch.setenv("MLPSIM_ROOM_RETENTION_HOURS", "a day")
+    at = workshop(learner_link)
+    assert not at.exception
+    assert any("cannot be sent to your teacher" in w and "MLPSIM_ROOM_RETENTION_HOURS" in w for w in texts(at.warning))
+    [box for box in at.text_input if box.label == "z(N1)"][0].input(z_answer())
+    button(at, "Check").click().run()
+    assert any(s.startswith("Right: z(N1)") for s in texts(at.success))
+    teacher = workshop({"seed": "3"})
+    teacher.button(key=state.WORKSHOP_MAKE_ROOM).click().run()
+    assert any(e.startswith("No room was made") and "MLPSIM_ROOM_RETENTION_HOURS" in e for e in texts(teacher.error))

@@ -321,16 +321,13 @@ def _render_room_links(spec: ExerciseSpec) -> None:
 # ---- exercise: questions, answers, hints, score ------------------------------------------------
 
 
-def _blank_key(spec: ExerciseSpec, blank_id: str) -> str:
-    return f"{spec.key}/{blank_id}"
-
-
-def _question_key(spec: ExerciseSpec, code: str) -> str:
-    return f"{spec.key}/{code}"
+def _scoped_key(spec: ExerciseSpec, part: str) -> str:
+    """The session-state key of one answer box (``part`` = blank id) or one question (its code)."""
+    return f"{spec.key}/{part}"
 
 
 def _solution_shown(spec: ExerciseSpec, code: str) -> bool:
-    return _question_key(spec, code) in st.session_state.get(state.WORKSHOP_SOLUTIONS, set())
+    return _scoped_key(spec, code) in st.session_state.get(state.WORKSHOP_SOLUTIONS, set())
 
 
 def _on_check(exercise: Exercise, question: Question) -> None:
@@ -338,7 +335,7 @@ def _on_check(exercise: Exercise, question: Question) -> None:
     checked = st.session_state.setdefault(state.WORKSHOP_CHECKED, {})
     shown = _solution_shown(exercise.spec, question.code)
     for blank in exercise.blanks(question):
-        key = _blank_key(exercise.spec, blank.id)
+        key = _scoped_key(exercise.spec, blank.id)
         text = st.session_state.get(state.WORKSHOP_ANSWER_PREFIX + key, "")
         checked[key] = text
         feedback = check_answer(blank, text)
@@ -348,13 +345,13 @@ def _on_check(exercise: Exercise, question: Question) -> None:
 
 def _on_hint(spec: ExerciseSpec, code: str, available: int) -> None:
     hints = st.session_state.setdefault(state.WORKSHOP_HINTS, {})
-    key = _question_key(spec, code)
+    key = _scoped_key(spec, code)
     hints[key] = min(hints.get(key, 0) + 1, available)
 
 
 def _on_solution(spec: ExerciseSpec, code: str) -> None:
     if spec.shows_solutions:
-        st.session_state.setdefault(state.WORKSHOP_SOLUTIONS, set()).add(_question_key(spec, code))
+        st.session_state.setdefault(state.WORKSHOP_SOLUTIONS, set()).add(_scoped_key(spec, code))
 
 
 def score_text() -> str:
@@ -370,8 +367,8 @@ def _question_results(exercise: Exercise) -> tuple[QuestionResult, ...]:
     standings = []
     for question in exercise.questions:
         ids = tuple(blank.id for blank in exercise.blanks(question))
-        records = {blank_id: scores[_blank_key(spec, blank_id)] for blank_id in ids if _blank_key(spec, blank_id) in scores}
-        taken = hints.get(_question_key(spec, question.code), 0)
+        records = {blank_id: scores[_scoped_key(spec, blank_id)] for blank_id in ids if _scoped_key(spec, blank_id) in scores}
+        taken = hints.get(_scoped_key(spec, question.code), 0)
         shown = _solution_shown(spec, question.code)
         if records or taken or shown:
             standings.append(question_result(question, ids, records, taken, shown))
@@ -402,12 +399,12 @@ def _render_question(exercise: Exercise, letter: str, question: Question) -> Non
         blanks = exercise.blanks(question)
         columns = st.columns(max(len(blanks), 4))
         for column, blank in zip(columns, blanks):
-            column.text_input(blank.label, key=state.WORKSHOP_ANSWER_PREFIX + _blank_key(spec, blank.id),
+            column.text_input(blank.label, key=state.WORKSHOP_ANSWER_PREFIX + _scoped_key(spec, blank.id),
                               placeholder="your answer")
         st.form_submit_button("Check", on_click=_on_check, args=(exercise, question))
     scores = st.session_state.get(state.WORKSHOP_SCORE, {})
     for blank in blanks:
-        key = _blank_key(spec, blank.id)
+        key = _scoped_key(spec, blank.id)
         if key in checked:
             feedback = check_answer(blank, checked[key])
             writer = {"right": st.success, "close": st.warning, "wrong": st.error, "invalid": st.warning}[feedback.status]
@@ -415,7 +412,7 @@ def _render_question(exercise: Exercise, letter: str, question: Question) -> Non
             writer(escaped(feedback.message + (f" — {AFTER_SOLUTION_NOTE}" if after else "")),
                    icon=FEEDBACK_ICONS[feedback.status])
     ladder = exercise.hints(question)
-    hint_key = _question_key(spec, code)
+    hint_key = _scoped_key(spec, code)
     shown = st.session_state.get(state.WORKSHOP_HINTS, {}).get(hint_key, 0)
     solved = _solution_shown(spec, code)
     hint, solution, _ = st.columns([1, 1, 3])
@@ -494,15 +491,15 @@ def _send_to_room(exercise: Exercise) -> None:
     try:
         kept = store_from_environment().record(spec.room, learner, name, standings)
     except (RoomStoreError, MlpsimError) as error:
-        st.session_state[state.WORKSHOP_ROOM_STATUS] = f"Your results cannot be sent to your teacher: {error}."
-        kept = None
-    if kept is False:
-        st.session_state[state.WORKSHOP_ROOM_STATUS] = (
-            "This room has closed (or is full): your answers are still checked here but no longer sent to your teacher.")
-    if kept:
-        st.session_state[state.WORKSHOP_ROOM_SENT] = payload
+        problem = f"Your results cannot be sent to your teacher: {error}."
     else:
-        st.warning(escaped(st.session_state[state.WORKSHOP_ROOM_STATUS]), icon=":material/cloud_off:")
+        problem = None if kept else (
+            "This room has closed (or is full): your answers are still checked here but no longer sent to your teacher.")
+    if problem is None:
+        st.session_state[state.WORKSHOP_ROOM_SENT] = payload
+        return
+    st.session_state[state.WORKSHOP_ROOM_STATUS] = problem
+    st.warning(escaped(problem), icon=":material/cloud_off:")
 
 
 # ---- worksheet -------------------------------------------------------------------------------------
