@@ -194,3 +194,14 @@ def test_a_bad_retention_setting_is_a_clear_message_and_the_exercise_still_works
     teacher = workshop({"seed": "3"})
     teacher.button(key=state.WORKSHOP_MAKE_ROOM).click().run()
     assert any(e.startswith("No room was made") and "MLPSIM_ROOM_RETENTION_HOURS" in e for e in texts(teacher.error))
+
+
+def test_the_instructor_form_offers_solutions_1_for_a_locked_room():
+    at = workshop({"seed": "42", "difficulty": "hard", "ask": "z1.2"})
+    assert at.checkbox(key=state.WORKSHOP_FORM_SOLUTIONS).disabled  # only a locked room needs it
+    at.checkbox(key=state.WORKSHOP_FORM_LOCK).check().run()
+    assert "Show solution" not in labels(at)  # the instructor's preview is the room's view
+    at.checkbox(key=state.WORKSHOP_FORM_SOLUTIONS).check().run()
+    assert [c.value for c in at.code if "seed=" in c.value] == [
+        "/workshop?seed=42&difficulty=hard&ask=z1.2&lock=1&solutions=1"]
+    assert "Show solution" in labels(at)
