@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlpsim.exercises import generate_network
+from mlpsim.exercises import QuestionResult, generate_network
 from mlpsim.roomresults import store_from_environment
 from tests.test_exercises import plain_forward
 from tests.test_workshop_app import TIMEOUT, button, plain, texts, workshop
@@ -205,3 +205,16 @@ def test_the_instructor_form_offers_solutions_1_for_a_locked_room():
     assert [c.value for c in at.code if "seed=" in c.value] == [
         "/workshop?seed=42&difficulty=hard&ask=z1.2&lock=1&solutions=1"]
     assert "Show solution" in labels(at)
+
+
+def test_a_room_whose_exercise_this_server_cannot_make_still_shows_its_results():
+    """A room made before an upgrade changed the exercises: its questions may not fit any more."""
+    made = store_from_environment().create_room({"seed": "1", "difficulty": "easy", "ask": "z9.9"})
+    store_from_environment().record(made.room_id, "a", "Ana", [QuestionResult("z9.9", 1, 1, 0, 0, False)])
+    at = results_page({"room": made.room_id, "secret": made.secret})
+    assert not at.exception
+    assert "cannot make it again" in plain(at.subheader[0].value)
+    assert at.dataframe[0].value.to_dict("records")[0]["question"] == "z9.9"
+    learner = workshop({"seed": "1", "difficulty": "easy", "room": made.room_id})
+    assert not learner.exception
+    assert any("cannot be sent to your teacher" in w for w in texts(learner.warning))

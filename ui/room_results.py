@@ -42,9 +42,14 @@ def _utc(seconds: float) -> str:
 
 
 def _exercise_line(results: RoomResults) -> tuple[str, tuple[str, ...]]:
-    """A heading for the room's exercise and its question codes in the exercise's order."""
-    spec = spec_from_params(results.room.link_params)
-    exercise = make_exercise(spec)
+    """A heading for the room's exercise and its question codes in the exercise's order (in the
+    order the learners sent them if this server can no longer make the exercise)."""
+    try:
+        spec = spec_from_params(results.room.link_params)
+        exercise = make_exercise(spec)
+    except MlpsimError as error:
+        sent = tuple(dict.fromkeys(row.result.question for row in results.rows))
+        return f"Exercise of the room (this server cannot make it again: {error})", sent
     flags = [word for word, on in (("locked", spec.locked), ("solutions released", spec.locked and spec.solutions)) if on]
     heading = f"Exercise {spec.seed} · {spec.difficulty}" + "".join(f" · {flag}" for flag in flags)
     return heading, tuple(question.code for question in exercise.questions)

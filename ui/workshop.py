@@ -195,11 +195,11 @@ def _room_exercise(spec: ExerciseSpec) -> ExerciseSpec:
     reason its results cannot be sent, when the room is closed or the database unusable."""
     try:
         room = store_from_environment().room(spec.room)
+        made = None if room is None else spec_from_params(room.link_params)
     except (RoomStoreError, MlpsimError) as error:
         st.session_state[state.WORKSHOP_ROOM_STATUS] = (
             f"Your results cannot be sent to your teacher: {error}. The exercise works as usual.")
         return spec
-    made = None if room is None else spec_from_params(room.link_params)
     if made is None:
         st.session_state[state.WORKSHOP_ROOM_STATUS] = (
             "This room is closed or unknown (a room keeps results for a limited time): your answers are "
@@ -453,6 +453,8 @@ def render_exercise() -> None:
         st.button("Open this network in the simulator", key=state.WORKSHOP_OPEN_IN_SIMULATOR,
                   on_click=_on_open_in_simulator, args=(network,))
     st.info(f"**Tolerance.** {TOLERANCE_TEXT}", icon=":material/straighten:")
+    if not spec.shows_solutions:
+        st.caption("In this room the solutions are not shown: the hints lead you to each answer step by step.")
     _render_room_membership(spec)
     for letter, question in zip(LETTERS, exercise.questions):
         _render_question(exercise, letter, question)
