@@ -89,6 +89,19 @@ CREATE TABLE IF NOT EXISTS answers (
 """
 
 
+_UPSERT_ANSWER = """
+INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (room_id, learner_id, question) DO UPDATE SET
+    ordinal = excluded.ordinal, blanks = excluded.blanks, right_answers = excluded.right_answers,
+    right_after_solution = excluded.right_after_solution, hints = excluded.hints,
+    solution_shown = excluded.solution_shown, updated_at = excluded.updated_at
+WHERE blanks != excluded.blanks OR right_answers != excluded.right_answers
+    OR right_after_solution != excluded.right_after_solution OR hints != excluded.hints
+    OR solution_shown != excluded.solution_shown OR ordinal != excluded.ordinal
+"""
+"""A question's row keeps the time it last changed: an unchanged one is left as it is."""
+
+
 class RoomStoreError(Exception):
     """The results database cannot be used (unwritable path, corrupt file, locked too long)."""
 
@@ -277,8 +290,9 @@ class RoomStore:
 
     def record(self, room_id: str, learner_id: str, name: str, results: Sequence[QuestionResult]) -> bool:
         """Keep one learner's standing (their name and one result per question they worked on,
-        in the exercise's order), replacing what they sent before. False when the room is not
-        open (unknown or expired) or full, and nothing is kept."""
+        in the exercise's order), replacing what they sent before; each question's row keeps the
+        time its result last changed. False when the room is not open (unknown or expired) or
+        full, and nothing is kept."""
         if len(results) > MAX_QUESTIONS:
             raise ValidationError(f"room results: at most {MAX_QUESTIONS} questions, got {len(results)}")
         now = self._clock()
@@ -297,15 +311,16 @@ class RoomStore:
                 connection.execute(
                     "UPDATE learners SET name = ? WHERE room_id = ? AND learner_id = ?", (clean_name(name), room_id, learner_id)
                 )
-            connection.execute("DELETE FROM answers WHERE room_id = ? AND learner_id = ?", (room_id, learner_id))
-            connection.executemany(
-                "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (room_id, learner_id, r.question, ordinal, r.blanks, r.right, r.right_after_solution, r.hints,
-                     int(r.solution_shown), now)
-                    for ordinal, r in enumerate(results)
-                ],
+            codes = [r.question for r in results]
+            connection.execute(
+                f"DELETE FROM answers WHERE room_id = ? AND learner_id = ? AND question NOT IN ({','.join('?' * len(codes))})",
+                (room_id, learner_id, *codes),
             )
+            connection.executemany(_UPSERT_ANSWER, [
+                (room_id, learner_id, r.question, ordinal, r.blanks, r.right, r.right_after_solution, r.hints,
+                 int(r.solution_shown), now)
+                for ordinal, r in enumerate(results)
+            ])
         return True
 
 

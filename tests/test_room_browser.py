@@ -78,12 +78,17 @@ def test_a_learners_answer_reaches_the_teachers_results(browser, room_server, ar
     settle(learner)
     right = learner.get_by_text(f"Right: z(N1) = {float(right_z):g}")
     right.wait_for()
+    for _ in range(2):  # two rungs of (b)'s hint ladder
+        learner.get_by_role("button", name="Hint: next step").nth(1).click()
+        settle(learner)
+    learner.get_by_text("Hint 2 of 3 · the products:").wait_for()
     right.scroll_into_view_if_needed()
     learner.wait_for_timeout(400)
     learner.screenshot(path=str(artifacts / "room-learner.png"))
 
     # the teacher's page was not reloaded: its fragment refreshes every 5 s
     teacher.get_by_text("who worked on a question: 1", exact=False).wait_for(timeout=20_000)
+    teacher.wait_for_timeout(2 * 5_000)  # two more refreshes: the hints taken last have arrived
     teacher.wait_for_timeout(800)
     teacher.screenshot(path=str(artifacts / "room-results.png"), full_page=True)
     with teacher.expect_download() as download:
@@ -91,6 +96,7 @@ def test_a_learners_answer_reaches_the_teachers_results(browser, room_server, ar
     rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
     assert rows[0][:6] == ["learner", "name", "question", "right", "of", "hints"]
     assert rows[1][:8] == ["1", "Ana", "z1.1", "1", "1", "0", "no", "no"]
+    assert rows[2][:8] == ["1", "Ana", "out", "0", "1", "2", "no", "no"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", rows[1][8])
 
     # the learner's link with the room id cannot open the results page

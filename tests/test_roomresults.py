@@ -248,3 +248,15 @@ def test_two_processes_on_one_file_lose_nothing(store, tmp_path, clock):
     seen = store.results(made.room_id, made.secret)
     assert seen.learners == 80
     assert sorted(row.result.hints for row in seen.rows if row.name == "P") == list(range(40))
+
+
+def test_each_question_keeps_the_time_it_last_changed(store, clock):
+    made = store.create_room(PARAMS)
+    store.record(made.room_id, "a", "Ana", [result("z1.2", right=0), result("out", 2, 0)])
+    first = clock.now
+    clock.now += 60
+    store.record(made.room_id, "a", "Ana", [result("z1.2", right=1), result("out", 2, 0)])
+    times = {row.result.question: row.updated_at for row in store.results(made.room_id, made.secret).rows}
+    assert times == {"z1.2": first + 60, "out": first}
+    store.record(made.room_id, "a", "Ana", [])  # nothing worked on any more (e.g. a new exercise)
+    assert store.results(made.room_id, made.secret).rows == ()
