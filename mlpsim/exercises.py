@@ -20,7 +20,7 @@ from typing import Mapping
 
 import numpy as np
 
-from mlpsim.arithmetic import layer_working, neuron_working, number
+from mlpsim.arithmetic import NeuronWorking, layer_working, neuron_working, number
 from mlpsim.errors import ValidationError
 from mlpsim.forward import ForwardResult, forward
 from mlpsim.network import Layer, Network, neuron_name, weight_name
@@ -369,22 +369,29 @@ def hint_ladder(question: Question, network: Network, result: ForwardResult) -> 
             Hint("the numbers", (f"{name} = {number(w)} and {source} = {number(x)}",)),
         )
     neurons = [question.neuron] if question.kind in ("z", "a") else range(network.layers[k - 1].size)
-    workings = [neuron_working(network, result, k, j) for j in neurons]
-    with_activation = question.kind != "z"
-    formulas, products, sums = [], [], []
-    for working in workings:
-        head = f"{working.layer_title} · {working.neuron_name}:"
-        bias_name = f"b{k}[{working.neuron + 1}]"
-        names = " + ".join(f"{t.weight_name}·{t.input_name}" for t in working.terms)
-        then_f = f", then a = {working.activation}(z)" if with_activation else ""
-        formulas.append(f"{head} z = {names} + {bias_name}{then_f}")
-        products.append(f"{head} " + ", ".join(
-            f"{t.weight_name}·{t.input_name} = ({number(t.weight_value)})·({number(t.input_value)}) = {number(t.product)}"
-            for t in working.terms))
-        still = f"add {bias_name} = {number(working.bias)} for z" + (f", then apply {working.activation}" if with_activation else "")
-        sums.append(f"{head} Σ wᵢ·xᵢ = " + " + ".join(f"({number(t.product)})" for t in working.terms)
-                    + f" = {number(working.weighted_sum)}; now {still}")
-    return (Hint("the formula", tuple(formulas)), Hint("the products", tuple(products)), Hint("the sum", tuple(sums)))
+    rungs = [_neuron_rungs(neuron_working(network, result, k, j), question.kind != "z") for j in neurons]
+    formulas, products, sums = (tuple(lines) for lines in zip(*rungs))
+    return Hint("the formula", formulas), Hint("the products", products), Hint("the sum", sums)
+
+
+def _neuron_rungs(working: NeuronWorking, with_activation: bool) -> tuple[str, str, str]:
+    """One neuron's line on each rung: the formula, the products, their sum."""
+    head = f"{working.layer_title} · {working.neuron_name}:"
+    bias_name = f"b{working.layer}[{working.neuron + 1}]"
+    names = " + ".join(f"{t.weight_name}·{t.input_name}" for t in working.terms)
+    activation = f", then a = {working.activation}(z)" if with_activation else ""
+    products = ", ".join(
+        f"{t.weight_name}·{t.input_name} = ({number(t.weight_value)})·({number(t.input_value)}) = {number(t.product)}"
+        for t in working.terms
+    )
+    terms = " + ".join(f"({number(t.product)})" for t in working.terms)
+    still = f"add {bias_name} = {number(working.bias)} for z" + (
+        f", then apply {working.activation}" if with_activation else "")
+    return (
+        f"{head} z = {names} + {bias_name}{activation}",
+        f"{head} {products}",
+        f"{head} Σ wᵢ·xᵢ = {terms} = {number(working.weighted_sum)}; now {still}",
+    )
 
 
 # ---- the exercise as a whole --------------------------------------------------------------------
