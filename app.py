@@ -3,7 +3,7 @@
 import streamlit as st
 
 from mlpsim.limits import ENVIRONMENT_PROBLEM
-from ui import simulator, state, workshop, workspace
+from ui import room_results, simulator, state, workshop, workspace
 
 st.set_page_config(page_title="mlpsim", page_icon="🧮", layout="wide")
 if ENVIRONMENT_PROBLEM:  # a mistyped MLPSIM_MAX_* setting: say which, instead of a traceback
@@ -14,6 +14,8 @@ workspace.ensure_defaults()
 # the Simulator page, whose controls would let a learner edit the exercise's network.
 workshop.apply_link()
 workshop_page = st.Page(workshop.render, title="Workshop", url_path="workshop")
+# The teacher's results page: reachable only by its secret link, so it is never listed.
+results_page = st.Page(room_results.render, title="Room results", url_path=workshop.RESULTS_PATH, visibility="hidden")
 
 
 def to_the_exercise() -> None:
@@ -23,8 +25,8 @@ def to_the_exercise() -> None:
 
 if st.session_state.get(state.WORKSHOP_LOCKED, False):
     root = st.Page(to_the_exercise, title="Exercise", url_path="exercise", default=True, visibility="hidden")
-    page = st.navigation([root, workshop_page], position="hidden")
+    page = st.navigation([root, workshop_page, results_page], position="hidden")
 else:
     simulator_page = st.Page(simulator.render, title="Simulator", url_path="simulator", default=True)
-    page = st.navigation([simulator_page, workshop_page])
+    page = st.navigation([simulator_page, workshop_page, results_page])
 page.run()

@@ -20,7 +20,7 @@ from typing import Mapping
 
 import numpy as np
 
-from mlpsim.arithmetic import layer_working, neuron_working, number
+from mlpsim.arithmetic import NeuronWorking, layer_working, neuron_working, number
 from mlpsim.errors import ValidationError
 from mlpsim.forward import ForwardResult, forward
 from mlpsim.network import Layer, Network, neuron_name, weight_name
@@ -290,7 +290,7 @@ def blanks(question: Question, network: Network, result: ForwardResult) -> tuple
 
 
 def solution_steps(question: Question, network: Network, result: ForwardResult) -> list[str]:
-    """The worked arithmetic, one step per entry; hints reveal them one at a time."""
+    """The worked arithmetic, one step per entry, ending with the answer (*Show solution*)."""
     k = question.layer
     if question.kind == "w":
         x = result.values(k - 1)[question.row]
@@ -342,6 +342,59 @@ def forward_pass_steps(network: Network, result: ForwardResult) -> list[str]:
     return [step for k in range(1, len(network.layers) + 1) for step in _layer_steps(network, result, k)]
 
 
+@dataclass(frozen=True)
+class Hint:
+    """One rung of a question's hint ladder: what it gives (``title``) and its lines of text."""
+
+    title: str
+    lines: tuple[str, ...]
+
+
+def hint_ladder(question: Question, network: Network, result: ForwardResult) -> tuple[Hint, ...]:
+    """Hints that lead to the answer without giving it, one rung at a time.
+
+    For a z or a (of one neuron or of every neuron of a layer): the formula with names only, then
+    the products wᵢ·xᵢ with their numbers, then their sum Σ wᵢ·xᵢ; adding the bias (and applying
+    the activation) is left to the learner. For a weight's contribution w·x: the formula, then the
+    two numbers (their product is the answer, so it is only in the solution)."""
+    k = question.layer
+    if question.kind == "w":
+        name = weight_name(k, question.row, question.neuron)
+        source = neuron_name(k - 1, question.row)
+        where = "the input" if k == 1 else f"the output a of {source} in {network.layer_title(k - 1)}"
+        x = result.values(k - 1)[question.row]
+        w = network.layers[k - 1].weights[question.row, question.neuron]
+        return (
+            Hint("the formula", (f"{name} × {source}: the weight in row {question.row + 1}, column "
+                                 f"{question.neuron + 1} of W{k}, times {source} ({where})",)),
+            Hint("the numbers", (f"{name} = {number(w)} and {source} = {number(x)}",)),
+        )
+    neurons = [question.neuron] if question.kind in ("z", "a") else range(network.layers[k - 1].size)
+    rungs = [_neuron_rungs(neuron_working(network, result, k, j), question.kind != "z") for j in neurons]
+    formulas, products, sums = (tuple(lines) for lines in zip(*rungs))
+    return Hint("the formula", formulas), Hint("the products", products), Hint("the sum", sums)
+
+
+def _neuron_rungs(working: NeuronWorking, with_activation: bool) -> tuple[str, str, str]:
+    """One neuron's line on each rung: the formula, the products, their sum."""
+    head = f"{working.layer_title} · {working.neuron_name}:"
+    bias_name = f"b{working.layer}[{working.neuron + 1}]"
+    names = " + ".join(f"{t.weight_name}·{t.input_name}" for t in working.terms)
+    activation = f", then a = {working.activation}(z)" if with_activation else ""
+    products = ", ".join(
+        f"{t.weight_name}·{t.input_name} = ({number(t.weight_value)})·({number(t.input_value)}) = {number(t.product)}"
+        for t in working.terms
+    )
+    terms = " + ".join(f"({number(t.product)})" for t in working.terms)
+    still = f"add {bias_name} = {number(working.bias)} for z" + (
+        f", then apply {working.activation}" if with_activation else "")
+    return (
+        f"{head} z = {names} + {bias_name}{activation}",
+        f"{head} {products}",
+        f"{head} Σ wᵢ·xᵢ = {terms} = {number(working.weighted_sum)}; now {still}",
+    )
+
+
 # ---- the exercise as a whole --------------------------------------------------------------------
 
 
@@ -354,11 +407,21 @@ class ExerciseSpec:
     questions: tuple[str, ...] = ()
     """Question codes; empty = the default questions for this seed."""
     locked: bool = False
+    solutions: bool = False
+    """The teacher releases *Show solution* in a locked room (an open room always has it)."""
+    room: str = ""
+    """The room id (ROOM_ID_PATTERN) whose teacher collects the learners' results; '' = none."""
 
     @property
     def key(self) -> str:
         """Stable identity (used to key answer boxes): same exercise → same key."""
         return f"{self.seed}-{self.difficulty}-{'+'.join(self.questions)}"
+
+    @property
+    def shows_solutions(self) -> bool:
+        """Whether *Show solution* is offered: always in an open room, in a locked one only when
+        the teacher's link says ``solutions=1``."""
+        return not self.locked or self.solutions
 
 
 @dataclass(frozen=True, eq=False)
@@ -380,6 +443,9 @@ class Exercise:
     def solution_steps(self, question: Question) -> list[str]:
         return solution_steps(question, self.network, self.result)
 
+    def hints(self, question: Question) -> tuple[Hint, ...]:
+        return hint_ladder(question, self.network, self.result)
+
     def forward_pass_steps(self) -> list[str]:
         return forward_pass_steps(self.network, self.result)
 
@@ -398,17 +464,31 @@ def make_exercise(spec: ExerciseSpec) -> Exercise:
 
 # ---- link parameters ----------------------------------------------------------------------------
 
-LINK_KEYS = ("seed", "difficulty", "ask", "lock")
+LINK_KEYS = ("seed", "difficulty", "ask", "lock", "solutions", "room")
+ROOM_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{16}")
+"""A room id: 16 URL-safe characters (secrets.token_urlsafe(12))."""
 
 
 def spec_to_params(spec: ExerciseSpec) -> dict[str, str]:
-    """Query parameters for the Workshop page: seed, difficulty, ask (comma-separated codes), lock."""
+    """Query parameters for the Workshop page: seed, difficulty, ask (comma-separated codes),
+    lock, solutions, room (each of the last three only when set)."""
     params = {"seed": str(spec.seed), "difficulty": spec.difficulty}
     if spec.questions:
         params["ask"] = ",".join(spec.questions)
     if spec.locked:
         params["lock"] = "1"
+    if spec.solutions:
+        params["solutions"] = "1"
+    if spec.room:
+        params["room"] = spec.room
     return params
+
+
+def _flag(params: Mapping[str, str], name: str) -> bool:
+    value = str(params.get(name, "0")).strip().lower()
+    if value not in ("0", "1", "true", "false", ""):
+        raise ValidationError(f"link parameter {name}={value[:20]!r}: expected 1 or 0")
+    return value in ("1", "true")
 
 
 def spec_from_params(params: Mapping[str, str]) -> ExerciseSpec | None:
@@ -426,13 +506,15 @@ def spec_from_params(params: Mapping[str, str]) -> ExerciseSpec | None:
     codes = [code.strip() for code in raw_ask.split(",") if code.strip()]
     if len(codes) > MAX_QUESTIONS:
         raise ValidationError(f"link parameter ask: at most {MAX_QUESTIONS} questions, got {len(codes)}")
-    lock = str(params.get("lock", "0")).strip().lower()
-    if lock not in ("0", "1", "true", "false", ""):
-        raise ValidationError(f"link parameter lock={lock[:20]!r}: expected 1 or 0")
+    locked, solutions = _flag(params, "lock"), _flag(params, "solutions")
+    room = str(params.get("room", "")).strip()
+    if room and not ROOM_ID_PATTERN.fullmatch(room):
+        raise ValidationError(f"link parameter room={room[:20]!r}: expected the 16-character room id of the teacher's link")
     network = generate_network(int(raw_seed), difficulty)
     # canonical codes ("z01.1" → "z1.1"), each once, so the link and the page agree on them
     canonical = tuple(dict.fromkeys(parse_question(code[:40], network).code for code in codes))
-    return ExerciseSpec(seed=int(raw_seed), difficulty=difficulty, questions=canonical, locked=lock in ("1", "true"))
+    return ExerciseSpec(seed=int(raw_seed), difficulty=difficulty, questions=canonical, locked=locked,
+                        solutions=solutions, room=room)
 
 
 # ---- answers ------------------------------------------------------------------------------------
@@ -510,3 +592,94 @@ def check_answer(blank: Blank, text: str) -> Feedback:
             parsed.value,
         )
     return Feedback("wrong", f"{note}Not quite: {number(parsed.value)} is not {blank.label}. Try a hint.", parsed.value)
+
+
+
+# ---- scoring -----------------------------------------------------------------------------------
+
+AFTER_SOLUTION_NOTE = "Checked after this question's solution was shown: not counted in the score."
+
+
+@dataclass(frozen=True)
+class ScoredAnswer:
+    """The last scored check of one answer box (a check of something that is not a number is not
+    scored)."""
+
+    correct: bool
+    after_solution: bool
+    """The question's solution had been shown when this answer was checked."""
+
+    @property
+    def counts(self) -> bool:
+        """Right, and given before the solution was shown: only these count toward the score."""
+        return self.correct and not self.after_solution
+
+
+def rescored(previous: ScoredAnswer | None, correct: bool, solution_shown: bool) -> ScoredAnswer:
+    """The box's record after a check. An answer checked once its question's solution is shown
+    does not count; re-checking a right answer that already counted keeps it counted."""
+    if previous is not None and previous.counts and correct:
+        return previous
+    return ScoredAnswer(correct=correct, after_solution=solution_shown)
+
+
+@dataclass(frozen=True)
+class Score:
+    right: int
+    """Answers right and given before their solution was shown."""
+    checked: int
+    right_after_solution: int
+    """Answers right, but checked after their solution was shown (not in ``right``)."""
+
+    def text(self) -> str:
+        text = f"Score this session: {self.right} of {self.checked} checked answers right"
+        if self.right_after_solution:
+            text += f" ({self.right_after_solution} more right after the solution was shown: not counted)"
+        return text
+
+
+def score(records: Mapping[str, ScoredAnswer]) -> Score:
+    """The score over answer boxes (blank key → its record)."""
+    return Score(
+        right=sum(1 for record in records.values() if record.counts),
+        checked=len(records),
+        right_after_solution=sum(1 for record in records.values() if record.correct and record.after_solution),
+    )
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """One learner's standing on one question, as the teacher sees it."""
+
+    question: str
+    """The question's code (z1.2, out, ...)."""
+    blanks: int
+    right: int
+    """Answer boxes right before the solution was shown (these count)."""
+    right_after_solution: int
+    hints: int
+    """Hint rungs the learner revealed."""
+    solution_shown: bool
+
+    @property
+    def solved(self) -> bool:
+        return self.right == self.blanks
+
+    @property
+    def solved_after_solution(self) -> bool:
+        """Every box right, but some only after the solution was shown."""
+        return not self.solved and self.right + self.right_after_solution == self.blanks
+
+
+def question_result(question: Question, blank_ids: tuple[str, ...], records: Mapping[str, ScoredAnswer],
+                    hints: int, solution_shown: bool) -> QuestionResult:
+    """``records`` maps a blank id of this question to its record (boxes never checked are absent)."""
+    mine = [records[blank_id] for blank_id in blank_ids if blank_id in records]
+    return QuestionResult(
+        question=question.code,
+        blanks=len(blank_ids),
+        right=sum(1 for record in mine if record.counts),
+        right_after_solution=sum(1 for record in mine if record.correct and record.after_solution),
+        hints=hints,
+        solution_shown=solution_shown,
+    )

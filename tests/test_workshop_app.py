@@ -105,13 +105,17 @@ def test_exercise_from_a_locked_link():
     assert "Score this session: 1 of 2 checked answers right" in [m.strip("*") for m in texts(at.markdown)]
 
 
-def test_hint_and_solution_reveal_the_working():
+def test_hints_climb_the_ladder_and_the_solution_ends_it():
     at = workshop({"seed": "3", "difficulty": "easy", "ask": "a1.1"})
     assert [b.label for b in at.button if b.label.startswith("Hint")] == ["Hint: next step"]
     button(at, "Hint: next step").click().run()
     hint = at.code[-1].value
-    assert hint.startswith("Hidden 1 · N1: z = W1[1,1]·IN1 + W1[2,1]·IN2 + b1[1]")
-    assert "a = " not in hint
+    assert hint == "Hint 1 of 3 · the formula:\nHidden 1 · N1: z = W1[1,1]·IN1 + W1[2,1]·IN2 + b1[1], then a = relu(z)"
+    button(at, "Hint: next step").click().run()
+    assert "Hint 2 of 3 · the products:" in at.code[-1].value
+    button(at, "Hint: next step").click().run()
+    assert "Hint 3 of 3 · the sum:\nHidden 1 · N1: Σ wᵢ·xᵢ = " in at.code[-1].value
+    assert button(at, "Hint: next step").disabled  # the ladder ends before the answer
     button(at, "Show solution").click().run()
     zs, activations = plain_forward(generate_network(3, "easy"))
     assert at.code[-1].value.endswith(f"a = relu({zs[0][0]:g}) = {activations[0][0]:g}")

@@ -8,6 +8,7 @@ keeps the learner's progress in session state. Callbacks only set state.
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
@@ -16,6 +17,7 @@ import streamlit as st
 from mlpsim.arithmetic import layer_working, number
 from mlpsim.errors import MlpsimError
 from mlpsim.exercises import (
+    AFTER_SOLUTION_NOTE,
     DIFFICULTIES,
     LINK_KEYS,
     MAX_SEED,
@@ -23,16 +25,28 @@ from mlpsim.exercises import (
     Exercise,
     ExerciseSpec,
     Question,
+    QuestionResult,
     check_answer,
     make_exercise,
     parse_question,
+    question_result,
     question_text,
+    rescored,
+    score,
     spec_from_params,
     spec_to_params,
 )
 from mlpsim.figure import network_figure
 from mlpsim.forward import ForwardResult
 from mlpsim.network import Network, neuron_name
+from mlpsim.roomresults import (
+    MAX_NAME_CHARS,
+    SECRET_PARAMETER,
+    RoomStoreError,
+    TeacherRoom,
+    store_from_environment,
+    teacher_params,
+)
 from mlpsim.stepper import first_step_of_layer, known_values, step_at, step_count, step_working
 from mlpsim.worksheet import LETTERS, MAX_COUNT, build_worksheet, weight_rows, worksheet_html, worksheet_markdown
 from ui import results, state, workspace
@@ -41,6 +55,8 @@ from ui.literal import escaped
 STEP_THROUGH, EXERCISE, WORKSHEET = "Step through", "Exercise", "Worksheet"
 WORKSHOP_PATH = "workshop"
 """The page's url_path in app.py's st.navigation: room links point here."""
+RESULTS_PATH = "results"
+"""url_path of the hidden room-results page (ui/room_results.py): teacher links point there."""
 DEFAULT_SPEC = ExerciseSpec(seed=1, difficulty="easy")
 FEEDBACK_ICONS = {
     "right": ":material/check_circle:", "wrong": ":material/cancel:",
@@ -142,11 +158,15 @@ def _set_form_from(spec: ExerciseSpec) -> None:
     st.session_state[state.WORKSHOP_FORM_DIFFICULTY] = spec.difficulty
     st.session_state[state.WORKSHOP_FORM_ASK] = list(spec.questions)
     st.session_state[state.WORKSHOP_FORM_LOCK] = spec.locked
+    st.session_state[state.WORKSHOP_FORM_SOLUTIONS] = spec.solutions
 
 
 def apply_link() -> None:
     """Open the exercise the page's query parameters describe, once per distinct link. A bad
-    link leaves the current exercise as it was and says what is wrong."""
+    link leaves the current exercise as it was and says what is wrong. A teacher's results link
+    (it has the secret) is no exercise link, though it names the room."""
+    if SECRET_PARAMETER in st.query_params:
+        return
     params = {key: st.query_params[key] for key in LINK_KEYS if key in st.query_params}
     signature = tuple(sorted(params.items()))
     if not params or st.session_state.get(state.WORKSHOP_LINK_SEEN) == signature:
@@ -160,10 +180,35 @@ def apply_link() -> None:
     if spec is None:
         workspace.notify("error", "This exercise link has no seed: ask for the full link.")
         return
+    st.session_state.pop(state.WORKSHOP_ROOM_STATUS, None)
+    if spec.room:
+        spec = _room_exercise(spec)
     st.session_state[state.WORKSHOP_EXERCISE] = spec
     st.session_state[state.WORKSHOP_LOCKED] = spec.locked
     st.session_state[state.WORKSHOP_MODE] = EXERCISE
     _set_form_from(spec)
+
+
+def _room_exercise(spec: ExerciseSpec) -> ExerciseSpec:
+    """The exercise of the open room ``spec.room`` as its teacher made it (a link edited to unlock
+    it or to release the solutions opens the room's own exercise); ``spec`` itself, with the
+    reason its results cannot be sent, when the room is closed or the database unusable."""
+    try:
+        room = store_from_environment().room(spec.room)
+        made = None if room is None else spec_from_params(room.link_params)
+    except (RoomStoreError, MlpsimError) as error:
+        st.session_state[state.WORKSHOP_ROOM_STATUS] = (
+            f"Your results cannot be sent to your teacher: {error}. The exercise works as usual.")
+        return spec
+    if made is None:
+        st.session_state[state.WORKSHOP_ROOM_STATUS] = (
+            "This room is closed or unknown (a room keeps results for a limited time): your answers are "
+            "checked here but not sent to your teacher.")
+        return spec
+    made = replace(made, room=spec.room)
+    if made != spec:
+        workspace.notify("info", "This link differs from the one your teacher made: the room's own exercise is shown.")
+    return made
 
 
 def _on_form_change() -> None:
@@ -174,8 +219,10 @@ def _on_form_change() -> None:
     if (seed, difficulty) != (previous.seed, previous.difficulty):
         asked = ()  # question codes belong to one network's shape
         st.session_state[state.WORKSHOP_FORM_ASK] = []
+    locked = st.session_state[state.WORKSHOP_FORM_LOCK]
     st.session_state[state.WORKSHOP_EXERCISE] = ExerciseSpec(
-        seed=seed, difficulty=difficulty, questions=asked, locked=st.session_state[state.WORKSHOP_FORM_LOCK]
+        seed=seed, difficulty=difficulty, questions=asked, locked=locked,
+        solutions=locked and st.session_state.get(state.WORKSHOP_FORM_SOLUTIONS, False),
     )
 
 
@@ -190,12 +237,34 @@ def _on_open_in_simulator(network: Network) -> None:
     workspace.notify("success", f"Opened {network.name} as the current network.")
 
 
+def _origin() -> str:
+    parts = urlsplit(st.context.url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
 def room_link(spec: ExerciseSpec) -> str:
     """The link that opens ``spec`` for everyone: this server's Workshop page + the parameters."""
-    url = st.context.url or ""
-    parts = urlsplit(url)
-    origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
-    return f"{origin}/{WORKSHOP_PATH}?{urlencode(spec_to_params(spec))}"
+    return f"{_origin()}/{WORKSHOP_PATH}?{urlencode(spec_to_params(spec))}"
+
+
+def results_link(room: TeacherRoom) -> str:
+    """The teacher's link to the room's results page (it carries the room's secret)."""
+    return f"{_origin()}/{RESULTS_PATH}?{urlencode(teacher_params(room))}"
+
+
+def _on_make_room(spec: ExerciseSpec) -> None:
+    st.session_state[state.WORKSHOP_ROOM_REQUEST] = spec
+
+
+def _teacher_room(spec: ExerciseSpec) -> TeacherRoom | None:
+    """The room this session made for ``spec``; a new one first if the instructor just asked."""
+    rooms = st.session_state.setdefault(state.WORKSHOP_ROOMS, {})
+    if st.session_state.pop(state.WORKSHOP_ROOM_REQUEST, None) == spec and spec not in rooms:
+        try:
+            rooms[spec] = store_from_environment().create_room(spec_to_params(spec))
+        except (RoomStoreError, MlpsimError) as error:
+            st.error(escaped(f"No room was made: {error}"))
+    return rooms.get(spec)
 
 
 def _possible_questions(network: Network) -> list[str]:
@@ -226,43 +295,84 @@ def _render_instructor(spec: ExerciseSpec, network: Network) -> None:
         )
         st.checkbox("Lock the network for the room (no editing controls, no new exercise)",
                     key=state.WORKSHOP_FORM_LOCK, on_change=_on_form_change)
+        st.checkbox("Let the locked room show the solutions", key=state.WORKSHOP_FORM_SOLUTIONS,
+                    on_change=_on_form_change, disabled=not spec.locked,
+                    help="Without this a locked room has hints but no Show solution.")
+        _render_room_links(replace(spec, room=""))
+
+
+def _render_room_links(spec: ExerciseSpec) -> None:
+    room = _teacher_room(spec)
+    if room is None:
         st.markdown("**Link for the room** (copy it with the button at its right):")
         st.code(room_link(spec), language=None, wrap_lines=True)
+        st.button("Collect the room's results", key=state.WORKSHOP_MAKE_ROOM, on_click=_on_make_room, args=(spec,),
+                  help="Makes a room on this server: a link for the learners that sends each one's results "
+                       "(score per question, hints, solution looked at) and a secret results link for you.")
+        return
+    st.markdown("**Link for the room** (it sends each learner's results to your results page):")
+    st.code(room_link(replace(spec, room=room.room_id)), language=None, wrap_lines=True)
+    hours = store_from_environment().retention_seconds / 3600
+    st.markdown(f"**Your results link.** Keep it to yourself: it opens every learner's results. The room and "
+                f"its results are deleted {hours:g} h after it was made.")
+    st.code(results_link(room), language=None, wrap_lines=True)
 
 
 # ---- exercise: questions, answers, hints, score ------------------------------------------------
 
 
-def _blank_key(spec: ExerciseSpec, blank_id: str) -> str:
-    return f"{spec.key}/{blank_id}"
+def _scoped_key(spec: ExerciseSpec, part: str) -> str:
+    """The session-state key of one answer box (``part`` = blank id) or one question (its code)."""
+    return f"{spec.key}/{part}"
+
+
+def _solution_shown(spec: ExerciseSpec, code: str) -> bool:
+    return _scoped_key(spec, code) in st.session_state.get(state.WORKSHOP_SOLUTIONS, set())
 
 
 def _on_check(exercise: Exercise, question: Question) -> None:
     scores = st.session_state.setdefault(state.WORKSHOP_SCORE, {})
     checked = st.session_state.setdefault(state.WORKSHOP_CHECKED, {})
+    shown = _solution_shown(exercise.spec, question.code)
     for blank in exercise.blanks(question):
-        key = _blank_key(exercise.spec, blank.id)
+        key = _scoped_key(exercise.spec, blank.id)
         text = st.session_state.get(state.WORKSHOP_ANSWER_PREFIX + key, "")
         checked[key] = text
         feedback = check_answer(blank, text)
         if feedback.status != "invalid":  # a typo is not a wrong answer
-            scores[key] = feedback.correct
+            scores[key] = rescored(scores.get(key), feedback.correct, shown)
 
 
 def _on_hint(spec: ExerciseSpec, code: str, available: int) -> None:
     hints = st.session_state.setdefault(state.WORKSHOP_HINTS, {})
-    key = f"{spec.key}/{code}"
+    key = _scoped_key(spec, code)
     hints[key] = min(hints.get(key, 0) + 1, available)
 
 
 def _on_solution(spec: ExerciseSpec, code: str) -> None:
-    st.session_state.setdefault(state.WORKSHOP_SOLUTIONS, set()).add(f"{spec.key}/{code}")
+    if spec.shows_solutions:
+        st.session_state.setdefault(state.WORKSHOP_SOLUTIONS, set()).add(_scoped_key(spec, code))
 
 
 def score_text() -> str:
+    return score(st.session_state.get(state.WORKSHOP_SCORE, {})).text()
+
+
+def _question_results(exercise: Exercise) -> tuple[QuestionResult, ...]:
+    """The learner's standing on every question they worked on (checked, took a hint or looked
+    at the solution), in the exercise's order."""
+    spec = exercise.spec
     scores = st.session_state.get(state.WORKSHOP_SCORE, {})
-    right = sum(1 for ok in scores.values() if ok)
-    return f"Score this session: {right} of {len(scores)} checked answers right"
+    hints = st.session_state.get(state.WORKSHOP_HINTS, {})
+    standings = []
+    for question in exercise.questions:
+        ids = tuple(blank.id for blank in exercise.blanks(question))
+        records = {blank_id: scores[_scoped_key(spec, blank_id)] for blank_id in ids if _scoped_key(spec, blank_id) in scores}
+        taken = hints.get(_scoped_key(spec, question.code), 0)
+        shown = _solution_shown(spec, question.code)
+        if records or taken or shown:
+            standings.append(question_result(question, ids, records, taken, shown))
+    return tuple(standings)
 
 
 def _render_network_tables(network: Network) -> None:
@@ -289,28 +399,34 @@ def _render_question(exercise: Exercise, letter: str, question: Question) -> Non
         blanks = exercise.blanks(question)
         columns = st.columns(max(len(blanks), 4))
         for column, blank in zip(columns, blanks):
-            column.text_input(blank.label, key=state.WORKSHOP_ANSWER_PREFIX + _blank_key(spec, blank.id),
+            column.text_input(blank.label, key=state.WORKSHOP_ANSWER_PREFIX + _scoped_key(spec, blank.id),
                               placeholder="your answer")
         st.form_submit_button("Check", on_click=_on_check, args=(exercise, question))
+    scores = st.session_state.get(state.WORKSHOP_SCORE, {})
     for blank in blanks:
-        key = _blank_key(spec, blank.id)
+        key = _scoped_key(spec, blank.id)
         if key in checked:
             feedback = check_answer(blank, checked[key])
             writer = {"right": st.success, "close": st.warning, "wrong": st.error, "invalid": st.warning}[feedback.status]
-            writer(escaped(feedback.message), icon=FEEDBACK_ICONS[feedback.status])
-    steps = exercise.solution_steps(question)
-    hint_key = f"{spec.key}/{code}"
+            after = key in scores and scores[key].after_solution and feedback.status != "invalid"
+            writer(escaped(feedback.message + (f" — {AFTER_SOLUTION_NOTE}" if after else "")),
+                   icon=FEEDBACK_ICONS[feedback.status])
+    ladder = exercise.hints(question)
+    hint_key = _scoped_key(spec, code)
     shown = st.session_state.get(state.WORKSHOP_HINTS, {}).get(hint_key, 0)
-    solved = hint_key in st.session_state.get(state.WORKSHOP_SOLUTIONS, set())
+    solved = _solution_shown(spec, code)
     hint, solution, _ = st.columns([1, 1, 3])
     hint.button("Hint: next step", key=state.WORKSHOP_HINT_PREFIX + hint_key, on_click=_on_hint,
-                args=(spec, code, len(steps) - 1), disabled=solved or shown >= len(steps) - 1)
-    solution.button("Show solution", key=state.WORKSHOP_SOLUTION_PREFIX + hint_key, on_click=_on_solution,
-                    args=(spec, code), disabled=solved)
+                args=(spec, code, len(ladder)), disabled=solved or shown >= len(ladder))
+    if spec.shows_solutions:
+        solution.button("Show solution", key=state.WORKSHOP_SOLUTION_PREFIX + hint_key, on_click=_on_solution,
+                        args=(spec, code), disabled=solved)
     if solved:
-        st.code("\n".join(steps), language=None)
+        st.code("\n".join(exercise.solution_steps(question)), language=None)
+        st.caption("Solution shown: answers to this question checked from now on do not count in the score.")
     elif shown:
-        st.code("\n".join(steps[:shown]), language=None)
+        st.code("\n\n".join(f"Hint {n} of {len(ladder)} · {rung.title}:\n" + "\n".join(rung.lines)
+                             for n, rung in enumerate(ladder[:shown], start=1)), language=None)
 
 
 def render_exercise() -> None:
@@ -337,9 +453,55 @@ def render_exercise() -> None:
         st.button("Open this network in the simulator", key=state.WORKSHOP_OPEN_IN_SIMULATOR,
                   on_click=_on_open_in_simulator, args=(network,))
     st.info(f"**Tolerance.** {TOLERANCE_TEXT}", icon=":material/straighten:")
+    if not spec.shows_solutions:
+        st.caption("In this room the solutions are not shown: the hints lead you to each answer step by step.")
+    _render_room_membership(spec)
     for letter, question in zip(LETTERS, exercise.questions):
         _render_question(exercise, letter, question)
     st.markdown(f"**{score_text()}**")
+    _send_to_room(exercise)
+
+
+def _render_room_membership(spec: ExerciseSpec) -> None:
+    """In a room: what is sent to the teacher, and the optional name; or why nothing is sent."""
+    if not spec.room:
+        return
+    if state.WORKSHOP_ROOM_STATUS in st.session_state:
+        st.warning(escaped(st.session_state[state.WORKSHOP_ROOM_STATUS]), icon=":material/cloud_off:")
+        return
+    name, _ = st.columns([1, 2])
+    name.text_input("Your name for your teacher (optional)", key=state.WORKSHOP_LEARNER_NAME,
+                    max_chars=MAX_NAME_CHARS, placeholder="anonymous")
+    hours = store_from_environment().retention_seconds / 3600
+    st.caption("In this room your teacher sees, for each question, how many of your answers are right, how many "
+               "hints you took and whether you looked at the solution, under the name above if you type one. "
+               "Answers checked after a solution was shown do not count. Nothing else about you is kept, and "
+               f"the room's results are deleted {hours:g} h after your teacher made the room.")
+
+
+def _send_to_room(exercise: Exercise) -> None:
+    """Send this learner's standing to the room when it changed since the last send."""
+    spec = exercise.spec
+    if not spec.room or state.WORKSHOP_ROOM_STATUS in st.session_state:
+        return
+    learner = st.session_state.setdefault(state.WORKSHOP_LEARNER_ID, secrets.token_urlsafe(12))
+    name = st.session_state.get(state.WORKSHOP_LEARNER_NAME, "")
+    standings = _question_results(exercise)
+    payload = (spec.room, name, standings)
+    if st.session_state.get(state.WORKSHOP_ROOM_SENT) == payload:
+        return
+    try:
+        kept = store_from_environment().record(spec.room, learner, name, standings)
+    except (RoomStoreError, MlpsimError) as error:
+        problem = f"Your results cannot be sent to your teacher: {error}."
+    else:
+        problem = None if kept else (
+            "This room has closed (or is full): your answers are still checked here but no longer sent to your teacher.")
+    if problem is None:
+        st.session_state[state.WORKSHOP_ROOM_SENT] = payload
+        return
+    st.session_state[state.WORKSHOP_ROOM_STATUS] = problem
+    st.warning(escaped(problem), icon=":material/cloud_off:")
 
 
 # ---- worksheet -------------------------------------------------------------------------------------
