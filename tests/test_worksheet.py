@@ -1,5 +1,6 @@
-"""Worksheets: content, answer key against a plain loop, escaping, the CLI, and a print to PDF in
-Chromium turned into PNG pages (look at them: artifacts/worksheet-page-*.png)."""
+"""Worksheets: content, answer key against a plain loop, the activations defined, the diagram,
+escaping, the CLI, and a print to PDF in Chromium checked page by page and turned into PNG pages
+(look at them: artifacts/worksheet-page-*.png)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,28 @@ import html
 import re
 import shutil
 import subprocess
+from xml.etree import ElementTree
 
 import pytest
 
 from mlpsim.cli import main
-from mlpsim.exercises import generate_network
-from mlpsim.worksheet import build_worksheet, markdown_escape, worksheet_html, worksheet_markdown
+from mlpsim.exercises import Blank, generate_network
+from mlpsim.worksheet import (
+    accepted_text,
+    build_worksheet,
+    exact_text,
+    markdown_escape,
+    network_svg,
+    worksheet_html,
+    worksheet_markdown,
+)
 from tests.test_exercises import plain_forward
 
-ROW = re.compile(r"<tr><th>\(([a-z])\) ([^<]+)</th><td>([^<]+)</td><td>([^<]+)</td></tr>")
+ROW = re.compile(r"<tr><th>\(([a-z])\) ([^<]+)</th><td>([^<]+)</td><td>±([^<]+)</td><td>([^<]+)</td></tr>")
 
 
-def key_rows(page: str) -> list[list[tuple[str, str, str, str]]]:
-    """The answer key's (letter, label, write, exact) rows, one list per exercise."""
+def key_rows(page: str) -> list[list[tuple[str, str, str, str, str]]]:
+    """The answer key's (letter, label, write, accepted, exact) rows, one list per exercise."""
     key = page.split("<section class='answer-key'>", 1)[1]
     return [ROW.findall(part) for part in key.split("<h2>Exercise ")[1:]]
 
@@ -33,29 +43,94 @@ def test_answer_key_matches_a_plain_loop(difficulty):
         network = generate_network(40 + offset, difficulty)  # exercise i uses seed N + i - 1
         zs, activations = plain_forward(network)
         by_letter = {}
-        for letter, label, _write, exact in rows:
+        for letter, label, _write, _accepted, exact in rows:
             by_letter.setdefault(letter, []).append((html.unescape(label), float(exact)))
-        # default questions: (b) z, (c) a, (e) the output layer
+        # default questions: (b) z, (c) a, (e) the output layer; the exact column is unrounded
         (label_z, z), = by_letter["b"]
         neuron = int(label_z[3:-1]) - 1  # "z(N2)"
-        assert z == pytest.approx(zs[0][neuron], rel=1e-5, abs=1e-9)
+        assert z == pytest.approx(zs[0][neuron], rel=1e-13, abs=1e-15)
         (_, a), = by_letter["c"]
-        assert a == pytest.approx(activations[0][neuron], rel=1e-5, abs=1e-9)
+        assert a == pytest.approx(activations[0][neuron], rel=1e-13, abs=1e-15)
         outputs = [value for _, value in by_letter["e"]]
-        assert outputs == pytest.approx(activations[-1], rel=1e-5, abs=1e-9)
+        assert outputs == pytest.approx(activations[-1], rel=1e-13, abs=1e-15)
         hidden = [value for _, value in by_letter["d"]]
-        assert hidden == pytest.approx(activations[0], rel=1e-5, abs=1e-9)
+        assert hidden == pytest.approx(activations[0], rel=1e-13, abs=1e-15)
+
+
+def test_exact_column_keeps_every_digit_of_sigmoid_and_tanh_values():
+    """The key's exact column is not rounded: a sigmoid output has 15 significant digits."""
+    page = worksheet_html(build_worksheet(5, "hard", count=3))
+    for offset, rows in enumerate(key_rows(page)):
+        _, activations = plain_forward(generate_network(5 + offset, "hard"))
+        outputs = [exact for letter, _label, _write, _accepted, exact in rows if letter == "e"]
+        for text, value in zip(outputs, activations[-1], strict=True):
+            assert len(text.lstrip("-0.").replace(".", "")) >= 10, text
+            assert float(text) == pytest.approx(value, rel=1e-14)
+
+
+def test_every_activation_used_is_defined_with_the_leaky_slope():
+    for difficulty, seed in (("easy", 1), ("medium", 5), ("hard", 5), ("hard", 40)):
+        sheet = build_worksheet(seed, difficulty, count=4)
+        used = {layer.activation for exercise in sheet.exercises for layer in exercise.network.layers}
+        page = html.unescape(worksheet_html(sheet))
+        text = worksheet_markdown(sheet)
+        definitions = page.split("Activations on this sheet:", 1)[1].split("</p>", 1)[0]
+        formulas = {
+            "linear": "linear</b>: f(z) = z<",
+            "relu": "relu</b>: f(z) = max(0, z)",
+            "leaky_relu": "leaky_relu</b>: f(z) = z if z > 0 else 0.01·z",
+            "sigmoid": "sigmoid</b>: f(z) = 1 / (1 + e^(−z))",
+            "tanh": "tanh</b>: f(z) = tanh(z) = (e^z − e^(−z)) / (e^z + e^(−z))",
+        }
+        for name, formula in formulas.items():
+            assert (formula in definitions) == (name in used), (difficulty, name)
+            plain = formula.replace("</b>", "").rstrip("<")
+            assert (f"- {plain}" in text) == (name in used), (difficulty, name)
+    hard = {layer.activation for exercise in build_worksheet(5, "hard", count=3).exercises for layer in exercise.network.layers}
+    assert "leaky_relu" in hard  # the seed used above does exercise the leaky slope
+
+
+def test_key_states_what_is_accepted():
+    assert accepted_text(Blank("z1.1", "z(N1)", 1.254, False)) == "±0.005"
+    assert accepted_text(Blank("out.1", "a(N1)", 0.7310585786, True)) == "±0.0005"
+    assert accepted_text(Blank("out.1", "a(N1)", 0.0798784, True)) == "±5e-05"
+    # carrying 4 decimals could have moved it 0.000123: 0.0005 + 0.000123, rounded up
+    assert accepted_text(Blank("out.1", "a(N1)", 0.5, True, carried=0.000123)) == "±0.00063"
+    assert exact_text(0.3 * 0.1) == "0.03"
+    assert exact_text(-0.0) == "0"
+
+
+def test_diagram_has_a_circle_per_neuron_and_a_line_per_weight():
+    network = generate_network(5, "hard")  # 2-3-3-2
+    assert network.layer_sizes == (2, 3, 3, 2)
+    svg = ElementTree.fromstring(network_svg(network))
+    ns = "{http://www.w3.org/2000/svg}"
+    circles = svg.findall(f".//{ns}circle")
+    lines = svg.findall(f".//{ns}line")
+    texts = [t.text for t in svg.findall(f".//{ns}text")]
+    assert len(circles) == 2 + 3 + 3 + 2
+    assert len(lines) == 2 * 3 + 3 * 3 + 3 * 2
+    assert texts[:10] == ["IN1", "IN2", "N1", "N2", "N3", "N1", "N2", "N3", "N1", "N2"]
+    assert texts[10:] == ["Input", "Hidden 1", network.layers[0].activation, "Hidden 2",
+                          network.layers[1].activation, "Output", network.layers[2].activation]
+    centres = {(c.get("cx"), c.get("cy")) for c in circles}
+    assert all((line.get("x1"), line.get("y1")) in centres and (line.get("x2"), line.get("y2")) in centres for line in lines)
+    assert all(float(line.get("x1")) < float(line.get("x2")) for line in lines)  # every weight goes left to right
+    assert svg.get("width").endswith("mm")  # printed to scale, as vector
+    first_column = sorted(float(c.get("cy")) for c in circles if c.get("cx") == circles[0].get("cx"))
+    assert float(circles[0].get("cy")) == first_column[0]  # IN1 at the top, as in the article
 
 
 def test_sheet_has_questions_answer_space_and_a_key_after_a_page_break():
     page = worksheet_html(build_worksheet(5, "medium", count=3))
     questions, key = page.split("<section class='answer-key'>")
     assert questions.count("<section class='exercise'>") == 3
+    assert questions.count("<svg ") == 3
     assert questions.count("<span class='blank'></span>") == sum(len(row) for row in key_rows(page))
     assert ".answer-key { break-before: page; page-break-before: always; }" in page
-    assert "@page" in page and "Worked solution" in key
+    assert "@page { size: A4;" in page and "Worked solution" in key
     assert "Hidden 1 · N1: z = W1[1,1]·IN1" in key
-    assert "Worked solution" not in questions and "exact" not in questions
+    assert "Worked solution" not in questions and "<th>exact</th>" not in questions
 
 
 def test_names_and_title_are_escaped():
