@@ -1,6 +1,6 @@
 """Worksheets: content, answer key against a plain loop, the activations defined, the diagram,
 escaping, the CLI, and a print to PDF in Chromium checked page by page and turned into PNG pages
-(look at them: artifacts/worksheet-page-*.png)."""
+(look at them: artifacts/worksheet-<difficulty>-page-*.png)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ import pytest
 from mlpsim.cli import main
 from mlpsim.exercises import Blank, generate_network
 from mlpsim.worksheet import (
+    CONTENT_HEIGHT_MM,
+    PAGE_MARGIN_MM,
     accepted_text,
     build_worksheet,
     exact_text,
@@ -188,30 +190,73 @@ def test_cli_bad_output_path(tmp_path, capsys):
     assert capsys.readouterr().err.startswith("error: cannot write")
 
 
+MM = 96 / 25.4
+"""CSS pixels per millimetre."""
+PAGE_LAYOUT = """() => [...document.querySelectorAll('.page')].map(page => {
+    const box = element => element.getBoundingClientRect();
+    const exercise = page.querySelector('.exercise');
+    return {page: box(page).height, exercise: box(exercise).height, work: box(exercise.querySelector('.work')).height,
+            top: box(exercise).top - box(page).top};
+})"""
+
+
+def printed_layout(page, sheet) -> list[dict[str, float]]:
+    """Each printed page's block, laid out as for print on A4 (height of the page block, the
+    exercise and its working area, in mm)."""
+    page.set_content(worksheet_html(sheet))
+    return [{key: value / MM for key, value in row.items()} for row in page.evaluate(PAGE_LAYOUT)]
+
+
 @pytest.mark.browser
-def test_html_prints_to_pdf_with_the_key_on_its_own_page(page, artifacts, tmp_path):
+def test_every_exercise_fits_one_page_with_a_third_of_a_page_to_work_in(browser):
+    """Laid out as Chromium prints (print media, the A4 content width): for 40 sheets per
+    difficulty, and one with the longest title, every exercise block fits one page and its
+    working area is at least a third of the page."""
+    context = browser.new_context(viewport={"width": round((210 - 2 * PAGE_MARGIN_MM[1]) * MM), "height": 1000})
+    page = context.new_page()
+    page.emulate_media(media="print")
+    sheets = [build_worksheet(seed, difficulty, count=3) for difficulty in ("easy", "medium", "hard") for seed in range(0, 120, 3)]
+    sheets.append(build_worksheet(5, "hard", count=2, title="Room 4 — " + "a long title " * 14))
+    for sheet in sheets:
+        for number, block in enumerate(printed_layout(page, sheet), start=1):
+            where = (sheet.difficulty, sheet.seed, number)
+            assert block["page"] <= CONTENT_HEIGHT_MM, where  # nothing pushes the block past its page
+            assert block["top"] + block["exercise"] <= CONTENT_HEIGHT_MM + 0.5, where
+            assert block["work"] >= 297 / 3 - 0.5, where
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
+def test_html_prints_to_pdf_one_exercise_per_page_and_the_key_on_its_own_page(page, artifacts, tmp_path, difficulty):
     if shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None:
         pytest.fail("poppler-utils is missing: run `make browser`")
     sheet = tmp_path / "sheet.html"
-    sheet.write_text(worksheet_html(build_worksheet(5, "hard", count=3, title="Room 4 <b>&</b> friends")), encoding="utf-8")
+    worksheet = build_worksheet(5, difficulty, count=3, title="Room 4 <b>&</b> friends")
+    sheet.write_text(worksheet_html(worksheet), encoding="utf-8")
     page.goto(sheet.as_uri())
     pdf = tmp_path / "sheet.pdf"
     page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True)
-    for old in artifacts.glob("worksheet-page-*.png"):
+    stem = f"worksheet-{difficulty}-page"
+    for old in artifacts.glob(f"{stem}-*.png"):
         old.unlink()
-    subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(artifacts / "worksheet-page")], check=True)
-    pngs = sorted(artifacts.glob("worksheet-page-*.png"))
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(artifacts / stem)], check=True)
+    pngs = sorted(artifacts.glob(f"{stem}-*.png"))
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    assert re.search(r"Page size:\s+59[45]\.\d* x 84[12]\.\d* pts \(A4\)", info), info
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
     pages = text.split("\f")[: len(pngs)]
-    assert len(pngs) >= 4
-    key_pages = [i for i, body in enumerate(pages) if "Answer key" in body]
-    assert key_pages, "no answer key in the PDF"
-    first_key = key_pages[0]
-    assert pages[first_key].lstrip().startswith("Answer key: Room 4 <b>&</b> friends")
-    assert "Worked solution" not in "".join(pages[:first_key])
-    assert all("Exercise 3" not in body for body in pages[:1])  # exercises do not all squeeze onto page 1
-    for number in (1, 2, 3):
-        question_page = next(i for i, body in enumerate(pages) if f"Exercise {number}" in body)
-        assert question_page < first_key
-        # an exercise's heading is never left alone at the bottom of a page: its tables follow it
-        assert "W1" in pages[question_page].split(f"Exercise {number}", 1)[1]
+    assert len(pages) == int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 4
+    # pages 1-3: exercise i whole — heading, the diagram's labels (text, so the drawing is vector),
+    # the tables, every question and the working area; nothing of another exercise or the key
+    for number, body in enumerate(pages[:3], start=1):
+        assert f"Exercise {number}" in body and "Working" in body, number
+        assert all(f"Exercise {other}" not in body for other in (1, 2, 3) if other != number), number
+        assert "IN1" in body and "Hidden 1" in body and "W1" in body and "b1" in body, number
+        asked = len(worksheet.exercises[number - 1].questions)
+        assert all(f"({letter})" in body for letter in "abcdefgh"[:asked]), number
+        assert "Answer key" not in body and "Worked solution" not in body, number
+    assert "Activations on this sheet" in pages[0] and "Name:" in pages[0]
+    # page 4 starts with the key
+    assert pages[3].lstrip().startswith("Answer key: Room 4 <b>&</b> friends")
+    assert all(f"Exercise {number}" in "".join(pages[3:]) for number in (1, 2, 3))
