@@ -10,7 +10,7 @@ Tolerance (stated to the learner): an answer is right when it is within what wri
 decimal places allows (0.005) — for a sigmoid or tanh value, 3 significant figures (half a unit
 in the third) — plus the most that carrying every earlier product, z and a rounded to 4 decimals
 can move it (``carried`` on each Blank, bounded layer by layer; 0 when every earlier value is
-exact at 4 decimals, as on easy and medium sheets).
+exact at 4 decimals, as every hidden value on easy and medium sheets is).
 """
 
 from __future__ import annotations
@@ -506,9 +506,10 @@ class CarriedErrors:
 def carried_errors(network: Network, result: ForwardResult) -> CarriedErrors:
     """Worst-case error propagation, layer by layer: a product w·x' is off by |w|·(x's error)
     plus its own rounding; z' = Σ products + b by the sum of those (a sum of 4-decimal numbers
-    needs no rounding); a' = f(z') by f's steepest slope near z times z's error, plus its own
-    rounding. A rounding adds CARRY_ERROR unless the value is exact at 4 decimals already
-    (the input and weights have 1 decimal, so layer 1 is exact)."""
+    needs no rounding, and a learner who rounds z instead of each product rounds once, which the
+    products' roundings already cover); a' = f(z') by f's steepest slope near z times z's error,
+    plus its own rounding. A rounding adds CARRY_ERROR unless the value is exact at 4 decimals
+    already (the input and weights have 1 decimal, so layer 1 is exact)."""
     products, zs, activations = [], [], []
     x_error = np.zeros(network.input_size)
     for k, layer in enumerate(network.layers):
@@ -517,13 +518,20 @@ def carried_errors(network: Network, result: ForwardResult) -> CarriedErrors:
         product_error = inherited + _rounding_error(exact_products, inherited)
         z, z_error = result.z[k], product_error.sum(axis=0)
         moved = _steepest_slope(layer.activation, z, z_error) * z_error
-        stays_on_grid = layer.activation in ("linear", "relu") or (layer.activation == "leaky_relu") & (z - z_error > 0)
-        a_error = moved + np.where(stays_on_grid, 0.0, _rounding_error(result.a[k], moved))
+        a_error = moved + np.where(_keeps_decimals(layer.activation, z, z_error), 0.0, _rounding_error(result.a[k], moved))
         products.append(product_error)
         zs.append(z_error)
         activations.append(a_error)
         x_error = a_error
     return CarriedErrors(tuple(products), tuple(zs), tuple(activations))
+
+
+def _keeps_decimals(activation: str, z: np.ndarray, z_error: np.ndarray) -> np.ndarray:
+    """Where f(z') has no more decimals than z' (so a' needs no rounding): ReLU and linear give
+    z' or 0; a leaky ReLU gives z' where z' is surely positive. Shape of z."""
+    if activation in ("linear", "relu"):
+        return np.ones(np.shape(z), dtype=bool)
+    return (activation == "leaky_relu") & (z - z_error > 0)
 
 
 def _rounding_error(exact: np.ndarray, inherited: np.ndarray) -> np.ndarray:

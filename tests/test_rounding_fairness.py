@@ -175,9 +175,11 @@ def test_easy_and_medium_carry_nothing_but_the_rounding_of_a_sigmoid_output():
                 assert np.all(errors.a[k] == expected), (difficulty, seed)
 
 
+@pytest.mark.parametrize("every_neuron", [False, True], ids=["sheet questions", "every neuron"])
 @pytest.mark.parametrize("difficulty", DIFFICULTIES)
-def test_a_learner_who_carries_as_the_sheet_says_gets_every_answer_accepted(difficulty):
-    accepted, answered, misses = fairness(difficulty, CARRIED_DECIMALS)
+def test_a_learner_who_carries_as_the_sheet_says_gets_every_answer_accepted(difficulty, every_neuron):
+    """The sheets' own questions, and every product, z and a a room link can ask for."""
+    accepted, answered, misses = fairness(difficulty, CARRIED_DECIMALS, every_neuron)
     assert accepted == answered, misses
 
 
