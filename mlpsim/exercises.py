@@ -46,9 +46,7 @@ ANSWER_TEXT = (
     "a sigmoid or tanh value to 3 significant figures (0.731 for 0.73106, not 0.73). Where carrying "
     "4 decimals can change an answer, that much more is accepted."
 )
-TOLERANCE_TEXT = " ".join(
-    (CARRY_TEXT, ANSWER_TEXT, "A decimal comma (1,5) is read as 1.5, and you are told when it is.")
-)
+TOLERANCE_TEXT = f"{CARRY_TEXT} {ANSWER_TEXT} A decimal comma (1,5) is read as 1.5, and you are told when it is."
 MAX_SEED = 2**32 - 1
 MAX_QUESTIONS = 20
 

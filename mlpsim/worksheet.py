@@ -13,6 +13,7 @@ import html
 import math
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from mlpsim.activations import FORMULAS_TEXT
 from mlpsim.arithmetic import number
@@ -87,11 +88,11 @@ def _lettered(exercise: Exercise):
     return zip(LETTERS, exercise.questions)
 
 
-def _intro_text(sheet: Worksheet) -> str:
-    return (
-        "Every neuron: z = Σ wᵢ·xᵢ + b, a = f(z). Weight tables: row = from (source neuron), "
-        f"column = to (target neuron). {CARRY_TEXT} {ANSWER_TEXT}"
-    )
+INTRO_TEXT = (
+    "Every neuron: z = Σ wᵢ·xᵢ + b, a = f(z). Weight tables: row = from (source neuron), "
+    f"column = to (target neuron). {CARRY_TEXT} {ANSWER_TEXT}"
+)
+"""What every sheet tells the learner first: the forward pass, how to read the tables, rounding."""
 
 
 def _definitions(sheet: Worksheet) -> list[tuple[str, str]]:
@@ -166,7 +167,7 @@ def network_svg(network: Network) -> str:
     height = top + span + NEURON_RADIUS_MM + LABEL_ROOM_MM
     edges = "".join(
         f"<line x1='{x1:.2f}' y1='{y1:.2f}' x2='{x2:.2f}' y2='{y2:.2f}'/>"
-        for sources, targets in zip(columns, columns[1:])
+        for sources, targets in pairwise(columns)
         for x1, y1 in sources
         for x2, y2 in targets
     )
@@ -296,7 +297,7 @@ def worksheet_html(sheet: Worksheet) -> str:
         "<div class='page'>",
         f"<div class='sheet-head'><h1>{e(sheet.title)}</h1>",
         "<p class='note'>Name: ________________ &nbsp; Date: __________</p></div>",
-        f"<p class='note'>{e(_intro_text(sheet))}</p>",
+        f"<p class='note'>{e(INTRO_TEXT)}</p>",
         "<p class='note definitions'><b>Activations on this sheet:</b> "
         + "".join(f"<span><b>{e(name)}</b>: {e(formula)}</span>" for name, formula in _definitions(sheet)) + "</p>",
     ]
@@ -338,7 +339,7 @@ def worksheet_markdown(sheet: Worksheet) -> str:
         "",
         "Name: ______________________   Date: ____________",
         "",
-        _intro_text(sheet),
+        INTRO_TEXT,
         "",
         "Activations on this sheet:",
         "",
