@@ -69,7 +69,7 @@ FORMULAS_TEXT: dict[str, str] = {
     "linear": "f(z) = z",
     "relu": "f(z) = max(0, z)",
     "leaky_relu": f"f(z) = z if z > 0 else {LEAKY_RELU_SLOPE}·z",
-    "tanh": "f(z) = tanh(z)",
+    "tanh": "f(z) = tanh(z) = (e^z − e^(−z)) / (e^z + e^(−z))",
     "sigmoid": "f(z) = 1 / (1 + e^(−z))",
     "softmax": "f(z)_j = e^(z_j) / Σ_k e^(z_k)",
 }

@@ -3,12 +3,14 @@ about its forward pass, answer checking with a stated tolerance, and the link th
 
 An exercise is fully described by (seed, difficulty, questions, lock), so one link gives a whole
 room the same network. Numbers are small integers or have one decimal place. Sigmoid and tanh
-appear only in the output layer, so every hidden value is an exact short decimal a learner can
-carry forward without rounding.
+appear only in the output layer, so every hidden value is an exact decimal; a leaky ReLU's
+0.01·z gives it up to 7 places on hard sheets, so the learner is told to carry 4.
 
-Tolerance (stated to the learner): an answer is right when it equals the exact value rounded to
-2 decimal places (|answer − exact| ≤ 0.005); a sigmoid or tanh value must be right to 3
-significant figures (|answer − exact| ≤ half a unit in the third significant figure).
+Tolerance (stated to the learner): an answer is right when it is within what writing it to 2
+decimal places allows (0.005) — for a sigmoid or tanh value, 3 significant figures (half a unit
+in the third) — plus the most that carrying every earlier product, z and a rounded to 4 decimals
+can move it (``carried`` on each Blank, bounded layer by layer; 0 when every earlier value is
+exact at 4 decimals, as every hidden value on easy and medium sheets is).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Mapping
 
 import numpy as np
 
+from mlpsim.activations import LEAKY_RELU_SLOPE
 from mlpsim.arithmetic import NeuronWorking, layer_working, neuron_working, number
 from mlpsim.errors import ValidationError
 from mlpsim.forward import ForwardResult, forward
@@ -31,11 +34,20 @@ ROUNDING_TOLERANCE = 0.005
 SIGNIFICANT_FIGURES = 3
 """Sigmoid and tanh values are checked to this many significant figures."""
 CURVED_ACTIVATIONS = ("sigmoid", "tanh")
-TOLERANCE_TEXT = (
-    "An answer is right when it is right to 2 decimal places: for 1.254 both 1.25 and 1.254 are "
-    "right, 1.3 is not. Sigmoid and tanh values must be right to 3 significant figures: 0.731 for "
-    "0.73106 (0.73 is not enough). A decimal comma (1,5) is read as 1.5, and you are told when it is."
+CARRIED_DECIMALS = 4
+"""The learner carries every product, z and a to the next step with this many decimal places."""
+CARRY_ERROR = 0.5 * 10.0**-CARRIED_DECIMALS
+"""The most one rounding to CARRIED_DECIMALS changes a value."""
+CARRY_TEXT = (
+    "Carry every product, z and a to the next step with 4 decimal places (or exactly); round only "
+    "what you write in a box."
 )
+ANSWER_TEXT = (
+    "An answer is right to 2 decimal places (for 1.254, both 1.25 and 1.254 are right, 1.3 is not); "
+    "a sigmoid or tanh value to 3 significant figures (0.731 for 0.73106, not 0.73). Where carrying "
+    "4 decimals can change an answer, that much more is accepted."
+)
+TOLERANCE_TEXT = f"{CARRY_TEXT} {ANSWER_TEXT} A decimal comma (1,5) is read as 1.5, and you are told when it is."
 MAX_SEED = 2**32 - 1
 MAX_QUESTIONS = 20
 
@@ -249,6 +261,9 @@ class Blank:
     expected: float
     curved: bool
     """True when the value is a sigmoid or tanh output: checked to 3 significant figures."""
+    carried: float = 0.0
+    """The most a learner's value can differ from ``expected`` when every earlier product, z and
+    a was carried rounded to CARRIED_DECIMALS (see carried_errors): added to the tolerance."""
 
 
 def question_text(question: Question, network: Network) -> str:
@@ -271,20 +286,26 @@ def question_text(question: Question, network: Network) -> str:
 
 
 def blanks(question: Question, network: Network, result: ForwardResult) -> tuple[Blank, ...]:
-    """The answer boxes of a question with their exact expected values (from the core)."""
+    """The answer boxes of a question with their exact expected values (from the core) and the
+    error carrying 4 decimals can add to each."""
     k = question.layer
     params = network.layers[k - 1]
     curved = params.activation in CURVED_ACTIVATIONS
+    carried = carried_errors(network, result)
+    j = question.neuron
     if question.kind == "z":
-        return (Blank(question.code, f"z({neuron_name(k, question.neuron)})", float(result.z[k - 1][question.neuron]), False),)
+        return (Blank(question.code, f"z({neuron_name(k, j)})", float(result.z[k - 1][j]), False,
+                      float(carried.z[k - 1][j])),)
     if question.kind == "a":
-        return (Blank(question.code, f"a({neuron_name(k, question.neuron)})", float(result.a[k - 1][question.neuron]), curved),)
+        return (Blank(question.code, f"a({neuron_name(k, j)})", float(result.a[k - 1][j]), curved,
+                      float(carried.a[k - 1][j])),)
     if question.kind == "w":
-        product = float(params.weights[question.row, question.neuron] * result.values(k - 1)[question.row])
-        return (Blank(question.code, f"{weight_name(k, question.row, question.neuron)} × {neuron_name(k - 1, question.row)}", product, False),)
+        product = float(params.weights[question.row, j] * result.values(k - 1)[question.row])
+        return (Blank(question.code, f"{weight_name(k, question.row, j)} × {neuron_name(k - 1, question.row)}", product,
+                      False, float(carried.products[k - 1][question.row, j])),)
     prefix = "out" if question.kind == "out" else f"L{k}"
     return tuple(
-        Blank(f"{prefix}.{j + 1}", f"a({neuron_name(k, j)})", float(result.a[k - 1][j]), curved)
+        Blank(f"{prefix}.{j + 1}", f"a({neuron_name(k, j)})", float(result.a[k - 1][j]), curved, float(carried.a[k - 1][j]))
         for j in range(params.size)
     )
 
@@ -546,12 +567,80 @@ def parse_answer(text: str) -> ParsedAnswer:
     return ParsedAnswer(None, f"“{shown}” is not a number: type digits 0-9, with a point for decimals, like -1.25.")
 
 
+@dataclass(frozen=True)
+class CarriedErrors:
+    """Per weighted layer k (index k−1): bounds on |learner's value − exact value| for a learner
+    who rounds every product, z and a to CARRIED_DECIMALS before using it again. ``products[k-1]``
+    is (N_in, M) like W{k}; ``z[k-1]`` and ``a[k-1]`` are (M,)."""
+
+    products: tuple[np.ndarray, ...]
+    z: tuple[np.ndarray, ...]
+    a: tuple[np.ndarray, ...]
+
+
+def carried_errors(network: Network, result: ForwardResult) -> CarriedErrors:
+    """Worst-case error propagation, layer by layer: a product w·x' is off by |w|·(x's error)
+    plus its own rounding; z' = Σ products + b by the sum of those (a sum of 4-decimal numbers
+    needs no rounding, and a learner who rounds z instead of each product rounds once, which the
+    products' roundings already cover); a' = f(z') by f's steepest slope near z times z's error,
+    plus its own rounding. A rounding adds CARRY_ERROR unless the value is exact at 4 decimals
+    already (the input and weights have 1 decimal, so layer 1 is exact)."""
+    products, zs, activations = [], [], []
+    x_error = np.zeros(network.input_size)
+    for k, layer in enumerate(network.layers):
+        exact_products = layer.weights * result.values(k)[:, None]
+        inherited = np.abs(layer.weights) * x_error[:, None]
+        product_error = inherited + _rounding_error(exact_products, inherited)
+        z, z_error = result.z[k], product_error.sum(axis=0)
+        moved = _steepest_slope(layer.activation, z, z_error) * z_error
+        a_error = moved + np.where(_keeps_decimals(layer.activation, z, z_error), 0.0, _rounding_error(result.a[k], moved))
+        products.append(product_error)
+        zs.append(z_error)
+        activations.append(a_error)
+        x_error = a_error
+    return CarriedErrors(tuple(products), tuple(zs), tuple(activations))
+
+
+def _keeps_decimals(activation: str, z: np.ndarray, z_error: np.ndarray) -> np.ndarray:
+    """Where f(z') has no more decimals than z' (so a' needs no rounding): ReLU and linear give
+    z' or 0; a leaky ReLU gives z' where z' is surely positive. Shape of z."""
+    if activation in ("linear", "relu"):
+        return np.ones(np.shape(z), dtype=bool)
+    return (activation == "leaky_relu") & (z - z_error > 0)
+
+
+def _rounding_error(exact: np.ndarray, inherited: np.ndarray) -> np.ndarray:
+    """What rounding a learner's value to CARRIED_DECIMALS can add: nothing when it is exact
+    (no inherited error) and already has at most CARRIED_DECIMALS places."""
+    scaled = np.asarray(exact) * 10.0**CARRIED_DECIMALS
+    on_grid = np.abs(scaled - np.round(scaled)) <= 1e-6 * np.maximum(1.0, np.abs(scaled))
+    return np.where(on_grid & (inherited == 0), 0.0, CARRY_ERROR)
+
+
+def _steepest_slope(activation: str, z: np.ndarray, error: np.ndarray) -> np.ndarray:
+    """max |f′| over [z − error, z + error], shape of z: how much f can magnify z's error."""
+    nearest_zero = np.where(np.abs(z) <= error, 0.0, np.abs(z) - error)  # sigmoid′ and tanh′ peak at 0
+    if activation == "sigmoid":
+        s = 1.0 / (1.0 + np.exp(-nearest_zero))
+        return s * (1.0 - s)
+    if activation == "tanh":
+        return 1.0 - np.tanh(nearest_zero) ** 2
+    if activation == "relu":
+        return np.where(z + error > 0, 1.0, 0.0)
+    if activation == "leaky_relu":
+        return np.where(z + error > 0, 1.0, LEAKY_RELU_SLOPE)
+    return np.ones_like(z)  # linear; 1 also bounds softmax, whose partial derivatives sum to ≤ 0.5
+
+
 def tolerance(blank: Blank) -> float:
-    """How far an answer may be from the exact value and still be right."""
+    """How far an answer may be from the exact value and still be right: what writing it allows
+    (half a unit in the 2nd decimal, or in the 3rd significant figure of a sigmoid or tanh value)
+    plus what carrying 4 decimals can have moved it."""
     if blank.curved and blank.expected != 0:
-        exponent = math.floor(math.log10(abs(blank.expected)))
-        return 0.5 * 10.0 ** (exponent - SIGNIFICANT_FIGURES + 1)
-    return ROUNDING_TOLERANCE
+        # the learner rounds their own value, which can be up to ``carried`` larger in size
+        exponent = math.floor(math.log10(abs(blank.expected) + blank.carried))
+        return 0.5 * 10.0 ** (exponent - SIGNIFICANT_FIGURES + 1) + blank.carried
+    return ROUNDING_TOLERANCE + blank.carried
 
 
 def display_answer(blank: Blank) -> str:

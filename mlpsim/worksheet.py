@@ -1,5 +1,7 @@
-"""Printable worksheets: K exercises with their networks as tables and space for answers, then
-(after a page break) an answer key with the full worked solutions. HTML (print CSS) or Markdown.
+"""Printable worksheets: K exercises, each on one A4 page with its network (a diagram and the
+tables), its questions with answer boxes and a working area of at least a third of the page; then
+(from a new page) an answer key with the accepted range, the unrounded value and the full worked
+solution of every answer. HTML (print CSS) or Markdown.
 
 Exercise i (1-based) of a sheet made with seed N is the exercise of seed N + i − 1, so the same
 exercise can be opened in the app's Workshop page with that seed and difficulty.
@@ -8,21 +10,27 @@ exercise can be opened in the app's Workshop page with that seed and difficulty.
 from __future__ import annotations
 
 import html
+import math
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
+from mlpsim.activations import FORMULAS_TEXT
 from mlpsim.arithmetic import number
 from mlpsim.errors import ValidationError
 from mlpsim.exercises import (
-    DIFFICULTIES,
+    ANSWER_TEXT,
+    CARRY_TEXT,
     MAX_SEED,
-    TOLERANCE_TEXT,
+    Blank,
     Exercise,
     ExerciseSpec,
     checked_difficulty,
     display_answer,
     make_exercise,
+    tolerance,
 )
+from mlpsim.graph import layer_positions
 from mlpsim.network import Network, neuron_name
 
 MAX_COUNT = 30
@@ -36,6 +44,12 @@ class Worksheet:
     seed: int
     difficulty: str
     exercises: tuple[Exercise, ...]
+
+    @property
+    def activations(self) -> tuple[str, ...]:
+        """Every activation some layer of some exercise uses, in the order FORMULAS_TEXT lists them."""
+        used = {layer.activation for exercise in self.exercises for layer in exercise.network.layers}
+        return tuple(name for name in FORMULAS_TEXT if name in used)
 
 
 def build_worksheet(seed: int, difficulty: str, count: int = 3, title: str | None = None) -> Worksheet:
@@ -64,25 +78,53 @@ def weight_rows(network: Network, layer: int) -> tuple[list[str], list[list[str]
     return header, rows
 
 
+def input_rows(network: Network) -> tuple[list[str], list[list[str]]]:
+    """Header (input, IN1, IN2, …) and the one row of input values x."""
+    return ["input"] + [neuron_name(0, i) for i in range(network.input_size)], [["x"] + [number(v) for v in network.input_values]]
+
+
 def _lettered(exercise: Exercise):
     """(letter, question) pairs: (a), (b), … as the sheet numbers them."""
     return zip(LETTERS, exercise.questions)
 
 
-def _intro_text(sheet: Worksheet) -> str:
-    return (
-        f"Difficulty {sheet.difficulty}: {DIFFICULTIES[sheet.difficulty].description}. Weights: row = source "
-        "neuron, column = target neuron; z = Σ wᵢ·xᵢ + b, a = f(z). " + TOLERANCE_TEXT.split(" A decimal comma")[0]
-    )
+INTRO_TEXT = (
+    "Every neuron: z = Σ wᵢ·xᵢ + b, a = f(z). Weight tables: row = from (source neuron), "
+    f"column = to (target neuron). {CARRY_TEXT} {ANSWER_TEXT}"
+)
+"""What every sheet tells the learner first: the forward pass, how to read the tables, rounding."""
+
+
+def _definitions(sheet: Worksheet) -> list[tuple[str, str]]:
+    """(name, formula) for every activation on the sheet: ('leaky_relu', 'f(z) = z if z > 0 else 0.01·z')."""
+    return [(name, FORMULAS_TEXT[name]) for name in sheet.activations]
+
+
+def exact_text(value: float) -> str:
+    """The value unrounded: 15 significant digits, all a float holds reliably (so 0.3 × 0.1 reads
+    0.03, not 0.030000000000000002)."""
+    return f"{float(value) + 0.0:.15g}"
+
+
+def accepted_text(blank: Blank) -> str:
+    """'±0.005': how far from the exact value an answer is still right, rounded up to 2
+    significant figures so the key never claims less than the check accepts."""
+    allowed = tolerance(blank)
+    unit = 10.0 ** (math.floor(math.log10(allowed)) - 1)
+    return f"±{math.ceil(allowed / unit - 1e-9) * unit:.2g}"
 
 
 def _answer_rows(exercise: Exercise) -> list[list[str]]:
-    """One row per answer box: '(a) label', the value as the learner should write it, the exact value."""
+    """One row per answer box: '(a) label', the value as the learner should write it, the
+    accepted distance and the unrounded value."""
     return [
-        [f"({letter}) {blank.label}", display_answer(blank), number(blank.expected)]
+        [f"({letter}) {blank.label}", display_answer(blank), accepted_text(blank), exact_text(blank.expected)]
         for letter, question in _lettered(exercise)
         for blank in exercise.blanks(question)
     ]
+
+
+KEY_HEADER = ["answer", "write", "accepted", "exact"]
 
 
 def _worked_solution(exercise: Exercise) -> list[str]:
@@ -96,32 +138,111 @@ def _link_text(exercise: Exercise) -> str:
     return f"Workshop page, seed={exercise.spec.seed}, difficulty={exercise.spec.difficulty}"
 
 
+# ---- the diagram --------------------------------------------------------------------------------
+
+COLUMN_GAP_MM = 16.0
+NEURON_GAP_MM = 8.0
+NEURON_RADIUS_MM = 3.4
+SIDE_ROOM_MM = 7.5
+"""Room left and right of the outer columns for their labels."""
+LABEL_ROOM_MM = 7.5
+"""Room under the columns for two lines of label (layer, activation)."""
+
+
+def network_svg(network: Network) -> str:
+    """The network as a small vector drawing (SVG sized in mm, so it prints to scale and
+    crisply): one circle per neuron named as in the tables, one line per weight, each column
+    labelled with its layer and activation. The layout is the app diagram's
+    (mlpsim.graph.layer_positions: columns left to right, neuron 1 at the top)."""
+    e = html.escape
+    sizes = network.layer_sizes
+    span = (max(sizes) - 1) * NEURON_GAP_MM  # layer_positions puts the tallest column on y ∈ [-0.5, 0.5]
+    top = NEURON_RADIUS_MM + 0.5
+    columns = [
+        [(SIDE_ROOM_MM + x * COLUMN_GAP_MM, top + (0.5 - y) * span) for x, y in column]
+        for column in layer_positions(sizes)
+    ]
+    width = 2 * SIDE_ROOM_MM + (len(sizes) - 1) * COLUMN_GAP_MM
+    label_y = top + span + NEURON_RADIUS_MM + 3.0
+    height = top + span + NEURON_RADIUS_MM + LABEL_ROOM_MM
+    edges = "".join(
+        f"<line x1='{x1:.2f}' y1='{y1:.2f}' x2='{x2:.2f}' y2='{y2:.2f}'/>"
+        for sources, targets in pairwise(columns)
+        for x1, y1 in sources
+        for x2, y2 in targets
+    )
+    circles = "".join(f"<circle cx='{x:.2f}' cy='{y:.2f}' r='{NEURON_RADIUS_MM}'/>" for column in columns for x, y in column)
+    names = "".join(
+        f"<text x='{x:.2f}' y='{y + 0.85:.2f}'>{e(neuron_name(position, index))}</text>"
+        for position, column in enumerate(columns)
+        for index, (x, y) in enumerate(column)
+    )
+    labels = "".join(
+        f"<text x='{column[0][0]:.2f}' y='{label_y:.2f}'>{e(network.layer_title(position))}</text>"
+        + (f"<text x='{column[0][0]:.2f}' y='{label_y + 2.9:.2f}'>{e(network.layers[position - 1].activation)}</text>"
+           if position else "")
+        for position, column in enumerate(columns)
+    )
+    return (
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width:.1f}mm' height='{height:.1f}mm' "
+        f"viewBox='0 0 {width:.2f} {height:.2f}' role='img' aria-label='network {'-'.join(map(str, sizes))}'>"
+        f"<g stroke='#888' stroke-width='0.25'>{edges}</g>"
+        f"<g fill='#fff' stroke='#222' stroke-width='0.3'>{circles}</g>"
+        f"<g font-size='2.4' text-anchor='middle' fill='#111'>{names}</g>"
+        f"<g font-size='2.4' text-anchor='middle' fill='#333'>{labels}</g></svg>"
+    )
+
+
 # ---- HTML -------------------------------------------------------------------------------------
 
-PRINT_CSS = """
-@page { size: A4; margin: 16mm 14mm; }
-body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 11pt; color: #111; margin: 0 auto;
-       max-width: 180mm; line-height: 1.35; }
-h1 { font-size: 17pt; margin: 0 0 4pt; }
-h2 { font-size: 13pt; margin: 14pt 0 4pt; border-bottom: 1px solid #999; }
-h3 { font-size: 11pt; margin: 8pt 0 3pt; }
-p.note { font-size: 9.5pt; color: #333; margin: 2pt 0 6pt; }
-table { border-collapse: collapse; margin: 3pt 10pt 6pt 0; display: inline-table; vertical-align: top; }
-th, td { border: 1px solid #555; padding: 2pt 7pt; text-align: right; font-variant-numeric: tabular-nums; }
-th { background: #eee; }
-.network { margin-bottom: 4pt; }
-.question { margin: 5pt 0; break-inside: avoid; }
-.blank { display: inline-block; min-width: 38mm; height: 7mm; border: 1px solid #333; margin: 2pt 8pt 2pt 4pt;
-         vertical-align: middle; }
-.work { height: 18mm; border: 1px dashed #aaa; margin: 3pt 0 8pt; }
-.networks { display: flex; flex-wrap: wrap; gap: 0 14pt; }
-.exercise-head, .network, .questions { break-inside: avoid; page-break-inside: avoid; }
-h2, h3 { break-after: avoid; page-break-after: avoid; }
-.answer-key { break-before: page; page-break-before: always; }
-.answers td:first-child { text-align: left; }
-pre { font-family: "DejaVu Sans Mono", monospace; font-size: 8.5pt; white-space: pre-wrap; margin: 2pt 0 6pt;
-      background: #f6f6f6; padding: 4pt; }
-@media print { body { max-width: none; } }
+PAGE_HEIGHT_MM = 297
+PAGE_MARGIN_MM = (12, 14)
+"""Top/bottom and left/right margins of an A4 page."""
+CONTENT_HEIGHT_MM = PAGE_HEIGHT_MM - 2 * PAGE_MARGIN_MM[0]
+WORK_HEIGHT_MM = PAGE_HEIGHT_MM / 3
+"""The working area is at least a third of the page."""
+
+PRINT_CSS = f"""
+@page {{ size: A4; margin: {PAGE_MARGIN_MM[0]}mm {PAGE_MARGIN_MM[1]}mm; }}
+body {{ font-family: "DejaVu Sans", Arial, sans-serif; font-size: 9pt; color: #111; margin: 0 auto;
+       max-width: 182mm; line-height: 1.3; }}
+.sheet-head {{ display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline; gap: 0 6mm; }}
+h1 {{ font-size: 13pt; margin: 0 0 1mm; }}
+h2 {{ font-size: 12pt; margin: 0 0 1.5mm; border-bottom: 1px solid #999; }}
+h2 .where {{ font-size: 8pt; font-weight: normal; color: #444; float: right; margin-top: 1.2mm; }}
+h3 {{ font-size: 8pt; margin: 0 0 0.8mm; font-weight: bold; line-height: 1.2; }}
+p.note {{ font-size: 8pt; color: #222; margin: 0 0 1.2mm; }}
+.definitions span {{ white-space: nowrap; margin-left: 4mm; }}
+/* one printed page per exercise: its block fills the page, the working area takes what is left */
+.page {{ min-height: {CONTENT_HEIGHT_MM - 2}mm; display: flex; flex-direction: column;
+         break-after: page; page-break-after: always; }}
+.exercise {{ flex: 1 0 auto; display: flex; flex-direction: column; margin-top: 2mm;
+             break-inside: avoid; page-break-inside: avoid; }}
+.network {{ display: flex; flex-wrap: wrap; align-items: flex-start; gap: 2mm 4mm; margin: 0.5mm 0 2mm; }}
+.diagram {{ margin: 0 0 1.5mm; }}
+.diagram svg {{ display: block; }}
+table {{ border-collapse: collapse; }}
+th, td {{ border: 1px solid #555; padding: 0.4mm 1.3mm; text-align: right; font-variant-numeric: tabular-nums; }}
+th {{ background: #eee; font-weight: bold; }}
+.questions {{ margin: 0 0 2mm; }}
+.question {{ display: flex; flex-wrap: wrap; align-items: center; gap: 1mm 3mm; padding: 0.8mm 0;
+             border-bottom: 1px dotted #bbb; break-inside: avoid; }}
+.question .text {{ flex: 1 1 70mm; }}
+.answers {{ display: flex; flex-wrap: wrap; justify-content: flex-end; gap: 1mm 3mm; margin-left: auto; }}
+.answers span {{ white-space: nowrap; font-size: 8.5pt; }}
+.blank {{ display: inline-block; width: 22mm; height: 6.5mm; border: 1px solid #333; margin-left: 1.2mm;
+          vertical-align: middle; }}
+.work {{ flex: 1 0 auto; min-height: {WORK_HEIGHT_MM:.0f}mm; border: 1px solid #999; border-radius: 1mm;
+         font-size: 8pt; color: #777; padding: 1mm 2mm; box-sizing: border-box; }}
+.answer-key {{ break-before: page; page-break-before: always; }}
+.answer-key h2 {{ margin-top: 4mm; }}
+.answer-key h3 {{ margin-top: 2mm; }}
+h2, h3 {{ break-after: avoid; page-break-after: avoid; }}
+.answers-table td:first-child {{ text-align: left; }}
+pre {{ font-family: "DejaVu Sans Mono", monospace; font-size: 7.5pt; white-space: pre-wrap; margin: 1mm 0 3mm;
+      background: #f6f6f6; padding: 2mm; }}
+@media screen {{ .page {{ border-bottom: 2px dashed #ccc; margin-bottom: 6mm; padding-bottom: 4mm; }} }}
+@media print {{ body {{ max-width: none; }} }}
 """
 
 
@@ -134,47 +255,60 @@ def _html_table(header: list[str], rows: list[list[str]], css_class: str = "") -
 
 
 def _html_network(network: Network) -> str:
+    """The diagram with the input table under it, then every layer's weights and biases."""
     e = html.escape
-    parts = [
-        "<div class='network'><h3>Input</h3>"
-        + _html_table(["input"] + [neuron_name(0, i) for i in range(network.input_size)],
-                      [["x"] + [number(v) for v in network.input_values]])
-        + "</div>"
-    ]
+    parts = [f"<div class='picture'><figure class='diagram'>{network_svg(network)}</figure>"
+             + _html_table(*input_rows(network)) + "</div>"]
     for k, params in enumerate(network.layers, start=1):
-        header, rows = weight_rows(network, k)
         parts.append(
-            f"<div class='network'><h3>Layer {k} ({e(network.layer_title(k))}): activation {e(params.activation)}</h3>"
-            + _html_table(header, rows) + "</div>"
+            f"<div class='table'><h3>W{k}, b{k} → {e(network.layer_title(k))}<br>activation {e(params.activation)}</h3>"
+            + _html_table(*weight_rows(network, k)) + "</div>"
         )
-    return "<div class='networks'>" + "".join(parts) + "</div>"
+    return "<div class='network'>" + "".join(parts) + "</div>"
+
+
+def _html_exercise(number_: int, exercise: Exercise) -> str:
+    e = html.escape
+    out = [
+        "<section class='exercise'>",
+        f"<h2>Exercise {number_}<span class='where'>{e(_link_text(exercise))}</span></h2>",
+        _html_network(exercise.network),
+        "<div class='questions'>",
+    ]
+    for letter, question in _lettered(exercise):
+        boxes = "".join(
+            f"<span>{e(blank.label)} =<span class='blank'></span></span>" for blank in exercise.blanks(question)
+        )
+        out.append(
+            f"<div class='question'><span class='text'><b>({letter})</b> {e(exercise.question_text(question))}</span>"
+            f"<span class='answers'>{boxes}</span></div>"
+        )
+    out.append("</div><div class='work'>Working</div></section>")
+    return "".join(out)
 
 
 def worksheet_html(sheet: Worksheet) -> str:
-    """A standalone HTML page: questions first, answer key on a new printed page."""
+    """A standalone HTML page: the instructions, one A4 page per exercise, then the answer key
+    from a new page."""
     e = html.escape
     out = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>{e(sheet.title)}</title><style>{PRINT_CSS}</style></head><body>",
-        f"<h1>{e(sheet.title)}</h1>",
-        "<p class='note'>Name: ______________________ &nbsp; Date: ____________</p>",
-        f"<p class='note'>{e(_intro_text(sheet))}</p>",
+        "<div class='page'>",
+        f"<div class='sheet-head'><h1>{e(sheet.title)}</h1>",
+        "<p class='note'>Name: ________________ &nbsp; Date: __________</p></div>",
+        f"<p class='note'>{e(INTRO_TEXT)}</p>",
+        "<p class='note definitions'><b>Activations on this sheet:</b> "
+        + "".join(f"<span><b>{e(name)}</b>: {e(formula)}</span>" for name, formula in _definitions(sheet)) + "</p>",
     ]
     for number_, exercise in enumerate(sheet.exercises, start=1):
-        out.append(f"<section class='exercise'><div class='exercise-head'><h2>Exercise {number_}</h2>")
-        out.append(f"<p class='note'>{e(_link_text(exercise))}</p>")
-        out.append(_html_network(exercise.network) + "</div>")
-        out.append("<div class='questions'>")
-        for letter, question in _lettered(exercise):
-            boxes = "".join(
-                f"<span>{e(blank.label)} =</span><span class='blank'></span>" for blank in exercise.blanks(question)
-            )
-            out.append(f"<div class='question'><b>({letter})</b> {e(exercise.question_text(question))}<br>{boxes}</div>")
-        out.append("<div class='work'></div></div></section>")
+        out.append(("" if number_ == 1 else "<div class='page'>") + _html_exercise(number_, exercise) + "</div>")
     out.append(f"<section class='answer-key'><h1>Answer key: {e(sheet.title)}</h1>")
+    out.append("<p class='note'>write: the answer to 2 decimals (sigmoid and tanh: 3 significant figures); "
+               "accepted: how far from the exact value an answer is still right; exact: unrounded.</p>")
     for number_, exercise in enumerate(sheet.exercises, start=1):
         out.append(f"<h2>Exercise {number_}</h2>")
-        out.append(_html_table(["answer", "write", "exact"], _answer_rows(exercise), "answers"))
+        out.append(_html_table(KEY_HEADER, _answer_rows(exercise), "answers-table"))
         out.append("<h3>Worked solution</h3><pre>" + e("\n".join(_worked_solution(exercise))) + "</pre>")
     out.append("</section></body></html>")
     return "\n".join(out)
@@ -198,20 +332,24 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def worksheet_markdown(sheet: Worksheet) -> str:
-    """The same worksheet in Markdown; the answer key follows an HTML page-break marker."""
+    """The same worksheet in Markdown (without the diagram); the answer key follows an HTML
+    page-break marker."""
     out = [
         f"# {markdown_escape(sheet.title)}",
         "",
         "Name: ______________________   Date: ____________",
         "",
-        _intro_text(sheet),
+        INTRO_TEXT,
+        "",
+        "Activations on this sheet:",
+        "",
+        *[f"- {name}: {formula}" for name, formula in _definitions(sheet)],
         "",
     ]
     for number_, exercise in enumerate(sheet.exercises, start=1):
         network = exercise.network
         out += [f"## Exercise {number_}", "", f"*{_link_text(exercise)}*", ""]
-        out += [_md_table(["input"] + [neuron_name(0, i) for i in range(network.input_size)],
-                          [["x"] + [number(v) for v in network.input_values]]), ""]
+        out += [_md_table(*input_rows(network)), ""]
         for k, params in enumerate(network.layers, start=1):
             header, rows = weight_rows(network, k)
             out += [f"**Layer {k} ({markdown_escape(network.layer_title(k))}), activation {params.activation}**", "",
@@ -224,7 +362,7 @@ def worksheet_markdown(sheet: Worksheet) -> str:
     out += ['<div style="page-break-before: always"></div>', "", f"# Answer key: {markdown_escape(sheet.title)}", ""]
     for number_, exercise in enumerate(sheet.exercises, start=1):
         out += [f"## Exercise {number_}", ""]
-        out += [_md_table(["answer", "write", "exact"], _answer_rows(exercise)), ""]
+        out += [_md_table(KEY_HEADER, _answer_rows(exercise)), ""]
         out += ["Worked solution:", "", "```", *_worked_solution(exercise), "```", ""]
     return "\n".join(out)
 

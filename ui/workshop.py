@@ -512,7 +512,8 @@ def render_worksheet() -> None:
     st.markdown(
         f"A printable worksheet with an answer key (on its own page) for the **{spec.difficulty}** exercises "
         f"starting at seed **{spec.seed}** (exercise i uses seed {spec.seed} + i − 1; change them under "
-        "*Exercise*). The same as `python -m mlpsim worksheet`."
+        "*Exercise*). The same as `python -m mlpsim worksheet`. Printed on A4, each exercise fills one page "
+        "(diagram, tables, questions and a working area) and the key starts on a new page."
     )
     count_column, _ = st.columns([1, 3])
     count = count_column.number_input("Exercises on the sheet", min_value=1, max_value=MAX_COUNT, value=3, step=1,
