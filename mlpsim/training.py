@@ -189,14 +189,14 @@ def _check_rows(network: Network, rows: Examples, where: str) -> None:
 @dataclass(frozen=True)
 class _Failure:
     what: str
-    layer: int | None  # 1-based weighted layer, None for the loss itself
+    layer: int | None  # 1-based weighted layer (the output layer for the loss)
 
     def message(self, network: Network, epoch: int, batch: int) -> str:
         where = "" if self.layer is None else f" in layer {self.layer} ({network.layer_title(self.layer)})"
         return (
             f"training diverged at epoch {epoch}, batch {batch}: {self.what}{where} is no longer a finite number; "
-            "the weights before that step are kept. Try a smaller learning rate (or a smaller batch-size-to-rate "
-            "ratio), standardised inputs, or L2 regularisation"
+            "the weights before that step are kept. Try a smaller learning rate, standardised inputs, "
+            "or L2 regularisation"
         )
 
 
@@ -232,10 +232,11 @@ class _Model:
         loss_sum = float(np.sum(self.loss.per_sample(zs[-1], output, y)))
         correct = 0 if labels is None else int(np.count_nonzero(rows.predicted_labels(output) == labels))
         if not math.isfinite(loss_sum):
-            if check:
-                layer = next((k + 1 for k, z in enumerate(zs) if not np.isfinite(z).all()), None)
-                return _Failure("z" if layer else "the loss", layer), loss_sum, correct
-            return _Failure("the loss", None), loss_sum, correct
+            # z of the first layer that left the range, or else the loss of the output layer.
+            layer = next((k + 1 for k, z in enumerate(zs) if not np.isfinite(z).all()), None) if check else None
+            if layer is not None:
+                return _Failure("z", layer), loss_sum, correct
+            return _Failure("the loss", len(zs)), loss_sum, correct
         delta = self.loss.output_delta(self.names[-1], zs[-1], output, y)
         _, weight_gradients, bias_gradients = backpropagate(self.weights, self.names, x, zs, activations, delta)
         gradients = [g for pair in zip(weight_gradients, bias_gradients) for g in pair]
