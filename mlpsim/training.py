@@ -8,13 +8,14 @@ resumed from a state is the run that was never interrupted.
 Inside an epoch the weights live in private arrays updated in place (building and validating a
 ``Network`` per mini-batch would cost more than the arithmetic for small layers); the network
 handed out after each epoch is a new, validated, immutable ``Network`` and the private arrays
-are never seen outside.
+are never seen outside. The rows are shuffled once per epoch into a copy, so each mini-batch is
+a view, and the epoch's loss and accuracy are computed once from the kept outputs.
 
-Divergence: each mini-batch's loss is checked as it is computed, the weights at the end of each
-epoch. If either is not finite the epoch is replayed from its start (the arithmetic is
-deterministic) with every loss, gradient and weight checked at every step, to find the first
-step that failed. ``TrainingDiverged`` then names the epoch, the batch and the layer and carries
-the last state whose weights are all finite.
+Divergence: the epoch's loss and, at its end, every weight are checked. If anything is not
+finite the epoch is replayed from a copy taken at its start (the arithmetic is deterministic)
+with every loss, gradient and weight checked at every step, to find the first step that
+failed. ``TrainingDiverged`` then names the epoch, the batch and the layer and carries the last
+state whose weights are all finite.
 """
 
 from __future__ import annotations

@@ -129,3 +129,14 @@ def test_bad_input_exits_2_with_one_error_line(args, fragment, files):
     assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
     assert fragment in lines[0]
     assert not (files["folder"] / "o.json").exists()
+
+
+def test_the_progress_bar_redraws_one_line_on_stderr(capsys):
+    from mlpsim.cli import _ProgressBar
+
+    bar = _ProgressBar(4)
+    bar.show(1, 0.5)
+    bar.show(4, 0.125)
+    bar.close()
+    err = capsys.readouterr().err
+    assert err == "\repoch 1/4 " + "█" * 8 + "·" * 22 + " train loss 0.5" + "\repoch 4/4 " + "█" * 30 + " train loss 0.125\n"
