@@ -215,6 +215,8 @@ def _train_command(args: argparse.Namespace) -> str:
     if train_rows.labels is not None:
         summary["train_accuracy"] = history["train_accuracy"]
         summary["test_accuracy"] = history["test_accuracy"]
+    # A test loss can overflow on rows the network never trained on; JSON has no inf: null.
+    summary["test_loss"] = [value if np.isfinite(value) else None for value in history["test_loss"]]
     return json.dumps(summary)
 
 

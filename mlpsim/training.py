@@ -303,9 +303,10 @@ class _Model:
                 target[...] = source
 
     def network(self, template: Network) -> Network:
-        """A new validated Network with these weights (copied), the template's everything else."""
+        """A new validated Network with these weights, the template's everything else (Network
+        makes its own read-only copies of arrays that are not frozen, so these stay private)."""
         layers = tuple(
-            replace(layer, weights=np.array(w), bias=np.array(b))
+            replace(layer, weights=w, bias=b)
             for layer, w, b in zip(template.layers, self.weights, self.biases)
         )
         return replace(template, layers=layers)
