@@ -178,6 +178,8 @@ def _train_command(args: argparse.Namespace) -> str:
     from mlpsim.training import TrainingConfig, start, train
 
     target = Path(args.output)
+    if args.seed < 0:
+        raise UsageError(f"--seed {args.seed}: expected a whole number ≥ 0")
     if not target.parent.is_dir():
         raise UsageError(f"cannot write {args.output}: the folder {target.parent} does not exist")
     network = read_network(args.network)

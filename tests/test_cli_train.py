@@ -120,6 +120,9 @@ def test_divergence_exits_2_and_writes_no_file(files):
         (["train", "{xor}", "--data", "xor_gate", "-o", "{folder}/o.json", "--test-fraction", "1"], "test fraction"),
         (["train", "{xor}", "--data", "xor_gate", "-o", "{folder}/o.json", "--momentum", "1.5", "--optimizer", "momentum"], "momentum"),
         (["train", "{xor}", "--data", "xor_gate", "-o", "{folder}/o.json", "--loss", "cross_entropy"], "pairings are"),
+        (["train", "{xor}", "--data", "xor_gate", "-o", "{folder}/o.json", "--seed", "-1"], "--seed -1"),
+        (["train", "{xor}", "--data", "circle", "-o", "{folder}/o.json", "--points", "1000000000"], "the data row limit"),
+        (["train", "{xor}", "--data", "circle", "-o", "{folder}/o.json", "--epochs", "0"], "epochs"),
     ],
 )
 def test_bad_input_exits_2_with_one_error_line(args, fragment, files):
