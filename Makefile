@@ -19,7 +19,8 @@ run: install
 
 # The tests whose numbers come from numpy's BLAS: run again under every OpenBLAS kernel this CPU
 # can run (tests/blas_kernels.py), since kernels sum in different orders (NaN on one, inf on another).
-NUMERICS_TESTS = tests/test_forward.py tests/test_activations.py tests/test_arithmetic.py tests/test_cli.py
+NUMERICS_TESTS = tests/test_forward.py tests/test_activations.py tests/test_arithmetic.py tests/test_cli.py \
+	tests/test_losses.py tests/test_backward.py tests/test_training.py tests/test_datasets.py tests/test_gradient_working.py
 
 test: install-dev browser
 	@echo "BLAS for the full run: $$($(PYTHON) tests/blas_kernels.py --active)"

@@ -131,6 +131,178 @@ def _render_command(args: argparse.Namespace) -> str:
     return ""
 
 
+def _parse_target(text: str, network: Network) -> np.ndarray:
+    """'0.01,0.99' → array of the network's output size."""
+    values = parse_values(text, "--target")
+    size = network.layers[-1].size
+    if len(values) != size:
+        raise UsageError(f"--target has {len(values)} values; the network has {size} outputs")
+    return np.array(values)
+
+
+def _backprop_command(args: argparse.Namespace) -> str:
+    from mlpsim.backward import backward
+    from mlpsim.gradient_working import layer_gradient, neuron_gradient
+    from mlpsim.losses import get_loss
+
+    network = read_network(args.network)
+    loss = get_loss(args.loss, network.layers[-1].activation)
+    target = _parse_target(args.target, network)
+    result = forward(network, parse_input(args.input, network))
+    gradients = backward(network, target, loss=loss, result=result)
+    count = len(network.layers)
+    if args.layer is not None or args.neuron is not None:
+        if args.layer is None or args.neuron is None:
+            raise UsageError("--layer and --neuron go together")
+        if not 1 <= args.layer <= count:
+            raise UsageError(f"--layer {args.layer}: the network has layers 1..{count} after the input")
+        size = network.layers[args.layer - 1].size
+        if not 1 <= args.neuron <= size:
+            raise UsageError(f"--neuron {args.neuron}: layer {args.layer} has neurons 1..{size}")
+    if args.json:
+        layers = [
+            {
+                "name": network.layer_title(k),
+                "delta": gradients.deltas[k - 1].tolist(),
+                "weight_gradient": gradients.weights[k - 1].tolist(),
+                "bias_gradient": gradients.biases[k - 1].tolist(),
+            }
+            for k in range(1, count + 1)
+        ]
+        return json.dumps({"loss": gradients.loss, "layers": layers})
+    rate = args.learning_rate
+    if args.layer is not None:
+        return neuron_gradient(network, result, gradients, target, loss, args.layer, args.neuron - 1, rate).as_text()
+    parts = [f"{loss.title}: {loss.formula_text} = {gradients.loss:.6g}  (learning rate η = {rate:g} in the updates)"]
+    for position in range(count, 0, -1):
+        parts.append(layer_gradient(network, result, gradients, position).as_text())
+        layer = network.layers[position - 1]
+        if layer.size <= BACKPROP_NEURONS_SHOWN and layer.n_in <= BACKPROP_NEURONS_SHOWN:
+            parts.extend(
+                neuron_gradient(network, result, gradients, target, loss, position, j, rate).as_text()
+                for j in range(layer.size)
+            )
+        else:
+            parts.append(f"  (layer {position} is large: see one neuron with --layer {position} --neuron J)")
+    return "\n\n".join(parts)
+
+
+def _train_command(args: argparse.Namespace) -> str:
+    from mlpsim.datafile import load_csv
+    from mlpsim.datasets import GENERATORS, examples, load, split
+    from mlpsim.fileformat import dumps
+    from mlpsim.optimizers import Optimizer
+    from mlpsim.training import TrainingConfig, start, train
+
+    target = Path(args.output)
+    if args.seed < 0:
+        raise UsageError(f"--seed {args.seed}: expected a whole number ≥ 0")
+    if not target.parent.is_dir():
+        raise UsageError(f"cannot write {args.output}: the folder {target.parent} does not exist")
+    network = read_network(args.network)
+    if args.data in GENERATORS:
+        dataset = load(args.data, args.points, args.noise, args.seed)
+    else:
+        dataset = load_csv(_read_data_file(args.data), Path(args.data).name, network, DEFAULT_LIMITS)
+    train_set, test_set = split(dataset, args.test_fraction, args.seed)
+    train_rows = examples(train_set, network)
+    test_rows = None if test_set is None else examples(test_set, network)
+    optimizer = Optimizer(args.optimizer, args.learning_rate, momentum=args.momentum, l1=args.l1, l2=args.l2)
+    config = TrainingConfig(
+        loss=args.loss or _default_loss(network), optimizer=optimizer, batch_size=args.batch_size, epochs=args.epochs
+    )
+    history: dict[str, list[float]] = {"train_loss": [], "test_loss": [], "train_accuracy": [], "test_accuracy": []}
+    bar = _ProgressBar(config.epochs) if sys.stderr.isatty() else None
+    state = start(network, config, args.seed)
+    try:
+        for progress in train(state, config, train_rows, test_rows):
+            state = progress.state
+            history["train_loss"].append(progress.train_loss)
+            if progress.test_loss is not None:
+                history["test_loss"].append(progress.test_loss)
+            if progress.train_accuracy is not None:
+                history["train_accuracy"].append(progress.train_accuracy)
+            if progress.test_accuracy is not None:
+                history["test_accuracy"].append(progress.test_accuracy)
+            if bar is not None:
+                bar.show(progress.epoch, progress.train_loss)
+    finally:
+        if bar is not None:
+            bar.close()
+    _write_atomically(target, dumps(state.network))
+    summary: dict[str, object] = {"epochs": state.epoch, "train_loss": history["train_loss"], "test_loss": history["test_loss"]}
+    if train_rows.labels is not None:
+        summary["train_accuracy"] = history["train_accuracy"]
+        summary["test_accuracy"] = history["test_accuracy"]
+    # A test loss can overflow on rows the network never trained on; JSON has no inf: null.
+    summary["test_loss"] = [value if np.isfinite(value) else None for value in history["test_loss"]]
+    return json.dumps(summary)
+
+
+BACKPROP_NEURONS_SHOWN = 8
+"""``backprop`` without --layer works out every neuron of layers up to this size a side."""
+
+
+def _default_loss(network: Network) -> str:
+    """The loss that pairs with the output: cross-entropy for softmax, binary cross-entropy for
+    sigmoid, squared error for the rest."""
+    return {"softmax": "cross_entropy", "sigmoid": "binary_cross_entropy"}.get(
+        network.layers[-1].activation, "squared_error"
+    )
+
+
+def _read_data_file(path: str) -> bytes:
+    file = Path(path)
+    try:
+        size = file.stat().st_size
+        if size > DEFAULT_LIMITS.max_data_bytes:
+            raise UsageError(f"{path}: {size:,} bytes; the limit for a data file is {DEFAULT_LIMITS.max_data_bytes:,} bytes")
+        return file.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"--data {path}: neither a built-in dataset nor an existing file") from None
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    """Write via a temporary file beside ``target``, so a failure never leaves half a file."""
+    temporary = target.with_name(target.name + ".partial")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(target)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise UsageError(f"cannot write {target}: {error.strerror or error}") from None
+
+
+class _ProgressBar:
+    """One line on stderr, redrawn in place: epoch, a bar and the latest train loss."""
+
+    WIDTH = 30
+
+    def __init__(self, epochs: int):
+        self.epochs = epochs
+
+    def show(self, epoch: int, loss: float) -> None:
+        filled = round(self.WIDTH * epoch / self.epochs)
+        bar = "█" * filled + "·" * (self.WIDTH - filled)
+        sys.stderr.write(f"\repoch {epoch}/{self.epochs} {bar} train loss {loss:.4g}")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _number_argument(text: str) -> float:
+    """argparse type: a finite number read by mlpsim's one rule (argparse's float accepts 'nan',
+    'inf' and '1_000')."""
+    read = read_number(text, decimal_comma=False)
+    if read.value is None:
+        raise argparse.ArgumentTypeError(read.message)
+    return read.value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m mlpsim", description="Multilayer perceptron simulator: the core's commands.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -161,6 +333,36 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--input", help="comma-separated input values (default: the file's)")
     command.add_argument("--edge-values", action="store_true", help="print each weight on its edge (small networks)")
     command.set_defaults(run=_render_command)
+
+    command = commands.add_parser("backprop", help="print δ and the gradients of every layer for one sample, worked")
+    command.add_argument("network", help="an mlpsim.network JSON file")
+    command.add_argument("--target", required=True, help="comma-separated target values, one per output neuron")
+    command.add_argument("--input", help="comma-separated input values (default: the file's)")
+    command.add_argument("--loss", default="squared_error", help="squared_error (default), binary_cross_entropy or cross_entropy")
+    command.add_argument("--layer", type=int, help="only this layer's neuron (layer after the input, from 1) ...")
+    command.add_argument("--neuron", type=int, help="... and this neuron, from 1: its δ and its incoming weights' gradients")
+    command.add_argument("--learning-rate", type=_number_argument, default=0.03,
+                         help="η used to show each update w − η·g (default 0.03)")
+    command.add_argument("--json", action="store_true", help="print loss, δ and gradients as one line of JSON")
+    command.set_defaults(run=_backprop_command)
+
+    command = commands.add_parser("train", help="train a network on a built-in dataset or a CSV file")
+    command.add_argument("network", help="an mlpsim.network JSON file")
+    command.add_argument("--data", required=True, help="a built-in dataset's name (circle, xor, spiral, digits, …) or a CSV file")
+    command.add_argument("-o", "--output", required=True, help="the trained network's file (written only if training succeeds)")
+    command.add_argument("--loss", help="default: cross_entropy for softmax, binary_cross_entropy for sigmoid, else squared_error")
+    command.add_argument("--optimizer", default="sgd", choices=("sgd", "momentum", "adam"))
+    command.add_argument("--learning-rate", type=_number_argument, help="default 0.03 (sgd, momentum), 0.001 (adam)")
+    command.add_argument("--momentum", type=_number_argument, default=0.9, help="μ for --optimizer momentum (default 0.9)")
+    command.add_argument("--batch-size", type=int, default=10, help="rows per update (default 10)")
+    command.add_argument("--epochs", type=int, default=100, help="passes over the training rows (default 100)")
+    command.add_argument("--seed", type=int, default=0, help="seeds the split, the shuffling and generated data (default 0)")
+    command.add_argument("--test-fraction", type=_number_argument, default=0.2, help="rows held out for testing (default 0.2)")
+    command.add_argument("--l1", type=_number_argument, default=0.0, help="L1 regularisation rate λ₁ (default 0)")
+    command.add_argument("--l2", type=_number_argument, default=0.0, help="L2 regularisation rate λ₂ (default 0)")
+    command.add_argument("--points", type=int, help="points of a generated dataset (default: its usual count)")
+    command.add_argument("--noise", type=_number_argument, default=0.0, help="noise of a generated dataset, 0–0.5 (default 0)")
+    command.set_defaults(run=_train_command)
     return parser
 
 

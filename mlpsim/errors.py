@@ -15,3 +15,7 @@ class LimitError(ValidationError):
 
 class ForwardError(MlpsimError):
     """The forward pass produced a non-finite number in a named layer."""
+
+
+class GradientError(MlpsimError):
+    """The backward pass produced a non-finite δ or gradient in a named layer."""

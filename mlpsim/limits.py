@@ -35,6 +35,10 @@ class Limits:
     numbers of up to 24 characters each, with their separators."""
     max_link_chars: int = 8_000
     """Length of a share link's encoded network; longer links break in proxies and browsers."""
+    max_data_rows: int = 100_000
+    """Rows of a training data file (CSV), header not counted."""
+    max_data_bytes: int = 50_000_000
+    """Size of a training data file (CSV) that may be loaded."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Limits":

@@ -1,0 +1,106 @@
+"""The three losses against values worked by hand, their finite behaviour where a saturates,
+and the refusal of pairings that make no sense."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from mlpsim.activations import REGISTRY
+from mlpsim.errors import ValidationError
+from mlpsim.losses import LOSSES, get_loss, pairings_text
+
+
+def strict(function, *arrays):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
+            return function(*(a if isinstance(a, str) else np.asarray(a, dtype=float) for a in arrays))
+
+
+def test_squared_error_is_half_the_sum_of_squares_and_the_batch_mean():
+    loss = LOSSES["squared_error"]
+    a, y = np.array([[0.75, 0.25], [0.0, 1.0]]), np.array([[0.0, 1.0], [0.0, 1.0]])
+    # ½(0.75² + 0.75²) = 0.5625 and 0 → mean 0.28125
+    assert strict(loss.per_sample, a, a, y).tolist() == [0.5625, 0.0]
+    assert loss.value(a, a, y) == 0.28125
+    assert strict(loss.output_gradient, a, y).tolist() == [[0.75, -0.75], [0.0, 0.0]]
+
+
+def test_binary_cross_entropy_from_z_by_hand():
+    loss = LOSSES["binary_cross_entropy"]
+    z = np.array([[0.0], [2.0]])
+    a = REGISTRY["sigmoid"].function(z)
+    y = np.array([[1.0], [0.0]])
+    # z = 0, y = 1: −log ½ = log 2;  z = 2, y = 0: −log(1 − σ(2)) = log(1 + e²)
+    expected = [math.log(2), math.log(1 + math.exp(2))]
+    assert strict(loss.per_sample, z, a, y).tolist() == pytest.approx(expected, rel=1e-15)
+
+
+@pytest.mark.parametrize("z", [-1000.0, -40.0, 40.0, 1000.0, 1e308, -1e308])
+def test_binary_cross_entropy_stays_finite_when_the_sigmoid_saturates(z):
+    loss = LOSSES["binary_cross_entropy"]
+    zs = np.array([[z], [z]])
+    a = REGISTRY["sigmoid"].function(zs)
+    values = strict(loss.per_sample, zs, a, np.array([[0.0], [1.0]]))
+    # log(1 + e^z) − y·z: ≈ max(z, 0) for y = 0 and ≈ max(−z, 0) for y = 1
+    assert values.tolist() == pytest.approx([max(z, 0.0), max(-z, 0.0)], rel=1e-12, abs=1e-17)
+    assert strict(loss.output_delta, "sigmoid", zs, a, np.array([[0.0], [1.0]])).tolist() == [[a[0, 0]], [a[1, 0] - 1]]
+
+
+def test_cross_entropy_from_z_by_log_sum_exp():
+    loss = LOSSES["cross_entropy"]
+    z = np.array([1000.0, 1001.0, 1002.0])
+    a = REGISTRY["softmax"].function(z)
+    y = np.array([0.0, 0.0, 1.0])
+    # −log(e² / (1 + e + e²)) = log(1 + e + e²) − 2, shift by 1000 cancels
+    expected = math.log(1 + math.e + math.e**2) - 2
+    assert strict(loss.per_sample, z, a, y) == pytest.approx(expected, rel=1e-13)
+    # A class with probability rounding to 0: −log a would be inf; from z it is 2000 exactly-ish.
+    z = np.array([0.0, -2000.0])
+    value = strict(loss.per_sample, z, REGISTRY["softmax"].function(z), np.array([0.0, 1.0]))
+    assert value == pytest.approx(2000.0, rel=1e-15)
+
+
+def test_cross_entropy_delta_is_a_minus_y_for_one_hot_targets():
+    loss = LOSSES["cross_entropy"]
+    z = np.array([[0.5, -1.0, 2.0]])
+    a = REGISTRY["softmax"].function(z)
+    y = np.array([[0.0, 1.0, 0.0]])
+    assert np.array_equal(loss.output_delta("softmax", z, a, y), a - y)
+    # The long way: −y/a through the softmax Jacobian, built entry by entry.
+    g = -y[0] / a[0]
+    jacobian = np.array([[a[0, j] * ((i == j) - a[0, i]) for j in range(3)] for i in range(3)])
+    assert np.allclose(jacobian @ g, (a - y)[0], rtol=1e-14, atol=1e-16)
+
+
+@pytest.mark.parametrize(
+    "loss, activation",
+    [("cross_entropy", "linear"), ("cross_entropy", "sigmoid"), ("binary_cross_entropy", "softmax"),
+     ("binary_cross_entropy", "tanh"), ("binary_cross_entropy", "relu")],
+)
+def test_pairings_that_make_no_sense_are_refused_naming_the_ones_that_exist(loss, activation):
+    with pytest.raises(ValidationError) as error:
+        get_loss(loss, activation)
+    message = str(error.value)
+    assert activation in message and loss in message
+    assert "binary_cross_entropy with sigmoid" in message and "cross_entropy with softmax" in message
+    assert "squared_error with any output activation" in message
+
+
+def test_every_output_activation_pairs_with_squared_error():
+    for name in REGISTRY:
+        assert get_loss("squared_error", name).name == "squared_error"
+    assert pairings_text().count(";") == 2
+
+
+def test_targets_that_do_not_suit_the_loss_are_explained():
+    assert LOSSES["squared_error"].target_problem(np.array([[-5.0, 7.0]])) is None
+    assert "between 0 and 1" in LOSSES["binary_cross_entropy"].target_problem(np.array([[1.5]]))
+    assert LOSSES["binary_cross_entropy"].target_problem(np.array([[0.25], [1.0]])) is None
+    assert "sum to 1" in LOSSES["cross_entropy"].target_problem(np.array([[0.5, 0.25]]))
+    assert "probabilities" in LOSSES["cross_entropy"].target_problem(np.array([[1.5, -0.5]]))
+    assert LOSSES["cross_entropy"].target_problem(np.array([[0.0, 1.0], [0.3, 0.7]])) is None
