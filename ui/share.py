@@ -68,7 +68,7 @@ def apply_link() -> None:
     # Remembered as this network's link: the address the app writes for it is the one it came from.
     st.session_state[state.LINK_MEMO] = (network, (text, ""))
     workspace.open_network(network, preset if preset in PRESETS else LINK_SOURCE, label="opening of the link")
-    workspace.notify("success", "Network loaded from the link.")
+    workspace.notify("success", "Network loaded from the share link.")
 
 
 def address_of(snapshot: Snapshot) -> Address:

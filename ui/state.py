@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mlpsim.network import Network
-from mlpsim.presets import seed_example
+from mlpsim.presets import PRESETS
 
 NETWORK = "network"
 """The current mlpsim Network: the single source of truth for weights, biases and input."""
@@ -102,7 +102,9 @@ WORKSHOP_SHEET_COUNT = "workshop_sheet_count"
 
 def current_network() -> Network:
     if NETWORK not in st.session_state:
-        st.session_state[NETWORK] = seed_example()
+        # The first preset's shared object, not a copy: it is then "the preset as it ships"
+        # (its address is its name, Reset has nothing to do).
+        st.session_state[NETWORK] = next(iter(PRESETS.values()))()
     return st.session_state[NETWORK]
 
 
