@@ -86,9 +86,34 @@ def test_a_refused_size_leaves_the_kept_size_in_the_field_until_the_next_valid_e
         wait_for_app_idle(page)
         assert hidden_size.input_value() == "4"  # the size kept, not what was typed
     page.screenshot(path=str(artifacts / "address-refused-size.png"))
+    page.get_by_test_id("stSidebarContent").screenshot(path=str(artifacts / "address-sidebar.png"))
     type_into_cell(page, WEIGHTS_TABLE, row=0, column=1, text="7")  # W1[1,2]: 8 → 7, valid
     edited = [row[:] for row in SEED_W1]
     edited[0][1] = 7.0
     wait_for_output(page, seed_output(edited))
     wait_for_app_idle(page)
     assert page.get_by_text("0 neurons is too few").count() == 0
+
+
+def test_undo_and_redo_from_the_keyboard(page, app_url, artifacts):
+    open_app(page, app_url)
+    type_into_cell(page, WEIGHTS_TABLE, row=2, column=1, text="0")  # W1[3,2]: 5 → 0
+    edited = [row[:] for row in SEED_W1]
+    edited[2][1] = 0.0
+    wait_for_output(page, seed_output(edited))
+    wait_for_app_idle(page)
+    page.get_by_role("button", name="Save and share").focus()
+    page.keyboard.press("Tab")  # the next stop is Undo
+    focused = page.evaluate("() => document.activeElement.textContent")
+    assert "Undo" in focused, focused
+    page.keyboard.press("Enter")
+    wait_for_output(page, seed_output(SEED_W1))
+    wait_for_app_idle(page)
+    page.get_by_role("button", name="Save and share").focus()
+    page.keyboard.press("Tab")  # Undo is disabled now: the next stop is Redo
+    focused = page.evaluate("() => document.activeElement.textContent")
+    assert "Redo" in focused, focused
+    page.keyboard.press("Space")
+    wait_for_output(page, seed_output(edited))
+    wait_for_app_idle(page)
+    page.screenshot(path=str(artifacts / "address-keyboard-redo.png"))
