@@ -86,7 +86,8 @@ def test_a_refused_size_leaves_the_kept_size_in_the_field_until_the_next_valid_e
         wait_for_app_idle(page)
         assert hidden_size.input_value() == "4"  # the size kept, not what was typed
     page.screenshot(path=str(artifacts / "address-refused-size.png"))
-    page.get_by_test_id("stSidebarContent").screenshot(path=str(artifacts / "address-sidebar.png"))
+    page.get_by_role("button", name="Add layer").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "address-sidebar-add-layer.png"))
     type_into_cell(page, WEIGHTS_TABLE, row=0, column=1, text="7")  # W1[1,2]: 8 → 7, valid
     edited = [row[:] for row in SEED_W1]
     edited[0][1] = 7.0
