@@ -224,6 +224,20 @@ def test_back_and_forward_walk_the_states_as_undo_and_redo(at):
     assert at.query_params == after_first
 
 
+def test_an_edit_arriving_with_the_address_from_before_the_last_edit_is_not_taken_for_back(at):
+    # Two quick edits: the second's rerun was asked for before the browser had the address the
+    # first one wrote, so it arrives with the older address. Both edits stay.
+    before_first = dict(at.query_params)
+    edit(at, Table("bias", 2), {0: {"b": 0.0}})
+    at.query_params.clear()
+    at.query_params.update(before_first)
+    edit(at, Table("bias", 2), {1: {"b": 0.0}})
+    assert at.session_state[state.NETWORK].layers[1].bias.tolist() == [0.0, 0.0]
+    assert shown_output(at) == pytest.approx(plain_forward(SEED_X, seed_layers(b2=[0.0, 0.0])), abs=1e-6)
+    assert len(at.session_state[state.HISTORY].past) == 2
+    assert decode(at.query_params["net"]).layers[1].bias.tolist() == [0.0, 0.0]
+
+
 def test_a_network_too_big_for_the_address_says_a_reload_loses_it(at):
     select_source(at, "Random 784-128-64-10")
     assert at.query_params == {"preset": "Random 784-128-64-10"}  # as it ships: its name is enough

@@ -43,7 +43,8 @@ def apply_link() -> None:
     opened under the preset named by ``&preset=`` if it is one) or ``?preset=<name>`` alone (that
     preset as it ships, e.g. a teacher's link to the XOR example)."""
     address: Address = (st.query_params.get(LINK_PARAMETER), st.query_params.get(PRESET_PARAMETER))
-    if address == (None, None) or address == st.session_state.get(state.APPLIED_LINK):
+    stale = st.session_state.pop(state.CHANGED_BY_WIDGET, False)
+    if address == (None, None) or address == st.session_state.get(state.APPLIED_LINK) or stale:
         return
     st.session_state[state.APPLIED_LINK] = address
     history = workspace.history()
@@ -87,6 +88,7 @@ def follow_address(network: Network) -> None:
     there); for a network too big for one, say that a reload loses it and offer the file."""
     address = address_of(workspace.snapshot())
     st.session_state[state.APPLIED_LINK] = address
+    st.session_state.pop(state.CHANGED_BY_WIDGET, None)
     wanted = {name: value for name, value in zip((LINK_PARAMETER, PRESET_PARAMETER), address) if value is not None}
     if st.query_params.to_dict() != wanted:
         # Also when there is no address: an older state's address must not stay to be reloaded.

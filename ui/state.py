@@ -31,6 +31,10 @@ APPLIED_UPLOAD = "applied_upload"
 APPLIED_LINK = "applied_link"
 """(?net= text, ?preset= name) last applied or written to the address by the app itself, so an
 address is opened once, not on every rerun; a different one (the browser's Back) is opened."""
+CHANGED_BY_WIDGET = "changed_by_widget"
+"""True from a change (a widget's callback) until the run has read or written the address: an
+address arriving with such a run is the one the browser had before the change (a rerun asked
+for before the app's new address reached it), not a Back navigation, and is not opened."""
 HISTORY = "history"
 """ui.history.History: the snapshots Undo and Redo go back and forward to."""
 LINK_MEMO = "link_memo"

@@ -91,6 +91,7 @@ def replace_network(
     ``folded_table``'s editor when the change is an edit folded from it (the other editors keep
     their keys, so the browser does not rebuild them), every editor otherwise."""
     before = snapshot()
+    st.session_state[state.CHANGED_BY_WIDGET] = True
     if network is not before.network or (new_source is not None and new_source != before.source):
         if label is None:
             label = "edit" if folded_table is None else f"edit of {folded_table.title(before.network)}"
@@ -112,6 +113,7 @@ def _show(network: Network, new_source: str | None) -> None:
 def _restore(target: Snapshot, new_history: History) -> None:
     """Show ``target`` (Undo, Redo), every editor renewed; the history is the one given."""
     st.session_state[state.HISTORY] = new_history
+    st.session_state[state.CHANGED_BY_WIDGET] = True
     st.session_state[state.SOURCE_NETWORKS][source()] = state.current_network()
     _show(target.network, target.source)
     st.session_state[state.GENERATION] = generation() + 1
