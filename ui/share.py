@@ -93,8 +93,12 @@ def follow_address(network: Network) -> None:
     if st.query_params.to_dict() != wanted:
         # Also when there is no address: an older state's address must not stay to be reloaded.
         st.query_params.from_dict(wanted)
+    # Drawn into a block that is always there: elements after it keep their places in the page,
+    # so the first edit of a big network does not make the browser remount (and redraw) the
+    # diagram and the grids below.
+    slot = st.container()
     if address == (None, None):
-        warning, download = st.columns([4, 1], vertical_alignment="center")
+        warning, download = slot.columns([4, 1], vertical_alignment="center")
         warning.warning(
             f"A reload or a closed tab loses this network: with {network.parameter_count:,} weights and biases "
             f"it is too big for the address bar (a link holds at most {DEFAULT_LIMITS.max_link_chars:,} "

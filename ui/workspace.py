@@ -66,7 +66,10 @@ def take_notices() -> list[tuple[NoticeKind, str]]:
 def render_notices() -> None:
     """Show what the last actions did or refused, once. Notices quote file, layer and network
     names, so they are written as literal text, never as Markdown."""
-    writers = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
+    # In a block that is always there, notices or not: the elements after it keep their places
+    # in the page, so a notice does not make the browser remount the diagram and the grids.
+    box = st.container()
+    writers = {"success": box.success, "info": box.info, "warning": box.warning, "error": box.error}
     for kind, text in take_notices():
         writers[kind](escaped(text))
 
