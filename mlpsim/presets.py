@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import replace
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -65,11 +65,22 @@ def or_gate() -> Network:
     return _gate("OR perceptron (2-1)", -10.0)
 
 
+def random_network(
+    layer_sizes: Sequence[int], activations: Sequence[str] | str = "relu", initializer: str = "xavier", seed: int = 0
+) -> Network:
+    """A network named 'Random 3-4-2' with seeded weights (``initialized_network``), zero
+    biases, and a seeded random input in [0, 1): non-zero, so the output shows what the
+    weights do (with a zero input every weighted sum is just the bias)."""
+    network = initialized_network(layer_sizes, activations, initializer=initializer, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    return replace(
+        network, name=f"Random {'-'.join(map(str, layer_sizes))}", input_values=rng.uniform(0.0, 1.0, layer_sizes[0])
+    )
+
+
 def mnist_sized(seed: int = 0) -> Network:
     """A seeded random 784-128-64-10 network (He weights, ReLU, softmax) with a random input in [0, 1)."""
-    network = initialized_network([784, 128, 64, 10], ["relu", "relu", "softmax"], initializer="he", seed=seed)
-    rng = np.random.default_rng(seed + 1)
-    return replace(network, name="Random 784-128-64-10", input_values=rng.uniform(0.0, 1.0, 784))
+    return random_network([784, 128, 64, 10], ["relu", "relu", "softmax"], initializer="he", seed=seed)
 
 
 PRESETS: dict[str, Callable[[], Network]] = {

@@ -234,15 +234,24 @@ def test_size_beyond_the_limit_is_refused_with_a_message(at):
     assert at.number_input(key=state.LAYER_SIZE_PREFIX + "0").value == 3
 
 
-def test_empty_network_from_sizes_initialiser_and_seed(at):
-    select_source(at, "Empty network")
-    at.text_input(key=state.EMPTY_SIZES).set_value("2, 3, 1").run()
-    at.selectbox(key=state.EMPTY_INITIALIZER).select("zeros").run()
+def test_random_network_from_sizes_initialiser_and_seed(at):
+    select_source(at, "Random network")
+    # The default form (3, 4, 2, relu, xavier, seed 0) with a random, non-zero input.
+    network = at.session_state[state.NETWORK]
+    assert network.layer_sizes == (3, 4, 2) and network.name == "Random 3-4-2"
+    x = network.input_values.tolist()
+    assert all(0 < value < 1 for value in x)
+    layers = [(layer.weights.tolist(), layer.bias.tolist(), "relu") for layer in network.layers]
+    assert shown_output(at) == pytest.approx(plain_forward(x, layers), abs=1e-6)
+    assert any(value != 0 for value in shown_output(at))
+    at.text_input(key=state.RANDOM_SIZES).set_value("2, 3, 1").run()
+    at.selectbox(key=state.RANDOM_INITIALIZER).select("zeros").run()
     at.button[[b.label for b in at.button].index("Create")].click().run()
     network = at.session_state[state.NETWORK]
     assert network.layer_sizes == (2, 3, 1)
+    assert all(value != 0 for value in network.input_values)
     assert shown_output(at) == [0.0]  # zero weights, zero biases, relu
-    at.text_input(key=state.EMPTY_SIZES).set_value("2, x").run()
+    at.text_input(key=state.RANDOM_SIZES).set_value("2, x").run()
     at.button[[b.label for b in at.button].index("Create")].click().run()
     assert any("entry 2 ('x') is not a whole number" in text for text in notices(at, "error"))
     assert at.session_state[state.NETWORK] is network

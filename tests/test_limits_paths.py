@@ -298,12 +298,12 @@ def test_ui_add_hidden_layer(app):
     ui_refused_cheaply(app, act, "1,000,000 neurons", "limit is 1,024", "No layer was added")
 
 
-def test_ui_empty_network_form(app):
+def test_ui_random_network_form(app):
     from ui import state
 
     def act(page):
-        page.selectbox(key=state.SOURCE_SELECT).select("Empty network").run()
-        page.text_input(key=state.EMPTY_SIZES).set_value("3, 1000000, 2").run()
+        page.selectbox(key=state.SOURCE_SELECT).select("Random network").run()
+        page.text_input(key=state.RANDOM_SIZES).set_value("3, 1000000, 2").run()
         page.button[[button.label for button in page.button].index("Create")].click().run()
 
     before = app.session_state[state.NETWORK]

@@ -1,4 +1,4 @@
-"""The sidebar's build controls: starting point, empty-network form, and the shape of every layer.
+"""The sidebar's build controls: starting point, random-network form, and the shape of every layer.
 
 Widgets hold no truth: before they are drawn their session-state values are set from the current
 network, and their callbacks turn a change into a new network (or a notice saying why not).
@@ -6,18 +6,23 @@ network, and their callbacks turn a change into a new network (or a notice sayin
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from mlpsim.activations import ACTIVATIONS
 from mlpsim.errors import MlpsimError
-from mlpsim.initializers import INITIALIZERS, initialized_network
+from mlpsim.initializers import INITIALIZERS
 from mlpsim.limits import DEFAULT_LIMITS
 from mlpsim.network import Network, neuron_name
-from mlpsim.presets import PRESETS
+from mlpsim.presets import PRESETS, random_network
 from ui import state, workspace
 from ui.literal import escaped
 
-DEFAULT_EMPTY_SIZES = "3, 4, 2"
+DEFAULT_RANDOM_SIZES = "3, 4, 2"
+SIZE_FORMAT = "%g"
+"""Sizes are float inputs shown as '4': an integer input would turn a typed 3.7 into 3 without
+a word; a float input hands 3.7 to the callback, which refuses it by name."""
 
 
 def parse_sizes(text: str) -> list[int]:
@@ -33,19 +38,30 @@ def parse_sizes(text: str) -> list[int]:
     return sizes
 
 
-def _empty_network() -> Network:
-    """The network the empty-network form describes (initialized_network checks the sizes
+def whole_size(value: float | None, what: str) -> int:
+    """``value`` from a size input as an int ≥ 1; ValueError saying why not, naming ``what``."""
+    if value is None:
+        raise ValueError(f"{what}: the size is empty; type a whole number of neurons")
+    if not math.isfinite(value) or value != int(value):
+        raise ValueError(f"{what}: {value:g} is not a whole number of neurons")
+    if value < 1:
+        raise ValueError(f"{what}: {value:g} neurons is too few; a layer has at least 1")
+    return int(value)
+
+
+def _random_network() -> Network:
+    """The network the random-network form describes (initialized_network checks the sizes
     against the limits before allocating)."""
-    return initialized_network(
-        parse_sizes(st.session_state.get(state.EMPTY_SIZES, DEFAULT_EMPTY_SIZES)),
-        st.session_state.get(state.EMPTY_ACTIVATION, "relu"),
-        st.session_state.get(state.EMPTY_INITIALIZER, "xavier"),
-        int(st.session_state.get(state.EMPTY_SEED, 0)),
+    return random_network(
+        parse_sizes(st.session_state.get(state.RANDOM_SIZES, DEFAULT_RANDOM_SIZES)),
+        st.session_state.get(state.RANDOM_ACTIVATION, "relu"),
+        st.session_state.get(state.RANDOM_INITIALIZER, "xavier"),
+        int(st.session_state.get(state.RANDOM_SEED, 0)),
     )
 
 
 def _build_for(name: str):
-    return PRESETS[name] if name in PRESETS else _empty_network
+    return PRESETS[name] if name in PRESETS else _random_network
 
 
 def _on_source_change() -> None:
@@ -56,14 +72,14 @@ def _on_source_change() -> None:
         workspace.notify("error", f"{error}. The current network is unchanged.")
 
 
-def _on_create_empty() -> None:
+def _on_create_random() -> None:
     try:
-        network = _empty_network()
+        network = _random_network()
     except (MlpsimError, ValueError) as error:
         workspace.notify("error", f"{error}. The current network is unchanged.")
         return
-    workspace.open_network(network, workspace.EMPTY_SOURCE)
-    workspace.notify("success", f"New network {'-'.join(map(str, network.layer_sizes))} created.")
+    workspace.open_network(network, workspace.RANDOM_SOURCE, label=f"creation of {network.name}")
+    workspace.notify("success", f"New network {network.name} created, with a random input.")
 
 
 def resize_notice(before: Network, after: Network, position: int) -> str:
@@ -83,34 +99,39 @@ def resize_notice(before: Network, after: Network, position: int) -> str:
 
 def _on_size_change(position: int) -> None:
     before = state.current_network()
-    size = st.session_state[state.LAYER_SIZE_PREFIX + str(position)]
-    if size == before.layer_sizes[position]:
-        return
+    kept = before.layer_sizes[position]
+    title = before.layer_title(position)
     try:
-        after = before.resized(position, int(size))
-    except MlpsimError as error:
-        workspace.notify("error", f"{error}. The size stays {before.layer_sizes[position]}.")
+        size = whole_size(st.session_state[state.LAYER_SIZE_PREFIX + str(position)], title)
+        if size == kept:
+            return
+        after = before.resized(position, size)
+    except (MlpsimError, ValueError) as error:
+        workspace.notify("error", f"{error}. The size stays {kept}.")
         return
-    workspace.replace_network(after)
+    workspace.replace_network(after, label=f"resize of {title} ({kept} → {size})")
     workspace.notify("info", resize_notice(before, after, position))
 
 
 def _on_activation_change(position: int) -> None:
     before = state.current_network()
     activation = st.session_state[state.LAYER_ACTIVATION_PREFIX + str(position)]
-    workspace.replace_network(before.with_activation(position - 1, activation))
+    workspace.replace_network(
+        before.with_activation(position - 1, activation),
+        label=f"change of {before.layer_title(position)}'s activation to {activation}",
+    )
 
 
 def _on_add_hidden() -> None:
     before = state.current_network()
     position = len(before.layers)
-    size = int(st.session_state.get(state.NEW_LAYER_SIZE, before.layer_sizes[-2]))
     try:
+        size = whole_size(st.session_state.get(state.NEW_LAYER_SIZE), "new layer")
         after = before.with_hidden_layer_inserted(position, size, activation="linear")
-    except MlpsimError as error:
+    except (MlpsimError, ValueError) as error:
         workspace.notify("error", f"{error}. No layer was added.")
         return
-    workspace.replace_network(after)
+    workspace.replace_network(after, label=f"addition of {after.layer_title(position)}")
     workspace.notify(
         "info",
         f"Added {after.layer_title(position)} ({size} neurons, linear, identity weights, zero biases) before "
@@ -121,22 +142,23 @@ def _on_add_hidden() -> None:
 def _on_remove_hidden(position: int) -> None:
     before = state.current_network()
     title = before.layer_title(position)
-    workspace.replace_network(before.with_hidden_layer_removed(position))
+    workspace.replace_network(before.with_hidden_layer_removed(position), label=f"removal of {title}")
     workspace.notify("info", f"Removed {title}; the next layer kept its weights where they fit.")
 
 
 def render_source() -> None:
-    """Starting point: a preset (the seed example first), an empty network, or a loaded one."""
+    """Starting point: a preset (the seed example first), a random network, or a loaded one."""
     options = workspace.sources()
     st.session_state[state.SOURCE_SELECT] = workspace.source()
     st.selectbox("Start from", options, key=state.SOURCE_SELECT, on_change=_on_source_change)
-    if workspace.source() == workspace.EMPTY_SOURCE:
-        with st.expander("New empty network", expanded=True):
-            st.text_input("Layer sizes, input first", value=DEFAULT_EMPTY_SIZES, key=state.EMPTY_SIZES)
-            st.selectbox("Activation", list(ACTIVATIONS), index=1, key=state.EMPTY_ACTIVATION)
-            st.selectbox("Initialiser", list(INITIALIZERS), index=2, key=state.EMPTY_INITIALIZER)
-            st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key=state.EMPTY_SEED)
-            st.button("Create", on_click=_on_create_empty, width="stretch")
+    if workspace.source() == workspace.RANDOM_SOURCE:
+        with st.expander("New random network", expanded=True):
+            st.caption("Random weights and a random input from the seed; biases start at 0.")
+            st.text_input("Layer sizes, input first", value=DEFAULT_RANDOM_SIZES, key=state.RANDOM_SIZES)
+            st.selectbox("Activation", list(ACTIVATIONS), index=1, key=state.RANDOM_ACTIVATION)
+            st.selectbox("Initialiser", list(INITIALIZERS), index=2, key=state.RANDOM_INITIALIZER)
+            st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key=state.RANDOM_SEED)
+            st.button("Create", on_click=_on_create_random, width="stretch")
 
 
 def render_shape(network: Network) -> None:
@@ -148,21 +170,25 @@ def render_shape(network: Network) -> None:
     )
     for position, size in enumerate(network.layer_sizes):
         size_key = state.LAYER_SIZE_PREFIX + str(position)
-        st.session_state[size_key] = size
+        # Every run, so a refused size (3.7, 0, −3) is replaced in the field by the size kept.
+        st.session_state[size_key] = float(size)
         st.markdown(f"**{escaped(network.layer_title(position))}**")
+        size_input = {"step": 1.0, "format": SIZE_FORMAT, "key": size_key, "on_change": _on_size_change, "args": (position,)}
         if position == 0:
-            st.number_input("neurons", min_value=1, step=1, key=size_key, on_change=_on_size_change, args=(position,))
+            st.number_input("neurons", **size_input)
             continue
         activation_key = state.LAYER_ACTIVATION_PREFIX + str(position)
         st.session_state[activation_key] = network.layers[position - 1].activation
         left, right = st.columns([2, 3])
-        left.number_input("neurons", min_value=1, step=1, key=size_key, on_change=_on_size_change, args=(position,))
+        left.number_input("neurons", **size_input)
         right.selectbox("activation", list(ACTIVATIONS), key=activation_key,
                         on_change=_on_activation_change, args=(position,))
         if position < len(network.layers):
             st.button("Remove this layer", key=state.REMOVE_LAYER_PREFIX + str(position),
                       on_click=_on_remove_hidden, args=(position,))
     st.divider()
-    st.session_state.setdefault(state.NEW_LAYER_SIZE, network.layer_sizes[-2])
-    left.number_input("New size", min_value=1, step=1, key=state.NEW_LAYER_SIZE)
+    st.markdown("**Add a hidden layer** (before the output)")
+    st.session_state.setdefault(state.NEW_LAYER_SIZE, float(network.layer_sizes[-2]))
+    left, right = st.columns([2, 3], vertical_alignment="bottom")
+    left.number_input("neurons", step=1.0, format=SIZE_FORMAT, key=state.NEW_LAYER_SIZE)
     right.button("Add layer", on_click=_on_add_hidden, width="stretch", help="Insert a hidden layer before the output")

@@ -48,8 +48,8 @@ def forward_pass(network: Network) -> ForwardResult | ForwardError:
 
 
 def selectable_neurons(network: Network) -> list[Neuron]:
-    """Every neuron with arithmetic to show: (position, index0) for positions 1..L."""
-    return [(position, j) for position in range(1, len(network.layer_sizes)) for j in range(network.layer_sizes[position])]
+    """Every neuron, inputs first: (position, index0) for positions 0..L."""
+    return [(position, j) for position, size in enumerate(network.layer_sizes) for j in range(size)]
 
 
 def selected_neuron(network: Network) -> Neuron | None:
@@ -57,7 +57,7 @@ def selected_neuron(network: Network) -> Neuron | None:
     if selected is None:
         return None
     position, index = selected
-    if 1 <= position < len(network.layer_sizes) and 0 <= index < network.layer_sizes[position]:
+    if 0 <= position < len(network.layer_sizes) and 0 <= index < network.layer_sizes[position]:
         return selected
     return None
 
@@ -83,7 +83,7 @@ def _on_diagram_select() -> None:
     for point in st.session_state[state.DIAGRAM].selection.points:
         neuron = neuron_from_customdata(point.get("customdata"))
         if neuron is not None:
-            st.session_state[state.SELECTED_NEURON] = neuron if neuron[0] > 0 else None
+            st.session_state[state.SELECTED_NEURON] = neuron
             return
 
 
@@ -131,6 +131,15 @@ def render_neuron_panel(network: Network, result: ForwardResult) -> None:
             st.caption("Pick a neuron, or click one in the diagram, to see how its value is computed.")
             return
         position, index = selected
+        if position == 0:
+            st.markdown(
+                f"**{escaped(neuron_label(network, selected))}** — x = {number(network.input_values[index])}"
+            )
+            st.caption(
+                "An input neuron computes nothing: it has no weights in, no sum and no activation. "
+                "Its value is the input x you set in the input table; it goes out along its edges."
+            )
+            return
         working = neuron_working(network, result, position, index)
         st.markdown(f"**{escaped(neuron_label(network, selected))}** — activation `{working.activation}`")
         if len(working.terms) <= WRITTEN_OUT_TERMS_MAX:

@@ -1,5 +1,13 @@
-"""Save, load and share: JSON download, file upload (applied once per file), and ``?net=`` links
-(applied once per link). A bad file or link leaves the current network untouched."""
+"""Save, load and share: JSON download, file upload (applied once per file), ``?net=`` links
+(applied once per link), and the address bar, which follows the network.
+
+The address is the state's link: ``?preset=<name>`` for a preset as it ships, ``?net=<link>``
+(with ``&preset=<name>`` when it started from one) for anything else within the link limit.
+The app writes it after every change, so a reload reopens the state, and each change is a
+browser history entry, so Back and Forward go through the states. The app remembers what it
+wrote (``state.APPLIED_LINK``) and never reopens its own address; a different address (Back,
+Forward, a pasted link) is opened: as Undo or Redo when it is the state they would restore,
+as a new change otherwise. A bad file or link leaves the current network untouched."""
 
 from __future__ import annotations
 
@@ -14,6 +22,7 @@ from mlpsim.limits import DEFAULT_LIMITS
 from mlpsim.network import Network
 from mlpsim.presets import PRESETS
 from ui import state, workspace
+from ui.history import Snapshot
 
 LINK_PARAMETER = "net"
 PRESET_PARAMETER = "preset"
@@ -25,26 +34,80 @@ def file_name(network: Network) -> str:
     return f"{stem.strip('-')[:60] or 'network'}.json"
 
 
+Address = tuple[str | None, str | None]
+"""(?net= text, ?preset= name) of an address; (None, None) is none."""
+
+
 def apply_link() -> None:
-    """Open what the address asks for, once per distinct address: ``?net=...`` (a whole network)
-    or ``?preset=<name>`` (one of the presets, e.g. a teacher's link to the XOR example)."""
-    text, preset = st.query_params.get(LINK_PARAMETER), st.query_params.get(PRESET_PARAMETER)
-    if (text is None and preset is None) or (text, preset) == st.session_state.get(state.APPLIED_LINK):
+    """Open what the address asks for, once per distinct address: ``?net=...`` (a whole network,
+    opened under the preset named by ``&preset=`` if it is one) or ``?preset=<name>`` alone (that
+    preset as it ships, e.g. a teacher's link to the XOR example)."""
+    address: Address = (st.query_params.get(LINK_PARAMETER), st.query_params.get(PRESET_PARAMETER))
+    stale = st.session_state.pop(state.CHANGED_BY_WIDGET, False)
+    if address == (None, None) or address == st.session_state.get(state.APPLIED_LINK) or stale:
         return
-    st.session_state[state.APPLIED_LINK] = (text, preset)
+    st.session_state[state.APPLIED_LINK] = address
+    history = workspace.history()
+    if history.past and address == address_of(history.past[-1].snapshot):
+        workspace.undo()
+        return
+    if history.future and address == address_of(history.future[0].snapshot):
+        workspace.redo()
+        return
+    text, preset = address
     if text is None:
         if preset not in PRESETS:
             workspace.notify("error", f"There is no preset called {preset[:60]!r}; choose one in the sidebar.")
             return
-        workspace.switch_source(preset, PRESETS[preset])
+        workspace.open_network(PRESETS[preset](), preset, label=f"opening of {preset} from the address")
         return
     try:
         network = sharelink.decode(text, DEFAULT_LIMITS)
     except MlpsimError as error:
         workspace.notify("error", f"This share link cannot be opened: {error}. The current network is unchanged.")
         return
-    workspace.open_network(network, LINK_SOURCE)
+    # Remembered as this network's link: the address the app writes for it is the one it came from.
+    st.session_state[state.LINK_MEMO] = (network, (text, ""))
+    workspace.open_network(network, preset if preset in PRESETS else LINK_SOURCE, label="opening of the link")
     workspace.notify("success", "Network loaded from the share link.")
+
+
+def address_of(snapshot: Snapshot) -> Address:
+    """The address that reopens ``snapshot``, or (None, None) if its network is too big for one."""
+    original = PRESETS.get(snapshot.source)
+    if original is not None and snapshot.network is original():
+        return None, snapshot.source
+    text, _ = share_link(snapshot.network)
+    if text is None:
+        return None, None
+    return text, snapshot.source if original is not None else None
+
+
+def follow_address(network: Network) -> None:
+    """Write the current state's address to the address bar (when it differs from what is
+    there); for a network too big for one, say that a reload loses it and offer the file."""
+    address = address_of(workspace.snapshot())
+    st.session_state[state.APPLIED_LINK] = address
+    st.session_state.pop(state.CHANGED_BY_WIDGET, None)
+    wanted = {name: value for name, value in zip((LINK_PARAMETER, PRESET_PARAMETER), address) if value is not None}
+    if st.query_params.to_dict() != wanted:
+        # Also when there is no address: an older state's address must not stay to be reloaded.
+        st.query_params.from_dict(wanted)
+    # Drawn into a block that is always there: elements after it keep their places in the page,
+    # so the first edit of a big network does not make the browser remount (and redraw) the
+    # diagram and the grids below.
+    slot = st.container()
+    if address == (None, None):
+        warning, download = slot.columns([4, 1], vertical_alignment="center")
+        warning.warning(
+            f"A reload or a closed tab loses this network: with {network.parameter_count:,} weights and biases "
+            f"it is too big for the address bar (a link holds at most {DEFAULT_LIMITS.max_link_chars:,} "
+            "characters). Download it to keep it; Save and share opens the file again."
+        )
+        download.download_button(
+            "Download this network", partial(dumps, network), file_name=file_name(network),
+            mime="application/json", on_click="ignore", key=state.KEEP_DOWNLOAD, width="stretch",
+        )
 
 
 def _on_upload() -> None:
@@ -58,7 +121,7 @@ def _on_upload() -> None:
     except MlpsimError as error:
         workspace.notify("error", f"{upload.name} was not loaded: {error}. The current network is unchanged.")
         return
-    workspace.open_network(network, f"File: {upload.name}")
+    workspace.open_network(network, f"File: {upload.name}", label=f"opening of {upload.name}")
     workspace.notify("success", f"Loaded {upload.name}.")
 
 

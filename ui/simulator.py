@@ -72,6 +72,8 @@ def _render_workbench() -> None:
         st.rerun(scope="app")
     network = state.current_network()
     _render_heading(network)
+    workspace.render_history_controls()
+    share.follow_address(network)
     workspace.render_notices()
     outcome = results.forward_pass(network)
     result = outcome if isinstance(outcome, ForwardResult) else None

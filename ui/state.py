@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mlpsim.network import Network
-from mlpsim.presets import seed_example
+from mlpsim.presets import PRESETS
 
 NETWORK = "network"
 """The current mlpsim Network: the single source of truth for weights, biases and input."""
@@ -13,7 +13,7 @@ NETWORK = "network"
 
 # ---- Simulator page (ui/simulator.py and the modules it uses) -------------------------------
 SOURCE = "source"
-"""Name of the starting point the current network came from (a preset name or 'Empty network')."""
+"""Name of the starting point the current network came from (a preset name or 'Random network')."""
 SOURCE_NETWORKS = "source_networks"
 """dict: starting-point name → the user's network for it, so switching back restores edits."""
 GENERATION = "generation"
@@ -29,17 +29,27 @@ SELECTED_NEURON = "selected_neuron"
 APPLIED_UPLOAD = "applied_upload"
 """file_id of the last uploaded file applied: an upload is applied once (streamlit#7097)."""
 APPLIED_LINK = "applied_link"
-"""(?net= text, ?preset= name) last applied, so a link is opened once, not on every rerun."""
+"""(?net= text, ?preset= name) last applied or written to the address by the app itself, so an
+address is opened once, not on every rerun; a different one (the browser's Back) is opened."""
+CHANGED_BY_WIDGET = "changed_by_widget"
+"""True from a change (a widget's callback) until the run has read or written the address: an
+address arriving with such a run is the one the browser had before the change (a rerun asked
+for before the app's new address reached it), not a Back navigation, and is not opened."""
+HISTORY = "history"
+"""ui.history.History: the snapshots Undo and Redo go back and forward to."""
 LINK_MEMO = "link_memo"
 """(network, share-link text or the reason there is none): encoded once per network."""
 SIDEBAR_GENERATION = "sidebar_generation"
 """The GENERATION the sidebar was last drawn for: a workbench rerun that finds another one
 (a file opened there) reruns the whole page."""
 SOURCE_SELECT = "source_select"
-EMPTY_SIZES = "empty_sizes"
-EMPTY_ACTIVATION = "empty_activation"
-EMPTY_INITIALIZER = "empty_initializer"
-EMPTY_SEED = "empty_seed"
+RANDOM_SIZES = "random_sizes"
+RANDOM_ACTIVATION = "random_activation"
+RANDOM_INITIALIZER = "random_initializer"
+RANDOM_SEED = "random_seed"
+UNDO = "undo"
+REDO = "redo"
+RESET = "reset"
 NEW_LAYER_SIZE = "new_layer_size"
 LAYER_SIZE_PREFIX = "layer_size:"
 LAYER_ACTIVATION_PREFIX = "layer_activation:"
@@ -48,6 +58,8 @@ EDGE_VALUES = "edge_values"
 TABLE_LAYER = "table_layer"
 NEURON_SELECT = "neuron_select"
 UPLOAD = "upload"
+KEEP_DOWNLOAD = "keep_download"
+"""Button: download a network too big for the address bar, which a reload would lose."""
 SAVE_SHARE_OPEN = "save_share_open"
 MATRIX_FORM_OPEN = "matrix_form_open"
 DIAGRAM = "diagram"
@@ -113,7 +125,9 @@ ROOM_RESULTS_DOWNLOAD = "room_results_download"
 
 def current_network() -> Network:
     if NETWORK not in st.session_state:
-        st.session_state[NETWORK] = seed_example()
+        # The first preset's shared object, not a copy: it is then "the preset as it ships"
+        # (its address is its name, Reset has nothing to do).
+        st.session_state[NETWORK] = next(iter(PRESETS.values()))()
     return st.session_state[NETWORK]
 
 
