@@ -131,6 +131,50 @@ def _render_command(args: argparse.Namespace) -> str:
     return ""
 
 
+def _write_bytes(path: str, data: bytes) -> None:
+    try:
+        Path(path).write_bytes(data)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _import_command(args: argparse.Namespace) -> str:
+    from mlpsim.fileformat import dumps
+    from mlpsim.onnxio import read_onnx
+
+    data = read_user_file(args.model, DEFAULT_LIMITS.max_file_bytes, variable("max_file_bytes"))
+    network = read_onnx(data, DEFAULT_LIMITS, output=args.output_name)
+    _write_bytes(args.output, dumps(network).encode("utf-8"))
+    return ""
+
+
+def _export_command(args: argparse.Namespace) -> str:
+    from mlpsim.onnxio import write_onnx
+
+    network = read_network(args.network)
+    _write_bytes(args.output, write_onnx(network, "float32" if args.float32 else "float64"))
+    return ""
+
+
+def _app_command(args: argparse.Namespace) -> str:
+    """Replace this process by ``streamlit run app.py`` with the arguments given. app.py is the
+    file beside the ``ui`` package (a checkout's, or the one installed with it); the core only
+    locates them, it never imports the UI."""
+    import importlib.util
+    import os
+
+    if importlib.util.find_spec("streamlit") is None:
+        raise UsageError("the app needs Streamlit: pip install 'mlpsim[app]'")
+    ui = importlib.util.find_spec("ui")
+    script = Path(ui.origin).parent.parent / "app.py" if ui is not None and ui.origin else None
+    if script is None or not script.is_file():
+        raise UsageError("the app's files (app.py and the ui package) are not installed beside mlpsim")
+    command = [sys.executable, "-m", "streamlit", "run", str(script), *args.streamlit_args]
+    sys.stdout.flush()
+    os.execv(sys.executable, command)
+    return ""  # not reached: execv does not return
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m mlpsim", description="Multilayer perceptron simulator: the core's commands.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -161,6 +205,25 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--input", help="comma-separated input values (default: the file's)")
     command.add_argument("--edge-values", action="store_true", help="print each weight on its edge (small networks)")
     command.set_defaults(run=_render_command)
+
+    command = commands.add_parser("import", help="read an ONNX model's fully connected network into a network file")
+    command.add_argument("model", help="an .onnx file (Gemm or MatMul + Add layers, as PyTorch, tf2onnx and skl2onnx write)")
+    command.add_argument("-o", "--output", required=True, help="the mlpsim.network JSON file to write")
+    command.add_argument("--output-name", help="the tensor the network ends at, for a model with several outputs")
+    command.set_defaults(run=_import_command)
+
+    command = commands.add_parser("export", help="write a network file as an ONNX model (opset 17)")
+    command.add_argument("network", help="an mlpsim.network JSON file")
+    command.add_argument("-o", "--output", required=True, help="the .onnx file to write")
+    command.add_argument("--float32", action="store_true", help="float32 weights and values (default float64)")
+    command.set_defaults(run=_export_command)
+
+    # '+' prefixes: every argument after 'app', --options included, goes to `streamlit run`.
+    command = commands.add_parser(
+        "app", help="start the Streamlit app (arguments after 'app' go to streamlit run)", prefix_chars="+", add_help=False
+    )
+    command.add_argument("streamlit_args", nargs="*", help="e.g. --server.port 8502")
+    command.set_defaults(run=_app_command)
     return parser
 
 

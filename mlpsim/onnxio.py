@@ -128,6 +128,9 @@ def read_onnx(data: bytes, limits: Limits = DEFAULT_LIMITS, output: str | None =
 
 
 def _parsed(data: bytes):
+    if not looks_like_onnx(data):
+        start = "nothing" if not data else f"the byte 0x{data[0]:02x}" + (" ('{', as JSON does)" if data[:1] == b"{" else "")
+        raise ValidationError(f"ONNX model: not an ONNX file (an ONNX model starts with the byte 0x08; this starts with {start})")
     onnx = _onnx()
     from google.protobuf.message import DecodeError
 
@@ -657,7 +660,7 @@ def write_onnx(network: Network, precision: str = "float64") -> bytes:
             current = activated
     graph = helper.make_graph(
         nodes,
-        network.name or "mlpsim network",
+        network.name,
         [helper.make_tensor_value_info(INPUT_NAME, element, ["batch", network.input_size])],
         [helper.make_tensor_value_info(OUTPUT_NAME, element, ["batch", network.layer_sizes[-1]])],
         initializers,
