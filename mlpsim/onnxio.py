@@ -57,7 +57,7 @@ _MAX_NAME_CHARS = 200
 _MAX_RANK = 8
 
 # TensorProto data types (onnx.TensorProto.DataType), used without importing onnx.
-_FLOAT, _INT32, _INT64, _DOUBLE = 1, 6, 7, 11
+_FLOAT, _INT32, _INT64, _BOOL, _DOUBLE = 1, 6, 7, 9, 11
 _TYPE_NAMES = {
     1: "float32", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: "int32", 7: "int64", 8: "string",
     9: "bool", 10: "float16", 11: "float64", 12: "uint32", 13: "uint64", 14: "complex64", 15: "complex128",
@@ -270,7 +270,8 @@ def _check_dims(dims, where: str, limits: Limits) -> int:
 
 
 def tensor_array(tensor, where: str, limits: Limits = DEFAULT_LIMITS) -> np.ndarray:
-    """A TensorProto's values as float64 (float32 widened exactly) or int64, shaped as declared.
+    """A TensorProto's values as float64 (float32 widened exactly) or int64 (integers and
+    booleans), shaped as declared.
 
     The dimensions are checked against ``limits`` and the stored data's length against them
     before anything is converted; external data is refused without being opened.
@@ -287,8 +288,8 @@ def tensor_array(tensor, where: str, limits: Limits = DEFAULT_LIMITS) -> np.ndar
         dtype = np.dtype(_FLOAT_TYPES[kind])
     elif kind == _INT64:
         stored, dtype = tensor.int64_data, np.dtype("<i8")
-    elif kind == _INT32:
-        stored, dtype = tensor.int32_data, np.dtype("<i4")
+    elif kind in (_INT32, _BOOL):  # bool (Dropout's training_mode) is stored in int32_data too
+        stored, dtype = tensor.int32_data, np.dtype("<i4" if kind == _INT32 else "?")
     else:
         raise ValidationError(
             f"{where}: values of type {_TYPE_NAMES.get(kind, f'number {kind}')}; mlpsim reads float32 and "
@@ -303,9 +304,9 @@ def tensor_array(tensor, where: str, limits: Limits = DEFAULT_LIMITS) -> np.ndar
         values = np.frombuffer(tensor.raw_data, dtype=dtype)
     else:
         if len(stored) != count:
-            raise ValidationError(f"{where}: declares {count:,} values but stores {len(stored):,}")
+            raise ValidationError(f"{where}: declares {count:,} values but stores {len(stored):,}; the file is damaged or truncated")
         values = np.array(stored, dtype=dtype)
-    target = np.int64 if dtype.kind == "i" else np.float64
+    target = np.float64 if dtype.kind == "f" else np.int64
     array = values.astype(target).reshape(tuple(tensor.dims))
     if target is np.float64:
         bad = np.argwhere(~np.isfinite(array))
