@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from mlpsim.activations import LEAKY_RELU_SLOPE
-from mlpsim.errors import MlpsimError, ValidationError, LimitError
+from mlpsim.errors import LimitError, MlpsimError, ValidationError
 from mlpsim.limits import DEFAULT_LIMITS, Limits, variable
 from mlpsim.network import Layer, Network
 
@@ -123,7 +123,7 @@ def read_onnx(data: bytes, limits: Limits = DEFAULT_LIMITS, output: str | None =
     builder = _Builder(limits=limits, shape=_input_shape(input_info), opset=opset)
     for index, node in path:
         builder.apply(index, node, constants)
-    name = " ".join(graph.name.split())[:_MAX_NAME_CHARS]
+    name = " ".join(_text(graph.name).split())[:_MAX_NAME_CHARS]
     return builder.network(name)
 
 
@@ -155,7 +155,14 @@ def _label(index: int, node) -> str:
     return f"node {index + 1}{name} ({_short(node.op_type) or 'no op type'})"
 
 
-def _short(text: str) -> str:
+def _text(text: str | bytes) -> str:
+    return text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+
+
+def _short(text: str | bytes) -> str:
+    """A name for a message, at most 60 characters. (protobuf hands over a string field that is
+    not valid UTF-8 as bytes.)"""
+    text = _text(text)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -215,7 +222,7 @@ class _Constants:
         if node.op_type == "Constant":
             return self._constant_node(where, node)
         values = self.array(node.input[0], where)
-        attributes = _attributes(node)
+        attributes = _attributes(node, where)
         if node.op_type == "Transpose":
             perm = attributes.get("perm") or list(reversed(range(values.ndim)))
             if sorted(perm) != list(range(values.ndim)):
@@ -307,7 +314,8 @@ def tensor_array(tensor, where: str, limits: Limits = DEFAULT_LIMITS) -> np.ndar
             raise ValidationError(f"{where}: declares {count:,} values but stores {len(stored):,}; the file is damaged or truncated")
         values = np.array(stored, dtype=dtype)
     target = np.float64 if dtype.kind == "f" else np.int64
-    array = values.astype(target).reshape(tuple(tensor.dims))
+    with np.errstate(invalid="ignore"):  # a signalling NaN raises "invalid" when widened; refused below
+        array = values.astype(target).reshape(tuple(tensor.dims))
     if target is np.float64:
         bad = np.argwhere(~np.isfinite(array))
         if bad.size:
@@ -366,8 +374,11 @@ def _path_to(graph, input_name: str, end: str, constants: _Constants) -> list[tu
     for index, node in enumerate(graph.node):
         for name in node.output:
             if name:
-                if name in producers:
-                    raise ValidationError(f"{_label(index, node)}: its output {_short(name)!r} is also computed by another node")
+                if name in producers or name in constants.tensors:
+                    raise ValidationError(
+                        f"{_label(index, node)}: its output {_short(name)!r} is also computed by another node or stored "
+                        f"as an initializer"
+                    )
                 producers[name] = (index, node)
         if any(name in computed for name in node.input):
             computed.update(name for name in node.output if name)
@@ -478,7 +489,7 @@ class _Builder:
     def _product(self, where: str, node, constants: _Constants) -> None:
         position, _ = self._data_and_constants(node, constants)
         inputs = list(node.input)
-        attributes = _attributes(node)
+        attributes = _attributes(node, where)
         if position != 0:
             raise ValidationError(f"{where}: multiplies a constant by the values from the left; mlpsim reads x·W")
         if self.shape.rank > 2 or len(self.shape.features) != 1:
@@ -540,7 +551,7 @@ class _Builder:
                 f"{where}: applies an activation to values that no MatMul or Gemm computed; mlpsim's layers are "
                 f"a weighted sum and then one activation"
             )
-        attributes = _attributes(node)
+        attributes = _attributes(node, where)
         if node.op_type == "LeakyRelu":
             alpha = attributes.get("alpha", 0.01)
             if np.float32(alpha) != np.float32(LEAKY_RELU_SLOPE):
@@ -557,7 +568,7 @@ class _Builder:
         self._close(_ACTIVATION_OPS[node.op_type])
 
     def _pass_through(self, where: str, node, constants: _Constants) -> None:
-        attributes = _attributes(node)
+        attributes = _attributes(node, where)
         if node.op_type == "Cast" and attributes.get("to") not in _FLOAT_TYPES:
             kind = _TYPE_NAMES.get(attributes.get("to"), "a type")
             raise ValidationError(f"{where}: casts the values to {kind}; mlpsim reads float values only")
@@ -572,7 +583,7 @@ class _Builder:
 
     def _flatten(self, where: str, node, constants: _Constants) -> None:
         if node.op_type == "Flatten":
-            axis = _attributes(node).get("axis", 1)
+            axis = _attributes(node, where).get("axis", 1)
             if self.shape.rank == 1 or axis not in (1, 1 - self.shape.rank):
                 raise ValidationError(
                     f"{where}: Flatten(axis={axis}) of {self.shape.rank}-dimensional values changes more than the "
@@ -580,8 +591,10 @@ class _Builder:
                 )
             self.shape = self.shape.flat()
             return
-        if _attributes(node).get("allowzero", 0):
+        if _attributes(node, where).get("allowzero", 0):
             raise ValidationError(f"{where}: Reshape with allowzero=1; mlpsim reads the usual Reshape (allowzero=0)")
+        if len(node.input) < 2 or not node.input[1]:
+            raise ValidationError(f"{where}: Reshape without its shape input")
         target = [int(dim) for dim in self._folded(node.input[1], where, constants).reshape(-1)]
         width = self.shape.flat().width
         fits = (lambda dim: dim == -1 or dim == width) if width is not None else (lambda dim: dim == -1 or dim > 0)
@@ -595,7 +608,7 @@ class _Builder:
         raise ValidationError(f"{where}: Reshape to {shown} is not one row of features per input vector")
 
     def _transpose(self, where: str, node) -> None:
-        perm = list(_attributes(node).get("perm", []))
+        perm = list(_attributes(node, where).get("perm", []))
         if self.shape.rank == 1 or perm == list(range(self.shape.rank)):
             return
         raise ValidationError(f"{where}: transposes the values themselves (perm={perm}); mlpsim reads one row of features")
@@ -613,16 +626,22 @@ class _Builder:
         return Network(input_size=self.input_size, layers=tuple(self.layers), name=name, limits=self.limits)
 
 
-def _attributes(node) -> dict[str, Any]:
-    """A node's int, float and ints attributes by name (the only kinds the ops read use)."""
+_ATTRIBUTE_KINDS = {
+    "alpha": 1, "beta": 1, "transA": 2, "transB": 2, "axis": 2, "to": 2, "is_test": 2, "allowzero": 2, "perm": 7,
+}
+"""AttributeProto types (1 FLOAT, 2 INT, 7 INTS) of the attributes the ops read use."""
+
+
+def _attributes(node, where: str) -> dict[str, Any]:
+    """A node's attributes that mlpsim reads, by name; ValidationError for one of the wrong type."""
     values: dict[str, Any] = {}
     for attribute in node.attribute:
-        if attribute.type == 1:
-            values[attribute.name] = attribute.f
-        elif attribute.type == 2:
-            values[attribute.name] = attribute.i
-        elif attribute.type == 7:
-            values[attribute.name] = list(attribute.ints)
+        kind = _ATTRIBUTE_KINDS.get(attribute.name)
+        if kind is None:
+            continue
+        if attribute.type != kind:
+            raise ValidationError(f"{where}: attribute {attribute.name} has the wrong type")
+        values[attribute.name] = attribute.f if kind == 1 else attribute.i if kind == 2 else list(attribute.ints)
     return values
 
 

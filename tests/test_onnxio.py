@@ -530,3 +530,44 @@ def test_skl2onnx_two_output_regressor_is_refused_at_its_reshape(data):
     assert run_onnxruntime(exported, inputs[:3].astype(np.float32)).shape == (6, 1)
     with pytest.raises(ValidationError, match=r"\(Reshape\): Reshape to -1×1 is not one row of features per input vector$"):
         read_onnx(exported)
+
+
+def test_randomly_damaged_models_are_refused_with_a_message_or_read():
+    """Bytes changed at random in a torch-style and a tf2onnx-style model: every outcome is a
+    network or an mlpsim error (a ValidationError or LimitError), never another exception or a
+    RuntimeWarning (a signalling NaN widened, a string field that is not UTF-8, an attribute
+    of the wrong type, a node output named like an initializer were each found this way)."""
+    tf2onnx_style = model(
+        [
+            helper.make_node("Cast", ["x"], ["c"], to=TensorProto.FLOAT),
+            helper.make_node("Reshape", ["c", "s"], ["r"]),
+            helper.make_node("MatMul", ["r", "k"], ["m"]),
+            helper.make_node("Add", ["m", "b"], ["a"]),
+            helper.make_node("LeakyRelu", ["a"], ["l"], alpha=0.01),
+            helper.make_node("Transpose", ["w2"], ["w2t"], perm=[1, 0]),
+            helper.make_node("Gemm", ["l", "w2t", "b2"], ["g"], alpha=1.0, beta=1.0),
+            helper.make_node("Softmax", ["g"], ["y"], axis=-1),
+        ],
+        [
+            numpy_helper.from_array(np.array([-1, 4], dtype=np.int64), "s"), numpy_helper.from_array(f32((4, 3)), "k"),
+            numpy_helper.from_array(f32((3,)), "b"), numpy_helper.from_array(f32((2, 3)), "w2"),
+            numpy_helper.from_array(f32((2,)), "b2"),
+        ],
+        ["B", 4],
+    )
+    originals = [torch_style([4, 5, 3], ["relu", "softmax"], flatten_from=(2, 2))[0], tf2onnx_style]
+    random = np.random.default_rng(1)
+    outcomes = {"read": 0, "refused": 0}
+    for original in originals:
+        data = original.SerializeToString()
+        read_onnx(data)
+        for _ in range(3000):
+            damaged = bytearray(data)
+            for _ in range(random.integers(1, 4)):
+                damaged[random.integers(0, len(damaged))] = random.integers(0, 256)
+            try:
+                read_onnx(bytes(damaged))
+                outcomes["read"] += 1
+            except ValidationError:
+                outcomes["refused"] += 1
+    assert outcomes["refused"] > 1000 and outcomes["read"] > 100, outcomes
