@@ -11,7 +11,7 @@ import re
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 import numpy as np
 
@@ -156,7 +156,7 @@ def _export_command(args: argparse.Namespace) -> str:
     return ""
 
 
-def _app_command(args: argparse.Namespace) -> str:
+def _app_command(args: argparse.Namespace) -> NoReturn:
     """Replace this process by ``streamlit run app.py`` with the arguments given. app.py is the
     file beside the ``ui`` package (a checkout's, or the one installed with it); the core only
     locates them, it never imports the UI."""
@@ -172,7 +172,6 @@ def _app_command(args: argparse.Namespace) -> str:
     command = [sys.executable, "-m", "streamlit", "run", str(script), *args.streamlit_args]
     sys.stdout.flush()
     os.execv(sys.executable, command)
-    return ""  # not reached: execv does not return
 
 
 def build_parser() -> argparse.ArgumentParser:

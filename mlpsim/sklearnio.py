@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlpsim.errors import ValidationError
+from mlpsim.errors import MlpsimError, ValidationError
 from mlpsim.limits import DEFAULT_LIMITS, Limits
 from mlpsim.network import Layer, Network
 
@@ -26,7 +26,7 @@ def _neural_network():
     try:
         from sklearn import neural_network
     except ImportError:
-        raise ValidationError("scikit-learn is not installed: pip install 'mlpsim[sklearn]'") from None
+        raise MlpsimError("scikit-learn is not installed: pip install 'mlpsim[sklearn]'") from None
     return neural_network
 
 
