@@ -507,9 +507,11 @@ class _Builder:
                 raise ValidationError(f"{where}: transA=1 (the values transposed); mlpsim reads Gemm with transA=0")
             if attributes.get("transB", 0):
                 matrix = matrix.T
-            matrix = matrix * float(attributes.get("alpha", 1.0))
-            if len(inputs) > 2 and inputs[2]:
-                bias = float(attributes.get("beta", 1.0)) * self._bias(inputs[2], matrix.shape[1], where, constants)
+            # An overflow to ±inf is refused by Network, naming the weight (W1[i,j]).
+            with np.errstate(over="ignore", invalid="ignore"):
+                matrix = matrix * float(attributes.get("alpha", 1.0))
+                if len(inputs) > 2 and inputs[2]:
+                    bias = float(attributes.get("beta", 1.0)) * self._bias(inputs[2], matrix.shape[1], where, constants)
         self._close("linear")
         width = self.shape.width
         if width is not None and matrix.shape[0] != width:
@@ -528,7 +530,9 @@ class _Builder:
         """A constant input (weights, bias, shape), folded through the nodes _Constants folds."""
         if name in constants:
             return constants.array(name, where)
-        raise ValidationError(f"{where}: its weights {_short(name)!r} are computed, not stored; mlpsim reads constant weights")
+        raise ValidationError(
+            f"{where}: its input {_short(name)!r} is computed, not stored; mlpsim reads constant weights and biases"
+        )
 
     def _bias(self, name: str, size: int, where: str, constants: _Constants) -> np.ndarray:
         values = self._folded(name, where, constants)
@@ -543,7 +547,8 @@ class _Builder:
             raise ValidationError(f"{where}: adds to values that no MatMul or Gemm computed; mlpsim reads Add as a layer's bias")
         if len(others) != 1:
             raise ValidationError(f"{where}: expected one constant to add")
-        self.bias = self.bias + self._bias(others[0], self.weights.shape[1], where, constants)
+        with np.errstate(over="ignore", invalid="ignore"):  # ±inf is refused by Network, naming b{k}[j]
+            self.bias = self.bias + self._bias(others[0], self.weights.shape[1], where, constants)
 
     def _activation(self, where: str, node) -> None:
         if self.weights is None:

@@ -283,7 +283,7 @@ def test_weights_that_are_not_initializers_are_refused():
         ],
         [], ["B", 3],
     )
-    refusal(built, r"^node 2 'mm' \(MatMul\): its weights 'w' are computed, not stored; mlpsim reads constant weights$")
+    refusal(built, r"^node 2 'mm' \(MatMul\): its input 'w' is computed, not stored; mlpsim reads constant weights and biases$")
 
 
 def test_softmax_over_the_batch_axis_is_refused():
@@ -406,6 +406,15 @@ def test_every_truncation_is_refused_or_reads_the_whole_network():
         same += 1
         assert all(np.array_equal(a.weights, b.weights) and a.activation == b.activation for a, b in zip(network.layers, whole.layers))
     assert same < 40  # nearly every cut is refused
+
+
+def test_gemm_alpha_overflowing_the_weights_is_refused_by_name():
+    weight = np.full((2, 2), 1e300)  # float64 weights: float32 ones times a float32 alpha stay finite
+    built = model(
+        [helper.make_node("Gemm", ["x", "w"], ["y"], alpha=1e30)], [numpy_helper.from_array(weight, "w")], ["B", 2],
+        dtype=TensorProto.DOUBLE,
+    )
+    refusal(built, r"^W1\[1,1\]: expected a finite number, got inf$")
 
 
 def test_non_finite_weights_are_named():
