@@ -11,7 +11,7 @@ import re
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 import numpy as np
 
@@ -252,16 +252,10 @@ def _default_loss(network: Network) -> str:
 
 
 def _read_data_file(path: str) -> bytes:
-    file = Path(path)
-    try:
-        size = file.stat().st_size
-        if size > DEFAULT_LIMITS.max_data_bytes:
-            raise UsageError(f"{path}: {size:,} bytes; the limit for a data file is {DEFAULT_LIMITS.max_data_bytes:,} bytes")
-        return file.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"--data {path}: neither a built-in dataset nor an existing file") from None
-    except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
+    """A CSV file named by --data, read as safely as a network file (mlpsim.userfile)."""
+    if not Path(path).exists():
+        raise UsageError(f"--data {path}: neither a built-in dataset nor an existing file")
+    return read_user_file(path, DEFAULT_LIMITS.max_data_bytes, variable("max_data_bytes"))
 
 
 def _write_atomically(target: Path, text: str) -> None:
@@ -301,6 +295,49 @@ def _number_argument(text: str) -> float:
     if read.value is None:
         raise argparse.ArgumentTypeError(read.message)
     return read.value
+
+
+def _write_bytes(path: str, data: bytes) -> None:
+    try:
+        Path(path).write_bytes(data)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _import_command(args: argparse.Namespace) -> str:
+    from mlpsim.fileformat import dumps
+    from mlpsim.onnxio import read_onnx
+
+    data = read_user_file(args.model, DEFAULT_LIMITS.max_file_bytes, variable("max_file_bytes"))
+    network = read_onnx(data, DEFAULT_LIMITS, output=args.output_name)
+    _write_bytes(args.output, dumps(network).encode("utf-8"))
+    return ""
+
+
+def _export_command(args: argparse.Namespace) -> str:
+    from mlpsim.onnxio import write_onnx
+
+    network = read_network(args.network)
+    _write_bytes(args.output, write_onnx(network, "float32" if args.float32 else "float64"))
+    return ""
+
+
+def _app_command(args: argparse.Namespace) -> NoReturn:
+    """Replace this process by ``streamlit run app.py`` with the arguments given. app.py is the
+    file beside the ``ui`` package (a checkout's, or the one installed with it); the core only
+    locates them, it never imports the UI."""
+    import importlib.util
+    import os
+
+    if importlib.util.find_spec("streamlit") is None:
+        raise UsageError("the app needs Streamlit: pip install 'mlpsim[app]'")
+    ui = importlib.util.find_spec("ui")
+    script = Path(ui.origin).parent.parent / "app.py" if ui is not None and ui.origin else None
+    if script is None or not script.is_file():
+        raise UsageError("the app's files (app.py and the ui package) are not installed beside mlpsim")
+    command = [sys.executable, "-m", "streamlit", "run", str(script), *args.streamlit_args]
+    sys.stdout.flush()
+    os.execv(sys.executable, command)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -363,6 +400,25 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--points", type=int, help="points of a generated dataset (default: its usual count)")
     command.add_argument("--noise", type=_number_argument, default=0.0, help="noise of a generated dataset, 0–0.5 (default 0)")
     command.set_defaults(run=_train_command)
+
+    command = commands.add_parser("import", help="read an ONNX model's fully connected network into a network file")
+    command.add_argument("model", help="an .onnx file (Gemm or MatMul + Add layers, as PyTorch, tf2onnx and skl2onnx write)")
+    command.add_argument("-o", "--output", required=True, help="the mlpsim.network JSON file to write")
+    command.add_argument("--output-name", help="the tensor the network ends at, for a model with several outputs")
+    command.set_defaults(run=_import_command)
+
+    command = commands.add_parser("export", help="write a network file as an ONNX model (opset 17)")
+    command.add_argument("network", help="an mlpsim.network JSON file")
+    command.add_argument("-o", "--output", required=True, help="the .onnx file to write")
+    command.add_argument("--float32", action="store_true", help="float32 weights and values (default float64)")
+    command.set_defaults(run=_export_command)
+
+    # '+' prefixes: every argument after 'app', --options included, goes to `streamlit run`.
+    command = commands.add_parser(
+        "app", help="start the Streamlit app (arguments after 'app' go to streamlit run)", prefix_chars="+", add_help=False
+    )
+    command.add_argument("streamlit_args", nargs="*", help="e.g. --server.port 8502")
+    command.set_defaults(run=_app_command)
     return parser
 
 

@@ -17,9 +17,10 @@ import streamlit as st
 
 from mlpsim import sharelink
 from mlpsim.errors import MlpsimError
-from mlpsim.fileformat import dumps, loads
+from mlpsim.fileformat import dumps
 from mlpsim.limits import DEFAULT_LIMITS
 from mlpsim.network import Network
+from mlpsim.onnxio import read_network_file
 from mlpsim.presets import PRESETS
 from ui import state, workspace
 from ui.history import Snapshot
@@ -117,7 +118,7 @@ def _on_upload() -> None:
     st.session_state[state.APPLIED_UPLOAD] = upload.file_id
     try:
         DEFAULT_LIMITS.check_bytes(upload.size, upload.name)
-        network = loads(upload.getvalue(), DEFAULT_LIMITS)
+        network = read_network_file(upload.getvalue(), DEFAULT_LIMITS)  # JSON or ONNX, by content
     except MlpsimError as error:
         workspace.notify("error", f"{upload.name} was not loaded: {error}. The current network is unchanged.")
         return
@@ -150,7 +151,7 @@ def render(network: Network) -> None:
         width="stretch", on_click="ignore",
     )
     st.file_uploader(
-        "Open a network file (.json)", type=["json"], key=state.UPLOAD, on_change=_on_upload,
+        "Open a network file (.json) or an ONNX model (.onnx)", type=["json", "onnx"], key=state.UPLOAD, on_change=_on_upload,
         max_upload_size=DEFAULT_LIMITS.max_upload_bytes // 1_000_000 or 1,
     )
     text, reason = share_link(network)
