@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from ui import simulator, state, workshop, workspace
+from ui import simulator, state, style, workshop, workspace
 
 st.set_page_config(page_title="mlpsim", page_icon="🧮", layout="wide")
+style.apply()
 workspace.ensure_defaults()
 # Read an exercise link before building the navigation: a locked room link must not even list
 # the Simulator page, whose controls would let a learner edit the exercise's network.
