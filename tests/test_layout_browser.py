@@ -42,10 +42,11 @@ MEASURE = """(strict) => {
   const frame = main.getBoundingClientRect();
   const shown = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
   const text = e => (e.innerText || e.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 40);
-  const barDrawn = e => {
+  const barDrawn = (e, across = true) => {
     const colour = getComputedStyle(e).scrollbarColor || '';
-    return e.offsetHeight - e.clientHeight > 0 && !/^(transparent|rgba\\(0, 0, 0, 0\\))/.test(colour)
-      && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX);
+    const room = across ? e.offsetHeight - e.clientHeight : e.offsetWidth - e.clientWidth;
+    return room > 0 && !/^(transparent|rgba\\(0, 0, 0, 0\\))/.test(colour)
+      && ['auto', 'scroll'].includes(getComputedStyle(e)[across ? 'overflowX' : 'overflowY']);
   };
   document.querySelectorAll('[data-testid="stDataFrame"]').forEach((grid, k) => {
     if (!shown(grid)) return;
@@ -54,7 +55,7 @@ MEASURE = """(strict) => {
     if (box.left < frame.left - 1 || box.right > frame.right + 1)
       problems.push(`grid ${k} sticks out of the main column: ${box.left}..${box.right} vs ${frame.left}..${frame.right}`);
     const wide = scroller.scrollWidth > scroller.clientWidth + 1, tall = scroller.scrollHeight > scroller.clientHeight + 1;
-    if ((wide || tall) && (strict || !barDrawn(scroller)))
+    if ((wide || tall) && (strict || (wide && !barDrawn(scroller)) || (tall && !barDrawn(scroller, false))))
       problems.push(`grid ${k} hides cells: scroll ${scroller.scrollWidth}×${scroller.scrollHeight} in ${scroller.clientWidth}×${scroller.clientHeight}`);
   });
   document.querySelectorAll('.katex-display').forEach((formula, k) => {
@@ -63,7 +64,8 @@ MEASURE = """(strict) => {
         + ` (overflow ${getComputedStyle(formula).overflowX}, bar ${formula.offsetHeight - formula.clientHeight} px, ${getComputedStyle(formula).scrollbarColor}) '${text(formula)}'`);
   });
   main.querySelectorAll('*').forEach(e => {
-    if (e.closest('[data-testid="stDataFrame"], .js-plotly-plot, .katex-display, button') || !shown(e)) return;
+    // (a text field scrolls its own text as it is typed: not hidden content)
+    if (e.closest('[data-testid="stDataFrame"], .js-plotly-plot, .katex-display, button, input, textarea') || !shown(e)) return;
     const style = getComputedStyle(e);
     // (a box of 1 or 2 px that clips is a screen-reader-only label, not content)
     if (['hidden', 'clip'].includes(style.overflowX) && e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 2)
