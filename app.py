@@ -3,9 +3,10 @@
 import streamlit as st
 
 from mlpsim.limits import ENVIRONMENT_PROBLEM
-from ui import room_results, simulator, state, workshop, workspace
+from ui import room_results, simulator, state, style, workshop, workspace
 
 st.set_page_config(page_title="mlpsim", page_icon="🧮", layout="wide")
+style.apply()
 if ENVIRONMENT_PROBLEM:  # a mistyped MLPSIM_MAX_* setting: say which, instead of a traceback
     st.error(f"mlpsim cannot start: {ENVIRONMENT_PROBLEM}")
     st.stop()

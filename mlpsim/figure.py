@@ -21,6 +21,7 @@ import hashlib
 import html
 import math
 import re
+import textwrap
 
 import numpy as np
 import plotly.colors
@@ -137,14 +138,15 @@ def network_figure(
     caption = _caption(network, largest, rasterised)
     annotations.append(caption)
     caption_pixels = 6 + CAPTION_LINE_PIXELS * (caption["text"].count("<br>") + 1)
+    top_pixels = MODEBAR_PIXELS + _heading_extra_pixels(network)
     layout = dict(
         shapes=shapes,
         images=images,
         annotations=annotations,
-        height=geometry.plot_height + MODEBAR_PIXELS + caption_pixels,
+        height=geometry.plot_height + top_pixels + caption_pixels,
         width=geometry.width,
         template="none",  # the default template is 7 kB of settings this figure overrides; removed below
-        margin=dict(l=10, r=10, t=MODEBAR_PIXELS, b=caption_pixels),
+        margin=dict(l=10, r=10, t=top_pixels, b=caption_pixels),
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         font=dict(color=MUTED_TEXT, size=12, family=FONT_FAMILY),
@@ -438,27 +440,49 @@ def _selection_ring(geometry: _Geometry, selected: tuple[int, int]) -> go.Scatte
 
 
 HEADING_MAX_CHARS = 22
-"""Longer layer names are cut with an ellipsis in the heading (the column is narrow: long names
-would run into their neighbours); the full name is the heading's hover text."""
+"""Longer layer names are cut with an ellipsis in the heading; the full name is its hover text."""
+HEADING_LINE_CHARS = 11
+"""A heading's lines are at most this long (~75 px): layer columns close up to ~80 px apart when
+the page shows the chart narrower than its own width (a projector's 1024 px with the sidebar
+open), and longer lines ran into the next layer's heading."""
+HEADING_LINE_PIXELS = 15
+HEADING_BASE_LINES = 2
+"""The room above the columns holds a two-line heading; each further line adds to the top margin."""
 
 
-def _short_title(title: str) -> str:
-    return title if len(title) <= HEADING_MAX_CHARS else title[: HEADING_MAX_CHARS - 1].rstrip() + "…"
+def _heading_lines(network: Network, position: int) -> tuple[list[str], list[str]]:
+    """(title lines, detail lines) of a layer's heading, each at most HEADING_LINE_CHARS long
+    (a longer single word is cut): 'Hidden 1' / '4 neurons', 'ReLU'."""
+    title = network.layer_title(position)
+    if len(title) > HEADING_MAX_CHARS:
+        title = title[: HEADING_MAX_CHARS - 1].rstrip() + "…"
+    title_lines = textwrap.wrap(title, HEADING_LINE_CHARS, break_long_words=True, max_lines=2, placeholder="…") or [""]
+    size = network.layer_sizes[position]
+    detail = [f"{size} neuron{'s' if size != 1 else ''}"]
+    if position > 0:
+        activation = network.layers[position - 1].activation
+        detail.append(ACTIVATION_TITLES.get(activation, activation))
+    return title_lines, detail
+
+
+def _heading_extra_pixels(network: Network) -> int:
+    """Top margin added for headings of more than HEADING_BASE_LINES lines."""
+    lines = max(sum(map(len, _heading_lines(network, p))) for p in range(len(network.layer_sizes)))
+    return HEADING_LINE_PIXELS * max(lines - HEADING_BASE_LINES, 0)
 
 
 def _layer_headings(network: Network, geometry: _Geometry) -> list[dict]:
     headings = []
     lift = max(geometry.marker_size(position) for position in range(len(geometry.sizes))) / 2 + 8
-    for position, size in enumerate(geometry.sizes):
-        detail = f"{size} neuron{'s' if size != 1 else ''}"
-        if position > 0:
-            detail += f" · {ACTIVATION_TITLES.get(network.layers[position - 1].activation, network.layers[position - 1].activation)}"
-        title = network.layer_title(position)
+    for position in range(len(geometry.sizes)):
+        title_lines, detail = _heading_lines(network, position)
+        title = "<br>".join(html.escape(line, quote=False) for line in title_lines)
+        details = "<br>".join(f"<span style='font-size:11px'>{html.escape(line, quote=False)}</span>" for line in detail)
         headings.append(
             dict(
                 x=position, y=0.5, xref="x", yref="y", yanchor="bottom", yshift=lift,
-                text=f"<b>{html.escape(_short_title(title), quote=False)}</b><br><span style='font-size:11px'>{detail}</span>",
-                hovertext=html.escape(title, quote=False),
+                text=f"<b>{title}</b><br>{details}",
+                hovertext=html.escape(network.layer_title(position), quote=False),
                 showarrow=False, bgcolor=LABEL_BACKGROUND, font=dict(color=LABEL_TEXT, size=13), borderpad=3,
             )
         )

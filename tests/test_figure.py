@@ -141,14 +141,27 @@ def test_headings_name_each_layer_with_its_activation():
     assert any(t.startswith("<b>Output</b>") and "sigmoid" in t for t in texts)
 
 
+@pytest.mark.parametrize("name", ["Hidden 1", "Convolutionalish", "A very long hidden layer name", "x" * 40])
+def test_heading_lines_are_short_enough_for_a_narrow_chart(name):
+    """At 1024 px with the sidebar open layer columns are ~80 px apart: a line of 11 characters
+    (~75 px at 13 px) fits, the old '4 neurons · leaky ReLU' (21) ran into the next heading."""
+    network = seed_example().with_layer(0, name=name).with_layer(0, activation="leaky_relu")
+    heading = network_figure(network, forward(network)).layout.annotations[1]
+    lines = [re.sub(r"<[^>]+>", "", line) for line in heading.text.split("<br>")]
+    assert all(len(line) <= 11 for line in lines), lines
+    assert lines[-2:] == ["4 neurons", "leaky ReLU"]
+    shown = "".join(lines[:-2]).replace("…", "").replace(" ", "")
+    assert name.replace(" ", "").startswith(shown) and len(shown) >= min(len(name.replace(" ", "")), 15)
+
+
 def test_long_layer_names_are_cut_in_the_heading_and_whole_on_hover():
     network = seed_example()
     long_name = "A very long hidden layer name <b>with markup</b>"
     network = network.with_layer(0, name=long_name)
     headings = [a for a in network_figure(network, forward(network)).layout.annotations if a.hovertext]
     hidden = [a for a in headings if "markup" in a.hovertext][0]
-    # 22 characters at most: the first 21 of the name, then an ellipsis
-    assert hidden.text.startswith("<b>A very long hidden la…</b>")
+    # 22 characters at most: the first 21 of the name, then an ellipsis, on lines of 11 at most
+    assert hidden.text.startswith("<b>A very long<br>hidden la…</b>")
     assert hidden.hovertext == "A very long hidden layer name &lt;b&gt;with markup&lt;/b&gt;"
     assert [a.text.split("</b>")[0] for a in headings if a is not hidden] == ["<b>Input", "<b>Output"]
 

@@ -30,6 +30,10 @@ with the figure's own colours and font. Either Streamlit default makes plotly.js
 twice — "stretch" measures the chart only after its first draw, and the Streamlit theme adds a
 template that Plotly.react takes for a change."""
 
+DIAGRAM_CONFIG = {"displayModeBar": False, "displaylogo": False}
+"""No plotly mode bar: its eight buttons were Tab stops before the tables, and the diagram pans by
+dragging and resets on a double click without it."""
+
 SHARED_CACHE_SIZE = 32
 """Forward passes and diagrams kept for all sessions, by network object (networks are immutable
 and a preset's is shared): a preset's diagram is built once per process, not once per visitor.
@@ -110,7 +114,7 @@ def render_diagram(network: Network) -> None:
     figure = diagram_figure(network, selected_neuron(network), edge_values)
     st.plotly_chart(
         figure, key=state.DIAGRAM, on_select=_on_diagram_select, selection_mode="points",
-        config={"displaylogo": False}, **DIAGRAM_DISPLAY,
+        config=DIAGRAM_CONFIG, **DIAGRAM_DISPLAY,
     )
 
 

@@ -14,7 +14,7 @@ from mlpsim.forward import ForwardResult
 from mlpsim.network import Network
 from ui import builder, editors, results, share, state, workspace
 from ui.literal import escaped
-from ui.tables import Table, values_frame
+from ui.tables import Table, layer_input_frame, layer_input_heading, values_frame
 
 
 def _table_layer(network: Network) -> int:
@@ -31,16 +31,24 @@ def _table_layer(network: Network) -> int:
 
 def _render_tables(network: Network, result: ForwardResult | None) -> None:
     st.subheader("Tables")
-    st.caption("Type into a cell and press Enter; the diagram and the numbers follow.")
+    st.caption("Type into a cell and press Enter, or type a cell and its value into the box; "
+               "the diagram and the numbers follow.")
     layer = _table_layer(network)
-    inputs, weights, bias = st.columns([1.5, 5, 3.2])
-    with inputs:
-        editors.render_editor(Table("input"), network)
-    with weights:
-        editors.render_editor(Table("weights", layer), network)
-    with bias:
-        computed = None if result is None else values_frame(network, result, layer)
-        editors.render_editor(Table("bias", layer), network, read_only=computed)
+    editors.render_keyboard_edit()
+    # A wrapping row: a table that does not fit beside the others goes to a row of its own,
+    # at its full width, instead of being squeezed behind a scroll.
+    with st.container(horizontal=True, gap="medium"):
+        with st.container(width="content"):
+            if layer == 1:
+                editors.render_editor(Table("input"), network)
+            elif result is not None:
+                editors.render_values(layer_input_heading(network, layer), network.layer_title(layer - 1),
+                                      layer_input_frame(network, result, layer))
+        with st.container(width="content"):
+            editors.render_editor(Table("weights", layer), network)
+        with st.container(width="content"):
+            computed = None if result is None else values_frame(network, result, layer)
+            editors.render_editor(Table("bias", layer), network, read_only=computed)
     if result is not None:
         # Drawn only while open: the typeset matrices are not sent (or typeset) on every edit.
         matrix_form = st.expander(
@@ -52,11 +60,11 @@ def _render_tables(network: Network, result: ForwardResult | None) -> None:
 
 
 def _render_heading(network: Network) -> None:
-    title, save = st.columns([4, 1], vertical_alignment="bottom")
-    title.title("mlpsim")
-    # Drawn only while open, like the matrix form: the page opens without the upload and
-    # download widgets' code, and an edit does not re-encode the share link.
-    popover = save.popover("Save and share", key=state.SAVE_SHARE_OPEN, on_change="rerun", width="stretch")
+    with st.container(horizontal=True, vertical_alignment="bottom", horizontal_alignment="distribute"):
+        st.title("mlpsim", width="content")
+        # Drawn only while open, like the matrix form: the page opens without the upload and
+        # download widgets' code, and an edit does not re-encode the share link.
+        popover = st.popover("Save and share", key=state.SAVE_SHARE_OPEN, on_change="rerun", width="content")
     if popover.open:
         with popover:
             share.render(network)

@@ -48,6 +48,22 @@ class Table:
             return f"b{self.layer} ({rows})"
         return f"input x ({rows})"
 
+    def heading(self, network: Network) -> str:
+        """The line above the table: 'W2 (4×2) · row = from, column = to', 'b2 (2)', 'input x (3)'."""
+        title = self.title(network)
+        return f"{title} · row = from, column = to" if self.kind == "weights" else title
+
+    def row_header(self, network: Network) -> str:
+        """What the rows are, for the index column's header: 'from Hidden 1' down a weight
+        matrix's rows; a bias's or the input's rows are the neurons of its own layer."""
+        if self.kind == "weights":
+            return f"from {network.layer_title(self.layer - 1)}"
+        return network.layer_title(self.layer)
+
+    def column_header(self, network: Network) -> str | None:
+        """What a weight matrix's columns are: 'to Output'; None for a one-column table."""
+        return f"to {network.layer_title(self.layer)}" if self.kind == "weights" else None
+
     def frame(self, network: Network) -> pd.DataFrame:
         """Weights: (n_in rows IN1../N1.., n_out columns N1..); bias: (n_out rows, column b);
         input: (N0 rows IN1.., column x). Float columns, read from the network's arrays."""
@@ -192,3 +208,16 @@ def values_frame(network: Network, result: ForwardResult, layer: int) -> pd.Data
     """z and a of weighted layer ``layer`` (1-based): (M rows N1.., columns z, a)."""
     size = network.layers[layer - 1].size
     return pd.DataFrame({"z": result.z[layer - 1], "a": result.a[layer - 1]}, index=_names(layer, size))
+
+
+def layer_input_frame(network: Network, result: ForwardResult, layer: int) -> pd.DataFrame:
+    """What weighted layer ``layer`` (1-based, 2 or more) takes in: the a of the layer before it,
+    (n_in rows N1.., column a)."""
+    position = layer - 1
+    return pd.DataFrame({"a": result.values(position)}, index=_names(position, network.layer_sizes[position]))
+
+
+def layer_input_heading(network: Network, layer: int) -> str:
+    """'x = a of Hidden 1 (4)': the input of weighted layer ``layer`` (1-based, 2 or more)."""
+    position = layer - 1
+    return f"x = a of {network.layer_title(position)} ({network.layer_sizes[position]})"

@@ -376,18 +376,21 @@ def _question_results(exercise: Exercise) -> tuple[QuestionResult, ...]:
 
 
 def _render_network_tables(network: Network) -> None:
-    columns = st.columns([1] + [max(layer.size, 2) for layer in network.layers] + [max(6 - len(network.layers), 1)])
-    with columns[0]:
-        st.markdown("**Input**")
-        frame = pd.DataFrame({"x": [number(v) for v in network.input_values]},
-                             index=[neuron_name(0, i) for i in range(network.input_size)])
-        st.dataframe(frame, width="content")
-    for k, params in enumerate(network.layers, start=1):
-        with columns[k]:
-            st.markdown(f"**W{k}, b{k}** · {escaped(network.layer_title(k))} · `{params.activation}`")
-            header, rows = weight_rows(network, k)
-            st.dataframe(pd.DataFrame([row[1:] for row in rows], index=[row[0] for row in rows], columns=header[1:]),
-                         width="content")
+    # A wrapping row, not fixed columns: a table that does not fit beside the others goes to a
+    # row of its own at its full width (fixed columns hid the input values behind an invisible
+    # scroll, even at 1400 px with the sidebar open).
+    with st.container(horizontal=True, gap="medium"):
+        with st.container(width="content"):
+            st.markdown("**Input**")
+            frame = pd.DataFrame({"x": [number(v) for v in network.input_values]},
+                                 index=[neuron_name(0, i) for i in range(network.input_size)])
+            st.dataframe(frame, width="content")
+        for k, params in enumerate(network.layers, start=1):
+            with st.container(width="content"):
+                st.markdown(f"**W{k}, b{k}** · {escaped(network.layer_title(k))} · `{params.activation}`")
+                header, rows = weight_rows(network, k)
+                st.dataframe(pd.DataFrame([row[1:] for row in rows], index=[row[0] for row in rows],
+                                          columns=header[1:]), width="content")
 
 
 def _render_question(exercise: Exercise, letter: str, question: Question) -> None:

@@ -1,0 +1,354 @@
+"""Readable at the sizes classrooms use, and editable with the keyboard only (real Chromium
+against `streamlit run`).
+
+At 1024×768 and 1280×720 (projectors), 820×1180 (a tablet) and 1400×900, sidebar open and
+closed, light and dark, on the Simulator (seed example: W1 and W2, a neuron's sum and the matrix
+form shown) and on the Workshop's exercise of every difficulty, the page is measured in the
+browser (MEASURE below):
+
+- every grid shows all its columns and rows: its scroller's scrollWidth/scrollHeight do not
+  exceed its clientWidth/clientHeight, and the grid lies inside the main column;
+- every formula fits, or scrolls with a scrollbar that is drawn (not Streamlit's transparent one);
+- no element of the main column hides overflowing content (overflow hidden/clip with
+  scrollWidth > clientWidth), which is how the input values disappeared;
+- no two headings intersect (Streamlit's headings, the diagram's layer headings), and each layer
+  heading lies inside its chart;
+- no button's label is cut (no element inside a button is wider than its box).
+
+Screenshots: artifacts/layout-*.png, each the whole page at that viewport (screenfuls stitched).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import time
+
+import pytest
+
+from conftest import CHROMIUM, CHROMIUM_ARGS, wait_for_app_idle
+
+pytestmark = pytest.mark.browser
+
+SIZES = [(1024, 768), (1280, 720), (820, 1180), (1400, 900)]
+SCHEMES = ["light", "dark"]
+EXERCISES = [("easy", 2), ("medium", 1), ("hard", 1), ("hard", 4)]
+"""One seed per shape that matters: easy 2-3-1, medium 3-3-2, hard 3-3-3-2 (most tables) and
+hard 3-4-2 (the widest matrix)."""
+
+MEASURE = """(strict) => {
+  const problems = [];
+  const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+  const frame = main.getBoundingClientRect();
+  const shown = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  const text = e => (e.innerText || e.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 40);
+  const barDrawn = (e, across = true) => {
+    const colour = getComputedStyle(e).scrollbarColor || '';
+    const room = across ? e.offsetHeight - e.clientHeight : e.offsetWidth - e.clientWidth;
+    return room > 0 && !/^(transparent|rgba\\(0, 0, 0, 0\\))/.test(colour)
+      && ['auto', 'scroll'].includes(getComputedStyle(e)[across ? 'overflowX' : 'overflowY']);
+  };
+  document.querySelectorAll('[data-testid="stDataFrame"]').forEach((grid, k) => {
+    if (!shown(grid)) return;
+    const scroller = grid.querySelector('.dvn-scroller');
+    const box = grid.getBoundingClientRect();
+    if (box.left < frame.left - 1 || box.right > frame.right + 1)
+      problems.push(`grid ${k} sticks out of the main column: ${box.left}..${box.right} vs ${frame.left}..${frame.right}`);
+    const wide = scroller.scrollWidth > scroller.clientWidth + 1, tall = scroller.scrollHeight > scroller.clientHeight + 1;
+    if ((wide || tall) && (strict || (wide && !barDrawn(scroller)) || (tall && !barDrawn(scroller, false))))
+      problems.push(`grid ${k} hides cells: scroll ${scroller.scrollWidth}×${scroller.scrollHeight} in ${scroller.clientWidth}×${scroller.clientHeight}`);
+  });
+  document.querySelectorAll('.katex-display').forEach((formula, k) => {
+    if (formula.scrollWidth > formula.clientWidth + 1 && !barDrawn(formula))
+      problems.push(`formula ${k} is cut without a visible scrollbar: ${formula.scrollWidth} > ${formula.clientWidth}`
+        + ` (overflow ${getComputedStyle(formula).overflowX}, bar ${formula.offsetHeight - formula.clientHeight} px, ${getComputedStyle(formula).scrollbarColor}) '${text(formula)}'`);
+  });
+  main.querySelectorAll('*').forEach(e => {
+    // (a text field scrolls its own text as it is typed: not hidden content)
+    if (e.closest('[data-testid="stDataFrame"], .js-plotly-plot, .katex-display, button, input, textarea') || !shown(e)) return;
+    const style = getComputedStyle(e);
+    // (a box of 1 or 2 px that clips is a screen-reader-only label, not content)
+    if (['hidden', 'clip'].includes(style.overflowX) && e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 2)
+      problems.push(`hidden overflow in <${e.tagName.toLowerCase()} ${e.dataset.testid || e.className}>: ${e.scrollWidth} > ${e.clientWidth} '${text(e)}'`);
+  });
+  const headings = [];
+  main.querySelectorAll('h1, h2, h3, h4').forEach(h => { if (shown(h)) headings.push([text(h), h.getBoundingClientRect()]); });
+  document.querySelectorAll('.js-plotly-plot').forEach(chart => {
+    const area = chart.getBoundingClientRect();
+    chart.querySelectorAll('.infolayer .annotation').forEach(a => {
+      if (!/neurons?\\b/.test(a.textContent) || /Edges/.test(a.textContent)) return;
+      const r = a.querySelector('.annotation-text-g').getBoundingClientRect();
+      if (r.top < area.top - 1 || r.left < area.left - 1 || r.right > area.right + 1)
+        problems.push(`layer heading '${text(a)}' is cut by its chart`);
+      headings.push([text(a), r]);
+    });
+  });
+  for (let i = 0; i < headings.length; i++)
+    for (let j = i + 1; j < headings.length; j++) {
+      const [p, a] = headings[i], [q, b] = headings[j];
+      if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5)
+        problems.push(`headings overlap: '${p}' and '${q}'`);
+    }
+  document.querySelectorAll('button').forEach(button => {
+    if (!shown(button)) return;
+    for (const e of [button, ...button.querySelectorAll('*')]) {
+      if (e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible') {
+        problems.push(`button label cut: '${text(button)}' (${e.scrollWidth} > ${e.clientWidth})`);
+        break;
+      }
+    }
+  });
+  return {problems, counts: {grids: document.querySelectorAll('[data-testid="stDataFrame"]').length,
+          formulas: document.querySelectorAll('.katex-display').length, headings: headings.length}};
+}"""
+
+DARK_BACKGROUND = "(() => getComputedStyle(document.querySelector('[data-testid=\"stApp\"]')).backgroundColor)()"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium as people run it, with scrollbars: headless Playwright hides them by default
+    (--hide-scrollbars), which would make every scrollbar zero pixels wide in the measurements."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, ignore_default_args=["--hide-scrollbars"]
+        )
+        yield chromium
+        chromium.close()
+
+
+def new_page(browser, width: int, height: int, scheme: str):
+    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+    return context, context.new_page()
+
+
+def settle(page) -> None:
+    wait_for_app_idle(page)
+    page.wait_for_timeout(700)  # the grids and the chart lay themselves out after the run ends
+    wait_for_app_idle(page)
+
+
+def check_theme(page, scheme: str) -> None:
+    red, green, blue = (int(v) for v in page.evaluate(DARK_BACKGROUND).strip("rgba()").split(",")[:3])
+    assert (red + green + blue < 150) == (scheme == "dark"), (scheme, red, green, blue)
+
+
+def set_sidebar(page, open_: bool) -> None:
+    sidebar = page.get_by_test_id("stSidebar")
+    if (sidebar.get_attribute("data-collapsed") == "false") == open_:
+        return
+    if open_:
+        page.get_by_test_id("stExpandSidebarButton").click()
+    else:
+        sidebar.hover()
+        page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+    page.wait_for_function(
+        f"document.querySelector('[data-testid=\"stSidebar\"]').dataset.collapsed === '{str(not open_).lower()}'"
+    )
+    page.wait_for_timeout(600)  # the sidebar's slide
+
+
+def measured(page, strict: bool = True) -> dict:
+    return page.evaluate(MEASURE, strict)
+
+
+SCROLL_MAIN_TO = """(top) => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  main.scrollTop = top;
+  return [main.scrollTop, main.scrollHeight];
+}"""
+HEADER_PX = 64
+"""Streamlit's fixed header strip at the top of every screenful; cut from all but the first."""
+
+
+def screenshot(page, path) -> None:
+    """The whole page as it is shown at this viewport: the main column scrolled a screenful at a
+    time, the pictures stitched. (Making the viewport taller instead changes the layout, and
+    Chromium then does not put a formula's scrollbar back when it is made shorter again.)"""
+    from PIL import Image
+
+    width, height = page.viewport_size["width"], page.viewport_size["height"]
+    pieces, wanted = [], 0
+    while True:
+        top, total = page.evaluate(SCROLL_MAIN_TO, wanted)
+        page.wait_for_timeout(150)
+        pieces.append((top, Image.open(io.BytesIO(page.screenshot()))))
+        if top + height >= total or len(pieces) > 12:
+            break
+        wanted = top + height - HEADER_PX
+    page.evaluate(SCROLL_MAIN_TO, 0)
+    picture = Image.new("RGB", (width, pieces[-1][0] + height))
+    for k, (top, piece) in enumerate(pieces):
+        cut = 0 if k == 0 else HEADER_PX
+        picture.paste(piece.crop((0, cut, width, height)), (0, top + cut))
+    picture.save(path)
+
+
+def show_table_layer(page, layer: int) -> None:
+    page.get_by_test_id("stMain").get_by_role("radio", name=f"W{layer} ·").click()
+    settle(page)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("width, height", SIZES)
+def test_simulator_fits(browser, app_url, artifacts, width, height, scheme):
+    context, page = new_page(browser, width, height, scheme)
+    try:
+        page.goto(app_url)
+        page.wait_for_selector(".js-plotly-plot .scatterlayer", timeout=60_000)
+        settle(page)
+        check_theme(page, scheme)
+        set_sidebar(page, True)
+        # A neuron's sum (its formula) and the matrix form (the widest formula) on screen too.
+        page.get_by_test_id("stMain").get_by_label("Neuron (or click one in the diagram)").click()
+        page.keyboard.type("N2 · Hidden 1")
+        page.keyboard.press("Enter")
+        settle(page)
+        page.get_by_text("Matrix form of layer 1").click()
+        settle(page)
+        failures = {}
+        for sidebar in ("open", "closed"):
+            set_sidebar(page, sidebar == "open")
+            for layer in (1, 2):
+                show_table_layer(page, layer)
+                result = measured(page)
+                assert result["counts"]["grids"] == 3 and result["counts"]["formulas"] >= 3, result
+                assert result["counts"]["headings"] >= 5, result  # Output, Neuron, Tables + 3 layer headings
+                if result["problems"]:
+                    failures[f"W{layer}, sidebar {sidebar}"] = result["problems"]
+                screenshot(page, artifacts / f"layout-simulator-W{layer}-{width}x{height}-sidebar-{sidebar}-{scheme}.png")
+        assert failures == {}
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("width, height", SIZES)
+def test_workshop_exercises_fit(browser, app_url, artifacts, width, height, scheme):
+    context, page = new_page(browser, width, height, scheme)
+    failures = {}
+    try:
+        for difficulty, seed in EXERCISES:
+            page.goto(f"{app_url}/workshop?seed={seed}&difficulty={difficulty}")
+            page.wait_for_selector(".js-plotly-plot .scatterlayer", timeout=60_000)
+            page.get_by_test_id("stDataFrame").first.wait_for()
+            settle(page)
+            check_theme(page, scheme)
+            for sidebar in ("open", "closed"):
+                set_sidebar(page, sidebar == "open")
+                result = measured(page)
+                assert result["counts"]["grids"] >= 3, result
+                if result["problems"]:
+                    failures[f"{difficulty} seed {seed}, sidebar {sidebar}"] = result["problems"]
+                screenshot(page, artifacts / f"layout-exercise-{difficulty}{seed}-{width}x{height}-sidebar-{sidebar}-{scheme}.png")
+        assert failures == {}
+    finally:
+        context.close()
+
+
+def test_a_matrix_wider_than_the_page_shows_its_scrollbar(browser, app_url, artifacts):
+    """The MNIST-sized preset's W1 has 128 columns (~10,000 px): it cannot fit, so its grid must
+    show a scrollbar that is drawn, and still stay inside the main column."""
+    context, page = new_page(browser, 1024, 768, "light")
+    try:
+        page.goto(f"{app_url}/?preset=Random%20784-128-64-10")
+        page.wait_for_selector(".js-plotly-plot", timeout=90_000)
+        settle(page)
+        result = measured(page, strict=False)
+        assert result["problems"] == []
+        widths = page.evaluate("Array.from(document.querySelectorAll('[data-testid=\"stDataFrame\"] .dvn-scroller'),"
+                               " e => [e.scrollWidth, e.clientWidth, e.offsetHeight - e.clientHeight])")
+        assert any(scroll > client + 1000 and bar > 0 for scroll, client, bar in widths), widths
+        page.screenshot(path=str(artifacts / "layout-simulator-mnist-1024x768.png"))
+    finally:
+        context.close()
+
+
+# ---- keyboard only --------------------------------------------------------------------------------
+
+SEED_X = [0.5, 0.1, 0.2]
+SEED_W1 = [[2.0, 8.0, -1.0, 3.0], [4.0, 9.0, 1.0, -6.0], [-3.0, 5.0, 2.0, 7.0]]
+SEED_B1 = [0.13, 0.14, 0.15, 0.16]
+SEED_W2 = [[0.2, -0.3], [0.1, -0.2], [-0.4, 0.5], [0.3, 0.1]]
+BOX_LABEL = "Set a cell (type it and press Enter)"
+MAX_TAB_STOPS = 60
+
+
+def seed_output(x, w1, b2) -> list[float]:
+    hidden = [max(0.0, sum(w1[i][j] * x[i] for i in range(3)) + SEED_B1[j]) for j in range(4)]
+    return [1 / (1 + math.exp(-(sum(SEED_W2[i][j] * hidden[i] for i in range(4)) + b2[j]))) for j in range(2)]
+
+
+def shown_output(page) -> list[float]:
+    return [float(t) for t in page.get_by_test_id("stTable").first.locator("tbody td").all_text_contents()]
+
+
+def wait_for_output(page, expected: list[float], timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        shown = shown_output(page)
+        if len(shown) == len(expected) and all(math.isclose(a, b, rel_tol=1e-5) for a, b in zip(shown, expected)):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"output shows {shown}, expected {expected}")
+        time.sleep(0.2)
+
+
+def grid_cell(page, which: int, column: int, row: int) -> str:
+    """A grid cell's text from the grid's accessibility table (column 0 = the row names)."""
+    return page.get_by_test_id("stDataFrame").nth(which).locator(f"#glide-cell-{column}-{row}").first.text_content()
+
+
+def tab_to_the_box(page) -> int:
+    """Press Tab until the box has the focus; how many presses it took."""
+    for presses in range(1, MAX_TAB_STOPS + 1):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"document.activeElement && document.activeElement.getAttribute('aria-label') === {BOX_LABEL!r}"):
+            return presses
+    raise AssertionError(f"the box is not among the first {MAX_TAB_STOPS} Tab stops")
+
+
+def enter(page, text: str) -> None:
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    wait_for_app_idle(page)
+    page.wait_for_timeout(500)
+    wait_for_app_idle(page)
+
+
+def test_every_kind_of_cell_is_set_with_the_keyboard_only(browser, app_url, artifacts):
+    context, page = new_page(browser, 1280, 720, "light")
+    try:
+        page.goto(app_url)
+        page.wait_for_selector(".js-plotly-plot .scatterlayer", timeout=60_000)
+        settle(page)
+        assert page.locator(".js-plotly-plot .modebar").count() == 0  # no mode-bar buttons among the Tab stops
+        presses = tab_to_the_box(page)
+        print(f"Tab presses from the page's start to the box: {presses}")
+
+        x, w1, b2 = list(SEED_X), [row[:] for row in SEED_W1], [0.1, -0.2]
+        enter(page, "W1[2,2] = 1")  # W1[2,2]: 9 → 1
+        w1[1][1] = 1.0
+        wait_for_output(page, seed_output(x, w1, b2))
+        assert grid_cell(page, 1, 2, 1) == "1"
+        assert "W1[2,2] (IN2 → N2) = 1" in page.get_by_test_id("stMain").inner_text()
+
+        # Enter left the box focused and empty: the next entry is typed straight away.
+        enter(page, "b2[1] = -0.3")
+        b2[0] = -0.3
+        wait_for_output(page, seed_output(x, w1, b2))
+        assert grid_cell(page, 2, 1, 0) == "-0.3"  # W2's bias table is now shown
+
+        enter(page, "IN2 = 1")
+        x[1] = 1.0
+        wait_for_output(page, seed_output(x, w1, b2))
+        assert grid_cell(page, 0, 1, 1) == "1"
+
+        enter(page, "W1[9,1] = 2")
+        assert "W1 has 3 rows, from Input (IN1 to IN3)" in page.get_by_test_id("stMain").inner_text()
+        wait_for_output(page, seed_output(x, w1, b2))
+        page.screenshot(path=str(artifacts / "layout-keyboard-1280x720.png"))
+    finally:
+        context.close()
