@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import simulator, state, workshop, workspace
+from ui import simulator, state, train, workshop, workspace
 
 st.set_page_config(page_title="mlpsim", page_icon="🧮", layout="wide")
 workspace.ensure_defaults()
@@ -22,5 +22,6 @@ if st.session_state.get(state.WORKSHOP_LOCKED, False):
     page = st.navigation([root, workshop_page], position="hidden")
 else:
     simulator_page = st.Page(simulator.render, title="Simulator", url_path="simulator", default=True)
-    page = st.navigation([simulator_page, workshop_page])
+    train_page = st.Page(train.render, title="Train", url_path="train")
+    page = st.navigation([simulator_page, train_page, workshop_page])
 page.run()

@@ -100,3 +100,58 @@ def current_network() -> Network:
 
 def set_network(network: Network) -> None:
     st.session_state[NETWORK] = network
+
+
+# ---- Train page (ui/train.py and the modules it uses) --------------------------------------
+# Values that must survive a switch to another page are kept under non-widget keys (a widget
+# not drawn in a run loses its entry); the widgets are filled from them on each visit.
+TRAIN_RUN = "train_run"
+"""The ui.training_run.Run being trained (its network is the session's NETWORK while current)."""
+TRAIN_RUN_DATA = "train_run_data"
+"""The TRAIN_PREPARED key the run was started for: other data starts a new run."""
+TRAIN_UNDO = "train_undo"
+"""list of Runs before each Step, Epoch, Play and Reset (newest last, at most UNDO_DEPTH)."""
+TRAIN_PLAYING = "train_playing"
+"""True while Play runs: the live fragment reruns on a timer."""
+TRAIN_DATA = "train_data"
+"""The ui.training_run.DataChoice of the built-in dataset."""
+TRAIN_SETTINGS = "train_settings"
+"""The ui.training_run.Settings (loss, optimiser, rate, batch, L1/L2, epochs per frame)."""
+TRAIN_UPLOADED = "train_uploaded"
+"""(file_id, Dataset) of the CSV file applied, or absent: an upload is parsed once per file."""
+TRAIN_PREPARED = "train_prepared"
+"""(key, Prepared): the data made into rows for the current network's shape, reused while the
+data and the network's input/output shape stay the same."""
+TRAIN_STOP = "train_stop"
+"""The last divergence message (shown until the next action), or None."""
+TRAIN_NEURON_CLICKED = "train_neuron_clicked"
+"""True after a click on the diagram (inside the live fragment): the whole page reruns."""
+TRAIN_SAMPLE = "train_sample"
+TRAIN_STEP_LAYER = "train_step_layer"
+TRAIN_NEURON = "train_neuron"
+TRAIN_WEIGHT_ROW = "train_weight_row"
+"""The one-step panel's sample (1-based row of the training part), layer, neuron (position,
+index0) and weight row (0-based source) — kept across visits."""
+TRAIN_DATASET_SELECT = "train_dataset_select"
+TRAIN_POINTS = "train_points"
+TRAIN_NOISE = "train_noise"
+TRAIN_TEST_PERCENT = "train_test_percent"
+TRAIN_SEED = "train_seed"
+TRAIN_UPLOAD = "train_upload"
+TRAIN_LOSS = "train_loss"
+TRAIN_OPTIMIZER = "train_optimizer"
+TRAIN_LEARNING_RATE = "train_learning_rate"
+TRAIN_BATCH_SIZE = "train_batch_size"
+TRAIN_L1 = "train_l1"
+TRAIN_L2 = "train_l2"
+TRAIN_EPOCHS_PER_FRAME = "train_epochs_per_frame"
+TRAIN_SAMPLE_INPUT = "train_sample_input"
+TRAIN_LAYER_INPUT = "train_layer_input"
+TRAIN_NEURON_INPUT = "train_neuron_input"
+TRAIN_WEIGHT_INPUT = "train_weight_input"
+TRAIN_DIAGRAM = "train_diagram"
+TRAIN_SAVE_OPEN = "train_save_open"
+"""Widgets of the Train page."""
+TRUTH_TABLE_OPEN = "truth_table_open"
+TRUTH_TABLE_GATE = "truth_table_gate"
+"""Widgets of the Simulator's truth-table view (ui/truth_table.py)."""
