@@ -222,7 +222,7 @@ def _current_run(network: Network, data: Prepared) -> Run:
     if run is not None and run.network is network and st.session_state.get(state.TRAIN_RUN_DATA) == data_key:
         return run
     if run is not None and run.network is not network:
-        workspace.notify("info", "The network changed since the last step: training starts from it now (Reset returns to it).")
+        st.info("The network changed since the last step: training starts from it now (Reset returns to it).")
         st.session_state[state.TRAIN_PLAYING] = False
     run = training_run.new_run(network, _settings(), _choice().seed)
     st.session_state[state.TRAIN_RUN_DATA] = data_key
@@ -240,33 +240,48 @@ def _apply(outcome: Run | Stopped) -> None:
         _store_run(outcome)
 
 
-def _render_controls(run: Run, data: Prepared, problem: str | None) -> None:
+def _on_action(action: str) -> None:
+    st.session_state[state.TRAIN_ACTION] = action
+
+
+def _perform_action(run: Run, data: Prepared) -> None:
+    """Carry out the control pressed (its callback only named it), before the controls are drawn."""
+    action = st.session_state.pop(state.TRAIN_ACTION, None)
+    if action is None:
+        return
     playing = st.session_state[state.TRAIN_PLAYING]
-    columns = st.columns(5)
-    step = columns[0].button("Step", shortcut="S", disabled=playing or problem is not None, width="stretch",
-                             help="One mini-batch (key S)")
-    epoch = columns[1].button("Epoch", shortcut="E", disabled=playing or problem is not None, width="stretch",
-                              help="The rest of this epoch, or one whole epoch (key E)")
-    play = columns[2].button("Pause" if playing else "Play", shortcut="P", type="primary", width="stretch",
-                             disabled=problem is not None and not playing, help="Play or pause (key P)")
-    reset = columns[3].button("Reset", width="stretch", help="Back to the weights training started from, same seed")
-    undo = columns[4].button("Undo", width="stretch", disabled=not st.session_state[state.TRAIN_UNDO],
-                             help="Undo the last Step, Epoch, Play or Reset")
     settings = _settings()
-    if step or epoch or (play and not playing) or reset:
+    if action in ("step", "epoch", "reset") or (action == "play" and not playing):
         st.session_state[state.TRAIN_STOP] = None
         _push_undo(run)
-    if step:
+    if action == "step":
         _apply(training_run.step(run, settings, data))
-    elif epoch:
+    elif action == "epoch":
         _apply(training_run.finish_epoch(run, settings, data))
-    elif play:
+    elif action == "play":
         st.session_state[state.TRAIN_PLAYING] = not playing
-    elif reset:
+    elif action == "reset":
         _apply(training_run.reset(run, settings))
-    elif undo:
+    elif action == "undo" and st.session_state[state.TRAIN_UNDO]:
         st.session_state[state.TRAIN_STOP] = None
         _store_run(st.session_state[state.TRAIN_UNDO].pop())
+
+
+def _render_controls(problem: str | None) -> None:
+    playing = st.session_state[state.TRAIN_PLAYING]
+    columns = st.columns(5)
+    blocked = playing or problem is not None
+    columns[0].button("Step", shortcut="S", disabled=blocked, width="stretch", help="One mini-batch (key S)",
+                      on_click=_on_action, args=("step",))
+    columns[1].button("Epoch", shortcut="E", disabled=blocked, width="stretch",
+                      help="The rest of this epoch, or one whole epoch (key E)", on_click=_on_action, args=("epoch",))
+    columns[2].button("Pause" if playing else "Play", shortcut="P", type="primary", width="stretch",
+                      disabled=problem is not None and not playing, help="Play or pause (key P)",
+                      on_click=_on_action, args=("play",))
+    columns[3].button("Reset", width="stretch", help="Back to the weights training started from, same seed",
+                      on_click=_on_action, args=("reset",))
+    columns[4].button("Undo", width="stretch", disabled=not st.session_state[state.TRAIN_UNDO],
+                      help="Undo the last Step, Epoch, Play or Reset", on_click=_on_action, args=("undo",))
 
 
 # ---- live views --------------------------------------------------------------------------------
@@ -302,14 +317,17 @@ def _render_plane(run: Run, data: Prepared) -> None:
         st.image(images, width=56, caption=[neuron_name(position, j) for j in range(len(images))])
 
 
-def _render_digits(run: Run, data: Prepared) -> None:
+def _render_classes(run: Run, data: Prepared) -> None:
     part, rows = (data.test, data.test_rows) if data.test is not None else (data.train, data.train_rows)
     outputs = forward(run.network, rows.inputs).output
     predicted = rows.predicted_labels(outputs)
     k = max(data.dataset.class_count, 2)
     left, right = st.columns([3, 2])
+    left.caption("Confusion matrix of the test rows")
     left.plotly_chart(train_views.confusion_figure(train_views.confusion(part.labels, predicted, k)),
                       key="train_confusion", theme=None, config={"displaylogo": False})
+    if data.dataset.name != "digits":
+        return
     worst = train_views.worst_classified(part.labels, outputs)
     with right:
         st.caption("Worst-classified test images (the true class's output is lowest)")
@@ -345,8 +363,8 @@ def _live() -> None:
     with views:
         if run.network.input_size == 2:
             _render_plane(run, data)
-        elif data.dataset.name == "digits" or (data.dataset.is_classification and data.dataset.class_count > 2):
-            _render_digits(run, data)
+        elif data.dataset.is_classification and data.dataset.class_count > 2:
+            _render_classes(run, data)
 
 
 def _on_diagram_select() -> None:
@@ -354,7 +372,8 @@ def _on_diagram_select() -> None:
         neuron = results.neuron_from_customdata(point.get("customdata"))
         if neuron is not None and neuron[0] > 0:
             st.session_state[state.TRAIN_NEURON] = neuron
-            st.session_state[state.TRAIN_STEP_LAYER] = neuron[0]
+            st.session_state[state.TRAIN_STEP_LAYER] = st.session_state[state.TRAIN_LAYER_INPUT] = neuron[0]
+            st.session_state[state.TRAIN_NEURON_INPUT] = neuron[1]
             st.session_state[state.TRAIN_NEURON_CLICKED] = True
             return
 
@@ -372,15 +391,15 @@ def _render_step_panel(run: Run, data: Prepared) -> None:
     settings = _settings()
     st.subheader("One step, every number")
     count = len(data.train_rows)
-    st.session_state[state.TRAIN_SAMPLE] = min(st.session_state[state.TRAIN_SAMPLE], count)
-    st.session_state[state.TRAIN_SAMPLE_INPUT] = st.session_state[state.TRAIN_SAMPLE]
+    _fill(state.TRAIN_SAMPLE_INPUT, st.session_state[state.TRAIN_SAMPLE])
+    st.session_state[state.TRAIN_SAMPLE_INPUT] = min(st.session_state[state.TRAIN_SAMPLE_INPUT], count)
     pick, layer_pick = st.columns([1, 3])
     sample = pick.number_input(f"Sample (training row 1–{count})", 1, count, step=1, key=state.TRAIN_SAMPLE_INPUT)
     st.session_state[state.TRAIN_SAMPLE] = int(sample)
     layers = list(range(1, len(network.layers) + 1))
-    if st.session_state[state.TRAIN_STEP_LAYER] not in layers:
-        st.session_state[state.TRAIN_STEP_LAYER] = len(layers)
-    st.session_state[state.TRAIN_LAYER_INPUT] = st.session_state[state.TRAIN_STEP_LAYER]
+    _fill(state.TRAIN_LAYER_INPUT, st.session_state[state.TRAIN_STEP_LAYER])
+    if st.session_state[state.TRAIN_LAYER_INPUT] not in layers:
+        st.session_state[state.TRAIN_LAYER_INPUT] = len(layers)
     position = layer_pick.segmented_control("Layer", layers, key=state.TRAIN_LAYER_INPUT, required=True,
                                             format_func=lambda k: f"W{k} · {escaped(network.layer_title(k))}")
     st.session_state[state.TRAIN_STEP_LAYER] = position
@@ -420,14 +439,17 @@ def _render_neuron_working(network: Network, worked, loss, position: int, learni
     size = network.layers[position - 1].size
     selected = st.session_state[state.TRAIN_NEURON]
     index = selected[1] if selected is not None and selected[0] == position and selected[1] < size else 0
-    st.session_state[state.TRAIN_NEURON_INPUT] = index
+    _fill(state.TRAIN_NEURON_INPUT, index)
+    if st.session_state[state.TRAIN_NEURON_INPUT] not in range(size):
+        st.session_state[state.TRAIN_NEURON_INPUT] = index
     left, right = st.columns(2)
     neuron = left.selectbox("Neuron (or click one in the diagram)", list(range(size)), key=state.TRAIN_NEURON_INPUT,
                             format_func=lambda j: neuron_name(position, j))
     st.session_state[state.TRAIN_NEURON] = (position, neuron)
     n_in = network.layers[position - 1].n_in
-    row = min(st.session_state[state.TRAIN_WEIGHT_ROW], n_in - 1)
-    st.session_state[state.TRAIN_WEIGHT_INPUT] = row
+    _fill(state.TRAIN_WEIGHT_INPUT, st.session_state[state.TRAIN_WEIGHT_ROW])
+    if st.session_state[state.TRAIN_WEIGHT_INPUT] not in range(n_in):
+        st.session_state[state.TRAIN_WEIGHT_INPUT] = 0
     row = right.selectbox("Weight", list(range(n_in)), key=state.TRAIN_WEIGHT_INPUT,
                           format_func=lambda i: f"{weight_name(position, i, neuron)} ({neuron_name(position - 1, i)} → {neuron_name(position, neuron)})")
     st.session_state[state.TRAIN_WEIGHT_ROW] = row
@@ -488,7 +510,8 @@ def render() -> None:
     problem = training_run.check_fits(_settings(), network)
     if problem is not None:
         st.warning(escaped(problem))
-    _render_controls(run, prepared, problem)
+    _perform_action(run, prepared)
+    _render_controls(problem)
     if st.session_state[state.TRAIN_STOP]:
         st.error(escaped(st.session_state[state.TRAIN_STOP]))
     playing = st.session_state[state.TRAIN_PLAYING]

@@ -242,8 +242,8 @@ def _stopped(run: Run, error: TrainingDiverged, epoch: int, batch: int, settings
     where = "" if error.layer is None else f" in layer {error.layer} ({run.network.layer_title(error.layer)})"
     message = (
         f"Training stopped at epoch {epoch}, batch {batch}: a value{where} became infinite or not a number. "
-        f"The last finite weights are back. Try a smaller learning rate than {settings.learning_rate:g} "
-        f"(say {settings.learning_rate / 10:g})."
+        f"The last finite weights are back (they may be huge: Reset returns to the starting ones). "
+        f"Try a smaller learning rate than {settings.learning_rate:g} (say {settings.learning_rate / 10:g})."
     )
     return Stopped(replace(run, state=state), message, epoch, error.layer)
 
