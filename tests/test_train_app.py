@@ -273,3 +273,16 @@ def test_play_sets_the_timer_and_pause_stops_it():
     click(at, "Pause")
     assert not at.session_state[state.TRAIN_PLAYING]
     assert math.isfinite(run_of(at).network.layers[0].weights.sum())
+
+
+def test_the_simulator_shows_the_truth_table_of_a_two_input_network():
+    from mlpsim.presets import xor
+
+    at = AppTest.from_string(PAGE, default_timeout=60)
+    at.session_state["test_page"] = "simulator"
+    at.session_state[state.NETWORK] = xor()
+    at.session_state[state.TRUTH_TABLE_OPEN] = True
+    at.run()
+    assert not at.exception
+    table = next(t.value for t in at.table if "IN1" in t.value.columns)
+    assert table.values.tolist() == [[0, 0, "0"], [0, 1, "1"], [1, 0, "1"], [1, 1, "0"]]
