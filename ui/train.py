@@ -35,6 +35,8 @@ TRAINING_BUDGET_SECONDS = 0.1
 UNDO_DEPTH = 50
 TABLE_MAX_COLUMNS = 10
 """Layers at most this wide get plain tables (text a reader and a test can read); wider ones a grid."""
+SIDE_BY_SIDE_COLUMNS = 4
+"""W, ∂L/∂W and W′ stand side by side up to this many columns; wider, they are stacked."""
 UPLOAD = "upload"
 DATASET_TITLES = {
     "circle": "Circle (Playground)", "xor": "Exclusive or (Playground)", "gaussians": "Two Gaussians (Playground)",
@@ -306,15 +308,19 @@ def _render_counter(run: Run, data: Prepared) -> None:
     st.markdown(f"### Epoch {run.epoch}\n{within.lstrip(' ·')}{figures}" if within else f"### Epoch {run.epoch}\n{figures.lstrip(' ·')}")
 
 
-def _render_plane(run: Run, data: Prepared) -> None:
+def _render_plane(run: Run, data: Prepared) -> list[list[bytes]]:
     plane = train_views.plane_for(data.dataset.inputs)
     result = train_views.plane_pass(run.network, plane)
     st.plotly_chart(train_views.boundary_figure(run.network, plane, result, data.train, data.test),
                     key="train_boundary", theme=None, config={"displaylogo": False})
     st.caption("Output over the input plane: blue high, orange low; train points white-ringed, test points black-ringed.")
     maps = train_views.neuron_maps(run.network, result)
-    for position, images in enumerate(maps, start=1):
-        st.image(images, width=56, caption=[neuron_name(position, j) for j in range(len(images))])
+    return maps
+
+
+def _render_neuron_maps(run: Run, maps) -> None:
+    st.caption("What each neuron responds to over the same plane:")
+    st.markdown(train_views.neuron_maps_html(run.network, maps), unsafe_allow_html=True)
 
 
 def _render_classes(run: Run, data: Prepared) -> None:
@@ -331,8 +337,8 @@ def _render_classes(run: Run, data: Prepared) -> None:
     worst = train_views.worst_classified(part.labels, outputs)
     with right:
         st.caption("Worst-classified test images (the true class's output is lowest)")
-        st.image([train_views.digit_png(part.inputs[r]) for r, _, _, _ in worst],
-                 caption=[f"{t} → {p} ({s:.2f})" for _, t, p, s in worst])
+        st.markdown(train_views.images_html([(train_views.digit_png(part.inputs[r]), f"{t} → {p} ({s:.2f})")
+                                             for r, t, p, s in worst], 56), unsafe_allow_html=True)
 
 
 def _live() -> None:
@@ -351,20 +357,27 @@ def _live() -> None:
             st.rerun(scope="app")
         run = st.session_state[state.TRAIN_RUN]
     _render_counter(run, data)
-    curves, views = st.columns([2, 3])
+    curves, views = st.columns(2)
     with curves:
         st.plotly_chart(train_views.curves_figure(run.history), key="train_curves", theme=None,
                         config={"displaylogo": False})
+    maps = None
+    with views:
+        if run.network.input_size == 2:
+            maps = _render_plane(run, data)
+        elif data.dataset.is_classification and data.dataset.class_count > 2:
+            _render_classes(run, data)
+    diagram, neurons = st.columns([3, 2]) if maps is not None else (st.container(), None)
+    with diagram:
         x, _ = _sample_input(run, data)
         figure = network_figure(run.network, forward(run.network, x), selected=st.session_state[state.TRAIN_NEURON])
         figure.update_layout(clickmode="event+select", dragmode="pan")
         st.plotly_chart(figure, key=state.TRAIN_DIAGRAM, on_select=_on_diagram_select, selection_mode="points",
                         config={"displaylogo": False}, **results.DIAGRAM_DISPLAY)
-    with views:
-        if run.network.input_size == 2:
-            _render_plane(run, data)
-        elif data.dataset.is_classification and data.dataset.class_count > 2:
-            _render_classes(run, data)
+        st.caption(f"Neurons coloured for training sample {st.session_state[state.TRAIN_SAMPLE]}; click one for its δ below.")
+    if neurons is not None:
+        with neurons:
+            _render_neuron_maps(run, maps)
 
 
 def _on_diagram_select() -> None:
@@ -422,8 +435,13 @@ def _render_step_panel(run: Run, data: Prepared) -> None:
     )
     weights, gradient, updated, changed = train_views.step_tables(network, worked, position)
     show = st.table if weights.shape[1] <= TABLE_MAX_COLUMNS and weights.shape[0] <= 40 else st.dataframe
+    side_by_side = weights.shape[1] <= SIDE_BY_SIDE_COLUMNS
+    places = st.columns(3) if side_by_side else [st.container() for _ in range(3)]
+    st.caption(f"Rows are the source neurons, columns the targets (the article's N×M); numbers to "
+               f"{train_views.TABLE_DIGITS} significant digits; changed weights are highlighted."
+               + ("" if side_by_side else " The layer is too wide to put the three tables side by side."))
     for column, title, frame, marks in zip(
-        st.columns(3), (f"W{position}", f"∂L/∂W{position}", f"W{position} after the update"),
+        places, (f"W{position}", f"∂L/∂W{position}", f"W{position} after the update"),
         (weights, gradient, updated), (None, None, changed),
     ):
         with column:

@@ -10,13 +10,14 @@ a light grey for the middle, blue for high (class 1).
 
 from __future__ import annotations
 
+import base64
+import html
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from mlpsim.arithmetic import number
 from mlpsim.backward import Gradients, backward
 from mlpsim.datasets import Dataset
 from mlpsim.forward import ForwardResult, forward
@@ -102,6 +103,29 @@ def neuron_maps(network: Network, result: ForwardResult, resolution: int = RESOL
     return maps
 
 
+def images_html(images: list[tuple[bytes, str]], size: int) -> str:
+    """PNG images with captions as one HTML row of inline data: inline data travels with the
+    frame, where st.image's media files of a frame already replaced can be gone by the time the
+    browser asks for them (broken images while playing)."""
+    cells = "".join(
+        f'<figure style="margin:0 4px 4px 0;text-align:center">'
+        f'<img alt="{html.escape(caption)}" style="width:{size}px;height:{size}px;border-radius:4px;display:block;'
+        f'image-rendering:pixelated" src="data:image/png;base64,{base64.b64encode(image).decode()}"/>'
+        f'<figcaption style="font-size:11px;opacity:0.75">{html.escape(caption)}</figcaption></figure>'
+        for image, caption in images
+    )
+    return f'<div style="display:flex;flex-wrap:wrap">{cells}</div>'
+
+
+def neuron_maps_html(network: Network, maps: list[list[bytes]], size: int = 52) -> str:
+    """The neurons' thumbnails, a row per layer under its title."""
+    return "".join(
+        f'<div style="font-size:12px;opacity:0.75;margin-top:4px">{html.escape(network.layer_title(position))}</div>'
+        + images_html([(image, neuron_name(position, j)) for j, image in enumerate(images)], size)
+        for position, images in enumerate(maps, start=1)
+    )
+
+
 def boundary_figure(network: Network, plane: Plane, result: ForwardResult, train: Dataset, test: Dataset | None,
                     height: int = 380) -> go.Figure:
     """The output over the plane as a heat map (one output: its value; several: the class with
@@ -150,7 +174,7 @@ def _point_colours(part: Dataset) -> list[str] | np.ndarray:
 
 
 def curves_figure(history, height: int = 260) -> go.Figure:
-    """Train and test loss (left axis, log scale) and accuracy (right axis) per epoch."""
+    """Train and test loss (left axis) and accuracy (right axis) per epoch."""
     epochs = [record.epoch for record in history]
     traces = [
         go.Scatter(x=epochs, y=[r.train_loss for r in history], name="train loss", line=dict(color="#0877bd")),
@@ -166,12 +190,12 @@ def curves_figure(history, height: int = 260) -> go.Figure:
                                      yaxis="y2", line=dict(color="#f59322", dash="dot")))
     figure = go.Figure(traces)
     figure.update_layout(
-        height=height, margin=dict(l=10, r=10, t=10, b=10), template=None, font=FONT,
+        height=height, margin=dict(l=50, r=50, t=50, b=40), template=None, font=FONT,
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-        legend=dict(orientation="h", y=-0.25), hovermode="x unified",
-        xaxis=dict(title="epoch", showgrid=False),
-        yaxis=dict(title="loss", type="log", gridcolor="rgba(128,128,128,0.25)"),
-        yaxis2=dict(title="accuracy", overlaying="y", side="right", range=[0, 1.02], showgrid=False),
+        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0), hovermode="x unified",
+        xaxis=dict(title="epoch", showgrid=False, rangemode="tozero"),
+        yaxis=dict(title="loss", rangemode="tozero", gridcolor="rgba(128,128,128,0.25)"),
+        yaxis2=dict(title="accuracy", overlaying="y", side="right", range=[0, 1.02], showgrid=False, tickformat=".0%", dtick=0.25),
         uirevision="curves",
     )
     return figure
@@ -264,11 +288,19 @@ def sample_step(network: Network, x: np.ndarray, y: np.ndarray, loss: Loss, lear
     return SampleStep(x, y, result, gradients, learning_rate, updated)
 
 
+TABLE_DIGITS = 4
+"""Significant digits in the three tables (the worked lines below them give six)."""
+
+
+def table_number(value: float) -> str:
+    return "0" if value == 0 else f"{float(value):.{TABLE_DIGITS}g}"
+
+
 def _matrix_frame(values: np.ndarray, position: int) -> pd.DataFrame:
     """An N×M matrix of layer ``position`` in the article's orientation: rows = sources, columns = targets."""
     n, m = values.shape
     return pd.DataFrame(
-        [[number(v) for v in row] for row in values],
+        [[table_number(v) for v in row] for row in values],
         index=[neuron_name(position - 1, i) for i in range(n)],
         columns=[neuron_name(position, j) for j in range(m)],
     )
