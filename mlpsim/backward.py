@@ -15,7 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
-from mlpsim.activations import REGISTRY
+from mlpsim.activations import REGISTRY, Activation
 from mlpsim.errors import GradientError, ValidationError
 from mlpsim.forward import ForwardResult, forward
 from mlpsim.losses import Loss, get_loss
@@ -41,7 +41,7 @@ class Gradients:
 
 def backpropagate(
     weights: Sequence[np.ndarray],
-    activations: Sequence[str],
+    activations: Sequence[Activation],
     inputs: np.ndarray,
     z: Sequence[np.ndarray],
     a: Sequence[np.ndarray],
@@ -65,7 +65,7 @@ def backpropagate(
         weight_gradients[k] = (source.T @ delta) / batch
         bias_gradients[k] = delta.sum(axis=0) / batch
         if k:
-            delta = REGISTRY[activations[k - 1]].backward(z[k - 1], a[k - 1], delta @ weights[k].T)
+            delta = activations[k - 1].backward(z[k - 1], a[k - 1], delta @ weights[k].T)
     return deltas, weight_gradients, bias_gradients
 
 
@@ -87,14 +87,17 @@ def backward(
     result = forward(network, inputs) if result is None else result
     single = result.inputs.ndim == 1
     y = _checked_targets(network, targets, None if single else result.inputs.shape[0])
+    problem = loss.target_problem(y)
+    if problem:
+        raise ValidationError(f"target: {problem}")
     x = result.inputs[None, :] if single else result.inputs
     zs = [z[None, :] if single else z for z in result.z]
     activations_out = [a[None, :] if single else a for a in result.a]
     y = y[None, :] if single else y
-    activations = [layer.activation for layer in network.layers]
+    activations = [REGISTRY[layer.activation] for layer in network.layers]
     with np.errstate(all="ignore"):  # every value is checked below and the layer named
         loss_value = loss.value(zs[-1], activations_out[-1], y)
-        output_delta = loss.output_delta(activations[-1], zs[-1], activations_out[-1], y)
+        output_delta = loss.output_delta(network.layers[-1].activation, zs[-1], activations_out[-1], y)
         deltas, weight_gradients, bias_gradients = backpropagate(
             [layer.weights for layer in network.layers], activations, x, zs, activations_out, output_delta
         )

@@ -178,6 +178,8 @@ def _train_command(args: argparse.Namespace) -> str:
     from mlpsim.training import TrainingConfig, start, train
 
     target = Path(args.output)
+    if args.seed < 0:
+        raise UsageError(f"--seed {args.seed}: expected a whole number ≥ 0")
     if not target.parent.is_dir():
         raise UsageError(f"cannot write {args.output}: the folder {target.parent} does not exist")
     network = read_network(args.network)
@@ -215,6 +217,8 @@ def _train_command(args: argparse.Namespace) -> str:
     if train_rows.labels is not None:
         summary["train_accuracy"] = history["train_accuracy"]
         summary["test_accuracy"] = history["test_accuracy"]
+    # A test loss can overflow on rows the network never trained on; JSON has no inf: null.
+    summary["test_loss"] = [value if np.isfinite(value) else None for value in history["test_loss"]]
     return json.dumps(summary)
 
 

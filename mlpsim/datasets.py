@@ -18,6 +18,7 @@ from typing import Callable
 import numpy as np
 
 from mlpsim.errors import ValidationError
+from mlpsim.limits import DEFAULT_LIMITS, Limits
 from mlpsim.network import Network
 from mlpsim.training import Examples
 
@@ -280,14 +281,19 @@ GENERATORS: dict[str, Callable[..., Dataset]] = {
 """name → generator(points, noise, seed); generators of fixed data ignore points and noise."""
 
 
-def load(name: str, points: int | None = None, noise: float = 0.0, seed: int = 0) -> Dataset:
-    """The built-in dataset ``name``; ``points`` None means its usual size."""
+def load(
+    name: str, points: int | None = None, noise: float = 0.0, seed: int = 0, limits: Limits = DEFAULT_LIMITS
+) -> Dataset:
+    """The built-in dataset ``name``; ``points`` None means its usual size (at most
+    ``limits.max_data_rows``); ``seed`` is a whole number ≥ 0."""
     if name not in GENERATORS:
         raise ValidationError(f"unknown dataset {name!r}; the built-in ones are {', '.join(GENERATORS)}")
     if not 0.0 <= noise <= 0.5:
         raise ValidationError(f"noise: expected a fraction from 0 to 0.5, got {noise}")
+    if seed < 0:
+        raise ValidationError(f"seed: expected a whole number ≥ 0, got {seed}")
     if points is None:
         return GENERATORS[name](noise=noise, seed=seed)
-    if points < 2:
-        raise ValidationError(f"points: expected at least 2, got {points}")
+    if not 2 <= points <= limits.max_data_rows:
+        raise ValidationError(f"points: expected 2 to {limits.max_data_rows:,} (the data row limit), got {points:,}")
     return GENERATORS[name](points, noise, seed)

@@ -58,8 +58,22 @@ def _sigmoid_binary_cross_entropy_delta(a: np.ndarray, y: np.ndarray) -> np.ndar
 
 
 def _softmax_cross_entropy_delta(a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    # Σⱼ (−yⱼ/aⱼ)·aⱼ(δᵢⱼ − aᵢ) = aᵢ·Σⱼyⱼ − yᵢ: a − y for targets that sum to 1 (one-hot).
-    return a * np.sum(y, axis=-1, keepdims=True) - y
+    # Σⱼ (−yⱼ/aⱼ)·aⱼ(δᵢⱼ − aᵢ) = aᵢ·Σⱼyⱼ − yᵢ = aᵢ − yᵢ, since the targets sum to 1 (checked).
+    return a - y
+
+
+def _probabilities(y: np.ndarray) -> str | None:
+    if (y < 0).any() or (y > 1).any():
+        return "cross_entropy targets must be probabilities between 0 and 1 (one-hot for a class)"
+    if not np.allclose(np.sum(y, axis=-1), 1.0, rtol=0, atol=1e-9):
+        return "cross_entropy targets must sum to 1 for each sample (one-hot for a class)"
+    return None
+
+
+def _between_0_and_1(y: np.ndarray) -> str | None:
+    if (y < 0).any() or (y > 1).any():
+        return "binary_cross_entropy targets must be between 0 and 1"
+    return None
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,7 @@ class Loss:
     per_sample(z, a, y) → (B,) or (); output_gradient(a, y) → ∂L/∂a, shape of a;
     combined_delta(a, y) → δ = ∂L/∂z directly, for the losses whose pairing cancels f′ (or the
     softmax Jacobian) so that δ = a − y; None: δ = ∂L/∂a through the activation's derivative.
+    target_problem(y) → a sentence saying why targets do not suit the loss, or None.
     """
 
     name: str
@@ -79,6 +94,7 @@ class Loss:
     output_gradient: Callable[[np.ndarray, np.ndarray], np.ndarray]
     pairs_with: tuple[str, ...]
     combined_delta: Callable[[np.ndarray, np.ndarray], np.ndarray] | None
+    target_problem: Callable[[np.ndarray], str | None] = lambda y: None  # squared error takes any targets
 
     def value(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
         """The batch's loss: the mean of the per-sample losses (or the one sample's loss)."""
@@ -103,12 +119,12 @@ LOSSES: dict[str, Loss] = {
             "L = −Σₖ [yₖ log aₖ + (1 − yₖ) log(1 − aₖ)]",
             r"L = -\sum_k \left[ y_k \log a_k + (1 - y_k) \log(1 - a_k) \right]",
             _binary_cross_entropy, _binary_cross_entropy_gradient, ("sigmoid",),
-            combined_delta=_sigmoid_binary_cross_entropy_delta,
+            combined_delta=_sigmoid_binary_cross_entropy_delta, target_problem=_between_0_and_1,
         ),
         Loss(
             "cross_entropy", "Cross-entropy", "L = −Σₖ yₖ log aₖ", r"L = -\sum_k y_k \log a_k",
             _cross_entropy, _cross_entropy_gradient, ("softmax",),
-            combined_delta=_softmax_cross_entropy_delta,
+            combined_delta=_softmax_cross_entropy_delta, target_problem=_probabilities,
         ),
     )
 }

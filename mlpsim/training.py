@@ -8,13 +8,14 @@ resumed from a state is the run that was never interrupted.
 Inside an epoch the weights live in private arrays updated in place (building and validating a
 ``Network`` per mini-batch would cost more than the arithmetic for small layers); the network
 handed out after each epoch is a new, validated, immutable ``Network`` and the private arrays
-are never seen outside.
+are never seen outside. The rows are shuffled once per epoch into a copy, so each mini-batch is
+a view, and the epoch's loss and accuracy are computed once from the kept outputs.
 
-Divergence: each mini-batch's loss is checked as it is computed, the weights at the end of each
-epoch. If either is not finite the epoch is replayed from its start (the arithmetic is
-deterministic) with every loss, gradient and weight checked at every step, to find the first
-step that failed. ``TrainingDiverged`` then names the epoch, the batch and the layer and carries
-the last state whose weights are all finite.
+Divergence: the epoch's loss and, at its end, every weight are checked. If anything is not
+finite the epoch is replayed from a copy taken at its start (the arithmetic is deterministic)
+with every loss, gradient and weight checked at every step, to find the first step that
+failed. ``TrainingDiverged`` then names the epoch, the batch and the layer and carries the last
+state whose weights are all finite.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Iterator
 
 import numpy as np
 
-from mlpsim.activations import ACTIVATIONS
+from mlpsim.activations import REGISTRY
 from mlpsim.backward import backpropagate
 from mlpsim.errors import MlpsimError, ValidationError
 from mlpsim.losses import Loss, get_loss
@@ -130,12 +131,12 @@ def train(
     """
     network = state.network
     loss = get_loss(config.loss, network.layers[-1].activation)
-    _check_rows(network, train_rows, "training data")
+    _check_rows(network, loss, train_rows, "training data")
     if test_rows is not None:
         if len(test_rows) == 0:
             test_rows = None
         else:
-            _check_rows(network, test_rows, "test data")
+            _check_rows(network, loss, test_rows, "test data")
     model = _Model(network, config.optimizer, loss, state.optimizer_state)
     rng = np.random.Generator(np.random.PCG64())
     rng.bit_generator.state = state.rng_state
@@ -174,7 +175,7 @@ def _parameters(network: Network) -> list[np.ndarray]:
     return [array for layer in network.layers for array in (layer.weights, layer.bias)]
 
 
-def _check_rows(network: Network, rows: Examples, where: str) -> None:
+def _check_rows(network: Network, loss: Loss, rows: Examples, where: str) -> None:
     n_in, n_out = network.input_size, network.layers[-1].size
     if rows.inputs.ndim != 2 or rows.inputs.shape[1] != n_in or rows.targets.shape != (rows.inputs.shape[0], n_out):
         raise ValidationError(
@@ -184,6 +185,9 @@ def _check_rows(network: Network, rows: Examples, where: str) -> None:
         )
     if len(rows) == 0:
         raise ValidationError(f"{where}: no rows")
+    problem = loss.target_problem(rows.targets)
+    if problem:
+        raise ValidationError(f"{where}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -208,7 +212,8 @@ class _Model:
         self.weights = self.parameters[0::2]
         self.biases = self.parameters[1::2]
         self.names = [layer.activation for layer in network.layers]
-        self.functions = [ACTIVATIONS[name] for name in self.names]
+        self.activations = [REGISTRY[name] for name in self.names]
+        self.functions = [activation.function for activation in self.activations]
         self.optimizer = optimizer
         self.loss = loss
         copied = optimizer_state.copy()
@@ -225,47 +230,60 @@ class _Model:
             activations.append(a)
         return zs, activations
 
-    def batch(self, x, y, labels, rows: Examples, check: bool) -> tuple[_Failure | None, float, int]:
-        """Forward, loss, backward and update for one mini-batch; (failure, loss sum, correct)."""
+    def step(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Forward, backward and update for one mini-batch, unchecked; (z, a) of the output layer."""
         zs, activations = self.forward(x)
-        output = activations[-1]
-        loss_sum = float(np.sum(self.loss.per_sample(zs[-1], output, y)))
-        correct = 0 if labels is None else int(np.count_nonzero(rows.predicted_labels(output) == labels))
-        if not math.isfinite(loss_sum):
-            # z of the first layer that left the range, or else the loss of the output layer.
-            layer = next((k + 1 for k, z in enumerate(zs) if not np.isfinite(z).all()), None) if check else None
-            if layer is not None:
-                return _Failure("z", layer), loss_sum, correct
-            return _Failure("the loss", len(zs)), loss_sum, correct
-        delta = self.loss.output_delta(self.names[-1], zs[-1], output, y)
-        _, weight_gradients, bias_gradients = backpropagate(self.weights, self.names, x, zs, activations, delta)
+        delta = self.loss.output_delta(self.names[-1], zs[-1], activations[-1], y)
+        _, weight_gradients, bias_gradients = backpropagate(self.weights, self.activations, x, zs, activations, delta)
         gradients = [g for pair in zip(weight_gradients, bias_gradients) for g in pair]
-        if check:
-            for k in range(len(self.weights) - 1, -1, -1):
-                if not (np.isfinite(weight_gradients[k]).all() and np.isfinite(bias_gradients[k]).all()):
-                    return _Failure("the gradient", k + 1), loss_sum, correct
-            before = [np.array(p) for p in self.parameters], [tuple(np.array(a) for a in s) for s in self.slots]
         self.optimizer.update(self.parameters, gradients, self.slots, self.steps)
         self.steps += 1
-        if check:
-            for k in range(len(self.weights)):
-                if not (np.isfinite(self.weights[k]).all() and np.isfinite(self.biases[k]).all()):
-                    self._put_back(*before)
-                    self.steps -= 1
-                    return _Failure("a weight or bias", k + 1), loss_sum, correct
-        return None, loss_sum, correct
+        return zs[-1], activations[-1]
+
+    def checked_step(self, x: np.ndarray, y: np.ndarray) -> _Failure | None:
+        """``step`` with every loss, gradient and weight checked; on a failure nothing changes.
+        The same operations in the same order as ``step``, so it computes the same numbers."""
+        zs, activations = self.forward(x)
+        if not math.isfinite(float(np.sum(self.loss.per_sample(zs[-1], activations[-1], y)))):
+            # z of the first layer that left the range, or else the loss of the output layer.
+            layer = next((k + 1 for k, z in enumerate(zs) if not np.isfinite(z).all()), None)
+            return _Failure("the loss", len(zs)) if layer is None else _Failure("z", layer)
+        delta = self.loss.output_delta(self.names[-1], zs[-1], activations[-1], y)
+        _, weight_gradients, bias_gradients = backpropagate(self.weights, self.activations, x, zs, activations, delta)
+        for k in range(len(self.weights) - 1, -1, -1):
+            if not (np.isfinite(weight_gradients[k]).all() and np.isfinite(bias_gradients[k]).all()):
+                return _Failure("the gradient", k + 1)
+        before = self.snapshot()
+        gradients = [g for pair in zip(weight_gradients, bias_gradients) for g in pair]
+        self.optimizer.update(self.parameters, gradients, self.slots, self.steps)
+        self.steps += 1
+        for k in range(len(self.weights)):
+            if not (np.isfinite(self.weights[k]).all() and np.isfinite(self.biases[k]).all()):
+                self.restore(before)
+                return _Failure("a weight or bias", k + 1)
+        return None
 
     def epoch(self, rows: Examples, order: np.ndarray | None, batch_size: int) -> tuple[bool, float, int]:
-        """All mini-batches once, unchecked except for each batch's loss; (all finite, loss sum, correct)."""
-        loss_sum, correct = 0.0, 0
-        for start in range(0, len(rows), batch_size):
-            x, y, labels = _rows(rows, order, start, batch_size)
-            failure, batch_loss, batch_correct = self.batch(x, y, labels, rows, check=False)
-            if failure is not None:
-                return False, loss_sum, correct
-            loss_sum += batch_loss
-            correct += batch_correct
-        finite = all(math.isfinite(float(p.sum())) or np.isfinite(p).all() for p in self.parameters)
+        """All mini-batches once, unchecked; (all finite, loss sum, correct predictions).
+
+        The output layer's z and a of every batch are kept, so the loss and accuracy of the
+        epoch (each row as its batch saw it) are computed once at the end, not per batch."""
+        inputs = rows.inputs if order is None else rows.inputs[order]
+        targets = rows.targets if order is None else rows.targets[order]
+        count = len(rows)
+        output_z = np.empty(targets.shape)
+        output_a = np.empty(targets.shape)
+        for begin in range(0, count, batch_size):
+            end = begin + batch_size
+            output_z[begin:end], output_a[begin:end] = self.step(inputs[begin:end], targets[begin:end])
+        loss_sum = float(np.sum(self.loss.per_sample(output_z, output_a, targets)))
+        correct = 0
+        if rows.labels is not None:
+            labels = rows.labels if order is None else rows.labels[order]
+            correct = int(np.count_nonzero(rows.predicted_labels(output_a) == labels))
+        finite = math.isfinite(loss_sum) and all(
+            math.isfinite(float(p.sum())) or np.isfinite(p).all() for p in self.parameters
+        )
         return finite, loss_sum, correct
 
     def snapshot(self):
@@ -277,6 +295,7 @@ class _Model:
         self.steps = steps
 
     def _put_back(self, parameters, slots) -> None:
+        # In place: self.weights and self.biases hold these same array objects.
         for target, source in zip(self.parameters, parameters):
             target[...] = source
         for target_slot, source_slot in zip(self.slots, slots):
@@ -284,24 +303,16 @@ class _Model:
                 target[...] = source
 
     def network(self, template: Network) -> Network:
-        """A new validated Network with these weights (copied), the template's everything else."""
+        """A new validated Network with these weights, the template's everything else (Network
+        makes its own read-only copies of arrays that are not frozen, so these stay private)."""
         layers = tuple(
-            replace(layer, weights=np.array(w), bias=np.array(b))
+            replace(layer, weights=w, bias=b)
             for layer, w, b in zip(template.layers, self.weights, self.biases)
         )
         return replace(template, layers=layers)
 
     def optimizer_state(self) -> OptimizerState:
         return OptimizerState(self.steps, self.slots).copy()
-
-
-def _rows(rows: Examples, order: np.ndarray | None, start: int, size: int):
-    if order is None:
-        window = slice(start, start + size)
-    else:
-        window = order[start:start + size]
-    labels = None if rows.labels is None else rows.labels[window]
-    return rows.inputs[window], rows.targets[window], labels
 
 
 def _evaluate(model: _Model, loss: Loss, rows: Examples) -> tuple[float, float | None]:
@@ -323,9 +334,10 @@ def _divergence(
     (resuming from it repeats this epoch's shuffle, starting from those weights)."""
     failure, batch = None, 0
     with np.errstate(all="ignore"):
-        for batch, start in enumerate(range(0, len(rows), config.batch_size), start=1):
-            x, y, labels = _rows(rows, order, start, config.batch_size)
-            failure, _, _ = model.batch(x, y, labels, rows, check=True)
+        for batch, begin in enumerate(range(0, len(rows), config.batch_size), start=1):
+            window = slice(begin, begin + config.batch_size)
+            rows_now = window if order is None else order[window]
+            failure = model.checked_step(rows.inputs[rows_now], rows.targets[rows_now])
             if failure is not None:
                 break
     # Without a failure in the replay (the unchecked pass computed the same numbers, so this

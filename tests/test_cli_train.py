@@ -120,6 +120,9 @@ def test_divergence_exits_2_and_writes_no_file(files):
         (["train", "{xor}", "--data", "xor_gate", "-o", "{folder}/o.json", "--test-fraction", "1"], "test fraction"),
         (["train", "{xor}", "--data", "xor_gate", "-o", "{folder}/o.json", "--momentum", "1.5", "--optimizer", "momentum"], "momentum"),
         (["train", "{xor}", "--data", "xor_gate", "-o", "{folder}/o.json", "--loss", "cross_entropy"], "pairings are"),
+        (["train", "{xor}", "--data", "xor_gate", "-o", "{folder}/o.json", "--seed", "-1"], "--seed -1"),
+        (["train", "{xor}", "--data", "circle", "-o", "{folder}/o.json", "--points", "1000000000"], "the data row limit"),
+        (["train", "{xor}", "--data", "circle", "-o", "{folder}/o.json", "--epochs", "0"], "epochs"),
     ],
 )
 def test_bad_input_exits_2_with_one_error_line(args, fragment, files):
@@ -129,3 +132,14 @@ def test_bad_input_exits_2_with_one_error_line(args, fragment, files):
     assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
     assert fragment in lines[0]
     assert not (files["folder"] / "o.json").exists()
+
+
+def test_the_progress_bar_redraws_one_line_on_stderr(capsys):
+    from mlpsim.cli import _ProgressBar
+
+    bar = _ProgressBar(4)
+    bar.show(1, 0.5)
+    bar.show(4, 0.125)
+    bar.close()
+    err = capsys.readouterr().err
+    assert err == "\repoch 1/4 " + "█" * 8 + "·" * 22 + " train loss 0.5" + "\repoch 4/4 " + "█" * 30 + " train loss 0.125\n"

@@ -95,3 +95,12 @@ def test_every_output_activation_pairs_with_squared_error():
     for name in REGISTRY:
         assert get_loss("squared_error", name).name == "squared_error"
     assert pairings_text().count(";") == 2
+
+
+def test_targets_that_do_not_suit_the_loss_are_explained():
+    assert LOSSES["squared_error"].target_problem(np.array([[-5.0, 7.0]])) is None
+    assert "between 0 and 1" in LOSSES["binary_cross_entropy"].target_problem(np.array([[1.5]]))
+    assert LOSSES["binary_cross_entropy"].target_problem(np.array([[0.25], [1.0]])) is None
+    assert "sum to 1" in LOSSES["cross_entropy"].target_problem(np.array([[0.5, 0.25]]))
+    assert "probabilities" in LOSSES["cross_entropy"].target_problem(np.array([[1.5, -0.5]]))
+    assert LOSSES["cross_entropy"].target_problem(np.array([[0.0, 1.0], [0.3, 0.7]])) is None

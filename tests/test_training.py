@@ -266,7 +266,9 @@ def test_spiral_is_learnt_by_a_playground_sized_network():
     dataset = load("spiral", seed=0)
     network = initialized_network([2, 8, 8, 8, 1], "tanh", "xavier", seed=1)
     train_set, test_set = split(dataset, 0.5, seed=0)
-    config = TrainingConfig(loss="squared_error", optimizer=Optimizer("adam", 0.01), batch_size=10, epochs=300)
+    # Batch 25 rather than Playground's 10: with 10, Adam at η = 0.01 has a bumpy stretch around
+    # epoch 250 whose path depends on float rounding (it differs between BLAS kernels).
+    config = TrainingConfig(loss="squared_error", optimizer=Optimizer("adam", 0.01), batch_size=25, epochs=300)
     *_, last = train(start(network, config, seed=0), config, examples(train_set, network), examples(test_set, network))
     assert last.train_accuracy >= 0.95
     assert last.test_accuracy >= 0.9
