@@ -3,7 +3,7 @@
 import streamlit as st
 
 from mlpsim.limits import ENVIRONMENT_PROBLEM
-from ui import room_results, simulator, state, style, workshop, workspace
+from ui import room_results, simulator, state, style, train, workshop, workspace
 
 st.set_page_config(page_title="mlpsim", page_icon="🧮", layout="wide")
 style.apply()
@@ -29,5 +29,6 @@ if st.session_state.get(state.WORKSHOP_LOCKED, False):
     page = st.navigation([root, workshop_page, results_page], position="hidden")
 else:
     simulator_page = st.Page(simulator.render, title="Simulator", url_path="simulator", default=True)
-    page = st.navigation([simulator_page, workshop_page, results_page])
+    train_page = st.Page(train.render, title="Train", url_path="train")
+    page = st.navigation([simulator_page, train_page, workshop_page, results_page])
 page.run()

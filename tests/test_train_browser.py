@@ -1,0 +1,170 @@
+"""The Train page in Chromium: Play on XOR until the test loss is below 0.05 and the boundary
+has changed (screenshots at the start, middle and end in artifacts/), Pause within 0.5 s, and
+a Step's three tables with a weight worked out here; the page at 1280×720 and 820 px, light
+and dark."""
+
+from __future__ import annotations
+
+import base64
+import re
+import time
+from urllib.parse import quote
+
+import numpy as np
+import pytest
+
+import reference
+from conftest import wait_for_app_idle
+from mlpsim.initializers import initialized_network
+from mlpsim.network import Layer, Network
+from mlpsim.sharelink import encode
+
+pytestmark = pytest.mark.browser
+
+COUNTER = re.compile(r"Epoch (\d+)")
+TEST_LOSS = re.compile(r"test loss (\d+\.\d+)")
+
+
+def open_on_train(browser, app_url: str, network: Network, viewport=(1280, 900), dark=False):
+    """A fresh session: the network opened by a share link on the Simulator, then the Train page
+    picked in the navigation (the same session network)."""
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
+                                  color_scheme="dark" if dark else "light")
+    page = context.new_page()
+    page.goto(f"{app_url}/?net={quote(encode(network))}")
+    wait_for_app_idle(page, 60_000)
+    page.get_by_role("link", name="Train").click()
+    page.wait_for_selector("h3:has-text('Epoch')", timeout=60_000)
+    wait_for_app_idle(page)
+    return context, page
+
+
+def epoch_of(page) -> int:
+    return int(COUNTER.search(page.locator("h3", has_text="Epoch").first.inner_text()).group(1))
+
+
+def boundary_z(page) -> np.ndarray:
+    """The decision boundary heat map's values as the page's plotly figure holds them (numpy
+    arrays arrive base64-encoded: {dtype, bdata, shape})."""
+    page.wait_for_function("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+        .some(plot => (plot.data || []).some(trace => trace.type === 'heatmap'))""", timeout=30_000)
+    z = page.evaluate("""() => {
+        for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+            const heat = (plot.data || []).find(trace => trace.type === 'heatmap');
+            if (heat) { return heat.z; }
+        }
+    }""")
+    if isinstance(z, dict):
+        shape = tuple(int(n) for n in str(z["shape"]).split(","))
+        return np.frombuffer(base64.b64decode(z["bdata"]), dtype=np.dtype(z["dtype"])).reshape(shape).astype(float)
+    return np.array(z, dtype=float)
+
+
+def test_play_on_xor_until_the_test_loss_is_below_0_05_then_pause_within_half_a_second(browser, app_url, artifacts):
+    network = initialized_network([2, 8, 8, 1], ["tanh", "tanh", "tanh"], "xavier", seed=1)
+    context, page = open_on_train(browser, app_url, network, viewport=(1280, 1400))
+    try:
+        start = boundary_z(page)
+        page.screenshot(path=str(artifacts / "train-play-start.png"))
+        page.get_by_role("button", name="Play").click()
+        began, middle_shot, loss = time.monotonic(), False, None
+        while time.monotonic() - began < 120:
+            text = page.locator("p", has_text="test loss").first.inner_text() if page.locator("p", has_text="test loss").count() else ""
+            match = TEST_LOSS.search(text)
+            loss = float(match.group(1)) if match else None
+            if loss is not None and not middle_shot and loss < 0.3:
+                page.screenshot(path=str(artifacts / "train-play-middle.png"))
+                middle_shot = True
+            if loss is not None and loss < 0.05:
+                break
+            time.sleep(0.2)
+        assert loss is not None and loss < 0.05, f"test loss {loss} after 120 s"
+        clicked = time.monotonic()
+        page.get_by_role("button", name="Pause").click()
+        last_epoch, last_change = epoch_of(page), clicked
+        while time.monotonic() - clicked < 2.5:
+            now = epoch_of(page)
+            if now != last_epoch:
+                last_epoch, last_change = now, time.monotonic()
+            time.sleep(0.02)
+        assert last_change - clicked <= 0.5, f"the epoch still moved {last_change - clicked:.2f} s after Pause"
+        page.get_by_role("button", name="Play").wait_for(timeout=5_000)
+        wait_for_app_idle(page)
+        end = boundary_z(page)
+        page.screenshot(path=str(artifacts / "train-play-end.png"))
+        assert middle_shot
+        assert np.mean(np.abs(end - start)) > 0.2  # the boundary moved (output range is [−1, 1])
+        # XOR: the trained output is positive where x·y > 0 (corners of the same sign).
+        assert end[90, 90] > 0 and end[10, 10] > 0 and end[10, 90] < 0 and end[90, 10] < 0
+    finally:
+        context.close()
+
+
+def small_network() -> Network:
+    return Network(input_size=2, name="small", layers=(
+        Layer(weights=np.array([[0.5, -0.5], [0.25, 1.0]]), bias=np.array([0.0, 0.0]), activation="relu"),
+        Layer(weights=np.array([[1.0], [2.0]]), bias=np.array([0.0]), activation="sigmoid"),
+    ))
+
+
+def test_a_step_shows_the_three_tables_with_a_weight_worked_out_here(browser, app_url, artifacts):
+    context, page = open_on_train(browser, app_url, small_network(), viewport=(1280, 1600))
+    try:
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_role("combobox", name="Dataset").click()
+        page.get_by_role("option", name="Truth table: XOR").click()
+        wait_for_app_idle(page)
+        sidebar.get_by_role("combobox", name="Loss").click()
+        page.get_by_role("option", name="Binary cross-entropy").click()
+        wait_for_app_idle(page)
+        rate = sidebar.get_by_label("Learning rate η")
+        rate.fill("0.5")
+        rate.press("Enter")
+        wait_for_app_idle(page)
+        page.get_by_role("button", name=re.compile("^Step")).click()
+        page.wait_for_selector("h3:has-text('Epoch 1')", timeout=10_000)
+        sample = page.get_by_label(re.compile("Sample"))
+        sample.fill("4")
+        sample.press("Enter")
+        wait_for_app_idle(page)
+        page.get_by_role("radio", name=re.compile("W2")).or_(page.get_by_role("button", name=re.compile("W2 ·"))).first.click()
+        wait_for_app_idle(page)
+        # The Step: one gradient step (η = 0.5) on the mean of the four rows' gradients,
+        # worked with the reference's plain loops; then sample 4, x = (1, 1), y = 0, by hand:
+        layers = [(l.weights.tolist(), l.bias.tolist(), l.activation) for l in small_network().layers]
+        _, _, gw, gb = reference.backward_batch(layers, [[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]],
+                                                "binary_cross_entropy")
+        w1 = [[layers[0][0][i][j] - 0.5 * gw[0][i][j] for j in range(2)] for i in range(2)]
+        b1 = [layers[0][1][j] - 0.5 * gb[0][j] for j in range(2)]
+        w2 = [[layers[1][0][i][0] - 0.5 * gw[1][i][0]] for i in range(2)]
+        b2 = layers[1][1][0] - 0.5 * gb[1][0]
+        a1 = [max(0.0, w1[0][j] + w1[1][j] + b1[j]) for j in range(2)]  # z = W1ᵀ·(1, 1) + b1, ReLU
+        out = 1 / (1 + np.exp(-(a1[0] * w2[0][0] + a1[1] * w2[1][0] + b2)))
+        delta = out - 0.0  # cross-entropy with a sigmoid output: δ = a − y
+        gradient = a1[0] * delta  # ∂L/∂W2[1,1] = a(N1)·δ
+        updated = w2[0][0] - 0.5 * gradient
+        tables = page.locator('[data-testid="stTable"]')
+        texts = [tables.nth(k).inner_text() for k in range(3)]
+        assert f"{w2[0][0]:.4g}" in texts[0]
+        assert f"{gradient:.4g}" in texts[1]
+        assert f"{updated:.4g}" in texts[2]
+        page.screenshot(path=str(artifacts / "train-step-tables.png"))
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width,height,dark", [(1280, 720, False), (1280, 720, True), (820, 1000, False), (820, 1000, True)])
+def test_the_page_at_1280_and_820_pixels_light_and_dark(browser, app_url, artifacts, width, height, dark):
+    network = initialized_network([2, 8, 8, 1], ["tanh", "tanh", "tanh"], "xavier", seed=1)
+    context, page = open_on_train(browser, app_url, network, viewport=(width, height), dark=dark)
+    try:
+        page.get_by_role("button", name=re.compile("^Epoch")).click()
+        page.wait_for_selector("h3:has-text('Epoch 1')", timeout=10_000)
+        wait_for_app_idle(page)
+        name = f"train-{width}x{height}-{'dark' if dark else 'light'}"
+        page.screenshot(path=str(artifacts / f"{name}.png"))
+        page.locator("h3", has_text="One step").scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts / f"{name}-step.png"))
+        assert page.locator("h3", has_text="One step").is_visible()
+    finally:
+        context.close()

@@ -1,0 +1,172 @@
+"""The Train page's pure pieces: the plane's batched pass against per-point plain loops, the
+colour ramp, the confusion matrix and the worst-classified rows by hand, the reshape proposal,
+Steps against Epochs, the frame's time budget, and the truth table against hand-known gates."""
+
+from __future__ import annotations
+
+import math
+import time
+import zlib
+
+import numpy as np
+import pytest
+
+import reference
+from mlpsim.datasets import Dataset
+from mlpsim.initializers import initialized_network
+from mlpsim.network import Layer, Network
+from mlpsim.presets import and_gate, xor
+from ui import train_views, training_run, truth_table
+
+
+def two_input_network() -> Network:
+    return initialized_network([2, 8, 8, 1], ["tanh", "tanh", "tanh"], "xavier", seed=3)
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def png_pixels(data: bytes) -> np.ndarray:
+    width, height = png_size(data)
+    start = data.index(b"IDAT") + 4
+    length = int.from_bytes(data[start - 8:start - 4], "big")
+    raw = np.frombuffer(zlib.decompress(data[start:start + length]), dtype=np.uint8)
+    return raw.reshape(height, 1 + 4 * width)[:, 1:].reshape(height, width, 4)
+
+
+def test_the_plane_pass_gives_every_neuron_the_value_a_plain_loop_gives_at_that_point():
+    network = two_input_network()
+    inputs = np.array([[-2.0, -1.0], [3.0, 4.0]])
+    plane = train_views.plane_for(inputs)
+    assert plane.grid.shape == (100 * 100, 2)
+    # 10 % margins: x from −2.5 to 3.5, y from −1.5 to 4.5; row-major with y outer.
+    assert plane.xs[0] == pytest.approx(-2.5) and plane.xs[-1] == pytest.approx(3.5)
+    assert plane.ys[0] == pytest.approx(-1.5) and plane.ys[-1] == pytest.approx(4.5)
+    result = train_views.plane_pass(network, plane)
+    layers = [(layer.weights.tolist(), layer.bias.tolist(), layer.activation) for layer in network.layers]
+    for row, column in ((0, 0), (37, 81), (99, 99)):
+        point = [plane.xs[column], plane.ys[row]]
+        np.testing.assert_allclose(plane.grid[row * 100 + column], point)
+        _, activations = reference.forward(layers, point)
+        for k, values in enumerate(activations):
+            np.testing.assert_allclose(result.a[k][row * 100 + column], values, rtol=1e-12, atol=1e-15)
+
+
+def test_every_neuron_gets_a_thumbnail_of_its_block_means_top_row_first():
+    network = two_input_network()
+    plane = train_views.plane_for(np.array([[-1.0, -1.0], [1.0, 1.0]]))
+    result = train_views.plane_pass(network, plane)
+    maps = train_views.neuron_maps(network, result)
+    assert [len(images) for images in maps] == [8, 8, 1]
+    assert all(png_size(image) == (25, 25) for images in maps for image in images)
+    # The output's top-left thumbnail pixel is the mean of the 4×4 grid block with the largest
+    # y and the smallest x, coloured on tanh's range [−1, 1].
+    output = result.a[-1][:, 0].reshape(100, 100)
+    block_mean = output[96:100, 0:4].mean()
+    expected = train_views.colours(np.array(block_mean), -1.0, 1.0)
+    np.testing.assert_array_equal(png_pixels(maps[2][0])[0, 0, :3], expected)
+
+
+def test_the_colour_ramp_runs_orange_grey_blue():
+    ramp = train_views.colours(np.array([-1.0, 0.0, 1.0, 5.0, 0.5]), -1.0, 1.0)
+    assert ramp[0].tolist() == [245, 147, 34]
+    assert ramp[1].tolist() == [232, 234, 235]
+    assert ramp[2].tolist() == [8, 119, 189]
+    assert ramp[3].tolist() == [8, 119, 189]  # clipped
+    assert ramp[4].tolist() == [round(232 + (8 - 232) / 2), round(234 + (119 - 234) / 2), round(235 + (189 - 235) / 2)]
+
+
+def test_confusion_matrix_and_worst_classified_by_hand():
+    labels = np.array([0, 1, 2, 2, 1])
+    predicted = np.array([0, 2, 2, 1, 1])
+    assert train_views.confusion(labels, predicted, 3).tolist() == [[1, 0, 0], [0, 1, 1], [0, 1, 1]]
+    outputs = np.array([[0.9, 0.05, 0.05], [0.1, 0.3, 0.6], [0.1, 0.1, 0.8], [0.2, 0.7, 0.1], [0.1, 0.8, 0.1]])
+    worst = train_views.worst_classified(labels, outputs, count=2)
+    assert worst == [(3, 2, 1, 0.1), (1, 1, 2, 0.3)]
+
+
+def test_step_tables_are_in_the_articles_orientation_with_the_changed_cells_marked():
+    network = Network(input_size=3, layers=(
+        Layer(weights=np.array([[1.0, 0.0], [0.0, 1.0], [2.0, -1.0]]), bias=np.zeros(2), activation="relu"),
+        Layer(weights=np.array([[1.0], [1.0]]), bias=np.zeros(1), activation="linear"),
+    ))
+    # x = (1, 0, 1): z1 = (3, −1) → a1 = (3, 0); out = 3; squared error with y = 2: δ2 = 1;
+    # δ1 = (1·1·1, 1·1·0) = (1, 0) (N2 is off); ∂L/∂W1 = x·δ1ᵀ: column 1 = (1, 0, 1), column 2 = 0.
+    from mlpsim.losses import get_loss
+
+    worked = train_views.sample_step(network, np.array([1.0, 0.0, 1.0]), np.array([2.0]), get_loss("squared_error", "linear"), 0.1)
+    w, gradient, updated, changed = train_views.step_tables(network, worked, 1)
+    assert list(w.index) == ["IN1", "IN2", "IN3"] and list(w.columns) == ["N1", "N2"]
+    assert gradient.values.tolist() == [["1", "0"], ["0", "0"], ["1", "0"]]
+    assert updated.values.tolist() == [["0.9", "0"], ["0", "1"], ["1.9", "-1"]]
+    assert changed.tolist() == [[True, False], [False, False], [True, False]]
+
+
+def test_reshape_for_iris_digits_and_regression_says_what_changed():
+    start = initialized_network([2, 4, 1], ["relu", "tanh"], "xavier", seed=0)
+    iris = training_run.built_in(training_run.DataChoice("iris"))[0]
+    fitted = training_run.reshape_for(start, iris)
+    assert fitted.network.layer_sizes == (4, 4, 3) and fitted.network.layers[-1].activation == "softmax"
+    assert fitted.loss == "cross_entropy"
+    assert fitted.changes[:3] == ("input layer: 2 → 4 neurons (one per feature)",
+                                  "output layer: 1 → 3 neuron(s) for 3 classes", "output activation: tanh → softmax")
+    # A tanh output on two classes is kept, with squared error on ±1 (the Playground's pairing).
+    circle = training_run.built_in(training_run.DataChoice("circle"))[0]
+    assert training_run.reshape_for(start, circle).loss == "squared_error"
+    assert training_run.reshape_for(start, circle).network is start
+    plane = training_run.built_in(training_run.DataChoice("plane"))[0]
+    regression = training_run.reshape_for(start, plane)
+    assert regression.network.layers[-1].activation == "linear" and regression.loss == "squared_error"
+
+
+def test_steps_through_an_epoch_are_the_epoch_and_a_changed_optimiser_starts_its_memory_at_zero():
+    network = two_input_network()
+    dataset, train_part, test_part = training_run.built_in(training_run.DataChoice("xor", points=200))
+    data = training_run.prepare(dataset, train_part, test_part, network)
+    settings = training_run.Settings(batch_size=7)
+    whole = training_run.finish_epoch(training_run.new_run(network, settings, 5), settings, data)
+    stepped = training_run.new_run(network, settings, 5)
+    for _ in range(training_run.batch_count(data.train_rows, settings)):
+        stepped = training_run.step(stepped, settings, data)
+    assert stepped.epoch == whole.epoch == 1
+    for a, b in zip(stepped.network.layers, whole.network.layers):
+        np.testing.assert_array_equal(a.weights, b.weights)
+    assert stepped.history[0].train_loss == pytest.approx(whole.history[0].train_loss, rel=1e-12)
+    assert stepped.history[0].test_loss == whole.history[0].test_loss
+    adam = training_run.Settings(optimizer="adam", learning_rate=0.01)
+    moved = training_run.step(stepped, adam, data)
+    assert len(moved.state.optimizer_state.slots) == 2 and moved.state.optimizer_state.steps == 1
+
+
+def test_a_frame_starts_no_new_epoch_after_its_budget():
+    network = initialized_network([64, 32, 10], ["relu", "softmax"], "xavier", seed=0)
+    dataset, train_part, test_part = training_run.built_in(training_run.DataChoice("digits", test_percent=20))
+    data = training_run.prepare(dataset, train_part, test_part, network)
+    settings = training_run.Settings(loss="cross_entropy", batch_size=10, epochs_per_frame=100)
+    began = time.perf_counter()
+    run = training_run.epochs(training_run.new_run(network, settings, 0), settings, data, 100, budget_seconds=0.05)
+    elapsed = time.perf_counter() - began
+    one_epoch = elapsed / run.epoch
+    assert 1 <= run.epoch < 100
+    assert elapsed < 0.05 + 2 * one_epoch + 0.05  # the epoch running when the budget ran out finishes
+
+
+def test_truth_tables_of_the_xor_and_and_presets():
+    frame = truth_table.truth_table(xor(), "XOR")
+    assert frame[["IN1", "IN2"]].values.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]]
+    assert frame["N1"].tolist() == ["0", "1", "1", "0"]  # the preset is exact: N1 − 2·N2
+    assert frame["gives it"].tolist() == ["✓"] * 4
+    gate = truth_table.truth_table(and_gate(), "OR")
+    sigmoid = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731 — sigmoid(20·x1 + 20·x2 − 30)
+    assert gate["N1"].tolist() == [f"{sigmoid(v):.6g}" for v in (-30, -10, -10, 10)]
+    assert gate["gives it"].tolist() == ["✓", "✗", "✗", "✓"]  # AND weights do not make OR
+    three = truth_table.truth_rows(3)
+    assert three.tolist()[:3] == [[0, 0, 0], [0, 0, 1], [0, 1, 0]] and len(three) == 8
+
+
+def test_a_truth_table_split_keeps_every_row_for_training():
+    dataset = Dataset("xor_gate", "", np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0]), class_count=2)
+    train_part, test_part = training_run.split(dataset, 50, 0)
+    assert test_part is None and len(train_part) == 4

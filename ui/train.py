@@ -1,0 +1,540 @@
+"""The Train page: pick data, press Play, watch the network learn; pause and see every number.
+
+The network trained is the session's current network (ui/state.py's NETWORK), the one the
+Simulator edits: each step stores the trained network there, and an edit made on the Simulator
+starts a new run from the edited network. The run itself (ui.training_run.Run) is a value in
+session state, so it survives a switch to another page and back.
+
+Live play: the views are an ``st.fragment`` that reruns on a timer (FRAME_SECONDS) while
+playing. Each tick trains up to "epochs per frame" epochs but starts no new epoch once
+TRAINING_BUDGET_SECONDS have passed, then draws one frame: a session's tick holds its script
+thread for about that long plus the drawing, however large the setting, so one learner's Play
+cannot starve the other sessions. Pause is a full rerun that turns the timer off.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from mlpsim import datafile
+from mlpsim.datasets import GENERATORS, Dataset
+from mlpsim.errors import MlpsimError, ValidationError
+from mlpsim.figure import network_figure
+from mlpsim.forward import forward
+from mlpsim.gradient_working import layer_gradient, neuron_gradient
+from mlpsim.losses import LOSSES, get_loss
+from mlpsim.network import Network, neuron_name, weight_name
+from mlpsim.optimizers import DEFAULT_LEARNING_RATES
+from ui import results, share, state, train_views, training_run, workspace
+from ui.literal import escaped
+from ui.training_run import DataChoice, Prepared, Run, Settings, Stopped
+
+FRAME_SECONDS = 0.2
+TRAINING_BUDGET_SECONDS = 0.1
+UNDO_DEPTH = 50
+TABLE_MAX_COLUMNS = 10
+"""Layers at most this wide get plain tables (text a reader and a test can read); wider ones a grid."""
+SIDE_BY_SIDE_COLUMNS = 4
+"""W, ∂L/∂W and W′ stand side by side up to this many columns; wider, they are stacked."""
+UPLOAD = "upload"
+DATASET_TITLES = {
+    "circle": "Circle (Playground)", "xor": "Exclusive or (Playground)", "gaussians": "Two Gaussians (Playground)",
+    "spiral": "Spiral (Playground)", "plane": "Plane, regression (Playground)",
+    "multi_gaussian": "Multi-Gaussian, regression (Playground)", "moons": "Moons", "iris": "Iris (4 inputs, 3 classes)",
+    "digits": "Digits (8×8 images, 10 classes)", "breast_cancer": "Breast cancer (30 inputs)",
+    "and_gate": "Truth table: AND", "or_gate": "Truth table: OR", "xor_gate": "Truth table: XOR",
+    "nand_gate": "Truth table: NAND", UPLOAD: "Your CSV file",
+}
+
+
+# ---- state ---------------------------------------------------------------------------------------
+
+
+def _ensure_defaults() -> None:
+    st.session_state.setdefault(state.TRAIN_DATA, DataChoice())
+    st.session_state.setdefault(state.TRAIN_SETTINGS, Settings())
+    st.session_state.setdefault(state.TRAIN_UNDO, [])
+    st.session_state.setdefault(state.TRAIN_PLAYING, False)
+    st.session_state.setdefault(state.TRAIN_STOP, None)
+    st.session_state.setdefault(state.TRAIN_SAMPLE, 1)
+    st.session_state.setdefault(state.TRAIN_STEP_LAYER, 1)
+    st.session_state.setdefault(state.TRAIN_NEURON, None)
+    st.session_state.setdefault(state.TRAIN_WEIGHT_ROW, 0)
+
+
+def _settings() -> Settings:
+    return st.session_state[state.TRAIN_SETTINGS]
+
+
+def _choice() -> DataChoice:
+    return st.session_state[state.TRAIN_DATA]
+
+
+def _fill(key: str, value) -> None:
+    """Give a widget its stored value when it is drawn again after a visit to another page."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def _store_run(run: Run) -> None:
+    st.session_state[state.TRAIN_RUN] = run
+    state.set_network(run.network)
+
+
+def _push_undo(run: Run) -> None:
+    undo = st.session_state[state.TRAIN_UNDO]
+    undo.append(run)
+    del undo[:-UNDO_DEPTH]
+
+
+# ---- data --------------------------------------------------------------------------------------
+
+
+def _on_upload() -> None:
+    """Parse an uploaded CSV once per file, against the current network's shape; a refused file
+    leaves the data the page had."""
+    uploaded = st.session_state.get(state.TRAIN_UPLOAD)
+    if uploaded is None:
+        return
+    try:
+        dataset = datafile.load_csv(uploaded.getvalue(), uploaded.name, state.current_network())
+    except ValidationError as error:
+        workspace.notify("error", f"The file was not loaded: {error}. The data you had is unchanged.")
+        return
+    st.session_state[state.TRAIN_UPLOADED] = (uploaded.file_id, dataset)
+    workspace.notify("success", f"Loaded {len(dataset)} rows from {uploaded.name}.")
+
+
+def _render_data_controls() -> None:
+    choice = _choice()
+    uploaded = st.session_state.get(state.TRAIN_UPLOADED)
+    _fill(state.TRAIN_DATASET_SELECT, UPLOAD if uploaded is not None and choice.name == UPLOAD else choice.name)
+    name = st.selectbox("Dataset", [*GENERATORS, UPLOAD], key=state.TRAIN_DATASET_SELECT,
+                        format_func=lambda n: DATASET_TITLES.get(n, n))
+    if name == UPLOAD:
+        st.file_uploader(
+            "CSV: inputs, then a 'label' column or one target column per output", type=["csv"],
+            key=state.TRAIN_UPLOAD, on_change=_on_upload,
+        )
+    fixed = name in training_run.POINTS_FIXED or name == UPLOAD
+    _fill(state.TRAIN_POINTS, choice.points)
+    _fill(state.TRAIN_NOISE, int(round(choice.noise * 100)))
+    _fill(state.TRAIN_TEST_PERCENT, choice.test_percent)
+    _fill(state.TRAIN_SEED, choice.seed)
+    points = st.slider("Points", 20, 1200, step=10, key=state.TRAIN_POINTS, disabled=fixed)
+    noise = st.slider("Noise (%)", 0, 50, key=state.TRAIN_NOISE, disabled=fixed)
+    test_percent = st.slider("Test rows (%)", 0, 90, step=5, key=state.TRAIN_TEST_PERCENT)
+    seed = st.number_input("Data seed", 0, 2**31 - 1, step=1, key=state.TRAIN_SEED)
+    st.session_state[state.TRAIN_DATA] = DataChoice(name, int(points), noise / 100, int(test_percent), int(seed))
+
+
+def _dataset_parts() -> tuple[Dataset, Dataset, Dataset | None] | str:
+    """The chosen dataset and its split, or why there is none yet."""
+    choice = _choice()
+    if choice.name == UPLOAD:
+        uploaded = st.session_state.get(state.TRAIN_UPLOADED)
+        if uploaded is None:
+            return "Upload a CSV file in the sidebar: a header row, the inputs, then a 'label' column (classes 0, 1, …) or one column per output."
+        dataset = uploaded[1]
+        return (dataset, *training_run.split(dataset, choice.test_percent, choice.seed))
+    return training_run.built_in(choice)
+
+
+def _prepared(network: Network) -> Prepared | tuple[Dataset | None, str]:
+    """The data as rows for ``network``: cached while the data and the network's input and
+    output shape stay the same; (dataset, why not) when it does not fit."""
+    parts = _dataset_parts()
+    if isinstance(parts, str):
+        return None, parts
+    dataset, train_part, test_part = parts
+    key = (_choice(), id(dataset), network.input_size, network.layers[-1].size, network.layers[-1].activation)
+    cached = st.session_state.get(state.TRAIN_PREPARED)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    try:
+        prepared = training_run.prepare(dataset, train_part, test_part, network)
+    except ValidationError as error:
+        return dataset, str(error)
+    st.session_state[state.TRAIN_PREPARED] = (key, prepared)
+    return prepared
+
+
+def _on_reshape(dataset: Dataset) -> None:
+    network = state.current_network()
+    reshape = training_run.reshape_for(network, dataset)
+    workspace.replace_network(reshape.network)
+    settings = _settings()
+    st.session_state[state.TRAIN_SETTINGS] = Settings(
+        reshape.loss, settings.optimizer, settings.learning_rate, settings.batch_size, settings.l1, settings.l2,
+        settings.epochs_per_frame,
+    )
+    st.session_state.pop(state.TRAIN_LOSS, None)
+    workspace.notify("success", "The network was reshaped to fit the data: " + "; ".join(reshape.changes) + ".")
+
+
+def _render_preview(dataset: Dataset) -> None:
+    st.caption(escaped(dataset.description))
+    if dataset.inputs.shape[1] == 2:
+        st.plotly_chart(train_views.preview_figure(dataset), key="train_preview", theme=None, config={"displaylogo": False})
+    elif dataset.name == "digits":
+        st.image([train_views.digit_png(dataset.inputs[i]) for i in range(12)],
+                 caption=[f"label {dataset.labels[i]}" for i in range(12)])
+    else:
+        st.table(train_views.preview_frame(dataset))
+
+
+# ---- settings ----------------------------------------------------------------------------------
+
+
+def _render_settings(network: Network) -> None:
+    settings = _settings()
+    output = network.layers[-1].activation
+    losses = [name for name, loss in LOSSES.items() if output in loss.pairs_with]
+    loss = settings.loss if settings.loss in losses else losses[-1]
+    _fill(state.TRAIN_LOSS, loss)
+    if st.session_state[state.TRAIN_LOSS] not in losses:
+        st.session_state[state.TRAIN_LOSS] = loss
+    _fill(state.TRAIN_OPTIMIZER, settings.optimizer)
+    _fill(state.TRAIN_LEARNING_RATE, settings.learning_rate)
+    _fill(state.TRAIN_BATCH_SIZE, settings.batch_size)
+    _fill(state.TRAIN_L1, settings.l1)
+    _fill(state.TRAIN_L2, settings.l2)
+    _fill(state.TRAIN_EPOCHS_PER_FRAME, settings.epochs_per_frame)
+    loss = st.selectbox("Loss", losses, key=state.TRAIN_LOSS, format_func=lambda n: LOSSES[n].title,
+                        help=f"Losses that fit the {output} output layer.")
+    optimizer = st.selectbox("Optimiser", list(DEFAULT_LEARNING_RATES), key=state.TRAIN_OPTIMIZER)
+    rate = st.number_input("Learning rate η", min_value=1e-6, max_value=100.0, format="%g", key=state.TRAIN_LEARNING_RATE)
+    batch = st.number_input("Batch size", 1, 10_000, step=1, key=state.TRAIN_BATCH_SIZE)
+    left, right = st.columns(2)
+    l1 = left.number_input("L1 λ₁", 0.0, 10.0, format="%g", key=state.TRAIN_L1)
+    l2 = right.number_input("L2 λ₂", 0.0, 10.0, format="%g", key=state.TRAIN_L2)
+    per_frame = st.slider("Epochs per frame (Play)", 1, 100, key=state.TRAIN_EPOCHS_PER_FRAME)
+    st.session_state[state.TRAIN_SETTINGS] = Settings(loss, optimizer, float(rate), int(batch), float(l1), float(l2), int(per_frame))
+
+
+# ---- the run and its controls ------------------------------------------------------------------
+
+
+def _current_run(network: Network, data: Prepared) -> Run:
+    """The run for this network and data; a new one when the network was replaced elsewhere
+    (an edit on the Simulator) or the data changed."""
+    run = st.session_state.get(state.TRAIN_RUN)
+    data_key = st.session_state[state.TRAIN_PREPARED][0]
+    if run is not None and run.network is network and st.session_state.get(state.TRAIN_RUN_DATA) == data_key:
+        return run
+    if run is not None and run.network is not network:
+        st.info("The network changed since the last step: training starts from it now (Reset returns to it).")
+        st.session_state[state.TRAIN_PLAYING] = False
+    run = training_run.new_run(network, _settings(), _choice().seed)
+    st.session_state[state.TRAIN_RUN_DATA] = data_key
+    st.session_state[state.TRAIN_RUN] = run
+    st.session_state[state.TRAIN_UNDO] = []
+    return run
+
+
+def _apply(outcome: Run | Stopped) -> None:
+    if isinstance(outcome, Stopped):
+        st.session_state[state.TRAIN_STOP] = outcome.message
+        st.session_state[state.TRAIN_PLAYING] = False
+        _store_run(outcome.run)
+    else:
+        _store_run(outcome)
+
+
+def _on_action(action: str) -> None:
+    st.session_state[state.TRAIN_ACTION] = action
+
+
+def _perform_action(run: Run, data: Prepared) -> None:
+    """Carry out the control pressed (its callback only named it), before the controls are drawn."""
+    action = st.session_state.pop(state.TRAIN_ACTION, None)
+    if action is None:
+        return
+    playing = st.session_state[state.TRAIN_PLAYING]
+    settings = _settings()
+    if action in ("step", "epoch", "reset") or (action == "play" and not playing):
+        st.session_state[state.TRAIN_STOP] = None
+        _push_undo(run)
+    if action == "step":
+        _apply(training_run.step(run, settings, data))
+    elif action == "epoch":
+        _apply(training_run.finish_epoch(run, settings, data))
+    elif action == "play":
+        st.session_state[state.TRAIN_PLAYING] = not playing
+    elif action == "reset":
+        _apply(training_run.reset(run, settings))
+    elif action == "undo" and st.session_state[state.TRAIN_UNDO]:
+        st.session_state[state.TRAIN_STOP] = None
+        _store_run(st.session_state[state.TRAIN_UNDO].pop())
+
+
+def _render_controls(problem: str | None) -> None:
+    playing = st.session_state[state.TRAIN_PLAYING]
+    columns = st.columns(5)
+    blocked = playing or problem is not None
+    columns[0].button("Step", shortcut="S", disabled=blocked, width="stretch", help="One mini-batch (key S)",
+                      on_click=_on_action, args=("step",))
+    columns[1].button("Epoch", shortcut="E", disabled=blocked, width="stretch",
+                      help="The rest of this epoch, or one whole epoch (key E)", on_click=_on_action, args=("epoch",))
+    columns[2].button("Pause" if playing else "Play", shortcut="P", type="primary", width="stretch",
+                      disabled=problem is not None and not playing, help="Play or pause (key P)",
+                      on_click=_on_action, args=("play",))
+    columns[3].button("Reset", width="stretch", help="Back to the weights training started from, same seed",
+                      on_click=_on_action, args=("reset",))
+    columns[4].button("Undo", width="stretch", disabled=not st.session_state[state.TRAIN_UNDO],
+                      help="Undo the last Step, Epoch, Play or Reset", on_click=_on_action, args=("undo",))
+
+
+# ---- live views --------------------------------------------------------------------------------
+
+
+def _sample_input(run: Run, data: Prepared):
+    row = min(st.session_state[state.TRAIN_SAMPLE], len(data.train_rows)) - 1
+    return data.train_rows.inputs[row], data.train_rows.targets[row]
+
+
+def _render_counter(run: Run, data: Prepared) -> None:
+    batches = training_run.batch_count(data.train_rows, _settings())
+    within = f" · batch {run.batches_done} of {batches} of the next epoch" if run.batches_done else ""
+    last = run.history[-1] if run.history else None
+    figures = ""
+    if last is not None:
+        figures = f" · train loss {last.train_loss:.4f}"
+        if last.test_loss is not None:
+            figures += f" · test loss {last.test_loss:.4f}"
+        if last.test_accuracy is not None:
+            figures += f" · test accuracy {100 * last.test_accuracy:.1f} %"
+    st.markdown(f"### Epoch {run.epoch}\n{within.lstrip(' ·')}{figures}" if within else f"### Epoch {run.epoch}\n{figures.lstrip(' ·')}")
+
+
+def _render_plane(run: Run, data: Prepared) -> list[list[bytes]]:
+    plane = train_views.plane_for(data.dataset.inputs)
+    result = train_views.plane_pass(run.network, plane)
+    st.plotly_chart(train_views.boundary_figure(run.network, plane, result, data.train, data.test),
+                    key="train_boundary", theme=None, config={"displaylogo": False})
+    st.caption("Output over the input plane: blue high, orange low; train points white-ringed, test points black-ringed.")
+    maps = train_views.neuron_maps(run.network, result)
+    return maps
+
+
+def _render_neuron_maps(run: Run, maps) -> None:
+    st.caption("What each neuron responds to over the same plane:")
+    st.markdown(train_views.neuron_maps_html(run.network, maps), unsafe_allow_html=True)
+
+
+def _render_classes(run: Run, data: Prepared) -> None:
+    part, rows = (data.test, data.test_rows) if data.test is not None else (data.train, data.train_rows)
+    outputs = forward(run.network, rows.inputs).output
+    predicted = rows.predicted_labels(outputs)
+    k = max(data.dataset.class_count, 2)
+    left, right = st.columns([3, 2])
+    left.caption("Confusion matrix of the test rows")
+    left.plotly_chart(train_views.confusion_figure(train_views.confusion(part.labels, predicted, k)),
+                      key="train_confusion", theme=None, config={"displaylogo": False})
+    if data.dataset.name != "digits":
+        return
+    worst = train_views.worst_classified(part.labels, outputs)
+    with right:
+        st.caption("Worst-classified test images (the true class's output is lowest)")
+        st.markdown(train_views.images_html([(train_views.digit_png(part.inputs[r]), f"{t} → {p} ({s:.2f})")
+                                             for r, t, p, s in worst], 56), unsafe_allow_html=True)
+
+
+def _live() -> None:
+    if st.session_state.pop(state.TRAIN_NEURON_CLICKED, False):
+        st.rerun(scope="app")  # the one-step panel, outside this fragment, shows the clicked neuron
+    run = st.session_state[state.TRAIN_RUN]
+    cached = st.session_state[state.TRAIN_PREPARED]
+    data: Prepared = cached[1]
+    if st.session_state[state.TRAIN_PLAYING]:
+        if state.current_network() is not run.network:
+            st.rerun(scope="app")  # edited elsewhere in the meantime: the page starts a new run
+        settings = _settings()
+        outcome = training_run.epochs(run, settings, data, settings.epochs_per_frame, TRAINING_BUDGET_SECONDS)
+        _apply(outcome)
+        if isinstance(outcome, Stopped):
+            st.rerun(scope="app")
+        run = st.session_state[state.TRAIN_RUN]
+    _render_counter(run, data)
+    curves, views = st.columns(2)
+    with curves:
+        st.plotly_chart(train_views.curves_figure(run.history), key="train_curves", theme=None,
+                        config={"displaylogo": False})
+    maps = None
+    with views:
+        if run.network.input_size == 2:
+            maps = _render_plane(run, data)
+        elif data.dataset.is_classification and data.dataset.class_count > 2:
+            _render_classes(run, data)
+    diagram, neurons = st.columns([3, 2]) if maps is not None else (st.container(), None)
+    with diagram:
+        x, _ = _sample_input(run, data)
+        figure = network_figure(run.network, forward(run.network, x), selected=st.session_state[state.TRAIN_NEURON])
+        figure.update_layout(clickmode="event+select", dragmode="pan")
+        st.plotly_chart(figure, key=state.TRAIN_DIAGRAM, on_select=_on_diagram_select, selection_mode="points",
+                        config={"displaylogo": False}, **results.DIAGRAM_DISPLAY)
+        st.caption(f"Neurons coloured for training sample {st.session_state[state.TRAIN_SAMPLE]}; click one for its δ below.")
+    if neurons is not None:
+        with neurons:
+            _render_neuron_maps(run, maps)
+
+
+def _on_diagram_select() -> None:
+    for point in st.session_state[state.TRAIN_DIAGRAM].selection.points:
+        neuron = results.neuron_from_customdata(point.get("customdata"))
+        if neuron is not None and neuron[0] > 0:
+            st.session_state[state.TRAIN_NEURON] = neuron
+            st.session_state[state.TRAIN_STEP_LAYER] = st.session_state[state.TRAIN_LAYER_INPUT] = neuron[0]
+            st.session_state[state.TRAIN_NEURON_INPUT] = neuron[1]
+            st.session_state[state.TRAIN_NEURON_CLICKED] = True
+            return
+
+
+# ---- one step, every number --------------------------------------------------------------------
+
+
+def _highlighted(frame: pd.DataFrame, changed) -> "pd.io.formats.style.Styler":
+    css = [["background-color: rgba(242,169,0,0.35); font-weight: 600" if c else "" for c in row] for row in changed]
+    return frame.style.apply(lambda _: pd.DataFrame(css, index=frame.index, columns=frame.columns), axis=None)
+
+
+def _render_step_panel(run: Run, data: Prepared) -> None:
+    network = run.network
+    settings = _settings()
+    st.subheader("One step, every number")
+    count = len(data.train_rows)
+    _fill(state.TRAIN_SAMPLE_INPUT, st.session_state[state.TRAIN_SAMPLE])
+    st.session_state[state.TRAIN_SAMPLE_INPUT] = min(st.session_state[state.TRAIN_SAMPLE_INPUT], count)
+    pick, layer_pick = st.columns([1, 3])
+    sample = pick.number_input(f"Sample (training row 1–{count})", 1, count, step=1, key=state.TRAIN_SAMPLE_INPUT)
+    st.session_state[state.TRAIN_SAMPLE] = int(sample)
+    layers = list(range(1, len(network.layers) + 1))
+    _fill(state.TRAIN_LAYER_INPUT, st.session_state[state.TRAIN_STEP_LAYER])
+    if st.session_state[state.TRAIN_LAYER_INPUT] not in layers:
+        st.session_state[state.TRAIN_LAYER_INPUT] = len(layers)
+    position = layer_pick.segmented_control("Layer", layers, key=state.TRAIN_LAYER_INPUT, required=True,
+                                            format_func=lambda k: f"W{k} · {escaped(network.layer_title(k))}")
+    st.session_state[state.TRAIN_STEP_LAYER] = position
+    x, y = data.train_rows.inputs[sample - 1], data.train_rows.targets[sample - 1]
+    loss = get_loss(settings.loss, network.layers[-1].activation)
+    try:
+        worked = train_views.sample_step(network, x, y, loss, settings.learning_rate)
+    except MlpsimError as error:
+        st.error(f"This sample's pass cannot be worked out: {error}")
+        return
+    output = ", ".join(f"{v:.4g}" for v in worked.result.output)
+    target = ", ".join(f"{v:g}" for v in y)
+    st.markdown(f"x = ({', '.join(f'{v:.4g}' for v in x[:8])}{', …' if x.size > 8 else ''}) · "
+                f"output a = ({output}) · target y = ({target}) · {escaped(loss.title)} L = {worked.gradients.loss:.6g}")
+    st.caption(
+        f"W′ = W − η·∂L/∂W with η = {settings.learning_rate:g}: plain gradient descent on this one sample. "
+        f"Step trains on a mini-batch of {settings.batch_size} with {settings.optimizer}"
+        + (" and regularisation" if settings.l1 or settings.l2 else "")
+        + "; with batch size 1, sgd and no L1/L2 the two are the same step."
+    )
+    weights, gradient, updated, changed = train_views.step_tables(network, worked, position)
+    show = st.table if weights.shape[1] <= TABLE_MAX_COLUMNS and weights.shape[0] <= 40 else st.dataframe
+    side_by_side = weights.shape[1] <= SIDE_BY_SIDE_COLUMNS
+    places = st.columns(3) if side_by_side else [st.container() for _ in range(3)]
+    st.caption(f"Rows are the source neurons, columns the targets (the article's N×M); numbers to "
+               f"{train_views.TABLE_DIGITS} significant digits; changed weights are highlighted."
+               + ("" if side_by_side else " The layer is too wide to put the three tables side by side."))
+    for column, title, frame, marks in zip(
+        places, (f"W{position}", f"∂L/∂W{position}", f"W{position} after the update"),
+        (weights, gradient, updated), (None, None, changed),
+    ):
+        with column:
+            st.markdown(f"**{title}**")
+            show(frame if marks is None else _highlighted(frame, marks))
+    _render_neuron_working(network, worked, loss, position, settings.learning_rate)
+    matrix = layer_gradient(network, worked.result, worked.gradients, position)
+    with st.expander(f"Matrix form of layer {position}'s backward step"):
+        st.text(matrix.as_text())
+
+
+def _render_neuron_working(network: Network, worked, loss, position: int, learning_rate: float) -> None:
+    size = network.layers[position - 1].size
+    selected = st.session_state[state.TRAIN_NEURON]
+    index = selected[1] if selected is not None and selected[0] == position and selected[1] < size else 0
+    _fill(state.TRAIN_NEURON_INPUT, index)
+    if st.session_state[state.TRAIN_NEURON_INPUT] not in range(size):
+        st.session_state[state.TRAIN_NEURON_INPUT] = index
+    left, right = st.columns(2)
+    neuron = left.selectbox("Neuron (or click one in the diagram)", list(range(size)), key=state.TRAIN_NEURON_INPUT,
+                            format_func=lambda j: neuron_name(position, j))
+    st.session_state[state.TRAIN_NEURON] = (position, neuron)
+    n_in = network.layers[position - 1].n_in
+    _fill(state.TRAIN_WEIGHT_INPUT, st.session_state[state.TRAIN_WEIGHT_ROW])
+    if st.session_state[state.TRAIN_WEIGHT_INPUT] not in range(n_in):
+        st.session_state[state.TRAIN_WEIGHT_INPUT] = 0
+    row = right.selectbox("Weight", list(range(n_in)), key=state.TRAIN_WEIGHT_INPUT,
+                          format_func=lambda i: f"{weight_name(position, i, neuron)} ({neuron_name(position - 1, i)} → {neuron_name(position, neuron)})")
+    st.session_state[state.TRAIN_WEIGHT_ROW] = row
+    working = neuron_gradient(network, worked.result, worked.gradients, worked.y, loss, position, neuron, learning_rate)
+    with left:
+        st.markdown(f"**{escaped(working.delta.title)}**")
+        for line in working.delta.text_lines():
+            st.text(line)
+    with right:
+        step = working.weights[row]
+        st.markdown(f"**{escaped(step.title)}**")
+        for line in step.text_lines():
+            st.text(line)
+        st.markdown(f"**{escaped(working.bias.title)}**")
+        for line in working.bias.text_lines():
+            st.text(line)
+
+
+# ---- the page ----------------------------------------------------------------------------------
+
+
+def render() -> None:
+    """The Train page, for app.py's st.navigation."""
+    workspace.ensure_defaults()
+    _ensure_defaults()
+    network = state.current_network()
+    with st.sidebar:
+        st.header("Data")
+        _render_data_controls()
+        st.header("Settings")
+        _render_settings(network)
+    title, save = st.columns([4, 1], vertical_alignment="bottom")
+    title.title("Train")
+    popover = save.popover("Save and share", key=state.TRAIN_SAVE_OPEN, on_change="rerun", width="stretch")
+    if popover.open:
+        with popover:
+            share.render(network)
+    sizes = "-".join(map(str, network.layer_sizes))
+    st.markdown(f"{escaped(network.name) or 'Untitled network'} · {sizes} — the network the Simulator shows; edits there are seen here.")
+    workspace.render_notices()
+    prepared = _prepared(network)
+    if not isinstance(prepared, Prepared):
+        dataset, why = prepared
+        st.session_state[state.TRAIN_PLAYING] = False
+        if dataset is None:
+            st.info(why)
+            return
+        st.warning(f"This data does not fit the network: {escaped(why)}.")
+        reshape = training_run.reshape_for(network, dataset)
+        st.button("Reshape the network to fit", type="primary", on_click=_on_reshape, args=(dataset,),
+                  help="; ".join(reshape.changes))
+        st.caption("Reshaping would change: " + escaped("; ".join(reshape.changes)) + ".")
+        _render_preview(dataset)
+        return
+    with st.expander("Data preview", expanded=False):
+        _render_preview(prepared.dataset)
+    run = _current_run(network, prepared)
+    problem = training_run.check_fits(_settings(), network)
+    if problem is not None:
+        st.warning(escaped(problem))
+    _perform_action(run, prepared)
+    _render_controls(problem)
+    if st.session_state[state.TRAIN_STOP]:
+        st.error(escaped(st.session_state[state.TRAIN_STOP]))
+    playing = st.session_state[state.TRAIN_PLAYING]
+    st.fragment(_live, run_every=FRAME_SECONDS if playing else None)()
+    if playing:
+        st.caption("Pause to see one step with every number.")
+    else:
+        _render_step_panel(st.session_state[state.TRAIN_RUN], prepared)
