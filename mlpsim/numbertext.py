@@ -85,9 +85,12 @@ def _decimals(text: str) -> int:
 
 
 def _fixed(value: float, decimals: int) -> str:
-    """value with ``decimals`` decimals, trailing zeros dropped: 0.125000 → 0.125, -0.0 → 0."""
-    text = f"{float(value):.{decimals}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    """value with ``decimals`` decimals, trailing zeros dropped: 0.125000 → 0.125, 100 → 100,
+    -0.0 → 0."""
+    text = f"{float(value):.{decimals}f}"
+    if "." in text:  # only decimals are trailing zeros: 100 stays 100
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 @dataclass(frozen=True)

@@ -15,20 +15,27 @@ from pathlib import Path
 import pytest
 
 from conftest import wait_for_app_idle
-from mlpsim.presets import xor
+from mlpsim.presets import seed_example, xor
 from mlpsim.sharelink import encode
+from ui.editors import CELL_WIDTH_PX, index_width_px
+from ui.tables import Table
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER_PX = 35
 ROW_PX = 35
-INDEX_PX = 48
-CELL_PX = 80
+CELL_PX = CELL_WIDTH_PX
 """The editors' grid geometry: fixed column widths from ui/editors.py, Streamlit's row height."""
 
 INPUT_TABLE, WEIGHTS_TABLE, BIAS_TABLE = range(3)
 """Order of the grids on the page: the input, weights and bias editors (the output is a plain table)."""
+INDEX_PX = (
+    index_width_px(Table("input").row_header(seed_example())),
+    index_width_px(Table("weights", 1).row_header(seed_example()) + " ↓"),
+    index_width_px(Table("bias", 1).row_header(seed_example())),
+)
+"""Each grid's index column is as wide as its header ('from Input ↓'), as ui/editors.py sets it."""
 
 NEURON_PIXELS = """([position, index]) => {
   const plot = document.querySelector('.js-plotly-plot');
@@ -93,7 +100,7 @@ def type_into_cell(page, which: int, row: int, column: int, text: str) -> None:
     table = grid(page, which)
     table.scroll_into_view_if_needed()
     box = table.bounding_box()
-    x = box["x"] + INDEX_PX + CELL_PX * column + CELL_PX / 2
+    x = box["x"] + INDEX_PX[which] + CELL_PX * column + CELL_PX / 2
     y = box["y"] + HEADER_PX + ROW_PX * row + ROW_PX / 2
     page.mouse.dblclick(x, y)
     editor = page.locator(".gdg-input")

@@ -23,6 +23,8 @@ from conftest import wait_for_app_idle
 from mlpsim.fileformat import dumps
 from mlpsim.presets import seed_example
 from mlpsim.sharelink import encode
+from ui.editors import CELL_WIDTH_PX, index_width_px
+from ui.tables import Table
 
 NETWORK_NAME = "<img src=x onerror=alert(1)> <script>window.__pwned='script'</script>"
 INPUT_NAME = "[x](javascript:alert(1))"
@@ -43,9 +45,11 @@ DIAGRAM_TEXT = "() => (document.querySelector('.js-plotly-plot') || {textContent
 
 
 def as_heading(name: str) -> str:
-    """The diagram's column heading cuts names over 22 characters: 21 of them, then an ellipsis
-    (the whole name is the heading's hover text)."""
-    return name if len(name) <= 22 else name[:21].rstrip() + "…"
+    """What of a name the diagram's column heading must show literally: its first six
+    characters. (Headings wrap names into short lines and cut them, the whole name being the
+    heading's hover text; '<img s' and '**bold' read literally only if no HTML or Markdown was
+    interpreted.)"""
+    return name[:6]
 
 
 def hostile_network():
@@ -270,7 +274,9 @@ def test_hostile_edits_over_the_websocket(app_url, edited_rows, expected_w1, mes
 
 WEIGHTS_GRID = 1
 """Grids on the Simulator page in order: output, input x, W1, b1 (with z and a)."""
-HEADER_PX, ROW_PX, INDEX_PX, CELL_PX = 35, 35, 48, 80
+HEADER_PX, ROW_PX, CELL_PX = 35, 35, CELL_WIDTH_PX
+INDEX_PX = index_width_px(Table("weights", 1).row_header(seed_example()) + " ↓")
+"""W1's index column is as wide as its header ('from Input ↓'), as ui/editors.py sets it."""
 
 
 def type_into_w1(page, text: str) -> None:
