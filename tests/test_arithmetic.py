@@ -237,7 +237,7 @@ def test_every_printed_sum_adds_up_at_its_own_precision_or_says_approximately(va
 def test_whole_numbers_and_negative_zero_print_as_themselves_in_a_fixed_point_sum():
     from mlpsim.numbertext import SumText, sum_text
 
-    # 100 + 0.3 + (-0.0) = 100.3, but 150.333333 needs more: 100 + 50.333333... forces decimals.
+    # 100 keeps its zeros and -0.0 prints as 0 (a fixed-decimal printing once wrote "1" and "-").
     assert sum_text([100.0, -0.0, 0.3], 100.3) == SumText(("100", "0", "0.3"), "=", "100.3")
     printed = sum_text([-927301.685717435, 621050.2364871823, -0.0], -927301.685717435 + 621050.2364871823)
     assert "-" not in printed.terms[2] and all(term not in ("", "-") for term in printed.terms)
