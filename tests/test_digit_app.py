@@ -54,7 +54,7 @@ def test_a_picked_test_image_is_read_as_a_plain_numpy_forward_reads_it(at):
 
 
 def test_a_stroke_inks_the_pixels_plotly_reports_and_nothing_else():
-    # What plotly.js sends for a lasso around column 3 of rows 0–5 (customdata = the pixel);
+    # What plotly.js sends for clicks down column 3 of rows 0–5 (customdata = the pixel);
     # AppTest cannot send a chart selection, so the browser test draws for real.
     points = [{"customdata": k, "x": 3, "y": k // 8} for k in (3, 11, 19, 27, 35, 43)]
     points.append({"x": 0, "y": 0})  # a point without customdata (another trace) is ignored

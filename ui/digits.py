@@ -3,9 +3,10 @@
 Shown for a network with 64 inputs whose name mentions digits (the trained preset, or a copy of
 it). The input is drawn as the image it is; the outputs are the digits 0–9 with the predicted
 one marked; a test image can be picked from the preset's held-out rows; and the image can be
-drawn on: a click (or tap) on a pixel, or a lasso drawn around several, inks them — or erases
-them with the eraser chosen. Plotly's own click/lasso selection is used, not a custom component,
-so it needs nothing but what the page already loads, and works with a finger as with a mouse.
+drawn on: a click (or tap) on a pixel inks it — or erases it with the eraser chosen. Plotly's own
+click selection is used, not a custom component, so it needs nothing but what the page already
+loads, and works with a finger as with a mouse. (A lasso would paint strokes, but Streamlit
+turns click selection off while the drag mode is lasso: one or the other, and a tap is surer.)
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def _pixel_grid() -> tuple[np.ndarray, np.ndarray]:
 def image_figure(values: np.ndarray, title: str, diverging: bool = False) -> go.Figure:
     """An 8×8 picture of 64 numbers (row by row from the top-left) as square markers: grey
     from 0 (white) to 1 (black), or red–white–blue centred at 0 for weights. Markers, not a
-    heatmap, because plotly can select (click, lasso) scatter points and not heatmap cells."""
+    heatmap, because plotly can select (click) scatter points and not heatmap cells."""
     values = np.asarray(values, dtype=float)
     x, y = _pixel_grid()
     if diverging:
@@ -71,7 +72,7 @@ def image_figure(values: np.ndarray, title: str, diverging: bool = False) -> go.
     figure.update_layout(
         title=dict(text=title, font=dict(size=13)), width=IMAGE_PIXELS + (40 if diverging else 0), height=IMAGE_PIXELS + 30,
         margin=dict(l=4, r=4, t=30, b=4), plot_bgcolor="white", paper_bgcolor="white", showlegend=False,
-        clickmode="event+select", dragmode="lasso",
+        clickmode="event+select", dragmode="pan",  # what Streamlit sets for point selection: drawn once
     )
     return figure
 
@@ -88,7 +89,7 @@ def _canvas_key() -> str:
 
 
 def stroke_pixels(points: list[dict]) -> list[int]:
-    """The pixels (0..63) of the points plotly.js reports for a click or a lasso on image_figure."""
+    """The pixels (0..63) of the points plotly.js reports for a click on image_figure."""
     pixels = []
     for point in points:
         pixel = point.get("customdata")
@@ -129,11 +130,11 @@ def render(network: Network, result: ForwardResult) -> None:
     with drawing:
         st.plotly_chart(
             image_figure(network.input_values, "Input: 8×8 pixels (ink 0–1)"), key=_canvas_key(),
-            on_select=_on_draw, selection_mode=("points", "lasso"), config={"displaylogo": False, "displayModeBar": False},
+            on_select=_on_draw, selection_mode="points", config={"displaylogo": False, "displayModeBar": False},
             width="content", theme=None,
         )
         st.segmented_control("Brush", list(BRUSHES), key=state.DIGIT_BRUSH, default="Ink")
-        st.caption("Click or tap a pixel, or draw a loop around several, to ink them. The input table below "
+        st.caption("Click or tap a pixel to ink it (or erase it with the eraser). The input table below "
                    "holds the same 64 values (row by row) for the keyboard.")
         st.button("Clear the image", key=state.DIGIT_CLEAR, on_click=_on_clear)
     with reading:
