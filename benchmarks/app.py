@@ -39,7 +39,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from ui import state  # noqa: E402
 from ui.tables import Table, fold_edits  # noqa: E402
 
-NETWORKS = {"seed example 3-4-2": "Seed example (3-4-2)", "784-128-64-10": "Random 784-128-64-10"}
+NETWORKS = {"seed example 3-4-2": "Seed example (3-4-2)", "784-128-64-10": "Random 784-128-64-10 (untrained)"}
 TARGETS = {  # from the issue: rerun, edit → settled, open → drawn (seconds)
     "seed example 3-4-2": (0.100, 0.4, 2.5),
     "784-128-64-10": (0.300, 1.0, 3.0),

@@ -4,6 +4,7 @@ from mlpsim.errors import ForwardError, LimitError, MlpsimError, ValidationError
 from mlpsim.forward import ForwardResult, forward
 from mlpsim.limits import DEFAULT_LIMITS, Limits
 from mlpsim.network import Layer, Network
+from mlpsim.notebook import fit, load, save
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -15,5 +16,8 @@ __all__ = [
     "MlpsimError",
     "Network",
     "ValidationError",
+    "fit",
     "forward",
+    "load",
+    "save",
 ]

@@ -12,6 +12,7 @@ from typing import Sequence
 import numpy as np
 
 from mlpsim.activations import FORMULAS_LATEX
+from mlpsim.errors import ValidationError
 from mlpsim.forward import ForwardResult
 from mlpsim.network import Network, neuron_name, weight_name
 from mlpsim.numbertext import number, sum_text
@@ -143,6 +144,10 @@ class NeuronWorking:
     def as_latex(self) -> str:
         return r"\begin{aligned}" + r" \\ ".join(line.replace("=", "&=", 1) for line in self.latex_lines()) + r"\end{aligned}"
 
+    def _repr_latex_(self) -> str:
+        """Jupyter shows the worked sum typeset."""
+        return f"$${self.as_latex()}$$"
+
 
 def neuron_working(network: Network, result: ForwardResult, layer: int, neuron: int) -> NeuronWorking:
     """The worked arithmetic of neuron ``neuron`` (0-based) of weighted layer ``layer`` (1-based,
@@ -150,7 +155,7 @@ def neuron_working(network: Network, result: ForwardResult, layer: int, neuron: 
     _check_layer(network, layer)
     params = network.layers[layer - 1]
     if not 0 <= neuron < params.size:
-        raise IndexError(f"neuron {neuron + 1}: layer {layer} has neurons 1..{params.size}")
+        raise ValidationError(f"neuron {neuron + 1}: layer {layer} has neurons 1..{params.size}")
     _check_single_input(result)
     x = result.values(layer - 1)
     terms = tuple(
@@ -231,6 +236,10 @@ class LayerWorking:
             rf" \xrightarrow{{\ \mathrm{{{self._activation_latex}}}\ }} {_latex_matrix(self.a[:, None])}"
         )
 
+    def _repr_latex_(self) -> str:
+        """Jupyter shows the layer's matrix form typeset."""
+        return f"$${self.as_latex()}$$"
+
 
 def layer_working(network: Network, result: ForwardResult, layer: int) -> LayerWorking:
     """The matrix form of weighted layer ``layer`` (1-based) for a single-input ``result``."""
@@ -251,12 +260,12 @@ def layer_working(network: Network, result: ForwardResult, layer: int) -> LayerW
 
 def _check_layer(network: Network, layer: int) -> None:
     if not 1 <= layer <= len(network.layers):
-        raise IndexError(f"layer {layer}: the network has weighted layers 1..{len(network.layers)}")
+        raise ValidationError(f"layer {layer}: the network has weighted layers 1..{len(network.layers)}")
 
 
 def _check_single_input(result: ForwardResult) -> None:
     if result.inputs.ndim != 1:
-        raise ValueError(f"worked arithmetic is for one input vector; got a batch of {result.inputs.shape[0]}")
+        raise ValidationError(f"worked arithmetic is for one input vector; got a batch of {result.inputs.shape[0]}")
 
 
 def _text_matrix(matrix: np.ndarray) -> str:

@@ -366,11 +366,26 @@ class _NeuronTable:
 
     def traces(self) -> list[go.Scatter]:
         known = ~self.pending
-        scale = float(np.abs(self.value[known]).max(initial=0.0)) or 1.0
-        traces = [self._trace(known, scale)]
+        colour = self.colour_values(known)
+        scale = float(np.abs(colour).max(initial=0.0)) or 1.0
+        traces = [self._trace(known, colour, scale)]
         if self.pending.any():
             traces.append(self._pending_trace())
         return traces
+
+    def colour_values(self, chosen: np.ndarray) -> np.ndarray:
+        """What the fill colours show for the ``chosen`` neurons: their values on one shared
+        scale when every value is written on its marker; with more neurons than
+        VALUE_LABEL_NEURON_LIMIT, colour is all there is to read, so each layer is divided by its
+        own largest |value| — one large value (a raw input, a confident output) then darkens
+        only its own layer instead of washing out every other one."""
+        values = self.value[chosen]
+        if self.position.size <= VALUE_LABEL_NEURON_LIMIT:
+            return values
+        positions = self.position[chosen]
+        largest = np.zeros(len(self.geometry.sizes))
+        np.maximum.at(largest, positions, np.abs(values))
+        return values / np.where(largest > 0, largest, 1.0)[positions]
 
     def _labels(self, chosen: np.ndarray, with_value: bool) -> list[str] | None:
         """'N2<br><b>6.04</b>' (3 significant digits; hover has all 6) or 'N2<br>…' if pending;
@@ -383,8 +398,7 @@ class _NeuronTable:
             texts.append(f"{neuron_name(p, i)}<br>{value}" if room else "")
         return texts
 
-    def _trace(self, chosen: np.ndarray, scale: float) -> go.Scatter:
-        values = self.value[chosen]
+    def _trace(self, chosen: np.ndarray, values: np.ndarray, scale: float) -> go.Scatter:
         strong = np.abs(values) / scale > 0.55  # dark fill: white text reads better
         text_colours = np.unique(np.where(strong, "white", LABEL_TEXT)[self.labelled[chosen]])
         # One colour when one will do: plotly validates a colour list entry by entry (slow).
@@ -406,12 +420,17 @@ class _NeuronTable:
                 opacity=1.0,  # plotly makes markers with a size array 70 % opaque by default
                 line=dict(width=_listed(np.where(thin, 0.0, 1.2)), color="rgba(128,128,128,0.9)"),
                 colorbar=dict(
-                    title=dict(text="neuron value (input or a)", side="right"), thickness=12, len=0.7,
+                    title=dict(text=self.colour_bar_title(), side="right"), thickness=12, len=0.7,
                     outlinewidth=0, tickfont=dict(color=MUTED_TEXT),
                 ),
                 showscale=True,
             ),
         )
+
+    def colour_bar_title(self) -> str:
+        if self.position.size <= VALUE_LABEL_NEURON_LIMIT:
+            return "neuron value (input or a)"
+        return "value ÷ its layer's largest |value|"
 
     def _pending_trace(self) -> go.Scatter:
         chosen = self.pending

@@ -159,6 +159,41 @@ class Network:
             )
         object.__setattr__(self, "layers", tuple(checked))
 
+    @classmethod
+    def from_arrays(
+        cls, weights: Sequence, biases: Sequence, activations: Sequence[str] | str = "relu", name: str = ""
+    ) -> "Network":
+        """A network from its matrices W1, W2, … (each N×M, the article's orientation) and bias
+        vectors b1, b2, …; the input size is W1's row count, the input starts at zero.
+        ``activations``: one name per layer, or one for all."""
+        if isinstance(weights, np.ndarray) or isinstance(biases, np.ndarray):
+            raise ValidationError("weights and biases: expected a list of matrices and a list of vectors, one per layer")
+        weights, biases = list(weights), list(biases)
+        names = [activations] * len(weights) if isinstance(activations, str) else list(activations)
+        if not weights or len(biases) != len(weights) or len(names) != len(weights):
+            raise ValidationError(
+                f"expected one bias vector and one activation per weight matrix: got {len(weights)} matrices, "
+                f"{len(biases)} bias vectors and {len(names)} activations"
+            )
+        first = _as_float_array(weights[0], "W1")
+        if first.ndim != 2:
+            raise ValidationError(f"W1: expected a matrix (rows = inputs), got {_shape_text(first.shape)}")
+        layers = tuple(Layer(weights=w, bias=b, activation=f) for w, b, f in zip(weights, biases, names))
+        return cls(input_size=first.shape[0], layers=layers, name=name)
+
+    def __repr__(self) -> str:
+        """'Network('Seed example (3-4-2)', sizes 3-4-2, relu → sigmoid, 26 parameters)'."""
+        sizes = "-".join(map(str, self.layer_sizes))
+        activations = " → ".join(layer.activation for layer in self.layers)
+        return f"Network({self.name!r}, sizes {sizes}, {activations}, {self.parameter_count:,} parameters)"
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows the network's diagram (plotly.js inline: no internet needed)."""
+        from mlpsim.figure import network_figure
+        from mlpsim.forward import forward
+
+        return network_figure(self, forward(self)).to_html(full_html=False, include_plotlyjs=True)
+
     @property
     def layer_sizes(self) -> tuple[int, ...]:
         """Neurons per layer, input first: (N0, N1, ..., NL)."""

@@ -1,13 +1,16 @@
-"""Ready-made networks: the seed article's example, logic gates, and an MNIST-sized network."""
+"""Ready-made networks: the seed article's example, logic gates, a trained digit reader, and an
+untrained MNIST-sized network."""
 
 from __future__ import annotations
 
 import functools
+import importlib.resources
 from dataclasses import replace
 from typing import Callable, Sequence
 
 import numpy as np
 
+from mlpsim import fileformat
 from mlpsim.initializers import initialized_network
 from mlpsim.network import Layer, Network
 
@@ -78,9 +81,30 @@ def random_network(
     )
 
 
+DIGIT_READER_NAME = "Digit reader (64-32-16-10, trained)"
+DIGIT_READER_FILE = importlib.resources.files("mlpsim") / "preset_files" / "digit_reader.json"
+"""Shipped inside the package; ``scripts/train_digit_reader.py`` regenerates it bit for bit."""
+DIGIT_SPLIT_SEED = 0
+DIGIT_TEST_FRACTION = 0.25
+"""The digit reader's test rows: ``datasets.split(datasets.digits(), 0.25, seed=0)``."""
+
+
+def digit_reader() -> Network:
+    """A 64-32-16-10 network (ReLU, ReLU, softmax) trained by mlpsim's own training code on
+    scikit-learn's digits. Its inputs are raw pixels divided by 16 — ink in [0, 1], row by row
+    from the top-left of the 8×8 image — NOT standardised, so a drawn digit goes in as it is.
+    Output k is the probability of digit k; it opens with the first test image as its input."""
+    return fileformat.loads(DIGIT_READER_FILE.read_bytes())
+
+
+MNIST_SIZED_NAME = "Random 784-128-64-10 (untrained)"
+
+
 def mnist_sized(seed: int = 0) -> Network:
-    """A seeded random 784-128-64-10 network (He weights, ReLU, softmax) with a random input in [0, 1)."""
-    return random_network([784, 128, 64, 10], ["relu", "relu", "softmax"], initializer="he", seed=seed)
+    """A seeded random, untrained 784-128-64-10 network (He weights, ReLU, softmax) with a random
+    input in [0, 1): the size of an MNIST reader, not one (its outputs are all about 0.1)."""
+    network = random_network([784, 128, 64, 10], ["relu", "relu", "softmax"], initializer="he", seed=seed)
+    return replace(network, name=MNIST_SIZED_NAME)
 
 
 PRESETS: dict[str, Callable[[], Network]] = {
@@ -90,7 +114,8 @@ PRESETS: dict[str, Callable[[], Network]] = {
         "XOR (2-2-1)": xor,
         "AND perceptron (2-1)": and_gate,
         "OR perceptron (2-1)": or_gate,
-        "Random 784-128-64-10": mnist_sized,
+        DIGIT_READER_NAME: digit_reader,
+        MNIST_SIZED_NAME: mnist_sized,
     }.items()
 }
 """Name → the preset. Each is built once per process: a Network is immutable, so every session

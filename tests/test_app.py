@@ -317,7 +317,7 @@ def test_bad_share_link_is_refused_and_the_seed_example_kept():
 
 
 def test_large_network_offers_the_file_instead_of_a_link(at):
-    select_source(at, "Random 784-128-64-10")
+    select_source(at, "Random 784-128-64-10 (untrained)")
     open_lazy_section(at, state.SAVE_SHARE_OPEN)
     warnings = notices(at, "warning")
     assert any("109,386 weights and biases: too many for a share link" in text for text in warnings)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from mlpsim.activations import ACTIVATIONS
 from mlpsim.arithmetic import layer_working, neuron_working, number
+from mlpsim.errors import ValidationError
 from mlpsim.forward import forward
 from mlpsim.presets import mnist_sized, seed_example
 
@@ -200,11 +201,11 @@ def test_leaky_relu_name_is_escaped_in_latex():
 def test_out_of_range_and_batch_requests_are_refused():
     network = seed_example()
     result = forward(network)
-    with pytest.raises(IndexError, match="layer 3: the network has weighted layers 1..2"):
+    with pytest.raises(ValidationError, match="layer 3: the network has weighted layers 1..2"):
         neuron_working(network, result, 3, 0)
-    with pytest.raises(IndexError, match="neuron 5: layer 1 has neurons 1..4"):
+    with pytest.raises(ValidationError, match="neuron 5: layer 1 has neurons 1..4"):
         neuron_working(network, result, 1, 4)
-    with pytest.raises(IndexError, match="layer 0"):
+    with pytest.raises(ValidationError, match="layer 0"):
         layer_working(network, result, 0)
     batch = forward(network, np.zeros((2, 3)))
     with pytest.raises(ValueError, match="one input vector"):

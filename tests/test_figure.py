@@ -513,3 +513,26 @@ def test_extreme_weights_draw_without_overflow(sizes):
     if sizes[0] * sizes[1] <= 400:
         width = {(s, t): w for s, t, w, *_ in drawn_edges(figure)}
         assert width[(0, 0), (1, 0)] == width[(0, 1), (1, 1)] > width[(0, 0), (1, 1)]
+
+
+def test_a_big_network_colours_each_layer_by_its_own_largest_value():
+    # 64 inputs with one at 100, the rest at 1: on one shared scale the other 63 would be 1/100 of
+    # the bar; per layer they are 0.01, and the output layer's own largest value is ±1.
+    from mlpsim.network import Layer, Network
+    from mlpsim.forward import forward
+
+    inputs = np.ones(64)
+    inputs[5] = 100.0
+    network = Network(
+        input_size=64, input_values=inputs,
+        layers=(Layer(weights=np.full((64, 2), 0.01), bias=np.array([0.0, -10.0]), activation="linear"),),
+    )
+    figure = network_figure(network, forward(network))
+    neurons = next(trace for trace in figure.data if trace.name == "neurons")
+    colours = np.asarray(neurons.marker.color, dtype=float)
+    # by hand: z1 = 0.01·(63 + 100) = 1.63, z2 = 1.63 − 10 = −8.37; each layer ÷ its largest |value|
+    assert colours[5] == 1.0 and colours[0] == 0.01
+    assert abs(colours[64] - 1.63 / 8.37) < 1e-12
+    assert colours[65] == -1.0
+    assert (neurons.marker.cmin, neurons.marker.cmax) == (-1.0, 1.0)
+    assert "largest" in neurons.marker.colorbar.title.text

@@ -77,7 +77,8 @@ def test_initialiser_arguments_are_checked():
 def test_preset_table():
     assert list(PRESETS)[0] == "Seed example (3-4-2)"
     assert set(PRESETS) == {
-        "Seed example (3-4-2)", "XOR (2-2-1)", "AND perceptron (2-1)", "OR perceptron (2-1)", "Random 784-128-64-10",
+        "Seed example (3-4-2)", "XOR (2-2-1)", "AND perceptron (2-1)", "OR perceptron (2-1)",
+        "Digit reader (64-32-16-10, trained)", "Random 784-128-64-10 (untrained)",
     }
     for name, factory in PRESETS.items():
         assert factory().name == name

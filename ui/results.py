@@ -14,7 +14,7 @@ from mlpsim.errors import ForwardError
 from mlpsim.figure import network_figure
 from mlpsim.forward import ForwardResult, forward
 from mlpsim.network import Network, neuron_name
-from ui import state
+from ui import digits, state
 from ui.literal import escaped
 
 EDGE_VALUES_MAX_EDGES = 64
@@ -146,6 +146,8 @@ def render_neuron_panel(network: Network, result: ForwardResult) -> None:
             return
         working = neuron_working(network, result, position, index)
         st.markdown(f"**{escaped(neuron_label(network, selected))}** — activation `{working.activation}`")
+        if position == 1 and network.input_size == digits.PIXELS:
+            digits.render_weights_image(network, index)
         if len(working.terms) <= WRITTEN_OUT_TERMS_MAX:
             for line in working.latex_lines():
                 st.latex(line)

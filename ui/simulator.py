@@ -12,7 +12,7 @@ import streamlit as st
 
 from mlpsim.forward import ForwardResult
 from mlpsim.network import Network
-from ui import builder, editors, results, share, state, truth_table, workspace
+from ui import builder, digits, editors, results, share, state, truth_table, workspace
 from ui.literal import escaped
 from ui.tables import Table, layer_input_frame, layer_input_heading, values_frame
 
@@ -94,6 +94,8 @@ def _render_workbench() -> None:
         with output:
             st.subheader("Output")
             results.render_output(network, result)
+        if digits.is_digit_network(network):
+            digits.render(network, result)
         results.render_neuron_panel(network, result)
         truth_table.render(network)
     _render_tables(network, result)
