@@ -37,6 +37,7 @@ from conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit  # noqa
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from ui import state  # noqa: E402
+from ui.editors import CELL_WIDTH_PX, index_width_px  # noqa: E402
 from ui.tables import Table, fold_edits  # noqa: E402
 
 NETWORKS = {"seed example 3-4-2": "Seed example (3-4-2)", "784-128-64-10": "Random 784-128-64-10 (untrained)"}
@@ -44,7 +45,9 @@ TARGETS = {  # from the issue: rerun, edit → settled, open → drawn (seconds)
     "seed example 3-4-2": (0.100, 0.4, 2.5),
     "784-128-64-10": (0.300, 1.0, 3.0),
 }
-HEADER_PX, ROW_PX, INDEX_PX, CELL_PX = 35, 35, 48, 80
+HEADER_PX, ROW_PX, CELL_PX = 35, 35, CELL_WIDTH_PX
+INDEX_PX = index_width_px("from Input ↓")
+"""W1's index column is as wide as its header, as ui/editors.py sets it (both networks' input is 'Input')."""
 WEIGHTS_TABLE = 1
 """The grids are the input, weights and bias editors, in that order."""
 SETTLE_S = 1.5
