@@ -106,17 +106,14 @@ DARK_BACKGROUND = "(() => getComputedStyle(document.querySelector('[data-testid=
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(playwright_driver):
     """Chromium as people run it, with scrollbars: headless Playwright hides them by default
     (--hide-scrollbars), which would make every scrollbar zero pixels wide in the measurements."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, ignore_default_args=["--hide-scrollbars"]
-        )
-        yield chromium
-        chromium.close()
+    chromium = playwright_driver.chromium.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, ignore_default_args=["--hide-scrollbars"]
+    )
+    yield chromium
+    chromium.close()
 
 
 def new_page(browser, width: int, height: int, scheme: str):

@@ -144,6 +144,10 @@ def test_a_step_shows_the_three_tables_with_a_weight_worked_out_here(browser, ap
         gradient = a1[0] * delta  # ∂L/∂W2[1,1] = a(N1)·δ
         updated = w2[0][0] - 0.5 * gradient
         tables = page.locator('[data-testid="stTable"]')
+        # The W2 choice reruns the page: wait (up to 15 s) for its tables rather than read W1's.
+        deadline = time.monotonic() + 15
+        while f"{w2[0][0]:.4g}" not in tables.nth(0).inner_text() and time.monotonic() < deadline:
+            page.wait_for_timeout(250)
         texts = [tables.nth(k).inner_text() for k in range(3)]
         assert f"{w2[0][0]:.4g}" in texts[0]
         assert f"{gradient:.4g}" in texts[1]
