@@ -250,7 +250,7 @@ def test_a_matrix_wider_than_the_page_shows_its_scrollbar(browser, app_url, arti
     show a scrollbar that is drawn, and still stay inside the main column."""
     context, page = new_page(browser, 1024, 768, "light")
     try:
-        page.goto(f"{app_url}/?preset=Random%20784-128-64-10")
+        page.goto(f"{app_url}/?preset=Random%20784-128-64-10%20%28untrained%29")
         page.wait_for_selector(".js-plotly-plot", timeout=90_000)
         settle(page)
         result = measured(page, strict=False)
