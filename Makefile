@@ -1,7 +1,7 @@
 # Two entry points, as in the README: `make run` and `make test`. Both install what they need.
 PYTHON ?= python3
 
-.PHONY: run test install install-dev browser bench
+.PHONY: run test lint install install-dev browser bench
 
 install:
 	$(PYTHON) -m pip install -q -r requirements.txt
@@ -22,7 +22,13 @@ run: install
 NUMERICS_TESTS = tests/test_forward.py tests/test_activations.py tests/test_arithmetic.py tests/test_cli.py \
 	tests/test_losses.py tests/test_backward.py tests/test_training.py tests/test_datasets.py tests/test_gradient_working.py
 
-test: install-dev browser
+# The habits that keep the code as docs/architecture.md describes it: lint, format, import layers.
+lint: install-dev
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+	lint-imports
+
+test: install-dev browser lint
 	@echo "BLAS for the full run: $$($(PYTHON) tests/blas_kernels.py --active)"
 	$(PYTHON) -m pytest
 	@for kernel in $$($(PYTHON) tests/blas_kernels.py); do \

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from mlpsim.limits import ENVIRONMENT_PROBLEM
+from mlpsim.core.limits import ENVIRONMENT_PROBLEM
 from ui import room_results, simulator, state, style, train, workshop, workspace
 
 st.set_page_config(page_title="mlpsim", page_icon="🧮", layout="wide")

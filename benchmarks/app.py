@@ -139,7 +139,9 @@ def edit_seconds(page, value: float) -> float:
     page.evaluate("window.__benchArmEdit()")
     page.keyboard.press("Enter")
     page.wait_for_function(SETTLED, arg=True, polling=100, timeout=60_000)
-    enter, output_frame, chart_frame = page.evaluate("[window.__bench.enter, window.__bench.outputFrame, window.__bench.chartFrame]")
+    enter, output_frame, chart_frame = page.evaluate(
+        "[window.__bench.enter, window.__bench.outputFrame, window.__bench.chartFrame]"
+    )
     return (max(output_frame, chart_frame) - enter) / 1000
 
 
@@ -184,7 +186,9 @@ def main() -> None:
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-                rounds = browser_seconds(browser, f"http://127.0.0.1:{bare_port}", f"http://127.0.0.1:{app_port}", args.repeats)
+                rounds = browser_seconds(
+                    browser, f"http://127.0.0.1:{bare_port}", f"http://127.0.0.1:{app_port}", args.repeats
+                )
                 browser.close()
         finally:
             for server in servers:
@@ -192,8 +196,12 @@ def main() -> None:
                 server.wait(timeout=10)
 
     bare_opens = [opened for opened, _ in rounds["bare"]]
-    print(f"app benchmark, median of {args.repeats} rounds (2 shared cores: noisy); each round opens the bare page, then the app")
-    print(f"{'network':<20} {'rerun after edit':>18} {'edit → settled':>16} {'open → drawn':>14} {'open − bare page':>18}")
+    print(
+        f"app benchmark, median of {args.repeats} rounds (2 shared cores: noisy); each round opens the bare page, then the app"
+    )
+    print(
+        f"{'network':<20} {'rerun after edit':>18} {'edit → settled':>16} {'open → drawn':>14} {'open − bare page':>18}"
+    )
     for label in NETWORKS:
         target = TARGETS[label]
         rerun = reruns[label]
@@ -205,10 +213,14 @@ def main() -> None:
             f"{edited:>10.2f} s {'✓' if edited <= target[1] else '✗'}  {opened:>10.2f} s {'✓' if opened <= target[2] else '✗'}"
             f"  {overhead:>+14.2f} s"
         )
-    print(f"reference: a bare Streamlit page with one plotly chart, open → drawn {statistics.median(bare_opens):.2f} s "
-          f"(rounds: {', '.join(f'{t:.2f}' for t in bare_opens)}); the issue measured ~2.1 s")
-    print("targets: rerun ≤ 100 / 300 ms, edit → settled ≤ 0.4 / 1 s, open → drawn ≤ 2.5 / 3 s "
-          "(~2.1 s bare page + 0.4 / 0.9 s)")
+    print(
+        f"reference: a bare Streamlit page with one plotly chart, open → drawn {statistics.median(bare_opens):.2f} s "
+        f"(rounds: {', '.join(f'{t:.2f}' for t in bare_opens)}); the issue measured ~2.1 s"
+    )
+    print(
+        "targets: rerun ≤ 100 / 300 ms, edit → settled ≤ 0.4 / 1 s, open → drawn ≤ 2.5 / 3 s "
+        "(~2.1 s bare page + 0.4 / 0.9 s)"
+    )
 
 
 if __name__ == "__main__":

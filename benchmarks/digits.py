@@ -75,10 +75,14 @@ def main() -> None:
         server.wait(timeout=10)
     difference = statistics.median(d - s for d, s in zip(digits, seed))
     print(f"page open, seed example:  median {statistics.median(seed):.2f} s  ({', '.join(f'{s:.2f}' for s in seed)})")
-    print(f"page open, digit reader:  median {statistics.median(digits):.2f} s  ({', '.join(f'{s:.2f}' for s in digits)})")
+    print(
+        f"page open, digit reader:  median {statistics.median(digits):.2f} s  ({', '.join(f'{s:.2f}' for s in digits)})"
+    )
     print(f"digit reader − seed example, median per round: {difference:+.2f} s (target ≤ +0.5 s)")
-    print(f"drawn pixel → every layer redrawn, idle: median {statistics.median(clicks):.2f} s, "
-          f"max {max(clicks):.2f} s over {len(clicks)} clicks (target ≤ 0.5 s)")
+    print(
+        f"drawn pixel → every layer redrawn, idle: median {statistics.median(clicks):.2f} s, "
+        f"max {max(clicks):.2f} s over {len(clicks)} clicks (target ≤ 0.5 s)"
+    )
 
 
 if __name__ == "__main__":

@@ -32,8 +32,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mlpsim.forward import forward  # noqa: E402
-from mlpsim.presets import mnist_sized  # noqa: E402
+from mlpsim.core.forward import forward  # noqa: E402
+from mlpsim.io.presets import mnist_sized  # noqa: E402
 
 TARGETS = {1: 3.0, 1000: 1.2}
 TIMING_SECONDS = 0.02
@@ -140,9 +140,7 @@ def main() -> int:
         times = measure(contenders, x, args.repeats, timer)
         best = {name: min(values) for name, values in times.items()}
         median = {name: statistics.median(values) for name, values in times.items()}
-        cells = "  ".join(
-            f"{name} {best[name] * 1e6:,.1f} / {median[name] * 1e6:,.1f} µs" for name in contenders
-        )
+        cells = "  ".join(f"{name} {best[name] * 1e6:,.1f} / {median[name] * 1e6:,.1f} µs" for name in contenders)
         ratio = best["forward()"] / best["bare"]
         verdict = "met" if ratio <= target else "MISSED"
         print(f"batch {batch:>4}: {cells}")

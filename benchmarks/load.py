@@ -39,13 +39,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from streamlit.proto.Alert_pb2 import Alert  # noqa: E402
+
 from benchmarks.streamlit_client import (  # noqa: E402
     ProtocolError,
     StreamlitSession,
     editor_edits,
     int_value,
 )
-from streamlit.proto.Alert_pb2 import Alert  # noqa: E402
 
 # The seed article's 3 → 4 → 2 network (ReLU hidden layer, sigmoid output), written out here so
 # the learners' expectations never come from the app's own code.
@@ -228,9 +229,22 @@ def start_server(log_path: Path, options: list[str] = ()) -> tuple[subprocess.Po
     ``--runner.postScriptGC false``); returns once its health check answers."""
     port = free_port()
     command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-        "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *options,
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        *options,
     ]
     log = log_path.open("wb")
     process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
@@ -303,7 +317,7 @@ async def sample_memory(pids: list[int], samples: list[tuple[float, float]], sto
             samples.append((time.monotonic() - start, value))
         try:
             await asyncio.wait_for(stop.wait(), 0.5)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
 
@@ -341,7 +355,7 @@ class LoadReport:
             return "not measured"
         values = [value for _, value in self.rss_samples]
         third = len(values) // 3
-        parts = [max(values[:third]), max(values[third: 2 * third]), max(values[2 * third:])]
+        parts = [max(values[:third]), max(values[third : 2 * third]), max(values[2 * third :])]
         return " → ".join(f"{value:.0f}" for value in parts) + " MB (peak of each third of the run)"
 
     def text(self) -> str:
@@ -390,8 +404,14 @@ class LoadReport:
 
 
 async def run_load(
-    url: str | list[str], sessions: int, duration: float, ramp: float, think: tuple[float, float],
-    server_pid: int | list[int] | None = None, seed: int = 0, reload_every: int = 0,
+    url: str | list[str],
+    sessions: int,
+    duration: float,
+    ramp: float,
+    think: tuple[float, float],
+    server_pid: int | list[int] | None = None,
+    seed: int = 0,
+    reload_every: int = 0,
 ) -> LoadReport:
     """Learner i talks to ``url[i % len(url)]`` (replicas behind a sticky proxy do the same);
     memory and CPU are summed over ``server_pid``."""
@@ -439,8 +459,13 @@ async def run_load(
 
 
 def run_against_fresh_server(
-    sessions: int, duration: float, ramp: float, think: tuple[float, float], options: list[str] = (),
-    reload_every: int = 0, replicas: int = 1,
+    sessions: int,
+    duration: float,
+    ramp: float,
+    think: tuple[float, float],
+    options: list[str] = (),
+    reload_every: int = 0,
+    replicas: int = 1,
 ) -> LoadReport:
     """Start ``replicas`` servers (each a process of its own, as behind a sticky proxy), run, stop."""
     with tempfile.TemporaryDirectory() as folder:
@@ -448,10 +473,17 @@ def run_against_fresh_server(
         try:
             for replica in range(replicas):
                 servers.append(start_server(Path(folder) / f"streamlit-{replica}.log", options))
-            return asyncio.run(run_load(
-                [url for _, url in servers], sessions, duration, ramp, think,
-                server_pid=[process.pid for process, _ in servers], reload_every=reload_every,
-            ))
+            return asyncio.run(
+                run_load(
+                    [url for _, url in servers],
+                    sessions,
+                    duration,
+                    ramp,
+                    think,
+                    server_pid=[process.pid for process, _ in servers],
+                    reload_every=reload_every,
+                )
+            )
         finally:
             for process, _ in servers:
                 stop_server(process)
@@ -465,16 +497,24 @@ def main() -> int:
     parser.add_argument("--think", type=float, nargs=2, default=(2.0, 6.0), help="seconds between a learner's actions")
     parser.add_argument("--url", help="use a running server instead of starting one")
     parser.add_argument(
-        "--reload-every", type=int, default=0, metavar="K",
+        "--reload-every",
+        type=int,
+        default=0,
+        metavar="K",
         help="each learner reloads the page (a new session) after every K interactions; 0 = never",
     )
     parser.add_argument(
-        "--replicas", type=int, default=1,
+        "--replicas",
+        type=int,
+        default=1,
         help="start this many server processes; learners are spread over them as a sticky proxy would",
     )
     parser.add_argument("--json", help="also write the figures to this JSON file")
     parser.add_argument(
-        "--server-option", action="append", default=[], metavar="NAME=VALUE",
+        "--server-option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
         help="extra `streamlit run` option for an A/B run, e.g. runner.postScriptGC=false",
     )
     args = parser.parse_args()
@@ -485,20 +525,30 @@ def main() -> int:
             run_load(args.url, args.sessions, args.duration, args.ramp, think, reload_every=args.reload_every)
         )
     else:
-        options = [part for option in args.server_option for part in ("--" + option.split("=", 1)[0], option.split("=", 1)[1])]
+        options = [
+            part for option in args.server_option for part in ("--" + option.split("=", 1)[0], option.split("=", 1)[1])
+        ]
         report = run_against_fresh_server(
-            args.sessions, args.duration, args.ramp, think, options, reload_every=args.reload_every,
+            args.sessions,
+            args.duration,
+            args.ramp,
+            think,
+            options,
+            reload_every=args.reload_every,
             replicas=args.replicas,
         )
     print(report.text())
     if args.json:
         figures = {
-            "sessions": report.sessions, "interactions": report.interactions, "errors": len(report.errors),
+            "sessions": report.sessions,
+            "interactions": report.interactions,
+            "errors": len(report.errors),
             "leaks": len(report.leaks),
             "rerun_p50_s": report.percentile(report.rerun_seconds, 0.5),
             "rerun_p95_s": report.percentile(report.rerun_seconds, 0.95),
             "rerun_max_s": max(report.rerun_seconds, default=None),
-            "rss_mb": [value for _, value in report.rss_samples], "rss_end_mb": report.rss_end,
+            "rss_mb": [value for _, value in report.rss_samples],
+            "rss_end_mb": report.rss_end,
         }
         Path(args.json).write_text(json.dumps(figures))
     return 0 if not report.errors and not report.leaks else 1

@@ -19,8 +19,9 @@ import concurrent.futures
 import io
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -120,7 +121,7 @@ class StreamlitSession:
             await self._socket.close()
             self._socket = None
 
-    async def __aenter__(self) -> "StreamlitSession":
+    async def __aenter__(self) -> StreamlitSession:
         await self.connect()
         return self
 
@@ -161,7 +162,7 @@ class StreamlitSession:
                 raise ProtocolError(f"no script_finished within {self.timeout:.0f} s")
             try:
                 raw = await asyncio.wait_for(self._socket.recv(), remaining)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise ProtocolError(f"no script_finished within {self.timeout:.0f} s") from None
             except websockets.ConnectionClosed as error:
                 raise ProtocolError(f"server closed the stream: {error}") from None
@@ -269,5 +270,9 @@ def trigger(widget_id: str) -> WidgetState:
 
 def editor_edits(widget_id: str, edited_rows: dict[int, dict[str, Any]]) -> WidgetState:
     """A data_editor's value: the edits JSON the grid sends ({"edited_rows": {row: {col: v}}})."""
-    edits = {"edited_rows": {str(row): cells for row, cells in edited_rows.items()}, "added_rows": [], "deleted_rows": []}
+    edits = {
+        "edited_rows": {str(row): cells for row, cells in edited_rows.items()},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     return string_value(widget_id, json.dumps(edits))

@@ -37,11 +37,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from forward import blas_description, set_blas_threads  # noqa: E402  (benchmarks/forward.py)
 from sklearn.neural_network import MLPClassifier  # noqa: E402
 
-from mlpsim.activations import ACTIVATIONS, REGISTRY  # noqa: E402
-from mlpsim.datasets import Dataset, examples, load  # noqa: E402
-from mlpsim.initializers import initialized_network  # noqa: E402
-from mlpsim.optimizers import Optimizer  # noqa: E402
-from mlpsim.training import TrainingConfig, start, train  # noqa: E402
+from mlpsim.core.activations import ACTIVATIONS, REGISTRY  # noqa: E402
+from mlpsim.core.initializers import initialized_network  # noqa: E402
+from mlpsim.core.optimizers import Optimizer  # noqa: E402
+from mlpsim.core.training import TrainingConfig, start, train  # noqa: E402
+from mlpsim.data.datasets import Dataset, examples, load  # noqa: E402
 
 RATE = 0.01
 TARGET_SKLEARN = 1.0
@@ -50,14 +50,31 @@ TARGET_BARE = 1.3
 
 def cases() -> list[tuple[str, Dataset, list[int], list[str], int, int]]:
     rng = np.random.default_rng(0)
-    random_rows = Dataset("random", "2,000 random 784-pixel rows, 10 random classes",
-                          rng.uniform(0, 1, (2000, 784)), rng.integers(0, 10, 2000), class_count=10)
+    random_rows = Dataset(
+        "random",
+        "2,000 random 784-pixel rows, 10 random classes",
+        rng.uniform(0, 1, (2000, 784)),
+        rng.integers(0, 10, 2000),
+        class_count=10,
+    )
     return [
-        ("(a) 2-8-8-1 tanh, circle 500, batch 10, 20 epochs", load("circle", seed=0), [2, 8, 8, 1],
-         ["tanh", "tanh", "sigmoid"], 10, 20),
+        (
+            "(a) 2-8-8-1 tanh, circle 500, batch 10, 20 epochs",
+            load("circle", seed=0),
+            [2, 8, 8, 1],
+            ["tanh", "tanh", "sigmoid"],
+            10,
+            20,
+        ),
         ("(b) digits 64-32-10 relu, batch 32, 10 epochs", load("digits"), [64, 32, 10], ["relu", "softmax"], 32, 10),
-        ("(c) 784-128-64-10 relu, 2,000 random, batch 64, 5 epochs", random_rows, [784, 128, 64, 10],
-         ["relu", "relu", "softmax"], 64, 5),
+        (
+            "(c) 784-128-64-10 relu, 2,000 random, batch 64, 5 epochs",
+            random_rows,
+            [784, 128, 64, 10],
+            ["relu", "relu", "softmax"],
+            64,
+            5,
+        ),
     ]
 
 
@@ -69,9 +86,21 @@ def run_mlpsim(dataset: Dataset, network, loss: str, batch: int, epochs: int) ->
 
 def run_sklearn(dataset: Dataset, sizes: list[int], hidden: str, batch: int, epochs: int) -> None:
     model = MLPClassifier(
-        hidden_layer_sizes=tuple(sizes[1:-1]), activation=hidden, solver="sgd", learning_rate="constant",
-        learning_rate_init=RATE, alpha=0.0, batch_size=batch, shuffle=True, momentum=0.0, nesterovs_momentum=False,
-        max_iter=epochs, tol=0.0, n_iter_no_change=10**9, early_stopping=False, random_state=0,
+        hidden_layer_sizes=tuple(sizes[1:-1]),
+        activation=hidden,
+        solver="sgd",
+        learning_rate="constant",
+        learning_rate_init=RATE,
+        alpha=0.0,
+        batch_size=batch,
+        shuffle=True,
+        momentum=0.0,
+        nesterovs_momentum=False,
+        max_iter=epochs,
+        tol=0.0,
+        n_iter_no_change=10**9,
+        early_stopping=False,
+        random_state=0,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ConvergenceWarning: the epochs are meant to be few
@@ -89,7 +118,7 @@ def run_bare(x: np.ndarray, y: np.ndarray, network, batch: int, epochs: int) -> 
     for _ in range(epochs):
         order = rng.permutation(len(x))
         for begin in range(0, len(x), batch):
-            rows = order[begin:begin + batch]
+            rows = order[begin : begin + batch]
             a = x[rows]
             zs, outputs = [], [a]
             for w, b, f in zip(weights, biases, functions):
@@ -118,8 +147,10 @@ def main() -> int:
         set_blas_threads(args.blas_threads)
     timer = time.process_time if args.cpu_time else time.perf_counter
     print(f"numpy {np.__version__}; BLAS: {blas_description()}")
-    print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}; {args.repeats} interleaved runs of "
-          f"{'CPU' if args.cpu_time else 'wall'} time each; best / median seconds per training run")
+    print(
+        f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}; {args.repeats} interleaved runs of "
+        f"{'CPU' if args.cpu_time else 'wall'} time each; best / median seconds per training run"
+    )
     missed = False
     for title, dataset, sizes, activations, batch, epochs in cases():
         network = initialized_network(sizes, activations, "xavier", seed=0)

@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit, wait_for_app_idle  # noqa: E402
-from mlpsim.initializers import initialized_network  # noqa: E402
-from mlpsim.sharelink import encode  # noqa: E402
+
+from mlpsim.core.initializers import initialized_network  # noqa: E402
+from mlpsim.io.sharelink import encode  # noqa: E402
 
 WATCH = """() => {
     window.__frames = [];
@@ -104,7 +105,9 @@ def main() -> None:
             fps, eps, pause = play(page, args.seconds)
             step = step_latency(page)
             print("2-8-8-1 XOR, 500 points, batch 10, 100×100 boundary + 17 neuron maps:")
-            print(f"  frames/s {fps:.1f}   epochs/s {eps:.1f}   Pause latency {pause:.2f} s   Step latency {step:.2f} s")
+            print(
+                f"  frames/s {fps:.1f}   epochs/s {eps:.1f}   Pause latency {pause:.2f} s   Step latency {step:.2f} s"
+            )
             page.close()
             # A 64-input network is too big for a share link: open a 2-32-10 one and let the
             # page's reshape offer make it 64-32-10 (softmax, cross-entropy) for the digits.

@@ -1,10 +1,12 @@
 """mlpsim: the network core of a visual multilayer-perceptron simulator (no UI code here)."""
 
-from mlpsim.errors import ForwardError, LimitError, MlpsimError, ValidationError
-from mlpsim.forward import ForwardResult, forward
-from mlpsim.limits import DEFAULT_LIMITS, Limits
-from mlpsim.network import Layer, Network
-from mlpsim.notebook import fit, load, save
+from mlpsim.core.errors import ForwardError, LimitError, MlpsimError, ValidationError
+from mlpsim.core.forward import ForwardResult, forward
+from mlpsim.core.limits import DEFAULT_LIMITS, Limits
+from mlpsim.core.network import Layer, Network
+from mlpsim.notebook import fit, load, register_jupyter_display, save
+
+register_jupyter_display()
 
 __all__ = [
     "DEFAULT_LIMITS",

@@ -9,20 +9,21 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import NoReturn
 
 import numpy as np
 
-from mlpsim.arithmetic import neuron_working
-from mlpsim.errors import MlpsimError
-from mlpsim.fileformat import loads
-from mlpsim.forward import forward
-from mlpsim.limits import DEFAULT_LIMITS, ENVIRONMENT_PROBLEM, variable
-from mlpsim.network import Network
-from mlpsim.numbertext import read_number
-from mlpsim.userfile import read_user_file
+from mlpsim.core.errors import MlpsimError
+from mlpsim.core.forward import forward
+from mlpsim.core.limits import DEFAULT_LIMITS, ENVIRONMENT_PROBLEM, variable
+from mlpsim.core.network import Network
+from mlpsim.core.numbertext import read_number
+from mlpsim.explain.arithmetic import neuron_working
+from mlpsim.io.fileformat import loads
+from mlpsim.io.userfile import read_user_file
 
 EXIT_BAD_INPUT = 2
 
@@ -109,7 +110,7 @@ def _explain_command(args: argparse.Namespace) -> str:
 
 
 def _worksheet_command(args: argparse.Namespace) -> str:
-    from mlpsim.worksheet import build_worksheet, render_worksheet
+    from mlpsim.workshop.worksheet import build_worksheet, render_worksheet
 
     target = Path(args.output)
     text = render_worksheet(build_worksheet(args.seed, args.difficulty, args.count, args.title), target.suffix)
@@ -121,8 +122,8 @@ def _worksheet_command(args: argparse.Namespace) -> str:
 
 
 def _render_command(args: argparse.Namespace) -> str:
-    from mlpsim.export import check_export_path, write_figure
-    from mlpsim.figure import network_figure
+    from mlpsim.render.export import check_export_path, write_figure
+    from mlpsim.render.figure import network_figure
 
     check_export_path(args.output)  # before the work, so a wrong suffix fails fast
     network = read_network(args.network)
@@ -141,9 +142,9 @@ def _parse_target(text: str, network: Network) -> np.ndarray:
 
 
 def _backprop_command(args: argparse.Namespace) -> str:
-    from mlpsim.backward import backward
-    from mlpsim.gradient_working import layer_gradient, neuron_gradient
-    from mlpsim.losses import get_loss
+    from mlpsim.core.backward import backward
+    from mlpsim.core.losses import get_loss
+    from mlpsim.explain.gradient_working import layer_gradient, neuron_gradient
 
     network = read_network(args.network)
     loss = get_loss(args.loss, network.layers[-1].activation)
@@ -188,11 +189,11 @@ def _backprop_command(args: argparse.Namespace) -> str:
 
 
 def _train_command(args: argparse.Namespace) -> str:
-    from mlpsim.datafile import load_csv
-    from mlpsim.datasets import GENERATORS, examples, load, split
-    from mlpsim.fileformat import dumps
-    from mlpsim.optimizers import Optimizer
-    from mlpsim.training import TrainingConfig, start, train
+    from mlpsim.core.optimizers import Optimizer
+    from mlpsim.core.training import TrainingConfig, start, train
+    from mlpsim.data.datafile import load_csv
+    from mlpsim.data.datasets import GENERATORS, examples, load, split
+    from mlpsim.io.fileformat import dumps
 
     target = Path(args.output)
     if args.seed < 0:
@@ -230,7 +231,11 @@ def _train_command(args: argparse.Namespace) -> str:
         if bar is not None:
             bar.close()
     _write_atomically(target, dumps(state.network))
-    summary: dict[str, object] = {"epochs": state.epoch, "train_loss": history["train_loss"], "test_loss": history["test_loss"]}
+    summary: dict[str, object] = {
+        "epochs": state.epoch,
+        "train_loss": history["train_loss"],
+        "test_loss": history["test_loss"],
+    }
     if train_rows.labels is not None:
         summary["train_accuracy"] = history["train_accuracy"]
         summary["test_accuracy"] = history["test_accuracy"]
@@ -252,7 +257,7 @@ def _default_loss(network: Network) -> str:
 
 
 def _read_data_file(path: str) -> bytes:
-    """A CSV file named by --data, read as safely as a network file (mlpsim.userfile)."""
+    """A CSV file named by --data, read as safely as a network file (mlpsim.io.userfile)."""
     if not Path(path).exists():
         raise UsageError(f"--data {path}: neither a built-in dataset nor an existing file")
     return read_user_file(path, DEFAULT_LIMITS.max_data_bytes, variable("max_data_bytes"))
@@ -305,8 +310,8 @@ def _write_bytes(path: str, data: bytes) -> None:
 
 
 def _import_command(args: argparse.Namespace) -> str:
-    from mlpsim.fileformat import dumps
-    from mlpsim.onnxio import read_onnx
+    from mlpsim.io.fileformat import dumps
+    from mlpsim.io.onnxio import read_onnx
 
     data = read_user_file(args.model, DEFAULT_LIMITS.max_file_bytes, variable("max_file_bytes"))
     network = read_onnx(data, DEFAULT_LIMITS, output=args.output_name)
@@ -315,7 +320,7 @@ def _import_command(args: argparse.Namespace) -> str:
 
 
 def _export_command(args: argparse.Namespace) -> str:
-    from mlpsim.onnxio import write_onnx
+    from mlpsim.io.onnxio import write_onnx
 
     network = read_network(args.network)
     _write_bytes(args.output, write_onnx(network, "float32" if args.float32 else "float64"))
@@ -361,7 +366,9 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--difficulty", choices=("easy", "medium", "hard"), required=True)
     command.add_argument("--count", type=int, default=3, help="number of exercises (default 3)")
     command.add_argument("--title", help="heading printed on the sheet")
-    command.add_argument("-o", "--output", required=True, help="file to write; its suffix (.html or .md) picks the format")
+    command.add_argument(
+        "-o", "--output", required=True, help="file to write; its suffix (.html or .md) picks the format"
+    )
     command.set_defaults(run=_worksheet_command)
 
     command = commands.add_parser("render", help="write the network diagram (.html, .json, .png or .svg)")
@@ -375,34 +382,55 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("network", help="an mlpsim.network JSON file")
     command.add_argument("--target", required=True, help="comma-separated target values, one per output neuron")
     command.add_argument("--input", help="comma-separated input values (default: the file's)")
-    command.add_argument("--loss", default="squared_error", help="squared_error (default), binary_cross_entropy or cross_entropy")
+    command.add_argument(
+        "--loss", default="squared_error", help="squared_error (default), binary_cross_entropy or cross_entropy"
+    )
     command.add_argument("--layer", type=int, help="only this layer's neuron (layer after the input, from 1) ...")
-    command.add_argument("--neuron", type=int, help="... and this neuron, from 1: its δ and its incoming weights' gradients")
-    command.add_argument("--learning-rate", type=_number_argument, default=0.03,
-                         help="η used to show each update w − η·g (default 0.03)")
+    command.add_argument(
+        "--neuron", type=int, help="... and this neuron, from 1: its δ and its incoming weights' gradients"
+    )
+    command.add_argument(
+        "--learning-rate", type=_number_argument, default=0.03, help="η used to show each update w − η·g (default 0.03)"
+    )
     command.add_argument("--json", action="store_true", help="print loss, δ and gradients as one line of JSON")
     command.set_defaults(run=_backprop_command)
 
     command = commands.add_parser("train", help="train a network on a built-in dataset or a CSV file")
     command.add_argument("network", help="an mlpsim.network JSON file")
-    command.add_argument("--data", required=True, help="a built-in dataset's name (circle, xor, spiral, digits, …) or a CSV file")
-    command.add_argument("-o", "--output", required=True, help="the trained network's file (written only if training succeeds)")
-    command.add_argument("--loss", help="default: cross_entropy for softmax, binary_cross_entropy for sigmoid, else squared_error")
+    command.add_argument(
+        "--data", required=True, help="a built-in dataset's name (circle, xor, spiral, digits, …) or a CSV file"
+    )
+    command.add_argument(
+        "-o", "--output", required=True, help="the trained network's file (written only if training succeeds)"
+    )
+    command.add_argument(
+        "--loss", help="default: cross_entropy for softmax, binary_cross_entropy for sigmoid, else squared_error"
+    )
     command.add_argument("--optimizer", default="sgd", choices=("sgd", "momentum", "adam"))
     command.add_argument("--learning-rate", type=_number_argument, help="default 0.03 (sgd, momentum), 0.001 (adam)")
-    command.add_argument("--momentum", type=_number_argument, default=0.9, help="μ for --optimizer momentum (default 0.9)")
+    command.add_argument(
+        "--momentum", type=_number_argument, default=0.9, help="μ for --optimizer momentum (default 0.9)"
+    )
     command.add_argument("--batch-size", type=int, default=10, help="rows per update (default 10)")
     command.add_argument("--epochs", type=int, default=100, help="passes over the training rows (default 100)")
-    command.add_argument("--seed", type=int, default=0, help="seeds the split, the shuffling and generated data (default 0)")
-    command.add_argument("--test-fraction", type=_number_argument, default=0.2, help="rows held out for testing (default 0.2)")
+    command.add_argument(
+        "--seed", type=int, default=0, help="seeds the split, the shuffling and generated data (default 0)"
+    )
+    command.add_argument(
+        "--test-fraction", type=_number_argument, default=0.2, help="rows held out for testing (default 0.2)"
+    )
     command.add_argument("--l1", type=_number_argument, default=0.0, help="L1 regularisation rate λ₁ (default 0)")
     command.add_argument("--l2", type=_number_argument, default=0.0, help="L2 regularisation rate λ₂ (default 0)")
     command.add_argument("--points", type=int, help="points of a generated dataset (default: its usual count)")
-    command.add_argument("--noise", type=_number_argument, default=0.0, help="noise of a generated dataset, 0–0.5 (default 0)")
+    command.add_argument(
+        "--noise", type=_number_argument, default=0.0, help="noise of a generated dataset, 0–0.5 (default 0)"
+    )
     command.set_defaults(run=_train_command)
 
     command = commands.add_parser("import", help="read an ONNX model's fully connected network into a network file")
-    command.add_argument("model", help="an .onnx file (Gemm or MatMul + Add layers, as PyTorch, tf2onnx and skl2onnx write)")
+    command.add_argument(
+        "model", help="an .onnx file (Gemm or MatMul + Add layers, as PyTorch, tf2onnx and skl2onnx write)"
+    )
     command.add_argument("-o", "--output", required=True, help="the mlpsim.network JSON file to write")
     command.add_argument("--output-name", help="the tensor the network ends at, for a model with several outputs")
     command.set_defaults(run=_import_command)
@@ -415,7 +443,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     # '+' prefixes: every argument after 'app', --options included, goes to `streamlit run`.
     command = commands.add_parser(
-        "app", help="start the Streamlit app (arguments after 'app' go to streamlit run)", prefix_chars="+", add_help=False
+        "app",
+        help="start the Streamlit app (arguments after 'app' go to streamlit run)",
+        prefix_chars="+",
+        add_help=False,
     )
     command.add_argument("streamlit_args", nargs="*", help="e.g. --server.port 8502")
     command.set_defaults(run=_app_command)

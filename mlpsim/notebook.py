@@ -6,13 +6,38 @@ here is needed by the app.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlpsim import datasets, fileformat, training
-from mlpsim.errors import ValidationError
-from mlpsim.network import Network
-from mlpsim.optimizers import Optimizer
+from mlpsim.core import training
+from mlpsim.core.errors import ValidationError
+from mlpsim.core.network import Network
+from mlpsim.core.optimizers import Optimizer
+from mlpsim.data import datasets
+from mlpsim.io import fileformat
+
+
+def network_html(network: Network) -> str:
+    """The network's diagram as HTML for Jupyter (plotly.js inline: no internet needed)."""
+    from mlpsim.core.forward import forward
+    from mlpsim.render.figure import network_figure
+
+    return network_figure(network, forward(network)).to_html(full_html=False, include_plotlyjs=True)
+
+
+def register_jupyter_display() -> None:
+    """Make Jupyter draw every Network as its diagram.
+
+    The diagram lives in mlpsim.render, above mlpsim.core, so Network has no ``_repr_html_`` of its
+    own: IPython's HTML formatter is told here, when ``import mlpsim`` runs inside a kernel.
+    """
+    # A kernel has imported IPython already; importing it here would cost ~0.5 s and raise the
+    # recursion limit for every other program that imports mlpsim.
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None:
+        shell.display_formatter.formatters["text/html"].for_type(Network, network_html)
 
 
 def load(path: str | Path) -> Network:
@@ -71,8 +96,10 @@ def fit(
     if progress:
         print()
     history = History(
-        tuple(p.train_loss for p in progresses), tuple(p.test_loss for p in progresses),
-        tuple(p.train_accuracy for p in progresses), tuple(p.test_accuracy for p in progresses),
+        tuple(p.train_loss for p in progresses),
+        tuple(p.test_loss for p in progresses),
+        tuple(p.train_accuracy for p in progresses),
+        tuple(p.test_accuracy for p in progresses),
     )
     return (progresses[-1].state.network if progresses else network), history
 

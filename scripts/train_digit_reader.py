@@ -15,13 +15,12 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
-from mlpsim import datasets, fileformat, training
-from mlpsim.forward import forward
-from mlpsim.initializers import initialized_network
-from mlpsim.optimizers import Optimizer
-from mlpsim.presets import DIGIT_READER_FILE, DIGIT_READER_NAME, DIGIT_SPLIT_SEED, DIGIT_TEST_FRACTION
+from mlpsim.core import training
+from mlpsim.core.initializers import initialized_network
+from mlpsim.core.optimizers import Optimizer
+from mlpsim.data import datasets
+from mlpsim.io import fileformat
+from mlpsim.io.presets import DIGIT_READER_FILE, DIGIT_READER_NAME, DIGIT_SPLIT_SEED, DIGIT_TEST_FRACTION
 
 SIZES = (64, 32, 16, 10)
 ACTIVATIONS = ("relu", "relu", "softmax")
@@ -40,7 +39,7 @@ def trained_reader():
     state = training.start(network, CONFIG, seed=SHUFFLE_SEED)
     test_rows = datasets.examples(test, network)
     last = None
-    for last in training.train(state, CONFIG, datasets.examples(train, network), test_rows):
+    for last in training.train(state, CONFIG, datasets.examples(train, network), test_rows):  # noqa: B007 (the last one is kept)
         pass
     trained = last.state.network
     # The first test image is the input the preset opens with.

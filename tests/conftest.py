@@ -68,9 +68,21 @@ def free_port() -> int:
 def start_streamlit(port: int, env: dict[str, str] | None = None, script: Path = ROOT / "app.py") -> subprocess.Popen:
     """`streamlit run app.py` (or ``script``) on localhost:port, returning once the health check answers."""
     command = [
-        sys.executable, "-m", "streamlit", "run", str(script),
-        "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
     ]
     process = subprocess.Popen(
         command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from urllib.parse import quote
 
-from mlpsim.presets import DIGIT_READER_NAME
+from mlpsim.io.presets import DIGIT_READER_NAME
 
 CANVAS_TITLE = "Input: 8×8 pixels"
 
@@ -16,8 +16,9 @@ def digit_reader_url(app_url: str) -> str:
 
 def pixel_point(page, pixel: int) -> tuple[float, float]:
     """Page coordinates of pixel ``pixel`` (0..63) of the drawing image, from plotly's own axes."""
-    return tuple(page.evaluate(
-        """([title, pixel]) => {
+    return tuple(
+        page.evaluate(
+            """([title, pixel]) => {
             const gd = [...document.querySelectorAll('.js-plotly-plot')]
                 .find(g => g._fullLayout && (g._fullLayout.title.text || '').startsWith(title));
             gd.scrollIntoView({block: 'center'});
@@ -25,8 +26,9 @@ def pixel_point(page, pixel: int) -> tuple[float, float]:
             const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
             return [box.left + xa.l2p(pixel % 8), box.top + ya.l2p(Math.floor(pixel / 8))];
         }""",
-        [CANVAS_TITLE, pixel],
-    ))
+            [CANVAS_TITLE, pixel],
+        )
+    )
 
 
 def input_pixels(page) -> list[float]:
@@ -47,7 +49,8 @@ def click_pixel_and_wait(page, pixel: int, wait_for_app_idle) -> float:
         """([title, pixel]) => { const g = [...document.querySelectorAll('.js-plotly-plot')]
             .find(g => g._fullLayout && (g._fullLayout.title.text || '').startsWith(title));
             return g && g._fullData[0].marker.color[pixel] === 1; }""",
-        arg=[CANVAS_TITLE, pixel], timeout=30_000,
+        arg=[CANVAS_TITLE, pixel],
+        timeout=30_000,
     )
     wait_for_app_idle(page)
     return time.perf_counter() - started

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import random
-from typing import Sequence
+from collections.abc import Sequence
 
 
 def mutated(
-    text: str, rng: random.Random, alphabet: Sequence[str], edits: int,
-    replace_below: float, insert_below: float, longest_cut: int,
+    text: str,
+    rng: random.Random,
+    alphabet: Sequence[str],
+    edits: int,
+    replace_below: float,
+    insert_below: float,
+    longest_cut: int,
 ) -> str:
     """``text`` after ``edits`` random edits at random places: with probability ``replace_below``
     a character is replaced by one from ``alphabet``, up to ``insert_below`` one is inserted,
@@ -17,9 +22,9 @@ def mutated(
         position = rng.randrange(len(text) + 1)
         kind = rng.random()
         if kind < replace_below:
-            text = text[:position] + rng.choice(alphabet) + text[position + 1:]
+            text = text[:position] + rng.choice(alphabet) + text[position + 1 :]
         elif kind < insert_below:
             text = text[:position] + rng.choice(alphabet) + text[position:]
         else:
-            text = text[:position] + text[position + rng.randint(1, longest_cut):]
+            text = text[:position] + text[position + rng.randint(1, longest_cut) :]
     return text

@@ -11,12 +11,31 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlpsim.activations import ACTIVATIONS, FORMULAS_LATEX, FORMULAS_TEXT, LEAKY_RELU_SLOPE
+from mlpsim.core.activations import ACTIVATIONS, FORMULAS_LATEX, FORMULAS_TEXT, LEAKY_RELU_SLOPE
 
 INF = math.inf
 EXTREMES = [
-    -INF, -1e308, -1.7976931348623157e308, -1000.0, -745.0, -710.0, -50.0, -1.0, -1e-300, -5e-324, -0.0,
-    0.0, 5e-324, 1e-300, 1.0, 50.0, 710.0, 1000.0, 1e308, 1.7976931348623157e308, INF,
+    -INF,
+    -1e308,
+    -1.7976931348623157e308,
+    -1000.0,
+    -745.0,
+    -710.0,
+    -50.0,
+    -1.0,
+    -1e-300,
+    -5e-324,
+    -0.0,
+    0.0,
+    5e-324,
+    1e-300,
+    1.0,
+    50.0,
+    710.0,
+    1000.0,
+    1e308,
+    1.7976931348623157e308,
+    INF,
 ]
 
 

@@ -8,7 +8,6 @@ import re
 import time
 
 import pytest
-
 from conftest import wait_for_app_idle
 from test_app_browser import WEIGHTS_TABLE, click_neuron, open_app, seed_output, type_into_cell, wait_for_output
 

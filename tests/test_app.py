@@ -11,15 +11,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import open_lazy_section
 from streamlit.testing.v1 import AppTest
 
-from mlpsim.network import Layer, Network
-from mlpsim.presets import xor
-from mlpsim.sharelink import encode
+from mlpsim.core.network import Layer, Network
+from mlpsim.io.presets import xor
+from mlpsim.io.sharelink import encode
 from ui import state
 from ui.tables import Table, fold_edits, parse_cell
-
-from conftest import open_lazy_section
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 SEED_X = [0.5, 0.1, 0.2]
@@ -102,7 +101,10 @@ def test_neuron_selection_shows_its_worked_arithmetic(at):
     # What Streamlit would set on the mounted chart (a changed layout is a second full draw), and
     # no Streamlit theme (its template object is one too).
     assert (figure["layout"]["clickmode"], figure["layout"]["dragmode"], figure["layout"]["hovermode"]) == (
-        "event+select", "pan", "closest")
+        "event+select",
+        "pan",
+        "closest",
+    )
     assert chart.theme == ""
 
 
@@ -194,7 +196,8 @@ def test_invalid_cells_are_named_and_the_rest_of_the_edit_applied(edit_app):
 def test_fold_applies_valid_cells_and_names_invalid_ones():
     network = xor()
     fold = fold_edits(
-        network, Table("weights", 1),
+        network,
+        Table("weights", 1),
         {0: {"N1": "abc", "N2": 3.5}, 1: {"N1": None, "N2": "1e400"}},
     )
     assert fold.network.layers[0].weights.tolist() == [[1.0, 3.5], [1.0, 1.0]]
@@ -203,7 +206,10 @@ def test_fold_applies_valid_cells_and_names_invalid_ones():
     assert fold.errors[0].startswith("W1[1,1] (IN1 → N1): 'abc' is not a number (digits 0-9,")
     assert fold.errors[0].endswith("; it keeps its value 1")
     assert fold.errors[1].startswith("W1[2,1] (IN2 → N1): empty cell")
-    assert "W1[2,2] (IN2 → N2): '1e400' is beyond the largest number a double holds, ±1.7976931348623157e308" in fold.errors[2]
+    assert (
+        "W1[2,2] (IN2 → N2): '1e400' is beyond the largest number a double holds, ±1.7976931348623157e308"
+        in fold.errors[2]
+    )
     assert fold_edits(network, Table("input"), {1: {"x": float("nan")}}).errors[0].startswith("input IN2:")
     again = fold_edits(fold.network, Table("weights", 1), {0: {"N2": 3.5}})
     assert again.network is fold.network and again.changed == ()  # an edit folded twice changes nothing
@@ -312,7 +318,9 @@ def test_bad_share_link_is_refused_and_the_seed_example_kept():
     app = AppTest.from_file(str(APP), default_timeout=60)
     app.query_params["net"] = encode(xor())[:-10]
     app.run()
-    assert any(text.startswith("This share link cannot be opened: share link: damaged") for text in notices(app, "error"))
+    assert any(
+        text.startswith("This share link cannot be opened: share link: damaged") for text in notices(app, "error")
+    )
     assert shown_output(app) == pytest.approx(plain_forward(SEED_X, seed_layers()), abs=1e-6)
 
 
@@ -327,7 +335,8 @@ def test_large_network_offers_the_file_instead_of_a_link(at):
 
 def test_overflow_is_reported_and_the_tables_stay(at):
     huge = Network(
-        input_size=2, input_values=np.array([1e300, 1e300]),
+        input_size=2,
+        input_values=np.array([1e300, 1e300]),
         layers=(Layer(weights=np.array([[1e300], [1e300]]), bias=np.array([0.0]), activation="linear"),),
     )
     at.session_state[state.NETWORK] = huge
@@ -396,9 +405,11 @@ def test_editors_show_numbers_as_text_and_read_what_was_typed():
 
 
 def test_an_invalid_limit_setting_is_named_on_the_page_not_a_traceback(monkeypatch):
-    import mlpsim.limits
+    import mlpsim.core.limits
 
-    monkeypatch.setattr(mlpsim.limits, "ENVIRONMENT_PROBLEM", "MLPSIM_MAX_LAYERS='many': expected a whole number (digits 0-9)")
+    monkeypatch.setattr(
+        mlpsim.core.limits, "ENVIRONMENT_PROBLEM", "MLPSIM_MAX_LAYERS='many': expected a whole number (digits 0-9)"
+    )
     app = AppTest.from_file(str(APP), default_timeout=60).run()
     assert not app.exception
     assert [error.value for error in app.error] == [

@@ -13,10 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import wait_for_app_idle
-from mlpsim.presets import seed_example, xor
-from mlpsim.sharelink import encode
+
+from mlpsim.io.presets import seed_example, xor
+from mlpsim.io.sharelink import encode
 from ui.editors import CELL_WIDTH_PX, index_width_px
 from ui.tables import Table
 

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlpsim.activations import ACTIVATIONS
-from mlpsim.arithmetic import layer_working, neuron_working, number
-from mlpsim.errors import ValidationError
-from mlpsim.forward import forward
-from mlpsim.presets import mnist_sized, seed_example
+from mlpsim.core.activations import ACTIVATIONS
+from mlpsim.core.errors import ValidationError
+from mlpsim.core.forward import forward
+from mlpsim.explain.arithmetic import layer_working, neuron_working, number
+from mlpsim.io.presets import mnist_sized, seed_example
 
 
 def seed_working(layer: int, neuron: int):
@@ -219,7 +219,7 @@ def test_out_of_range_and_batch_requests_are_refused():
 def test_every_printed_sum_adds_up_at_its_own_precision_or_says_approximately(values):
     from decimal import Decimal
 
-    from mlpsim.numbertext import sum_text
+    from mlpsim.core.numbertext import sum_text
 
     total = math.fsum(values)
     printed = sum_text(values, total)
@@ -236,7 +236,7 @@ def test_every_printed_sum_adds_up_at_its_own_precision_or_says_approximately(va
 
 
 def test_whole_numbers_and_negative_zero_print_as_themselves_in_a_fixed_point_sum():
-    from mlpsim.numbertext import SumText, sum_text
+    from mlpsim.core.numbertext import SumText, sum_text
 
     # 100 keeps its zeros and -0.0 prints as 0 (a fixed-decimal printing once wrote "1" and "-").
     assert sum_text([100.0, -0.0, 0.3], 100.3) == SumText(("100", "0", "0.3"), "=", "100.3")

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from mlpsim.activations import LEAKY_RELU_SLOPE, REGISTRY
-from mlpsim.backward import backward
-from mlpsim.errors import GradientError, ValidationError
-from mlpsim.forward import forward
-from mlpsim.network import Layer, Network
+from mlpsim.core.activations import LEAKY_RELU_SLOPE, REGISTRY
+from mlpsim.core.backward import backward
+from mlpsim.core.errors import GradientError, ValidationError
+from mlpsim.core.forward import forward
+from mlpsim.core.network import Layer, Network
 from tests import reference
 
 # ---- Mazur's 2-2-2 example -----------------------------------------------------------------------
@@ -34,7 +34,10 @@ RATE = 0.5
 def mazur_network(w1=W1, w2=W2) -> Network:
     return Network(
         input_size=2,
-        layers=(Layer(np.array(w1), np.array([0.35, 0.35]), "sigmoid"), Layer(np.array(w2), np.array([0.6, 0.6]), "sigmoid")),
+        layers=(
+            Layer(np.array(w1), np.array([0.35, 0.35]), "sigmoid"),
+            Layer(np.array(w2), np.array([0.6, 0.6]), "sigmoid"),
+        ),
         input_values=np.array(X),
     )
 
@@ -55,8 +58,13 @@ def test_mazur_hand_computation_of_the_forward_pass():
     out_o2 = 1 / (1 + math.exp(-(0.5 * out_h1 + 0.55 * out_h2 + 0.6)))
     result = forward(mazur_network())
     assert net_h1 == pytest.approx(0.3775, abs=1e-15)
-    for value, printed in [(out_h1, "0.593269992"), (out_h2, "0.596884378"), (net_o1, "1.105905967"),
-                           (out_o1, "0.75136507"), (out_o2, "0.772928465")]:
+    for value, printed in [
+        (out_h1, "0.593269992"),
+        (out_h2, "0.596884378"),
+        (net_o1, "1.105905967"),
+        (out_o1, "0.75136507"),
+        (out_o2, "0.772928465"),
+    ]:
         assert digits(value, printed), (value, printed)
     assert result.a[0].tolist() == pytest.approx([out_h1, out_h2], rel=1e-15)
     assert result.a[1].tolist() == pytest.approx([out_o1, out_o2], rel=1e-15)
@@ -80,7 +88,12 @@ def test_mazur_loss_deltas_gradients_and_updated_weights():
     # ∂E/∂w5 = δ_o1·out_h1 = 0.082167041; updates w − 0.5·g as he prints them.
     assert digits(gradients.weights[1][0, 0], "0.082167041")
     updated_w2 = np.array(W2) - RATE * gradients.weights[1]
-    for (i, j), printed in {(0, 0): "0.35891648", (1, 0): "0.408666186", (0, 1): "0.511301270", (1, 1): "0.561370121"}.items():
+    for (i, j), printed in {
+        (0, 0): "0.35891648",
+        (1, 0): "0.408666186",
+        (0, 1): "0.511301270",
+        (1, 1): "0.561370121",
+    }.items():
         assert digits(updated_w2[i, j], printed), (i, j, updated_w2[i, j], printed)
     # Hidden layer: ∂E_total/∂out_h1 = δ_o1·w5 + δ_o2·w7 (the ORIGINAL w5, w7, as his text says).
     assert digits(delta_o1 * 0.4, "0.055399425")
@@ -93,7 +106,12 @@ def test_mazur_loss_deltas_gradients_and_updated_weights():
     assert gradients.deltas[0].tolist() == pytest.approx([delta_h1, delta_h2], rel=1e-14)
     assert digits(gradients.weights[0][0, 0], "0.000438568")
     updated_w1 = np.array(W1) - RATE * gradients.weights[0]
-    for (i, j), printed in {(0, 0): "0.149780716", (1, 0): "0.19956143", (0, 1): "0.24975114", (1, 1): "0.29950229"}.items():
+    for (i, j), printed in {
+        (0, 0): "0.149780716",
+        (1, 0): "0.19956143",
+        (0, 1): "0.24975114",
+        (1, 1): "0.29950229",
+    }.items():
         assert digits(updated_w1[i, j], printed), (i, j, updated_w1[i, j], printed)
 
 
@@ -131,7 +149,9 @@ def test_where_mazurs_published_figures_disagree_with_his_own_method():
     assert not digits(_error(*stated), "0.291027924")
     assert digits(_error(*variant), "0.291027924")
     published_outputs = (0.015912196, 0.984065734)
-    assert 0.5 * ((published_outputs[0] - 0.01) ** 2 + (0.99 - published_outputs[1]) ** 2) == pytest.approx(3.50848e-5, rel=1e-5)
+    assert 0.5 * ((published_outputs[0] - 0.01) ** 2 + (0.99 - published_outputs[1]) ** 2) == pytest.approx(
+        3.50848e-5, rel=1e-5
+    )
     w1, w2 = np.array(W1), np.array(W2)
     v1, v2 = np.array(W1), np.array(W2)
     for _ in range(10_000):
@@ -222,9 +242,10 @@ def test_finite_differences_agree_with_the_core_and_the_reference(problem):
     core = backward(network, np.array(ys), np.array(xs), loss=loss)
     _, _, ref_weights, ref_biases = reference.backward_batch(layers, xs, ys, loss)
     step = 1e-6
-    for k, (weights, bias, name) in enumerate(layers):
+    for k, (weights, bias, _name) in enumerate(layers):
         for i in range(len(weights)):
             for j in range(len(bias)):
+
                 def shifted(by):
                     copy = [([row[:] for row in w], b[:], n) for w, b, n in layers]
                     copy[k][0][i][j] += by
@@ -238,7 +259,9 @@ def test_finite_differences_agree_with_the_core_and_the_reference(problem):
             copy_minus = [([row[:] for row in w], b[:], n) for w, b, n in layers]
             copy_plus[k][1][j] += step
             copy_minus[k][1][j] -= step
-            numeric = (reference.mean_loss(copy_plus, xs, ys, loss) - reference.mean_loss(copy_minus, xs, ys, loss)) / (2 * step)
+            numeric = (reference.mean_loss(copy_plus, xs, ys, loss) - reference.mean_loss(copy_minus, xs, ys, loss)) / (
+                2 * step
+            )
             assert math.isclose(numeric, core.biases[k][j], rel_tol=1e-4, abs_tol=1e-6), (k, j)
             assert math.isclose(numeric, ref_biases[k][j], rel_tol=1e-4, abs_tol=1e-6), (k, j)
 
@@ -277,8 +300,13 @@ def test_an_overflowing_gradient_names_the_layer_and_is_never_nan():
     with pytest.raises(GradientError, match="loss is not finite"):
         backward(network, np.array([0.0]), np.array([1.0]))
     # A finite loss (z2 = ±1.5e298) whose hidden δ overflows: W2·δ2 = −1.5e308 − 1.5e308.
-    network = Network(1, (Layer(np.array([[1.0]]), np.array([0.0]), "linear"),
-                          Layer(np.array([[1.5e308, -1.5e308]]), np.array([0.0, 0.0]), "sigmoid")))
+    network = Network(
+        1,
+        (
+            Layer(np.array([[1.0]]), np.array([0.0]), "linear"),
+            Layer(np.array([[1.5e308, -1.5e308]]), np.array([0.0, 0.0]), "sigmoid"),
+        ),
+    )
     with pytest.raises(GradientError, match=r"layer 1 \(Hidden 1\): δ overflowed"):
         backward(network, np.array([1.0, 0.0]), np.array([-1e-10]), loss="binary_cross_entropy")
 

@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mlpsim.errors import ForwardError, LimitError
-from mlpsim.fileformat import dumps
-from mlpsim.forward import forward
-from mlpsim.network import Layer, Network
-from mlpsim.presets import seed_example
+from mlpsim.core.errors import ForwardError, LimitError
+from mlpsim.core.forward import forward
+from mlpsim.core.network import Layer, Network
+from mlpsim.io.fileformat import dumps
+from mlpsim.io.presets import seed_example
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,7 +49,14 @@ def files(tmp_path_factory) -> dict[str, Path]:
     oversized = folder / "oversized.json"
     with oversized.open("wb") as handle:  # sparse: refused from its size, never read
         handle.truncate(100_000_001)
-    return {"seed": seed, "bad_json": bad_json, "nan": nan_weight, "overflow": overflow, "oversized": oversized, "folder": folder}
+    return {
+        "seed": seed,
+        "bad_json": bad_json,
+        "nan": nan_weight,
+        "overflow": overflow,
+        "oversized": oversized,
+        "folder": folder,
+    }
 
 
 def test_forward_prints_every_layer_as_json(files):
@@ -126,11 +133,17 @@ def bad(args: list[str], files: dict[str, Path]) -> list[str]:
         (["forward", "@bad_json"], "invalid JSON at line 1"),
         (["forward", "@nan"], "layers[0].bias[0]: NaN is invalid JSON"),
         (["forward", "@oversized"], "100,000,001 bytes; the limit is 100,000,000 bytes (set MLPSIM_MAX_FILE_BYTES"),
-        (["forward", "@overflow"], "layer 1 (Hidden 1): N1 cannot be computed in floating point: the product W1[1,1]·IN1 = 1e+200 × 1e+200 is beyond ±1.7976931348623157e308"),
+        (
+            ["forward", "@overflow"],
+            "layer 1 (Hidden 1): N1 cannot be computed in floating point: the product W1[1,1]·IN1 = 1e+200 × 1e+200 is beyond ±1.7976931348623157e308",
+        ),
         (["forward", "@seed", "--input", "1,2"], "--input has 2 values; the network has 3 inputs"),
         (["forward", "@seed", "--input", "1,x,2"], "--input value 2: 'x' is not a number"),
         (["forward", "@seed", "--input", "1,nan,2"], "'nan' is not a number (only finite numbers are allowed)"),
-        (["forward", "@seed", "--input", "1,1e999,2"], "'1e999' is beyond the largest number a double holds, ±1.7976931348623157e308"),
+        (
+            ["forward", "@seed", "--input", "1,1e999,2"],
+            "'1e999' is beyond the largest number a double holds, ±1.7976931348623157e308",
+        ),
         (["forward", "@seed", "--input", "1,,2"], "--input value 2: empty"),
         (["forward", "@seed", "--input"], "expected one argument"),
         (["forward", "@seed", "surplus"], "unrecognized arguments"),
@@ -175,7 +188,9 @@ def one_error_line(done: subprocess.CompletedProcess) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize("command", [["forward"], ["explain", "--layer", "1", "--neuron", "1"], ["render", "-o", "x.svg"]])
+@pytest.mark.parametrize(
+    "command", [["forward"], ["explain", "--layer", "1", "--neuron", "1"], ["render", "-o", "x.svg"]]
+)
 def test_a_fifo_is_refused_at_once_not_waited_on(tmp_path, command):
     fifo = tmp_path / "net.json"
     os.mkfifo(fifo)
@@ -189,7 +204,10 @@ def test_a_fifo_is_refused_at_once_not_waited_on(tmp_path, command):
 def test_a_link_to_an_endless_device_is_refused_before_reading(tmp_path, device, kind):
     link = tmp_path / "net.json"
     link.symlink_to(device)
-    assert one_error_line(run("forward", str(link))) == f"error: {link} is {kind}, not a regular file: give the path of a file"
+    assert (
+        one_error_line(run("forward", str(link)))
+        == f"error: {link} is {kind}, not a regular file: give the path of a file"
+    )
 
 
 def test_a_socket_and_a_directory_are_refused(tmp_path):
@@ -201,7 +219,7 @@ def test_a_socket_and_a_directory_are_refused(tmp_path):
 
 
 def test_a_file_that_grows_after_the_size_check_is_read_only_to_the_limit(tmp_path, monkeypatch):
-    from mlpsim import userfile
+    from mlpsim.io import userfile
 
     path = tmp_path / "growing.json"
     path.write_bytes(b" " * 3_000)
@@ -215,13 +233,15 @@ def test_a_file_that_grows_after_the_size_check_is_read_only_to_the_limit(tmp_pa
     reads = []
     real_read = os.read
     monkeypatch.setattr(userfile.os, "read", lambda fd, n: reads.append(n) or real_read(fd, n))
-    with pytest.raises(LimitError, match=r"growing.json: more bytes than that; the limit is 1,000 bytes \(set MLPSIM_X"):
+    with pytest.raises(
+        LimitError, match=r"growing.json: more bytes than that; the limit is 1,000 bytes \(set MLPSIM_X"
+    ):
         userfile.read_user_file(str(path), 1_000, "MLPSIM_X")
     assert sum(reads) == 1_001  # limit + 1 bytes asked for, never the whole 3,000
 
 
 def test_a_file_whose_size_the_system_does_not_know_is_still_capped():
-    from mlpsim.userfile import read_user_file
+    from mlpsim.io.userfile import read_user_file
 
     # /proc files report size 0 but have content: the cap holds on what is read.
     assert len(read_user_file("/proc/self/status", 100_000, "MLPSIM_X")) > 100
@@ -232,8 +252,9 @@ def test_a_file_whose_size_the_system_does_not_know_is_still_capped():
 # ---- encodings and compression -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("encoding, name", [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16"),
-                                            ("utf-32", "UTF-32")])
+@pytest.mark.parametrize(
+    "encoding, name", [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16"), ("utf-32", "UTF-32")]
+)
 def test_utf16_and_utf32_files_are_named_with_what_to_use(tmp_path, encoding, name):
     path = tmp_path / "net.json"
     path.write_text(dumps(seed_example()), encoding=encoding)
@@ -257,7 +278,7 @@ def test_a_utf8_byte_order_mark_and_gzip_are_accepted(tmp_path, files):
 def test_a_network_of_500000_parameters_opens_on_the_command_line(tmp_path):
     # 784-600-50: 784·600 + 600 + 600·50 + 50 = 501,050 parameters, about 10 MB of JSON — twice
     # the app's 5 MB upload limit, well inside the command line's 100 MB.
-    from mlpsim.initializers import initialized_network
+    from mlpsim.core.initializers import initialized_network
 
     network = initialized_network([784, 600, 50], seed=3)
     path = tmp_path / "big.json"
@@ -303,20 +324,28 @@ def test_unknown_and_duplicated_keys_are_printed_escaped(tmp_path, key, shown):
     assert one_error_line(run("forward", str(unknown))).startswith(f"error: {shown}: unknown field")
     duplicated = tmp_path / "duplicated.json"
     duplicated.write_text(json.dumps({key: 1})[:-1] + ", " + json.dumps({key: 2})[1:])
-    assert one_error_line(run("forward", str(duplicated))) == f"error: {shown}: duplicate key (each field may appear only once)"
+    assert (
+        one_error_line(run("forward", str(duplicated)))
+        == f"error: {shown}: duplicate key (each field may appear only once)"
+    )
 
 
 def test_a_neuron_with_many_inputs_lists_its_products_and_gives_the_total(tmp_path):
     # 20 inputs of 0.5, each weight 0.25: 20 products of 0.125, Σ = 2.5; + b 0.5 = 3
     network = Network(
-        input_size=20, input_values=np.full(20, 0.5),
+        input_size=20,
+        input_values=np.full(20, 0.5),
         layers=(Layer(weights=np.full((20, 1), 0.25), bias=np.array([0.5]), activation="relu"),),
     )
     path = tmp_path / "wide.json"
     path.write_text(dumps(network))
     lines = run("explain", str(path), "--layer", "1", "--neuron", "1").stdout.splitlines()
     assert lines[1:21] == [f"  W1[{i},1] × IN{i} = 0.25 × 0.5 = 0.125" for i in range(1, 21)]
-    assert lines[21:] == ["  Σ wᵢ·xᵢ = the 20 products above = 2.5", "  z = Σ wᵢ·xᵢ + b = 2.5 + 0.5 = 3", "  a = max(0, 3) = 3"]
+    assert lines[21:] == [
+        "  Σ wᵢ·xᵢ = the 20 products above = 2.5",
+        "  z = Σ wᵢ·xᵢ + b = 2.5 + 0.5 = 3",
+        "  a = max(0, 3) = 3",
+    ]
     assert max(map(len, lines)) < 80
 
 
@@ -325,7 +354,8 @@ def test_printed_sums_add_up_as_printed(tmp_path):
     # At 6 digits they print as -0.228735 + 0.228596 = -0.000139, yet the total is
     # -0.0001393087 → -0.000139309: so every number gets the 9 decimals that make the line add up.
     network = Network(
-        input_size=2, input_values=np.array([1.0, 1.0]),
+        input_size=2,
+        input_values=np.array([1.0, 1.0]),
         layers=(Layer(weights=np.array([[-0.2287354321], [0.2285961234]]), bias=np.array([0.0]), activation="linear"),),
     )
     path = tmp_path / "cancel.json"
@@ -337,14 +367,16 @@ def test_printed_sums_add_up_as_printed(tmp_path):
 
 
 def test_a_total_no_short_printing_reaches_is_marked_approximate():
-    from mlpsim.numbertext import SumText, sum_text
+    from mlpsim.core.numbertext import SumText, sum_text
 
     # 0.333333 · 3 = 0.999999, which is 1 at the precision "1" is printed with (units).
     third = 1 / 3
     assert sum_text([third, third, third], 1.0) == SumText(("0.333333",) * 3, "=", "1")
     # 1.23457e+20 - 1.23457e+20 prints as 0, not 1e+14, and numbers this large get no more
     # decimals: the total is marked and given in full.
-    assert sum_text([1.234567e20, -1.234566e20], 1e14) == SumText(("1.23457e+20", "-1.23457e+20"), "≈", "100000000000000.0")
+    assert sum_text([1.234567e20, -1.234566e20], 1e14) == SumText(
+        ("1.23457e+20", "-1.23457e+20"), "≈", "100000000000000.0"
+    )
     # 2e+10 + 0.13 = 2e+10 holds at the precision of 2e+10.
     assert sum_text([2e10, 0.13], 2e10 + 0.13) == SumText(("2e+10", "0.13"), "=", "2e+10")
 
@@ -391,21 +423,27 @@ def test_a_negative_first_input_value_works(files, written):
     assert explained.returncode == 0 and "W1[1,1] × IN1 = 2 × -1.2 = -2.4" in explained.stdout
 
 
-@pytest.mark.parametrize("written, message", [
-    ("1_000,0,0", "'1_000' is not a number (write it without '_': 1000, not 1_000)"),
-    ("١,0,0", "'١' is not a number (type its digits as 0-9)"),
-    ("１,0,0", "'１' is not a number (type its digits as 0-9)"),
-    ("2e308,0,0", "'2e308' is beyond the largest number a double holds, ±1.7976931348623157e308"),
-])
+@pytest.mark.parametrize(
+    "written, message",
+    [
+        ("1_000,0,0", "'1_000' is not a number (write it without '_': 1000, not 1_000)"),
+        ("١,0,0", "'١' is not a number (type its digits as 0-9)"),
+        ("１,0,0", "'１' is not a number (type its digits as 0-9)"),
+        ("2e308,0,0", "'2e308' is beyond the largest number a double holds, ±1.7976931348623157e308"),
+    ],
+)
 def test_the_command_line_reads_numbers_by_the_apps_rule(files, written, message):
-    assert one_error_line(run("forward", str(files["seed"]), "--input", written)) == f"error: --input value 1: {message}"
+    assert (
+        one_error_line(run("forward", str(files["seed"]), "--input", written)) == f"error: --input value 1: {message}"
+    )
 
 
 def test_the_largest_double_loads_from_a_file_and_from_the_command_line(tmp_path):
     # z = 1e-300 · 1.7976931348623157e308 + 1 · 0 = 1.7976931348623157e8
     largest = sys.float_info.max
     network = Network(
-        input_size=2, input_values=np.array([largest, 0.0]),
+        input_size=2,
+        input_values=np.array([largest, 0.0]),
         layers=(Layer(weights=np.array([[1e-300], [1.0]]), bias=np.array([0.0]), activation="linear"),),
     )
     path = tmp_path / "largest.json"
@@ -417,11 +455,14 @@ def test_the_largest_double_loads_from_a_file_and_from_the_command_line(tmp_path
         assert json.loads(done.stdout)["output"][0] == pytest.approx(1.7976931348623157e8, rel=1e-15)
 
 
-@pytest.mark.parametrize("variable, value, message", [
-    ("MLPSIM_MAX_LAYERS", "many", "MLPSIM_MAX_LAYERS='many': expected a whole number (digits 0-9)"),
-    ("MLPSIM_MAX_LAYER_SIZE", "1_000", "MLPSIM_MAX_LAYER_SIZE='1_000': expected a whole number (digits 0-9)"),
-    ("MLPSIM_MAX_FILE_BYTES", "0", "MLPSIM_MAX_FILE_BYTES='0': must be at least 1"),
-    ("MLPSIM_MAX_PARAMETERS", "\x1b[2J", "MLPSIM_MAX_PARAMETERS='\\x1b[2J': expected a whole number (digits 0-9)"),
-])
+@pytest.mark.parametrize(
+    "variable, value, message",
+    [
+        ("MLPSIM_MAX_LAYERS", "many", "MLPSIM_MAX_LAYERS='many': expected a whole number (digits 0-9)"),
+        ("MLPSIM_MAX_LAYER_SIZE", "1_000", "MLPSIM_MAX_LAYER_SIZE='1_000': expected a whole number (digits 0-9)"),
+        ("MLPSIM_MAX_FILE_BYTES", "0", "MLPSIM_MAX_FILE_BYTES='0': must be at least 1"),
+        ("MLPSIM_MAX_PARAMETERS", "\x1b[2J", "MLPSIM_MAX_PARAMETERS='\\x1b[2J': expected a whole number (digits 0-9)"),
+    ],
+)
 def test_an_invalid_limit_setting_is_one_error_line(files, variable, value, message):
     assert one_error_line(run("forward", str(files["seed"]), env={variable: value})) == f"error: {message}"

@@ -12,15 +12,14 @@ import numpy as np
 import onnx
 import onnxruntime
 import pytest
+from conftest import ROOT, open_lazy_section
 from onnx import TensorProto, helper, numpy_helper
 from streamlit.testing.v1 import AppTest
-
-from mlpsim.fileformat import dumps
-from mlpsim.presets import seed_example
-from ui import state
-
-from conftest import ROOT, open_lazy_section
 from test_cli import run
+
+from mlpsim.io.fileformat import dumps
+from mlpsim.io.presets import seed_example
+from ui import state
 
 # The seed example by hand: hidden z = [0.93, 6.04, 0.15, 2.46] (ReLU keeps them), output
 # z = [1.568, -1.366], then the sigmoid.
@@ -104,7 +103,8 @@ def test_bad_inputs_exit_2_with_one_error_line(folder):
     (folder / "conv.onnx").write_bytes(
         helper.make_model(
             helper.make_graph(
-                [helper.make_node("Conv", ["x", "k"], ["y"], name="conv1")], "conv",
+                [helper.make_node("Conv", ["x", "k"], ["y"], name="conv1")],
+                "conv",
                 [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 4, 4])],
                 [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
                 [numpy_helper.from_array(np.ones((1, 1, 3, 3), dtype=np.float32), "k")],

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mlpsim.fileformat import dumps, loads
-from mlpsim.initializers import initialized_network
-from mlpsim.network import Layer, Network
+from mlpsim.core.initializers import initialized_network
+from mlpsim.core.network import Layer, Network
+from mlpsim.io.fileformat import dumps, loads
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,12 +32,20 @@ def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("train")
     mazur = Network(
         2,
-        (Layer(np.array([[0.15, 0.25], [0.2, 0.3]]), np.array([0.35, 0.35]), "sigmoid"),
-         Layer(np.array([[0.4, 0.5], [0.45, 0.55]]), np.array([0.6, 0.6]), "sigmoid")),
+        (
+            Layer(np.array([[0.15, 0.25], [0.2, 0.3]]), np.array([0.35, 0.35]), "sigmoid"),
+            Layer(np.array([[0.4, 0.5], [0.45, 0.55]]), np.array([0.6, 0.6]), "sigmoid"),
+        ),
         input_values=np.array([0.05, 0.1]),
     )
-    paths = {"mazur": folder / "mazur.json", "xor": folder / "xor.json", "linear": folder / "linear.json",
-             "three": folder / "three.json", "csv": folder / "data.csv", "folder": folder}
+    paths = {
+        "mazur": folder / "mazur.json",
+        "xor": folder / "xor.json",
+        "linear": folder / "linear.json",
+        "three": folder / "three.json",
+        "csv": folder / "data.csv",
+        "folder": folder,
+    }
     paths["three"].write_text(dumps(initialized_network([2, 3], "softmax", "xavier", seed=1)))
     paths["mazur"].write_text(dumps(mazur))
     paths["xor"].write_text(dumps(initialized_network([2, 4, 1], ["tanh", "sigmoid"], "xavier", seed=1)))
@@ -63,7 +71,18 @@ def test_backprop_worked_text_and_one_neuron(files):
     done = run("backprop", str(files["mazur"]), "--target", "0.01,0.99", "--learning-rate", "0.5")
     assert done.returncode == 0
     assert "w - η·g = 0.4 - 0.5 × 0.082167 = 0.358916" in done.stdout
-    one = run("backprop", str(files["mazur"]), "--target", "0.01,0.99", "--layer", "1", "--neuron", "1", "--learning-rate", "0.5")
+    one = run(
+        "backprop",
+        str(files["mazur"]),
+        "--target",
+        "0.01,0.99",
+        "--layer",
+        "1",
+        "--neuron",
+        "1",
+        "--learning-rate",
+        "0.5",
+    )
     assert one.returncode == 0
     assert one.stdout.startswith("Hidden 1 · N1 (layer 1, sigmoid)")
     assert "0.149781" in one.stdout and "Output · N1" not in one.stdout
@@ -71,8 +90,22 @@ def test_backprop_worked_text_and_one_neuron(files):
 
 def test_train_writes_a_network_and_prints_one_json_line(files):
     target = files["folder"] / "trained.json"
-    done = run("train", str(files["xor"]), "--data", "xor_gate", "-o", str(target), "--learning-rate", "0.5",
-               "--batch-size", "4", "--epochs", "2000", "--test-fraction", "0")
+    done = run(
+        "train",
+        str(files["xor"]),
+        "--data",
+        "xor_gate",
+        "-o",
+        str(target),
+        "--learning-rate",
+        "0.5",
+        "--batch-size",
+        "4",
+        "--epochs",
+        "2000",
+        "--test-fraction",
+        "0",
+    )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # no progress bar when stderr is not a terminal
     summary = json.loads(done.stdout)
@@ -84,8 +117,18 @@ def test_train_writes_a_network_and_prints_one_json_line(files):
 
 def test_train_on_a_csv_file_with_a_test_split(files):
     target = files["folder"] / "from_csv.json"
-    done = run("train", str(files["xor"]), "--data", str(files["csv"]), "-o", str(target), "--epochs", "3",
-               "--test-fraction", "0.25")
+    done = run(
+        "train",
+        str(files["xor"]),
+        "--data",
+        str(files["csv"]),
+        "-o",
+        str(target),
+        "--epochs",
+        "3",
+        "--test-fraction",
+        "0.25",
+    )
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     assert len(summary["test_loss"]) == 3 and len(summary["test_accuracy"]) == 3
@@ -93,8 +136,9 @@ def test_train_on_a_csv_file_with_a_test_split(files):
 
 def test_divergence_exits_2_and_writes_no_file(files):
     target = files["folder"] / "diverged.json"
-    done = run("train", str(files["linear"]), "--data", "plane", "-o", str(target), "--learning-rate", "1e9",
-               "--epochs", "20")
+    done = run(
+        "train", str(files["linear"]), "--data", "plane", "-o", str(target), "--learning-rate", "1e9", "--epochs", "20"
+    )
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: training diverged at epoch 1, batch")
@@ -110,18 +154,46 @@ def test_divergence_exits_2_and_writes_no_file(files):
         (["backprop", "{mazur}", "--target", "1,2", "--loss", "cross_entropy"], "pairings are"),
         (["backprop", "{mazur}", "--target", "1,2", "--layer", "3", "--neuron", "1"], "--layer 3"),
         (["backprop", "{mazur}", "--target", "1,2", "--layer", "1"], "--layer and --neuron go together"),
-        (["train", "{xor}", "--data", "iris", "-o", "{folder}/o.json"], "the data has 4 inputs per row but the network has 2"),
-        (["train", "{three}", "--data", "xor_gate", "-o", "{folder}/o.json"],
-         "2 classes, so the network needs 2 output neurons (or 1 output for its 2 classes); it has 3"),
-        (["train", "{xor}", "--data", "no_such_thing", "-o", "{folder}/o.json"], "neither a built-in dataset nor an existing file"),
+        (
+            ["train", "{xor}", "--data", "iris", "-o", "{folder}/o.json"],
+            "the data has 4 inputs per row but the network has 2",
+        ),
+        (
+            ["train", "{three}", "--data", "xor_gate", "-o", "{folder}/o.json"],
+            "2 classes, so the network needs 2 output neurons (or 1 output for its 2 classes); it has 3",
+        ),
+        (
+            ["train", "{xor}", "--data", "no_such_thing", "-o", "{folder}/o.json"],
+            "neither a built-in dataset nor an existing file",
+        ),
         (["train", "{xor}", "--data", "xor_gate", "-o", "/no/such/dir/o.json"], "does not exist"),
-        (["train", "{xor}", "--data", "xor_gate", "-o", "{folder}/o.json", "--learning-rate", "nan"], "'nan' is not a number (only finite numbers are allowed)"),
+        (
+            ["train", "{xor}", "--data", "xor_gate", "-o", "{folder}/o.json", "--learning-rate", "nan"],
+            "'nan' is not a number (only finite numbers are allowed)",
+        ),
         (["train", "{xor}", "--data", "xor_gate", "-o", "{folder}/o.json", "--batch-size", "0"], "batch size"),
         (["train", "{xor}", "--data", "xor_gate", "-o", "{folder}/o.json", "--test-fraction", "1"], "test fraction"),
-        (["train", "{xor}", "--data", "xor_gate", "-o", "{folder}/o.json", "--momentum", "1.5", "--optimizer", "momentum"], "momentum"),
+        (
+            [
+                "train",
+                "{xor}",
+                "--data",
+                "xor_gate",
+                "-o",
+                "{folder}/o.json",
+                "--momentum",
+                "1.5",
+                "--optimizer",
+                "momentum",
+            ],
+            "momentum",
+        ),
         (["train", "{xor}", "--data", "xor_gate", "-o", "{folder}/o.json", "--loss", "cross_entropy"], "pairings are"),
         (["train", "{xor}", "--data", "xor_gate", "-o", "{folder}/o.json", "--seed", "-1"], "--seed -1"),
-        (["train", "{xor}", "--data", "circle", "-o", "{folder}/o.json", "--points", "1000000000"], "the data row limit"),
+        (
+            ["train", "{xor}", "--data", "circle", "-o", "{folder}/o.json", "--points", "1000000000"],
+            "the data row limit",
+        ),
         (["train", "{xor}", "--data", "circle", "-o", "{folder}/o.json", "--epochs", "0"], "epochs"),
     ],
 )
@@ -142,4 +214,7 @@ def test_the_progress_bar_redraws_one_line_on_stderr(capsys):
     bar.show(4, 0.125)
     bar.close()
     err = capsys.readouterr().err
-    assert err == "\repoch 1/4 " + "█" * 8 + "·" * 22 + " train loss 0.5" + "\repoch 4/4 " + "█" * 30 + " train loss 0.125\n"
+    assert (
+        err
+        == "\repoch 1/4 " + "█" * 8 + "·" * 22 + " train loss 0.5" + "\repoch 4/4 " + "█" * 30 + " train loss 0.125\n"
+    )

@@ -7,11 +7,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mlpsim.datafile import load_csv
-from mlpsim.datasets import GENERATORS, examples, load, split
-from mlpsim.errors import ValidationError
-from mlpsim.initializers import initialized_network
-from mlpsim.limits import Limits
+from mlpsim.core.errors import ValidationError
+from mlpsim.core.initializers import initialized_network
+from mlpsim.core.limits import Limits
+from mlpsim.data.datafile import load_csv
+from mlpsim.data.datasets import GENERATORS, examples, load, split
 
 
 @pytest.mark.parametrize("name", sorted(GENERATORS))
@@ -130,7 +130,7 @@ def test_csv_with_targets_and_with_labels():
     data = load_csv(b"x,y,t1,t2\n0.5,-1,0.25,1e-3\n2,3,1,0\n", "a.csv", NETWORK)
     assert data.inputs.tolist() == [[0.5, -1.0], [2.0, 3.0]]
     assert data.targets.tolist() == [[0.25, 0.001], [1.0, 0.0]] and data.labels is None
-    labelled = load_csv("x,y,label\r\n1,2,1\r\n3,4,0\r\n".encode(), "b.csv", NETWORK)
+    labelled = load_csv(b"x,y,label\r\n1,2,1\r\n3,4,0\r\n", "b.csv", NETWORK)
     assert labelled.labels.tolist() == [1, 0]
     assert examples(labelled, NETWORK).targets.tolist() == [[0, 1], [1, 0]]
     one_hot = load_csv(b"\xef\xbb\xbfx,y,a,b\n1,2,0,1\n", "c.csv", NETWORK)  # a BOM is fine

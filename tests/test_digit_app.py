@@ -10,11 +10,10 @@ import pytest
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from streamlit.testing.v1 import AppTest
-
-from mlpsim.presets import DIGIT_READER_NAME, digit_reader
-from ui import digits, state
-
 from test_digit_reader import plain_forward
+
+from mlpsim.io.presets import DIGIT_READER_NAME, digit_reader
+from ui import digits, state
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 

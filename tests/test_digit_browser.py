@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from mlpsim.presets import digit_reader
-
 from conftest import wait_for_app_idle
-from test_digit_reader import plain_forward
 from digit_page import click_pixel_and_wait, digit_reader_url, input_pixels
+from test_digit_reader import plain_forward
+
+from mlpsim.io.presets import digit_reader
 
 pytestmark = pytest.mark.browser
 

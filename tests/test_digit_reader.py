@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
-from mlpsim.presets import DIGIT_READER_FILE, DIGIT_SPLIT_SEED, DIGIT_TEST_FRACTION, PRESETS, digit_reader
+from mlpsim.io.presets import DIGIT_READER_FILE, DIGIT_SPLIT_SEED, DIGIT_TEST_FRACTION, PRESETS, digit_reader
 
 
 def plain_forward(network, rows: np.ndarray) -> np.ndarray:
@@ -33,7 +33,7 @@ def test_the_digit_reader_is_a_file_inside_the_package():
 
 
 def test_the_digit_reader_reads_the_held_out_digits_at_95_percent_or_better():
-    # The split is made here from scikit-learn directly (not by mlpsim.datasets): pixels / 16,
+    # The split is made here from scikit-learn directly (not by mlpsim.data.datasets): pixels / 16,
     # not standardised, as the preset's docstring says.
     data = load_digits()
     _, test_x, _, test_y = train_test_split(
@@ -61,8 +61,12 @@ def test_the_training_script_regenerates_the_shipped_file_bit_for_bit():
 
     root = Path(__file__).resolve().parents[1]
     done = subprocess.run(
-        [sys.executable, "scripts/train_digit_reader.py", "--check"], cwd=root, capture_output=True, text=True,
-        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}, timeout=120,
+        [sys.executable, "scripts/train_digit_reader.py", "--check"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+        timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "test accuracy 0.9733" in done.stdout

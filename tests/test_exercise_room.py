@@ -8,8 +8,10 @@ import re
 import numpy as np
 import pytest
 
-from mlpsim.errors import ValidationError
-from mlpsim.exercises import (
+from mlpsim.core.errors import ValidationError
+from mlpsim.core.forward import forward
+from mlpsim.core.network import Layer, Network
+from mlpsim.workshop.exercises import (
     ExerciseSpec,
     Question,
     ScoredAnswer,
@@ -21,8 +23,6 @@ from mlpsim.exercises import (
     spec_from_params,
     spec_to_params,
 )
-from mlpsim.forward import forward
-from mlpsim.network import Layer, Network
 
 # A network worked by hand (not generated, so it does not move when the generator changes):
 #   IN = (2, −1)
@@ -125,8 +125,9 @@ def test_the_score_counts_only_answers_before_the_solution():
     }
     total = score(records)
     assert (total.right, total.checked, total.right_after_solution) == (1, 4, 1)
-    assert total.text() == ("Score this session: 1 of 4 checked answers right "
-                            "(1 more right after the solution was shown: not counted)")
+    assert total.text() == (
+        "Score this session: 1 of 4 checked answers right (1 more right after the solution was shown: not counted)"
+    )
     assert score({"a": ScoredAnswer(True, False)}).text() == "Score this session: 1 of 1 checked answers right"
     assert score({}).text() == "Score this session: 0 of 0 checked answers right"
 
@@ -137,7 +138,9 @@ def test_a_question_solved_only_after_its_solution():
     standing = question_result(out, ("L1.1", "L1.2"), records, hints=2, solution_shown=True)
     assert (standing.question, standing.blanks, standing.right, standing.right_after_solution) == ("L1", 2, 1, 1)
     assert standing.solved_after_solution and not standing.solved
-    own = question_result(out, ("L1.1", "L1.2"), {"L1.1": ScoredAnswer(True, False), "L1.2": ScoredAnswer(True, False)}, 0, True)
+    own = question_result(
+        out, ("L1.1", "L1.2"), {"L1.1": ScoredAnswer(True, False), "L1.2": ScoredAnswer(True, False)}, 0, True
+    )
     assert own.solved and not own.solved_after_solution  # right before the solution was shown
     untouched = question_result(out, ("L1.1", "L1.2"), {}, 1, False)
     assert (untouched.right, untouched.solved, untouched.solved_after_solution) == (0, False, False)
@@ -147,11 +150,18 @@ def test_a_question_solved_only_after_its_solution():
 
 
 def test_solutions_and_room_round_trip():
-    spec = ExerciseSpec(seed=42, difficulty="hard", questions=("z1.2",), locked=True, solutions=True,
-                        room="AbCdEfGhIjKl_-12")
+    spec = ExerciseSpec(
+        seed=42, difficulty="hard", questions=("z1.2",), locked=True, solutions=True, room="AbCdEfGhIjKl_-12"
+    )
     params = spec_to_params(spec)
-    assert params == {"seed": "42", "difficulty": "hard", "ask": "z1.2", "lock": "1", "solutions": "1",
-                      "room": "AbCdEfGhIjKl_-12"}
+    assert params == {
+        "seed": "42",
+        "difficulty": "hard",
+        "ask": "z1.2",
+        "lock": "1",
+        "solutions": "1",
+        "room": "AbCdEfGhIjKl_-12",
+    }
     assert spec_from_params(params) == spec
 
 

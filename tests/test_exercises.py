@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from mlpsim.errors import ValidationError
-from mlpsim.exercises import (
+from mlpsim.core.errors import ValidationError
+from mlpsim.workshop.exercises import (
     Blank,
     ExerciseSpec,
     check_answer,
@@ -23,12 +23,33 @@ from mlpsim.exercises import (
 
 # The promises of the README's "## Workshops" table, written out again here.
 PROMISED = {
-    "easy": dict(sizes={(2, 2, 1), (2, 3, 1)}, inputs=(0, 3), weights=(-3, 3), biases=(-2, 2), decimals=0,
-                 hidden={"relu"}, output={"linear", "relu"}),
-    "medium": dict(sizes={(2, 3, 2), (3, 3, 2), (3, 2, 2)}, inputs=(-1, 1), weights=(-4, 4), biases=(-1, 1),
-                   decimals=1, hidden={"relu", "linear"}, output={"linear", "relu", "sigmoid"}),
-    "hard": dict(sizes={(3, 4, 2), (3, 3, 3, 2), (2, 3, 3, 2)}, inputs=(-2, 2), weights=(-2, 2), biases=(-1, 1),
-                 decimals=1, hidden={"relu", "leaky_relu", "linear"}, output={"sigmoid", "tanh"}),
+    "easy": dict(
+        sizes={(2, 2, 1), (2, 3, 1)},
+        inputs=(0, 3),
+        weights=(-3, 3),
+        biases=(-2, 2),
+        decimals=0,
+        hidden={"relu"},
+        output={"linear", "relu"},
+    ),
+    "medium": dict(
+        sizes={(2, 3, 2), (3, 3, 2), (3, 2, 2)},
+        inputs=(-1, 1),
+        weights=(-4, 4),
+        biases=(-1, 1),
+        decimals=1,
+        hidden={"relu", "linear"},
+        output={"linear", "relu", "sigmoid"},
+    ),
+    "hard": dict(
+        sizes={(3, 4, 2), (3, 3, 3, 2), (2, 3, 3, 2)},
+        inputs=(-2, 2),
+        weights=(-2, 2),
+        biases=(-1, 1),
+        decimals=1,
+        hidden={"relu", "leaky_relu", "linear"},
+        output={"sigmoid", "tanh"},
+    ),
 }
 SEEDS = range(60)
 
@@ -176,7 +197,9 @@ def test_exactly_half_a_unit_away_is_still_right():
     assert check_answer(Blank("z", "z", 2.345, False), "2.339").status == "wrong"
 
 
-@pytest.mark.parametrize("text", ["", "   ", "abc", "1,2,3", "3/4", "nan", "inf", "1e999", "1_000", "0x10", "1.2.3", "--1"])
+@pytest.mark.parametrize(
+    "text", ["", "   ", "abc", "1,2,3", "3/4", "nan", "inf", "1e999", "1_000", "0x10", "1.2.3", "--1"]
+)
 def test_non_numbers_get_a_message_not_a_crash(text):
     feedback = check_answer(PLAIN, text)
     assert feedback.status == "invalid"
@@ -200,7 +223,7 @@ def test_parse_answer_forms():
     assert parse_answer("2e-3").value == 0.002
     assert parse_answer("+3").value == 3.0
     assert parse_answer("1.5").message == ""
-    # One rule with the Simulator's cells and the command line (mlpsim.numbertext): no digit
+    # One rule with the Simulator's cells and the command line (mlpsim.core.numbertext): no digit
     # groups, no digits of other scripts.
     for refused in ("1 000", "1_000", "١٫٥", "１"):
         assert parse_answer(refused).value is None
@@ -272,7 +295,7 @@ def test_bad_links_name_the_parameter(params, message):
 
 
 def test_answers_are_shown_as_the_learner_should_write_them():
-    from mlpsim.exercises import display_answer
+    from mlpsim.workshop.exercises import display_answer
 
     assert display_answer(Blank("b", "a", 0.539716, curved=True)) == "0.540"
     assert display_answer(Blank("b", "a", -0.9999999, curved=True)) == "-1.00"

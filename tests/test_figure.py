@@ -12,14 +12,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from mlpsim import edges as edge_cache
-from mlpsim.figure import NEURON_TRACE, PENDING_TRACE, POSITIVE_EDGE, NEGATIVE_EDGE, network_figure
-from mlpsim.fileformat import dumps
-from mlpsim.forward import forward
-from mlpsim.initializers import initialized_network
-from mlpsim.presets import mnist_sized, seed_example
-from mlpsim.edges import THINNEST_LEVEL
-from mlpsim.raster import IMAGE_COLUMNS, layer_ink
+from mlpsim.core.forward import forward
+from mlpsim.core.initializers import initialized_network
+from mlpsim.io.fileformat import dumps
+from mlpsim.io.presets import mnist_sized, seed_example
+from mlpsim.render import edges as edge_cache
+from mlpsim.render.edges import THINNEST_LEVEL
+from mlpsim.render.figure import NEGATIVE_EDGE, NEURON_TRACE, PENDING_TRACE, POSITIVE_EDGE, network_figure
+from mlpsim.render.raster import IMAGE_COLUMNS, layer_ink
 
 SEED_INPUT = [0.5, 0.1, 0.2]
 SEED_W1 = [[2, 8, -1, 3], [4, 9, 1, -6], [-3, 5, 2, 7]]
@@ -170,7 +170,8 @@ def test_long_layer_names_are_cut_in_the_heading_and_whole_on_hover():
 
 
 @pytest.mark.parametrize(
-    "make", [seed_example, lambda: initialized_network([30, 30, 30], "tanh", "uniform", seed=5)],
+    "make",
+    [seed_example, lambda: initialized_network([30, 30, 30], "tanh", "uniform", seed=5)],
     ids=["small", "30-30-30"],
 )
 def test_every_weight_is_drawn_once_with_its_sign_colour(make):
@@ -187,7 +188,8 @@ def test_every_weight_is_drawn_once_with_its_sign_colour(make):
 
 
 @pytest.mark.parametrize(
-    "make", [seed_example, lambda: initialized_network([30, 30, 30], "tanh", "xavier", seed=6)],
+    "make",
+    [seed_example, lambda: initialized_network([30, 30, 30], "tanh", "xavier", seed=6)],
     ids=["small", "30-30-30"],
 )
 def test_edge_width_is_monotone_in_absolute_weight(make):
@@ -414,8 +416,10 @@ def test_data_revision_follows_the_numbers_and_nothing_else():
     assert len(revisions | {selected, revision}) == 5
 
 
-@pytest.mark.parametrize("sizes, width", [([3, 4, 2], 660), ([3, 2], 660), ([4, 4, 4, 4, 4, 2], 6 * 135 + 120),
-                                          ([2] * 8, 1200), ([2] * 17, 1200)])
+@pytest.mark.parametrize(
+    "sizes, width",
+    [([3, 4, 2], 660), ([3, 2], 660), ([4, 4, 4, 4, 4, 2], 6 * 135 + 120), ([2] * 8, 1200), ([2] * 17, 1200)],
+)
 def test_figure_width_is_a_column_per_layer_within_bounds(sizes, width):
     network = initialized_network(sizes, "tanh", "xavier", seed=1)
     assert network_figure(network, forward(network)).layout.width == width
@@ -518,13 +522,14 @@ def test_extreme_weights_draw_without_overflow(sizes):
 def test_a_big_network_colours_each_layer_by_its_own_largest_value():
     # 64 inputs with one at 100, the rest at 1: on one shared scale the other 63 would be 1/100 of
     # the bar; per layer they are 0.01, and the output layer's own largest value is ±1.
-    from mlpsim.network import Layer, Network
-    from mlpsim.forward import forward
+    from mlpsim.core.forward import forward
+    from mlpsim.core.network import Layer, Network
 
     inputs = np.ones(64)
     inputs[5] = 100.0
     network = Network(
-        input_size=64, input_values=inputs,
+        input_size=64,
+        input_values=inputs,
         layers=(Layer(weights=np.full((64, 2), 0.01), bias=np.array([0.0, -10.0]), activation="linear"),),
     )
     figure = network_figure(network, forward(network))

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlpsim.errors import LimitError, ValidationError
-from mlpsim.fileformat import dumps, loads, network_from_dict, network_to_dict
-from mlpsim.limits import Limits
-from mlpsim.network import Layer, Network
-from mlpsim.presets import mnist_sized, seed_example
+from mlpsim.core.errors import LimitError, ValidationError
+from mlpsim.core.limits import Limits
+from mlpsim.core.network import Layer, Network
+from mlpsim.io.fileformat import dumps, loads, network_from_dict, network_to_dict
+from mlpsim.io.presets import mnist_sized, seed_example
 
 README_EXAMPLE = """
 {
@@ -63,7 +63,19 @@ def test_the_readme_example_loads():
     assert network.layers[1].bias.tolist() == [0.1, -0.2]
 
 
-SPECIAL = [1e-300, 0.1 + 0.2, -0.0, 0.0, 5e-324, -5e-324, 1.7976931348623157e308, -1e308, 1 / 3, 2.0**-1074, 123456789.0]
+SPECIAL = [
+    1e-300,
+    0.1 + 0.2,
+    -0.0,
+    0.0,
+    5e-324,
+    -5e-324,
+    1.7976931348623157e308,
+    -1e308,
+    1 / 3,
+    2.0**-1074,
+    123456789.0,
+]
 FLOATS = st.one_of(st.sampled_from(SPECIAL), st.floats(allow_nan=False, allow_infinity=False))
 NAMES = st.text(max_size=20)
 
@@ -174,11 +186,17 @@ def refusal(text, limits: Limits | None = None) -> str:
     [
         # wrong types
         (changed(("layers", 1, "weights", 2, 0), "0.5"), "layers[1].weights[2][0]: expected a finite number, got text"),
-        (changed(("layers", 1, "weights", 2, 0), True), "layers[1].weights[2][0]: expected a finite number, got true/false"),
+        (
+            changed(("layers", 1, "weights", 2, 0), True),
+            "layers[1].weights[2][0]: expected a finite number, got true/false",
+        ),
         (changed(("layers", 0, "bias", 3), None), "layers[0].bias[3]: expected a finite number, got null"),
         (changed(("layers", 0, "bias"), {"a": 1}), "layers[0].bias: expected a list of 4 numbers, got an object"),
         (changed(("layers", 1, "weights"), 5), "layers[1].weights: expected a 4×2 list of lists, got a whole number"),
-        (changed(("layers", 1, "weights", 1), 5), "layers[1].weights[1]: expected a list of 2 numbers, got a whole number"),
+        (
+            changed(("layers", 1, "weights", 1), 5),
+            "layers[1].weights[1]: expected a list of 2 numbers, got a whole number",
+        ),
         (changed(("input", "values", 0), [1]), "input.values[0]: expected a finite number, got a list"),
         (changed(("input",), [3]), "input: expected a JSON object, got a list"),
         (changed(("layers", 0), "relu"), "layers[0]: expected a JSON object, got text"),
@@ -197,12 +215,21 @@ def refusal(text, limits: Limits | None = None) -> str:
         # shape mismatches
         (changed(("layers", 0, "size"), 5), "layers[0].weights[0]: expected 5 numbers, got 4"),
         (changed(("input", "size"), 2), "input.values: expected 2 numbers, got 3"),
-        (changed(("layers", 1, "weights"), [[0.2, -0.3]] * 3), "layers[1].weights: expected 4 rows (one per neuron of the previous layer), got 3"),
+        (
+            changed(("layers", 1, "weights"), [[0.2, -0.3]] * 3),
+            "layers[1].weights: expected 4 rows (one per neuron of the previous layer), got 3",
+        ),
         (changed(("layers", 1, "bias"), [0.1]), "layers[1].bias: expected 2 numbers, got 1"),
         # activations, unknown and missing fields, format and version
-        (changed(("layers", 1, "activation"), "swish"), 'layers[1].activation: unknown activation "swish"; choose one of'),
+        (
+            changed(("layers", 1, "activation"), "swish"),
+            'layers[1].activation: unknown activation "swish"; choose one of',
+        ),
         (changed(("layers", 1, "activation"), None), "layers[1].activation: unknown activation null"),
-        (changed(("layers", 0, "dropout"), 0.5), "layers[0].dropout: unknown field (allowed: activation, bias, name, size, weights)"),
+        (
+            changed(("layers", 0, "dropout"), 0.5),
+            "layers[0].dropout: unknown field (allowed: activation, bias, name, size, weights)",
+        ),
         (changed(("input", "scale"), 2), "input.scale: unknown field"),
         (changed(("author",), "me"), "author: unknown field"),
         (removed(("layers", 0, "bias")), "layers[0].bias: missing"),

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlpsim.errors import ForwardError, MlpsimError, ValidationError
-from mlpsim.forward import forward
-from mlpsim.network import Layer, Network
-from mlpsim.presets import seed_example
+from mlpsim.core.errors import ForwardError, MlpsimError, ValidationError
+from mlpsim.core.forward import forward
+from mlpsim.core.network import Layer, Network
+from mlpsim.io.presets import seed_example
 from tests.test_activations import SCALAR, scalar_sigmoid, scalar_softmax
 
 
@@ -98,8 +98,10 @@ def test_a_batch_gives_every_row_its_own_values():
     assert result.z[0][1].tolist() == pytest.approx([10.13, 2.64, -4.35, -13.84], abs=1e-13)
     assert result.z[0][2].tolist() == pytest.approx([0.13, 0.14, 0.15, 0.16], abs=1e-15)
     assert result.a[1][2].tolist() == pytest.approx(
-        [scalar_sigmoid(0.13 * 0.2 + 0.14 * 0.1 - 0.15 * 0.4 + 0.16 * 0.3 + 0.1),
-         scalar_sigmoid(-0.13 * 0.3 - 0.14 * 0.2 + 0.15 * 0.5 + 0.16 * 0.1 - 0.2)],
+        [
+            scalar_sigmoid(0.13 * 0.2 + 0.14 * 0.1 - 0.15 * 0.4 + 0.16 * 0.3 + 0.1),
+            scalar_sigmoid(-0.13 * 0.3 - 0.14 * 0.2 + 0.15 * 0.5 + 0.16 * 0.1 - 0.2),
+        ],
         rel=1e-14,
     )
 
@@ -275,7 +277,7 @@ def test_every_non_finite_outcome_a_kernel_may_give_is_diagnosed_alike(kernel_ga
     # What the matrix product returns for 1e200·1e200 − 1e200·1e200 depends on the kernel (NaN
     # for Haswell's order of summation, +inf for SkylakeX's fused multiply-adds, -inf for the
     # other order). The diagnosis reads only the inputs and the weights, so the message is one.
-    from mlpsim.forward import _recomputed
+    from mlpsim.core.forward import _recomputed
 
     x = CANCELLING.input_values
     with pytest.raises(ForwardError) as caught:

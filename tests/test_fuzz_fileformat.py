@@ -19,11 +19,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlpsim.errors import LimitError, ValidationError
-from mlpsim.fileformat import dumps, loads
-from mlpsim.limits import Limits
-from mlpsim.network import Layer, Network
-from mlpsim.presets import seed_example, xor
+from mlpsim.core.errors import LimitError, ValidationError
+from mlpsim.core.limits import Limits
+from mlpsim.core.network import Layer, Network
+from mlpsim.io.fileformat import dumps, loads
+from mlpsim.io.presets import seed_example, xor
 from tests.mutations import mutated
 
 SCALE = int(os.environ.get("MLPSIM_FUZZ_SCALE", "1"))
@@ -69,7 +69,9 @@ def valid_documents() -> list[dict]:
     )
     wide = Network(
         input_size=6,
-        layers=(Layer(weights=np.arange(12.0).reshape(6, 2) - 5.5, bias=np.array([1e-300, -1e300]), activation="softmax"),),
+        layers=(
+            Layer(weights=np.arange(12.0).reshape(6, 2) - 5.5, bias=np.array([1e-300, -1e300]), activation="softmax"),
+        ),
         input_values=np.array([1, 2, 3, 4, 5, 6.0]),
         input_name="pixels",
     )
@@ -79,9 +81,35 @@ def valid_documents() -> list[dict]:
 # ---- mutations of a parsed document --------------------------------------------------------
 
 REPLACEMENTS = [
-    None, True, False, 0, -1, 1.5, "", "3", "relu", [], {}, [[]], [None], {"size": 2},
-    10**6, 10**9, 10**18, 10**400, -(10**400), 2**63, 1e308, -1e308, 5e-324, "NaN", "Infinity",
-    [1, 2, 3], [[1, "x"]], "<img src=x onerror=alert(1)>", "x" * 201,
+    None,
+    True,
+    False,
+    0,
+    -1,
+    1.5,
+    "",
+    "3",
+    "relu",
+    [],
+    {},
+    [[]],
+    [None],
+    {"size": 2},
+    10**6,
+    10**9,
+    10**18,
+    10**400,
+    -(10**400),
+    2**63,
+    1e308,
+    -1e308,
+    5e-324,
+    "NaN",
+    "Infinity",
+    [1, 2, 3],
+    [[1, "x"]],
+    "<img src=x onerror=alert(1)>",
+    "x" * 201,
 ]
 
 
@@ -154,7 +182,7 @@ def test_random_bytes():
     for _ in range(1000 * SCALE):
         data = bytes(rng.randrange(256) for _ in range(rng.randint(0, 300)))
         counts[outcome(data)] += 1
-    for prefix in (b"\xef\xbb\xbf", b"\xff\xfe", b"\x00", b"{\"format\":\x80"):
+    for prefix in (b"\xef\xbb\xbf", b"\xff\xfe", b"\x00", b'{"format":\x80'):
         counts[outcome(prefix + dumps(seed_example()).encode())] += 1
     report("random bytes", counts)
     assert counts["rejected"] >= 1000
@@ -232,9 +260,7 @@ json_values = st.recursive(
     lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=8), children, max_size=5),
     max_leaves=30,
 )
-FUZZ = settings(
-    max_examples=300 * SCALE, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
-)
+FUZZ = settings(max_examples=300 * SCALE, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def run_hypothesis(label: str, strategy, check) -> None:
@@ -295,6 +321,7 @@ def declared_sizes_check(choice) -> str:
 def test_hypothesis_declared_sizes_against_limits():
     sizes = st.lists(st.integers(min_value=-3, max_value=10**12) | st.integers(1, 3), min_size=1, max_size=20)
     run_hypothesis(
-        "declared sizes", st.tuples(sizes, st.sampled_from(["relu", "linear", "softmax", "nope", ""])),
+        "declared sizes",
+        st.tuples(sizes, st.sampled_from(["relu", "linear", "softmax", "nope", ""])),
         declared_sizes_check,
     )

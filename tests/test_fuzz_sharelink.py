@@ -20,12 +20,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlpsim.errors import LimitError, ValidationError
-from mlpsim.fileformat import dumps
-from mlpsim.limits import Limits
-from mlpsim.network import Network
-from mlpsim.presets import and_gate, seed_example, xor
-from mlpsim.sharelink import decode, encode
+from mlpsim.core.errors import LimitError, ValidationError
+from mlpsim.core.limits import Limits
+from mlpsim.core.network import Network
+from mlpsim.io.fileformat import dumps
+from mlpsim.io.presets import and_gate, seed_example, xor
+from mlpsim.io.sharelink import decode, encode
 from tests.mutations import mutated
 
 SCALE = int(os.environ.get("MLPSIM_FUZZ_SCALE", "1"))
@@ -136,16 +136,17 @@ def test_wrong_prefixes_are_named(prefix):
             decode(prefix + body, LIMITS)
 
 
-FUZZ = settings(
-    max_examples=400 * SCALE, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
-)
+FUZZ = settings(max_examples=400 * SCALE, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def test_hypothesis_any_text_and_any_base64():
     counts = Counter()
 
     @FUZZ
-    @given(st.text(max_size=300) | st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_").map(lambda s: "1." + s))
+    @given(
+        st.text(max_size=300)
+        | st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_").map(lambda s: "1." + s)
+    )
     def examples(text):
         counts[outcome(text)] += 1
 

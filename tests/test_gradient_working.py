@@ -6,19 +6,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mlpsim.backward import backward
-from mlpsim.errors import ValidationError
-from mlpsim.forward import forward
-from mlpsim.gradient_working import layer_gradient, neuron_gradient
-from mlpsim.losses import LOSSES
-from mlpsim.network import Layer, Network
+from mlpsim.core.backward import backward
+from mlpsim.core.errors import ValidationError
+from mlpsim.core.forward import forward
+from mlpsim.core.losses import LOSSES
+from mlpsim.core.network import Layer, Network
+from mlpsim.explain.gradient_working import layer_gradient, neuron_gradient
 
 
 def mazur():
     network = Network(
         2,
-        (Layer(np.array([[0.15, 0.25], [0.2, 0.3]]), np.array([0.35, 0.35]), "sigmoid"),
-         Layer(np.array([[0.4, 0.5], [0.45, 0.55]]), np.array([0.6, 0.6]), "sigmoid", name="Out <b>")),
+        (
+            Layer(np.array([[0.15, 0.25], [0.2, 0.3]]), np.array([0.35, 0.35]), "sigmoid"),
+            Layer(np.array([[0.4, 0.5], [0.45, 0.55]]), np.array([0.6, 0.6]), "sigmoid", name="Out <b>"),
+        ),
         input_values=np.array([0.05, 0.1]),
     )
     target = np.array([0.01, 0.99])
@@ -64,24 +66,46 @@ def test_layer_matrix_form_numbers_and_shapes():
 
 def test_large_layers_show_shapes_only():
     rng = np.random.default_rng(0)
-    network = Network(20, (Layer(rng.normal(size=(20, 12)), np.zeros(12), "relu"), Layer(rng.normal(size=(12, 3)), np.zeros(3), "linear")))
+    network = Network(
+        20,
+        (
+            Layer(rng.normal(size=(20, 12)), np.zeros(12), "relu"),
+            Layer(rng.normal(size=(12, 3)), np.zeros(3), "linear"),
+        ),
+    )
     result = forward(network, rng.normal(size=20))
     gradients = backward(network, np.zeros(3), rng.normal(size=20), result=result)
     working = layer_gradient(network, result, gradients, 1)
-    assert working.as_text().splitlines()[1:] == ["  ∇W1 = x · δ1ᵀ: (20×1) · (1×12) = (20×12), the shape of W1; ∇b1 = δ1 (12×1)"]
+    assert working.as_text().splitlines()[1:] == [
+        "  ∇W1 = x · δ1ᵀ: (20×1) · (1×12) = (20×12), the shape of W1; ∇b1 = δ1 (12×1)"
+    ]
     assert r"\underbrace" in working.as_latex()
 
 
 def test_combined_and_jacobian_output_deltas():
-    network = Network(2, (Layer(np.array([[1.0, -1.0], [0.5, 2.0]]), np.array([0.0, 0.1]), "softmax"),), input_values=np.array([0.2, -0.4]))
+    network = Network(
+        2,
+        (Layer(np.array([[1.0, -1.0], [0.5, 2.0]]), np.array([0.0, 0.1]), "softmax"),),
+        input_values=np.array([0.2, -0.4]),
+    )
     result = forward(network)
     target = np.array([0.0, 1.0])
     a = result.output
-    ce = neuron_gradient(network, result, backward(network, target, loss="cross_entropy", result=result), target,
-                         LOSSES["cross_entropy"], 1, 0, 0.1)
+    ce = neuron_gradient(
+        network,
+        result,
+        backward(network, target, loss="cross_entropy", result=result),
+        target,
+        LOSSES["cross_entropy"],
+        1,
+        0,
+        0.1,
+    )
     assert ce.delta.combined and ce.delta.delta == pytest.approx(a[0])
     assert "= a - y =" in ce.as_text() and "cancel" in ce.as_text()
-    se = neuron_gradient(network, result, backward(network, target, result=result), target, LOSSES["squared_error"], 1, 1, 0.1)
+    se = neuron_gradient(
+        network, result, backward(network, target, result=result), target, LOSSES["squared_error"], 1, 1, 0.1
+    )
     # By hand: g = a − y; δ₂ = a₂·(g₂ − Σₖ gₖaₖ)
     g = a - target
     assert se.delta.jacobian_sum == pytest.approx(float(g @ a), rel=1e-14)

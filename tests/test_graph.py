@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from mlpsim.forward import forward
-from mlpsim.graph import layer_positions, network_graph
-from mlpsim.initializers import initialized_network
-from mlpsim.network import Layer, Network
-from mlpsim.presets import seed_example
+from mlpsim.core.forward import forward
+from mlpsim.core.initializers import initialized_network
+from mlpsim.core.network import Layer, Network
+from mlpsim.io.presets import seed_example
+from mlpsim.render.graph import layer_positions, network_graph
 
 
 def _relu(z: float) -> float:

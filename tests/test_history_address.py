@@ -10,20 +10,31 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import open_lazy_section
 from streamlit.testing.v1 import AppTest
+from test_app import (
+    GOOD_FILE,
+    SEED_B1,
+    SEED_B2,
+    SEED_W1,
+    SEED_W2,
+    SEED_X,
+    _file,
+    edit,
+    notices,
+    page_with_editor_callback,
+    plain_forward,
+    seed_layers,
+    select_source,
+    shown_output,
+)
 
-from mlpsim.network import Layer, Network
-from mlpsim.presets import PRESETS, xor
-from mlpsim.sharelink import decode, encode
+from mlpsim.core.network import Layer, Network
+from mlpsim.io.presets import PRESETS, xor
+from mlpsim.io.sharelink import decode, encode
 from ui import state
 from ui.history import MAX_BYTES, MAX_STEPS, History, Snapshot
 from ui.tables import Table
-
-from conftest import open_lazy_section
-from test_app import (
-    GOOD_FILE, SEED_B1, SEED_B2, SEED_W1, SEED_W2, SEED_X, _file, edit, notices, page_with_editor_callback,
-    plain_forward, seed_layers, select_source, shown_output,
-)
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 SEED = "Seed example (3-4-2)"

@@ -18,11 +18,11 @@ import re
 from dataclasses import replace
 
 import pytest
-
 from conftest import wait_for_app_idle
-from mlpsim.fileformat import dumps
-from mlpsim.presets import seed_example
-from mlpsim.sharelink import encode
+
+from mlpsim.io.fileformat import dumps
+from mlpsim.io.presets import seed_example
+from mlpsim.io.sharelink import encode
 from ui.editors import CELL_WIDTH_PX, index_width_px
 from ui.tables import Table
 
@@ -158,25 +158,28 @@ def w1_with(*changes):
     return w1
 
 
-@pytest.mark.parametrize("raw, reason", [
-    ("abc", "'abc' is not a number"),
-    ("", "empty cell"),
-    ("   ", "empty cell"),
-    (None, "empty cell"),
-    ("1,5,2", "'1,5,2' is not a number"),
-    ("1_000", "'1_000' is not a number (write it without '_'"),
-    ("١٢", "is not a number (type its digits as 0-9)"),
-    ("１２", "is not a number (type its digits as 0-9)"),
-    ("1e400", "'1e400' is beyond the largest number a double holds, ±1.7976931348623157e308"),
-    ("-1e400", "'-1e400' is beyond the largest number a double holds"),
-    ("nan", "'nan' is not a number (only finite numbers are allowed)"),
-    ("Infinity", "'Infinity' is not a number (only finite numbers are allowed)"),
-    (float("inf"), "is not a finite number"),
-    (True, "True is not a number"),
-    ([1, 2], "list is not a number"),
-    ({"v": 1}, "dict is not a number"),
-    ("0x10", "'0x10' is not a number"),
-])
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        ("abc", "'abc' is not a number"),
+        ("", "empty cell"),
+        ("   ", "empty cell"),
+        (None, "empty cell"),
+        ("1,5,2", "'1,5,2' is not a number"),
+        ("1_000", "'1_000' is not a number (write it without '_'"),
+        ("١٢", "is not a number (type its digits as 0-9)"),
+        ("１２", "is not a number (type its digits as 0-9)"),
+        ("1e400", "'1e400' is beyond the largest number a double holds, ±1.7976931348623157e308"),
+        ("-1e400", "'-1e400' is beyond the largest number a double holds"),
+        ("nan", "'nan' is not a number (only finite numbers are allowed)"),
+        ("Infinity", "'Infinity' is not a number (only finite numbers are allowed)"),
+        (float("inf"), "is not a finite number"),
+        (True, "True is not a number"),
+        ([1, 2], "list is not a number"),
+        ({"v": 1}, "dict is not a number"),
+        ("0x10", "'0x10' is not a number"),
+    ],
+)
 def test_a_bad_cell_is_named_and_keeps_its_value(raw, reason):
     fold = fold_w1({0: {"N1": raw}})
     assert fold.changed == ()
@@ -188,8 +191,15 @@ def test_a_bad_cell_is_named_and_keeps_its_value(raw, reason):
 
 @pytest.mark.parametrize(
     "raw, value",
-    [(" 2.5 ", 2.5), ("−3", -3.0), ("1e-5", 1e-5), (7, 7.0), ("-0", -0.0), ("1,5", 1.5),
-     ("1.7976931348623157e308", 1.7976931348623157e308)],
+    [
+        (" 2.5 ", 2.5),
+        ("−3", -3.0),
+        ("1e-5", 1e-5),
+        (7, 7.0),
+        ("-0", -0.0),
+        ("1,5", 1.5),
+        ("1.7976931348623157e308", 1.7976931348623157e308),
+    ],
 )
 def test_good_cells_in_the_forms_people_type(raw, value):
     fold = fold_w1({1: {"N2": raw}})
@@ -210,22 +220,31 @@ def test_a_pasted_block_applies_every_good_cell_and_names_every_bad_one():
         [3.0, 5.0, 2.0, 0.0],
     ]
     named = sorted(error.split(":")[0] for error in fold.errors)
-    assert named == ["W1[1,2] (IN1 → N2)", "W1[1,3] (IN1 → N3)", "W1[2,1] (IN2 → N1)", "W1[2,3] (IN2 → N3)",
-                     "W1[3,2] (IN3 → N2)", "W1[3,3] (IN3 → N3)"]
+    assert named == [
+        "W1[1,2] (IN1 → N2)",
+        "W1[1,3] (IN1 → N3)",
+        "W1[2,1] (IN2 → N1)",
+        "W1[2,3] (IN2 → N3)",
+        "W1[3,2] (IN3 → N2)",
+        "W1[3,3] (IN3 → N3)",
+    ]
     # The bias, the input and the other layer are the same objects: nothing else was touched.
     before = seed_example()
     assert fold.network.layers[1].weights.tolist() == before.layers[1].weights.tolist()
     assert fold.network.input_values.tolist() == [0.5, 0.1, 0.2]
 
 
-@pytest.mark.parametrize("edited_rows", [
-    {7: {"N1": 1.0}},          # a row the table does not have
-    {0: {"N9": 1.0}},          # a column it does not have
-    {-1: {"N1": 1.0}},
-    {"x": {"N1": 1.0}},        # only a hostile client sends these
-    {0: ["N1", 1.0]},
-    {0: {"N1": 10**400}},      # a JSON integer literal too large for a float
-])
+@pytest.mark.parametrize(
+    "edited_rows",
+    [
+        {7: {"N1": 1.0}},  # a row the table does not have
+        {0: {"N9": 1.0}},  # a column it does not have
+        {-1: {"N1": 1.0}},
+        {"x": {"N1": 1.0}},  # only a hostile client sends these
+        {0: ["N1", 1.0]},
+        {0: {"N1": 10**400}},  # a JSON integer literal too large for a float
+    ],
+)
 def test_edits_that_no_grid_sends_are_refused_without_an_exception(edited_rows):
     fold = fold_w1(edited_rows)
     assert fold.network.layers[0].weights.tolist() == SEED_W1
@@ -240,8 +259,11 @@ HOSTILE_EDITS = [
     ({"9": {"N1": 1}}, SEED_W1, "no cell at row 10"),
     ({"0": ["N1", 1]}, SEED_W1, "no row '0' with cells"),
     # "1,5" is read as 1.5 (the decimal comma, as on the Workshop page); the empty cells are named.
-    ({"1": {"N2": "", "N3": "1,5", "N4": 2.5}, "2": {"N1": None, "N2": -0.5}},
-     w1_with((1, 2, 1.5), (1, 3, 2.5), (2, 1, -0.5)), "empty cell"),
+    (
+        {"1": {"N2": "", "N3": "1,5", "N4": 2.5}, "2": {"N1": None, "N2": -0.5}},
+        w1_with((1, 2, 1.5), (1, 3, 2.5), (2, 1, -0.5)),
+        "empty cell",
+    ),
 ]
 
 

@@ -8,11 +8,11 @@ import math
 import numpy as np
 import pytest
 
-from mlpsim.errors import LimitError, ValidationError
-from mlpsim.forward import forward
-from mlpsim.initializers import INITIALIZERS, initialized_network
-from mlpsim.limits import Limits
-from mlpsim.presets import PRESETS, and_gate, mnist_sized, or_gate, seed_example, xor
+from mlpsim.core.errors import LimitError, ValidationError
+from mlpsim.core.forward import forward
+from mlpsim.core.initializers import INITIALIZERS, initialized_network
+from mlpsim.core.limits import Limits
+from mlpsim.io.presets import PRESETS, and_gate, mnist_sized, or_gate, seed_example, xor
 
 
 @pytest.mark.parametrize("name", sorted(INITIALIZERS))
@@ -77,8 +77,12 @@ def test_initialiser_arguments_are_checked():
 def test_preset_table():
     assert list(PRESETS)[0] == "Seed example (3-4-2)"
     assert set(PRESETS) == {
-        "Seed example (3-4-2)", "XOR (2-2-1)", "AND perceptron (2-1)", "OR perceptron (2-1)",
-        "Digit reader (64-32-16-10, trained)", "Random 784-128-64-10 (untrained)",
+        "Seed example (3-4-2)",
+        "XOR (2-2-1)",
+        "AND perceptron (2-1)",
+        "OR perceptron (2-1)",
+        "Digit reader (64-32-16-10, trained)",
+        "Random 784-128-64-10 (untrained)",
     }
     for name, factory in PRESETS.items():
         assert factory().name == name
@@ -106,7 +110,7 @@ def test_xor_truth_table_is_exact():
     network = xor()
     assert network.layer_sizes == (2, 2, 1)
     for x1, x2 in TRUTH:
-        assert forward(network, [x1, x2]).output.tolist() == [float((x1 != x2))]
+        assert forward(network, [x1, x2]).output.tolist() == [float(x1 != x2)]
     batch = forward(network, np.array(TRUTH)).output
     assert batch.tolist() == [[0.0], [1.0], [1.0], [0.0]]
 

@@ -25,7 +25,6 @@ import math
 import time
 
 import pytest
-
 from conftest import CHROMIUM, CHROMIUM_ARGS, wait_for_app_idle
 
 pytestmark = pytest.mark.browser
@@ -215,7 +214,9 @@ def test_simulator_fits(browser, app_url, artifacts, width, height, scheme):
                 assert result["counts"]["headings"] >= 5, result  # Output, Neuron, Tables + 3 layer headings
                 if result["problems"]:
                     failures[f"W{layer}, sidebar {sidebar}"] = result["problems"]
-                screenshot(page, artifacts / f"layout-simulator-W{layer}-{width}x{height}-sidebar-{sidebar}-{scheme}.png")
+                screenshot(
+                    page, artifacts / f"layout-simulator-W{layer}-{width}x{height}-sidebar-{sidebar}-{scheme}.png"
+                )
         assert failures == {}
     finally:
         context.close()
@@ -239,7 +240,10 @@ def test_workshop_exercises_fit(browser, app_url, artifacts, width, height, sche
                 assert result["counts"]["grids"] >= 3, result
                 if result["problems"]:
                     failures[f"{difficulty} seed {seed}, sidebar {sidebar}"] = result["problems"]
-                screenshot(page, artifacts / f"layout-exercise-{difficulty}{seed}-{width}x{height}-sidebar-{sidebar}-{scheme}.png")
+                screenshot(
+                    page,
+                    artifacts / f"layout-exercise-{difficulty}{seed}-{width}x{height}-sidebar-{sidebar}-{scheme}.png",
+                )
         assert failures == {}
     finally:
         context.close()
@@ -255,8 +259,10 @@ def test_a_matrix_wider_than_the_page_shows_its_scrollbar(browser, app_url, arti
         settle(page)
         result = measured(page, strict=False)
         assert result["problems"] == []
-        widths = page.evaluate("Array.from(document.querySelectorAll('[data-testid=\"stDataFrame\"] .dvn-scroller'),"
-                               " e => [e.scrollWidth, e.clientWidth, e.offsetHeight - e.clientHeight])")
+        widths = page.evaluate(
+            "Array.from(document.querySelectorAll('[data-testid=\"stDataFrame\"] .dvn-scroller'),"
+            " e => [e.scrollWidth, e.clientWidth, e.offsetHeight - e.clientHeight])"
+        )
         assert any(scroll > client + 1000 and bar > 0 for scroll, client, bar in widths), widths
         page.screenshot(path=str(artifacts / "layout-simulator-mnist-1024x768.png"))
     finally:
@@ -302,7 +308,9 @@ def tab_to_the_box(page) -> int:
     """Press Tab until the box has the focus; how many presses it took."""
     for presses in range(1, MAX_TAB_STOPS + 1):
         page.keyboard.press("Tab")
-        if page.evaluate(f"document.activeElement && document.activeElement.getAttribute('aria-label') === {BOX_LABEL!r}"):
+        if page.evaluate(
+            f"document.activeElement && document.activeElement.getAttribute('aria-label') === {BOX_LABEL!r}"
+        ):
             return presses
     raise AssertionError(f"the box is not among the first {MAX_TAB_STOPS} Tab stops")
 

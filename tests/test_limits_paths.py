@@ -21,15 +21,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import open_lazy_section
 
 from mlpsim.cli import main
-from mlpsim.errors import LimitError
-from mlpsim.fileformat import dumps, loads
-from mlpsim.initializers import initialized_network
-from mlpsim.presets import seed_example
-from mlpsim.sharelink import decode
-
-from conftest import open_lazy_section
+from mlpsim.core.errors import LimitError
+from mlpsim.core.initializers import initialized_network
+from mlpsim.io.fileformat import dumps, loads
+from mlpsim.io.presets import seed_example
+from mlpsim.io.sharelink import decode
 
 ROOT = Path(__file__).resolve().parent.parent
 PEAK_BUDGET = 2_000_000
@@ -103,7 +102,9 @@ def test_share_link_declaring_huge_layer(size, shown):
 def test_file_over_parameter_limit_names_the_count():
     # 1024-1024-1024-1024: 3 × (1024·1024 + 1024) = 3,148,800 weights and biases > 2,500,000.
     document = {
-        "format": "mlpsim.network", "version": 1, "input": {"size": 1024},
+        "format": "mlpsim.network",
+        "version": 1,
+        "input": {"size": 1024},
         "layers": [{"size": 1024, "activation": "relu", "weights": [], "bias": []} for _ in range(3)],
     }
     refused_cheaply(lambda: loads(json.dumps(document)), "3,148,800 weights and biases", "limit is 2,500,000")
@@ -129,12 +130,15 @@ def test_share_link_over_length_limit():
 # ---- building and editing networks ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("sizes, fragment", [
-    ([3, 10**9, 2], "layer 1 has 1,000,000,000 neurons; the limit is 1,024"),
-    ([10**6, 2], "input layer has 1,000,000 neurons; the limit is 1,024"),
-    ([2] * 18, "17 layers with weights; the limit is 16"),
-    ([1000, 1000, 1000, 1000], "3,003,000 weights and biases; the limit is 2,500,000"),
-])
+@pytest.mark.parametrize(
+    "sizes, fragment",
+    [
+        ([3, 10**9, 2], "layer 1 has 1,000,000,000 neurons; the limit is 1,024"),
+        ([10**6, 2], "input layer has 1,000,000 neurons; the limit is 1,024"),
+        ([2] * 18, "17 layers with weights; the limit is 16"),
+        ([1000, 1000, 1000, 1000], "3,003,000 weights and biases; the limit is 2,500,000"),
+    ],
+)
 def test_initialiser_refuses_before_drawing_weights(sizes, fragment):
     refused_cheaply(lambda: initialized_network(sizes, seed=1), fragment)
 
@@ -184,12 +188,12 @@ def test_cli_refuses_an_oversized_file_without_reading_it(tmp_path, capsys):
 
 PROBE = textwrap.dedent("""
     import json, base64, zlib, sys
-    from mlpsim.fileformat import dumps, loads
-    from mlpsim.initializers import initialized_network
-    from mlpsim.presets import seed_example
-    from mlpsim.sharelink import decode, encode
+    from mlpsim.io.fileformat import dumps, loads
+    from mlpsim.core.initializers import initialized_network
+    from mlpsim.io.presets import seed_example
+    from mlpsim.io.sharelink import decode, encode
     from mlpsim.cli import main
-    from mlpsim.errors import LimitError
+    from mlpsim.core.errors import LimitError
     document = json.loads(dumps(seed_example()))
     document["layers"][0]["size"] = 9
     document["layers"][0]["weights"] = [[0.0] * 9] * 3
@@ -219,7 +223,10 @@ def test_one_environment_variable_changes_the_limit_on_every_path(tmp_path):
     """MLPSIM_MAX_LAYER_SIZE=8: a 9-neuron layer is refused by every path with the same limit."""
     completed = subprocess.run(
         [sys.executable, "-c", PROBE, str(tmp_path / "nine.json")],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={"MLPSIM_MAX_LAYER_SIZE": "8", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
     )
     lines = dict(line.split(" ", 1) for line in completed.stdout.strip().splitlines())
@@ -281,8 +288,10 @@ def test_ui_layer_size_box(app, position, label):
     from ui import state
 
     ui_refused_cheaply(
-        app, lambda page: page.number_input(key=state.LAYER_SIZE_PREFIX + str(position)).set_value(10**6).run(),
-        f"{label} has 1,000,000 neurons", "limit is 1,024",
+        app,
+        lambda page: page.number_input(key=state.LAYER_SIZE_PREFIX + str(position)).set_value(10**6).run(),
+        f"{label} has 1,000,000 neurons",
+        "limit is 1,024",
     )
 
 
@@ -323,7 +332,8 @@ def test_ui_upload_declaring_a_billion_neurons(app):
     ui_refused_cheaply(
         app,
         lambda page: page.file_uploader(key=state.UPLOAD).upload("huge.json", data, "application/json").run(),
-        "huge.json was not loaded", "1,000,000,000 neurons; the limit is 1,024",
+        "huge.json was not loaded",
+        "1,000,000,000 neurons; the limit is 1,024",
     )
 
 
@@ -335,14 +345,18 @@ def test_ui_upload_over_the_byte_limit(app):
     ui_refused_cheaply(
         app,
         lambda page: page.file_uploader(key=state.UPLOAD).upload("big.json", data, "application/json").run(),
-        "big.json was not loaded", "5,000,001 bytes; the limit is 5,000,000 bytes",
+        "big.json was not loaded",
+        "5,000,001 bytes; the limit is 5,000,000 bytes",
     )
 
 
-@pytest.mark.parametrize("link, fragments", [
-    (link_of(oversized_document(10**9)), ("1,000,000,000 neurons; the limit is 1,024",)),
-    ("1." + "A" * 9_000, ("9,002 characters; the limit is 8,000",)),
-])
+@pytest.mark.parametrize(
+    "link, fragments",
+    [
+        (link_of(oversized_document(10**9)), ("1,000,000,000 neurons; the limit is 1,024",)),
+        ("1." + "A" * 9_000, ("9,002 characters; the limit is 8,000",)),
+    ],
+)
 def test_ui_share_link(app, link, fragments):
     def act(page):
         page.query_params["net"] = link

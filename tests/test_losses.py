@@ -9,9 +9,9 @@ import warnings
 import numpy as np
 import pytest
 
-from mlpsim.activations import REGISTRY
-from mlpsim.errors import ValidationError
-from mlpsim.losses import LOSSES, get_loss, pairings_text
+from mlpsim.core.activations import REGISTRY
+from mlpsim.core.errors import ValidationError
+from mlpsim.core.losses import LOSSES, get_loss, pairings_text
 
 
 def strict(function, *arrays):
@@ -79,8 +79,13 @@ def test_cross_entropy_delta_is_a_minus_y_for_one_hot_targets():
 
 @pytest.mark.parametrize(
     "loss, activation",
-    [("cross_entropy", "linear"), ("cross_entropy", "sigmoid"), ("binary_cross_entropy", "softmax"),
-     ("binary_cross_entropy", "tanh"), ("binary_cross_entropy", "relu")],
+    [
+        ("cross_entropy", "linear"),
+        ("cross_entropy", "sigmoid"),
+        ("binary_cross_entropy", "softmax"),
+        ("binary_cross_entropy", "tanh"),
+        ("binary_cross_entropy", "relu"),
+    ],
 )
 def test_pairings_that_make_no_sense_are_refused_naming_the_ones_that_exist(loss, activation):
     with pytest.raises(ValidationError) as error:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mlpsim.errors import LimitError, ValidationError
-from mlpsim.forward import forward
-from mlpsim.limits import DEFAULT_LIMITS, Limits
-from mlpsim.network import NEW_ENTRY_DEFAULT, Layer, Network, neuron_name, weight_name
-from mlpsim.presets import seed_example
+from mlpsim.core.errors import LimitError, ValidationError
+from mlpsim.core.forward import forward
+from mlpsim.core.limits import DEFAULT_LIMITS, Limits
+from mlpsim.core.network import NEW_ENTRY_DEFAULT, Layer, Network, neuron_name, weight_name
+from mlpsim.io.presets import seed_example
 
 
 def numbered(sizes: list[int]) -> Network:
@@ -44,7 +44,9 @@ def test_wrong_number_of_rows_names_the_matrix_and_both_shapes():
 
 
 def test_a_later_matrix_that_does_not_fit_the_layer_before():
-    message = rejected(lambda: Network(3, (layer_of(np.zeros((3, 4)), np.zeros(4)), layer_of(np.zeros((3, 2)), np.zeros(2)))))
+    message = rejected(
+        lambda: Network(3, (layer_of(np.zeros((3, 4)), np.zeros(4)), layer_of(np.zeros((3, 2)), np.zeros(2))))
+    )
     assert message.startswith("W2: expected shape 4×2")
     assert "got shape 3×2" in message
 
@@ -55,7 +57,10 @@ def test_a_matrix_that_is_not_two_dimensional():
 
 
 def test_bias_of_the_wrong_length():
-    assert rejected(lambda: Network(3, (layer_of(np.zeros((3, 4)), np.zeros(3)),))) == "b1: expected 4 numbers, got 3 numbers"
+    assert (
+        rejected(lambda: Network(3, (layer_of(np.zeros((3, 4)), np.zeros(3)),)))
+        == "b1: expected 4 numbers, got 3 numbers"
+    )
 
 
 def test_input_values_of_the_wrong_length():
@@ -67,7 +72,12 @@ def test_input_values_of_the_wrong_length():
     "weights, bias, inputs, message",
     [
         ([[1, 2, np.nan, 4]] * 3, [0] * 4, None, "W1[1,3]: expected a finite number, got nan"),
-        ([[1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, -np.inf]], [0] * 4, None, "W1[3,4]: expected a finite number, got -inf"),
+        (
+            [[1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, -np.inf]],
+            [0] * 4,
+            None,
+            "W1[3,4]: expected a finite number, got -inf",
+        ),
         ([[0] * 4] * 3, [0, 0, np.inf, 0], None, "b1[3]: expected a finite number, got inf"),
         ([[0] * 4] * 3, [0] * 4, [1.0, np.nan, 0.0], "input values[2]: expected a finite number, got nan"),
     ],
@@ -83,7 +93,9 @@ def test_text_or_ragged_weights_are_named():
 
 
 def test_unknown_activation_names_the_layer_and_the_choices():
-    message = rejected(lambda: Network(3, (layer_of(np.zeros((3, 4)), np.zeros(4)), layer_of(np.zeros((4, 1)), [0], "swish"))))
+    message = rejected(
+        lambda: Network(3, (layer_of(np.zeros((3, 4)), np.zeros(4)), layer_of(np.zeros((4, 1)), [0], "swish")))
+    )
     assert message.startswith("layer 2: unknown activation 'swish'")
     for name in ("linear", "relu", "leaky_relu", "tanh", "sigmoid", "softmax"):
         assert name in message

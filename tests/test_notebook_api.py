@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import mlpsim
-from mlpsim.arithmetic import layer_working, neuron_working
-from mlpsim.presets import seed_example
+from mlpsim.explain.arithmetic import layer_working, neuron_working
+from mlpsim.io.presets import seed_example
+from mlpsim.notebook import network_html
 
 
 def test_repr_is_a_one_line_summary():
@@ -15,7 +16,7 @@ def test_repr_is_a_one_line_summary():
 
 
 def test_the_network_displays_as_its_diagram_with_plotly_inline():
-    html = seed_example()._repr_html_()
+    html = network_html(seed_example())
     assert "Plotly.newPlot" in html and "N2" in html
     assert "cdn.plot.ly" not in html.split("Plotly.newPlot")[0][-2000:]  # the library is inline, not fetched
 

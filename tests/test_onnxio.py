@@ -14,12 +14,12 @@ import onnxruntime
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from mlpsim.errors import LimitError, ValidationError
-from mlpsim.fileformat import dumps
-from mlpsim.forward import forward
-from mlpsim.limits import Limits
-from mlpsim.network import Layer, Network
-from mlpsim.onnxio import read_network_file, read_onnx, write_onnx
+from mlpsim.core.errors import LimitError, ValidationError
+from mlpsim.core.forward import forward
+from mlpsim.core.limits import Limits
+from mlpsim.core.network import Layer, Network
+from mlpsim.io.fileformat import dumps
+from mlpsim.io.onnxio import read_network_file, read_onnx, write_onnx
 
 RNG = np.random.default_rng(16)
 ACTIVATION_OPS = {"relu": "Relu", "tanh": "Tanh", "sigmoid": "Sigmoid", "softmax": "Softmax", "leaky_relu": "LeakyRelu"}
@@ -86,11 +86,17 @@ def torch_style(sizes, activations, flatten_from=None):
         initializers += [numpy_helper.from_array(weight, f"{k}.weight"), numpy_helper.from_array(bias, f"{k}.bias")]
         last = k == len(activations) - 1
         z = "y" if last and activation is None else f"/{k}/Gemm_output_0"
-        nodes.append(helper.make_node("Gemm", [current, f"{k}.weight", f"{k}.bias"], [z], name=f"/{k}/Gemm", alpha=1.0, beta=1.0, transB=1))
+        nodes.append(
+            helper.make_node(
+                "Gemm", [current, f"{k}.weight", f"{k}.bias"], [z], name=f"/{k}/Gemm", alpha=1.0, beta=1.0, transB=1
+            )
+        )
         current = z
         if activation is not None:
             out = "y" if last else f"/{k}/act_output_0"
-            attributes = {"alpha": 0.01} if activation == "leaky_relu" else {"axis": 1} if activation == "softmax" else {}
+            attributes = (
+                {"alpha": 0.01} if activation == "leaky_relu" else {"axis": 1} if activation == "softmax" else {}
+            )
             nodes.append(helper.make_node(ACTIVATION_OPS[activation], [current], [out], **attributes))
             current = out
     shape = ["batch", *flatten_from] if flatten_from else ["batch", sizes[0]]
@@ -109,7 +115,11 @@ def test_torch_gemm_transb_layers_land_transposed_and_agree_with_onnxruntime():
         assert np.array_equal(layer.weights, weight.T.astype(np.float64))
         assert np.array_equal(layer.bias, bias.astype(np.float64))
     inputs = f32((500, 6))
-    assert_agrees("torch Gemm transB=1", forward(network, inputs.astype(float)).output, run_onnxruntime(built.SerializeToString(), inputs))
+    assert_agrees(
+        "torch Gemm transB=1",
+        forward(network, inputs.astype(float)).output,
+        run_onnxruntime(built.SerializeToString(), inputs),
+    )
 
 
 def test_torch_flatten_of_an_image_input_reads_the_flattened_pixels():
@@ -139,15 +149,21 @@ def test_tf2onnx_matmul_add_with_identity_and_cast_agrees_with_onnxruntime():
         helper.make_node("Identity", ["dense_1/Softmax"], ["y"]),
     ]
     initializers = [
-        numpy_helper.from_array(kernel1, "dense/kernel"), numpy_helper.from_array(bias1, "dense/bias"),
-        numpy_helper.from_array(kernel2, "dense_1/kernel"), numpy_helper.from_array(bias2, "dense_1/bias"),
+        numpy_helper.from_array(kernel1, "dense/kernel"),
+        numpy_helper.from_array(bias1, "dense/bias"),
+        numpy_helper.from_array(kernel2, "dense_1/kernel"),
+        numpy_helper.from_array(bias2, "dense_1/bias"),
     ]
     built = model(nodes, initializers, ["unk__6", 4])
     network = read_onnx(built.SerializeToString())
     assert np.array_equal(network.layers[0].weights, kernel1.astype(float))  # already N×M
     assert [layer.activation for layer in network.layers] == ["sigmoid", "softmax"]
     inputs = f32((500, 4))
-    assert_agrees("tf2onnx MatMul + Add", forward(network, inputs.astype(float)).output, run_onnxruntime(built.SerializeToString(), inputs))
+    assert_agrees(
+        "tf2onnx MatMul + Add",
+        forward(network, inputs.astype(float)).output,
+        run_onnxruntime(built.SerializeToString(), inputs),
+    )
 
 
 def test_dynamo_transpose_of_the_weight_then_matmul_on_a_vector_input():
@@ -161,7 +177,8 @@ def test_dynamo_transpose_of_the_weight_then_matmul_on_a_vector_input():
         helper.make_node("Add", ["mm", "bias"], ["y"]),
     ]
     initializers = [
-        numpy_helper.from_array(weight, "weight"), numpy_helper.from_array(bias, "bias"),
+        numpy_helper.from_array(weight, "weight"),
+        numpy_helper.from_array(bias, "bias"),
         numpy_helper.from_array(np.array([-1], dtype=np.int64), "shape"),
     ]
     built = model(nodes, initializers, [5])
@@ -170,7 +187,11 @@ def test_dynamo_transpose_of_the_weight_then_matmul_on_a_vector_input():
     assert network.layers[0].activation == "linear"
     for _ in range(50):
         vector = f32((5,))
-        assert_agrees("dynamo Transpose + MatMul, 1-D", forward(network, vector.astype(float)).output, run_onnxruntime(built.SerializeToString(), vector))
+        assert_agrees(
+            "dynamo Transpose + MatMul, 1-D",
+            forward(network, vector.astype(float)).output,
+            run_onnxruntime(built.SerializeToString(), vector),
+        )
 
 
 def test_gemm_alpha_beta_and_a_constant_node_bias():
@@ -184,7 +205,11 @@ def test_gemm_alpha_beta_and_a_constant_node_bias():
     network = read_onnx(built.SerializeToString())
     assert np.array_equal(network.layers[0].bias, -2.0 * bias.reshape(-1).astype(float))
     inputs = f32((500, 4))
-    assert_agrees("Gemm alpha/beta", forward(network, inputs.astype(float)).output, run_onnxruntime(built.SerializeToString(), inputs))
+    assert_agrees(
+        "Gemm alpha/beta",
+        forward(network, inputs.astype(float)).output,
+        run_onnxruntime(built.SerializeToString(), inputs),
+    )
 
 
 def test_float64_model_and_dropout_in_inference_mode():
@@ -194,13 +219,17 @@ def test_float64_model_and_dropout_in_inference_mode():
         helper.make_node("Gemm", ["d", "w", "b"], ["y"]),
     ]
     initializers = [
-        numpy_helper.from_array(weight, "w"), numpy_helper.from_array(bias, "b"),
-        numpy_helper.from_array(np.array(0.5, dtype=np.float32), "ratio"), numpy_helper.from_array(np.array(False), "training"),
+        numpy_helper.from_array(weight, "w"),
+        numpy_helper.from_array(bias, "b"),
+        numpy_helper.from_array(np.array(0.5, dtype=np.float32), "ratio"),
+        numpy_helper.from_array(np.array(False), "training"),
     ]
     built = model(nodes, initializers, ["B", 3], dtype=TensorProto.DOUBLE)
     network = read_onnx(built.SerializeToString())
     inputs = RNG.normal(size=(200, 3))
-    assert_agrees("float64 model", forward(network, inputs).output, run_onnxruntime(built.SerializeToString(), inputs), 1e-13)
+    assert_agrees(
+        "float64 model", forward(network, inputs).output, run_onnxruntime(built.SerializeToString(), inputs), 1e-13
+    )
 
 
 # ---- refusals, each naming the node and its op type ----------------------------------------
@@ -229,7 +258,8 @@ def test_leaky_relu_with_another_slope_is_refused_saying_mlpsims_slope():
 def test_convolution_batch_norm_and_other_ops_are_refused_by_name():
     conv = model(
         [helper.make_node("Conv", ["x", "k"], ["y"], name="conv1")],
-        [numpy_helper.from_array(f32((1, 1, 3, 3)), "k")], ["B", 1, 8, 8],
+        [numpy_helper.from_array(f32((1, 1, 3, 3)), "k")],
+        ["B", 1, 8, 8],
     )
     refusal(conv, r"^node 1 'conv1' \(Conv\): the Conv operator is not part of a fully connected network")
     batch_norm = gemm_then(
@@ -255,20 +285,28 @@ def test_a_branch_is_refused():
             helper.make_node("Relu", ["z"], ["r"]),
             helper.make_node("Add", ["r", "z"], ["y"], name="residual"),
         ],
-        [numpy_helper.from_array(f32((3, 3)), "w"), numpy_helper.from_array(f32((3,)), "b")], ["B", 3],
+        [numpy_helper.from_array(f32((3, 3)), "w"), numpy_helper.from_array(f32((3,)), "b")],
+        ["B", 3],
     )
     refusal(built, r"^node 3 'residual' \(Add\) combines 2 values computed from the input \(a branch\)")
 
 
 def test_several_inputs_or_outputs_are_refused_and_an_output_can_be_chosen():
     two_inputs = model(
-        [helper.make_node("MatMul", ["x", "x2"], ["y"])], [], ["B", 3],
-        inputs=[helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3]), helper.make_tensor_value_info("x2", TensorProto.FLOAT, [3, 3])],
+        [helper.make_node("MatMul", ["x", "x2"], ["y"])],
+        [],
+        ["B", 3],
+        inputs=[
+            helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3]),
+            helper.make_tensor_value_info("x2", TensorProto.FLOAT, [3, 3]),
+        ],
     )
     refusal(two_inputs, r"^ONNX model: 2 inputs \('x', 'x2'\); mlpsim reads networks with exactly one input$")
     two_outputs = model(
         [helper.make_node("Gemm", ["x", "w", "b"], ["z"]), helper.make_node("Relu", ["z"], ["y"])],
-        [numpy_helper.from_array(f32((3, 2)), "w"), numpy_helper.from_array(f32((2,)), "b")], ["B", 3], output_names=("z", "y"),
+        [numpy_helper.from_array(f32((3, 2)), "w"), numpy_helper.from_array(f32((2,)), "b")],
+        ["B", 3],
+        output_names=("z", "y"),
     )
     refusal(two_outputs, r"^ONNX model: 2 outputs \('z', 'y'\); name the one the network ends at")
     assert read_onnx(two_outputs.SerializeToString(), output="y").layers[0].activation == "relu"
@@ -281,13 +319,19 @@ def test_weights_that_are_not_initializers_are_refused():
             helper.make_node("RandomNormal", [], ["w"], shape=[3, 3]),
             helper.make_node("MatMul", ["x", "w"], ["y"], name="mm"),
         ],
-        [], ["B", 3],
+        [],
+        ["B", 3],
     )
-    refusal(built, r"^node 2 'mm' \(MatMul\): its input 'w' is computed, not stored; mlpsim reads constant weights and biases$")
+    refusal(
+        built,
+        r"^node 2 'mm' \(MatMul\): its input 'w' is computed, not stored; mlpsim reads constant weights and biases$",
+    )
 
 
 def test_softmax_over_the_batch_axis_is_refused():
-    refusal(gemm_then(helper.make_node("Softmax", ["z"], ["y"], axis=0)), r"^node 2 \(Softmax\): Softmax over axis 0 of 2")
+    refusal(
+        gemm_then(helper.make_node("Softmax", ["z"], ["y"], axis=0)), r"^node 2 \(Softmax\): Softmax over axis 0 of 2"
+    )
 
 
 # ---- hostile files --------------------------------------------------------------------------
@@ -330,9 +374,7 @@ def test_a_2_gb_declared_tensor_is_refused_without_allocating_it():
 def test_a_declared_tensor_within_the_limits_but_without_its_data_is_refused():
     data = declared_tensor_model([1000, 1000])
     error, peak = peak_bytes(lambda: read_onnx(data))
-    assert str(error) == (
-        "initializer 'w': declares 1,000,000 values but stores 0; the file is damaged or truncated"
-    )
+    assert str(error) == ("initializer 'w': declares 1,000,000 values but stores 0; the file is damaged or truncated")
     MEASURED["peak, 4 MB declared tensor, no data"] = peak
     assert peak < 1_000_000  # the 8 MB float64 array was never made
 
@@ -352,7 +394,9 @@ def test_external_data_is_refused_without_opening_the_file(tmp_path):
     weight.external_data.add(key="location", value=str(secret))
     data = model([helper.make_node("Gemm", ["x", "w"], ["y"])], [weight], ["B", 3]).SerializeToString()
     error, peak = peak_bytes(lambda: read_onnx(data))
-    assert str(error).startswith("initializer 'w': its values are stored in an external file; mlpsim reads only self-contained")
+    assert str(error).startswith(
+        "initializer 'w': its values are stored in an external file; mlpsim reads only self-contained"
+    )
     assert not secret.exists()  # nothing was looked for, let alone created
     MEASURED["peak, external data"] = peak
 
@@ -380,8 +424,14 @@ def test_file_size_is_checked_before_parsing():
     ("data", "message"),
     [
         (b"", "ONNX model: not an ONNX file (an ONNX model starts with the byte 0x08; this starts with nothing)"),
-        (b'{"format": "mlpsim.network"}', "ONNX model: not an ONNX file (an ONNX model starts with the byte 0x08; this starts with the byte 0x7b ('{', as JSON does))"),
-        (b"\x08\x07garbage\xff\xff", "ONNX model: the file is not a valid ONNX (protobuf) model; is it damaged or truncated?"),
+        (
+            b'{"format": "mlpsim.network"}',
+            "ONNX model: not an ONNX file (an ONNX model starts with the byte 0x08; this starts with the byte 0x7b ('{', as JSON does))",
+        ),
+        (
+            b"\x08\x07garbage\xff\xff",
+            "ONNX model: the file is not a valid ONNX (protobuf) model; is it damaged or truncated?",
+        ),
         (b"\x08\x07", "ONNX model: the file holds no ONNX graph (not an ONNX model, or a truncated one)"),
     ],
 )
@@ -404,14 +454,19 @@ def test_every_truncation_is_refused_or_reads_the_whole_network():
         except ValidationError:
             continue
         same += 1
-        assert all(np.array_equal(a.weights, b.weights) and a.activation == b.activation for a, b in zip(network.layers, whole.layers))
+        assert all(
+            np.array_equal(a.weights, b.weights) and a.activation == b.activation
+            for a, b in zip(network.layers, whole.layers)
+        )
     assert same < 40  # nearly every cut is refused
 
 
 def test_gemm_alpha_overflowing_the_weights_is_refused_by_name():
     weight = np.full((2, 2), 1e300)  # float64 weights: float32 ones times a float32 alpha stay finite
     built = model(
-        [helper.make_node("Gemm", ["x", "w"], ["y"], alpha=1e30)], [numpy_helper.from_array(weight, "w")], ["B", 2],
+        [helper.make_node("Gemm", ["x", "w"], ["y"], alpha=1e30)],
+        [numpy_helper.from_array(weight, "w")],
+        ["B", 2],
         dtype=TensorProto.DOUBLE,
     )
     refusal(built, r"^W1\[1,1\]: expected a finite number, got inf$")
@@ -429,7 +484,8 @@ def test_non_finite_weights_are_named():
 
 def random_network(activations, sizes) -> Network:
     layers = tuple(
-        Layer(RNG.normal(size=(n, m)), RNG.normal(size=m), activation) for n, m, activation in zip(sizes, sizes[1:], activations)
+        Layer(RNG.normal(size=(n, m)), RNG.normal(size=m), activation)
+        for n, m, activation in zip(sizes, sizes[1:], activations)
     )
     return Network(sizes[0], layers, name="round trip")
 
@@ -442,12 +498,15 @@ def test_written_model_runs_in_onnxruntime_with_mlpsims_outputs(activation):
     inputs = RNG.normal(size=(500, 5))
     # float64 throughout; LeakyRelu's slope is a float32 attribute in ONNX (0.0099999998).
     tolerance = 3e-8 if activation == "leaky_relu" else 1e-13
-    assert_agrees(f"write float64 ({activation})", run_onnxruntime(written, inputs), forward(network, inputs).output, tolerance)
+    assert_agrees(
+        f"write float64 ({activation})", run_onnxruntime(written, inputs), forward(network, inputs).output, tolerance
+    )
     single = run_onnxruntime(written, inputs[:1])
     assert single.shape == (1, 3)
     written32 = write_onnx(network, "float32")
     assert_agrees(
-        f"write float32 ({activation})", run_onnxruntime(written32, inputs.astype(np.float32)).astype(float),
+        f"write float32 ({activation})",
+        run_onnxruntime(written32, inputs.astype(np.float32)).astype(float),
         forward(network, inputs).output,
     )
     back = read_onnx(written)
@@ -498,7 +557,11 @@ def test_skl2onnx_multiclass_classifier(data):
     network = read_onnx(exported, output="probabilities")
     assert [layer.activation for layer in network.layers] == ["tanh", "tanh", "softmax"]
     tests = RNG.normal(size=(500, 5)).astype(np.float32)
-    assert_agrees("skl2onnx MLPClassifier", forward(network, tests.astype(float)).output, run_onnxruntime(exported, tests, "probabilities"))
+    assert_agrees(
+        "skl2onnx MLPClassifier",
+        forward(network, tests.astype(float)).output,
+        run_onnxruntime(exported, tests, "probabilities"),
+    )
 
 
 def test_skl2onnx_binary_classifier_read_at_its_logistic_output(data):
@@ -513,19 +576,25 @@ def test_skl2onnx_binary_classifier_read_at_its_logistic_output(data):
         read_onnx(exported, output="probabilities")
     tests = RNG.normal(size=(500, 5)).astype(np.float32)
     probabilities = run_onnxruntime(exported, tests, "probabilities")
-    assert_agrees("skl2onnx binary MLPClassifier", forward(network, tests.astype(float)).output[:, 0], probabilities[:, 1])
+    assert_agrees(
+        "skl2onnx binary MLPClassifier", forward(network, tests.astype(float)).output[:, 0], probabilities[:, 1]
+    )
 
 
 def test_skl2onnx_regressor(data):
     from sklearn.neural_network import MLPRegressor
 
     inputs, _, _ = data
-    estimator = fitted(MLPRegressor(hidden_layer_sizes=(8,), max_iter=40, random_state=0), inputs, inputs[:, 0] - inputs[:, 2])
+    estimator = fitted(
+        MLPRegressor(hidden_layer_sizes=(8,), max_iter=40, random_state=0), inputs, inputs[:, 0] - inputs[:, 2]
+    )
     exported = skl2onnx_bytes(estimator, inputs)
     network = read_onnx(exported)
     assert [layer.activation for layer in network.layers] == ["relu", "linear"]
     tests = RNG.normal(size=(500, 5)).astype(np.float32)
-    assert_agrees("skl2onnx MLPRegressor", forward(network, tests.astype(float)).output, run_onnxruntime(exported, tests))
+    assert_agrees(
+        "skl2onnx MLPRegressor", forward(network, tests.astype(float)).output, run_onnxruntime(exported, tests)
+    )
 
 
 def test_skl2onnx_two_output_regressor_is_refused_at_its_reshape(data):
@@ -537,7 +606,9 @@ def test_skl2onnx_two_output_regressor_is_refused_at_its_reshape(data):
     estimator = fitted(MLPRegressor(hidden_layer_sizes=(4,), max_iter=20, random_state=0), inputs, inputs[:, :2])
     exported = skl2onnx_bytes(estimator, inputs)
     assert run_onnxruntime(exported, inputs[:3].astype(np.float32)).shape == (6, 1)
-    with pytest.raises(ValidationError, match=r"\(Reshape\): Reshape to -1×1 is not one row of features per input vector$"):
+    with pytest.raises(
+        ValidationError, match=r"\(Reshape\): Reshape to -1×1 is not one row of features per input vector$"
+    ):
         read_onnx(exported)
 
 
@@ -558,8 +629,10 @@ def test_randomly_damaged_models_are_refused_with_a_message_or_read():
             helper.make_node("Softmax", ["g"], ["y"], axis=-1),
         ],
         [
-            numpy_helper.from_array(np.array([-1, 4], dtype=np.int64), "s"), numpy_helper.from_array(f32((4, 3)), "k"),
-            numpy_helper.from_array(f32((3,)), "b"), numpy_helper.from_array(f32((2, 3)), "w2"),
+            numpy_helper.from_array(np.array([-1, 4], dtype=np.int64), "s"),
+            numpy_helper.from_array(f32((4, 3)), "k"),
+            numpy_helper.from_array(f32((3,)), "b"),
+            numpy_helper.from_array(f32((2, 3)), "w2"),
             numpy_helper.from_array(f32((2,)), "b2"),
         ],
         ["B", 4],

@@ -15,11 +15,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, free_port
 from packaging.requirements import Requirement
 
-from conftest import ROOT, free_port
-from mlpsim.fileformat import dumps
-from mlpsim.presets import seed_example
+from mlpsim.io.fileformat import dumps
+from mlpsim.io.presets import seed_example
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 
@@ -65,7 +65,9 @@ def test_the_console_script_is_the_cli():
 @pytest.mark.slow
 def test_installed_into_a_fresh_venv_the_commands_and_the_app_work(tmp_path):
     source = tmp_path / "source"
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True)
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     for name in files.stdout.splitlines():
         if (ROOT / name).is_file():
             (source / name).parent.mkdir(parents=True, exist_ok=True)
@@ -80,20 +82,49 @@ def test_installed_into_a_fresh_venv_the_commands_and_the_app_work(tmp_path):
     elsewhere = tmp_path / "elsewhere"  # not the source tree: the installed files must be enough
     elsewhere.mkdir()
     (elsewhere / "seed.json").write_text(dumps(seed_example()))
-    environment = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH",) and not key.startswith("MLPSIM_")}
-    done = subprocess.run([str(command), "forward", "seed.json"], cwd=elsewhere, env=environment, capture_output=True, text=True, timeout=120)
+    environment = {
+        key: value for key, value in os.environ.items() if key not in ("PYTHONPATH",) and not key.startswith("MLPSIM_")
+    }
+    done = subprocess.run(
+        [str(command), "forward", "seed.json"],
+        cwd=elsewhere,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     # The seed example by hand: output z = [1.568, -1.366], then the sigmoid.
     assert json.loads(done.stdout)["output"] == pytest.approx([1 / (1 + math.exp(-1.568)), 1 / (1 + math.exp(1.366))])
-    done = subprocess.run([str(command), "export", "seed.json", "-o", "seed.onnx"], cwd=elsewhere, env=environment, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(command), "export", "seed.json", "-o", "seed.onnx"],
+        cwd=elsewhere,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0 and (elsewhere / "seed.onnx").stat().st_size > 100, done.stderr
 
     port = free_port()
     log = (tmp_path / "app.log").open("w")
     server = subprocess.Popen(
-        [str(command), "app", "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.fileWatcherType", "none"],
-        cwd=elsewhere, env=environment, stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(command),
+            "app",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=elsewhere,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline, healthy = time.monotonic() + 90, False
@@ -122,7 +153,11 @@ def test_installed_into_a_fresh_venv_the_commands_and_the_app_work(tmp_path):
         log.close()
     script = subprocess.run(
         [str(python), "-c", "import app, ui; print(app.__file__); print(ui.__file__)"],
-        cwd=elsewhere, env=environment, capture_output=True, text=True, timeout=120,
+        cwd=elsewhere,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     # The page's files and its Streamlit settings come from site-packages, not from the source.
     assert str(source) not in script.stdout and "site-packages" in script.stdout

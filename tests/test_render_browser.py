@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from mlpsim.export import write_figure
-from mlpsim.figure import network_figure
-from mlpsim.forward import forward
-from mlpsim.presets import mnist_sized, seed_example
+from mlpsim.core.forward import forward
+from mlpsim.io.presets import mnist_sized, seed_example
+from mlpsim.render.export import write_figure
+from mlpsim.render.figure import network_figure
 
 pytestmark = pytest.mark.browser
 
@@ -25,9 +25,11 @@ def open_export(page, figure, path, background=LIGHT):
     write_figure(figure, path)
     page.goto(path.as_uri())
     page.add_style_tag(content=f"body {{ background: {background}; margin: 0 }}")
-    page.wait_for_function("() => { const gd = document.querySelector('.js-plotly-plot');"
-                           " return gd && gd._fullLayout && gd.querySelector('.scatterlayer .point'); }",
-                           timeout=60_000)
+    page.wait_for_function(
+        "() => { const gd = document.querySelector('.js-plotly-plot');"
+        " return gd && gd._fullLayout && gd.querySelector('.scatterlayer .point'); }",
+        timeout=60_000,
+    )
     page.wait_for_timeout(200)
     assert errors == []
 
@@ -72,7 +74,9 @@ def test_hover_on_a_neuron_shows_its_arithmetic(page, tmp_path):
     x, y = neuron_pixel(page, 1, 1)
     page.mouse.move(x, y)
     page.wait_for_selector(".hoverlayer .hovertext", timeout=5_000)
-    label = page.evaluate("Array.from(document.querySelectorAll('.hoverlayer .hovertext'), e => e.textContent).join(' ')")
+    label = page.evaluate(
+        "Array.from(document.querySelectorAll('.hoverlayer .hovertext'), e => e.textContent).join(' ')"
+    )
     assert "N2" in label and "z = 6.04" in label and "bias = 0.14" in label
 
 

@@ -9,8 +9,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlpsim.exercises import QuestionResult, generate_network
-from mlpsim.roomresults import store_from_environment
+from mlpsim.workshop.exercises import QuestionResult, generate_network
+from mlpsim.workshop.roomresults import store_from_environment
 from tests.test_exercises import plain_forward
 from tests.test_workshop_app import TIMEOUT, button, plain, texts, workshop
 from ui import state
@@ -70,8 +70,9 @@ def test_an_answer_after_the_solution_is_marked_and_not_counted():
     assert copied and "not counted in the score" in copied[0]
     assert "not counted" not in [s for s in texts(at.success) if s.startswith("Right: z(N1)")][0]
     score = [m.strip("*") for m in texts(at.markdown) if "Score this session" in m]
-    assert score == ["Score this session: 1 of 2 checked answers right "
-                     "(1 more right after the solution was shown: not counted)"]
+    assert score == [
+        "Score this session: 1 of 2 checked answers right (1 more right after the solution was shown: not counted)"
+    ]
 
 
 def teacher_makes_a_room(locked: bool = True) -> tuple[dict[str, str], dict[str, str]]:
@@ -86,7 +87,9 @@ def teacher_makes_a_room(locked: bool = True) -> tuple[dict[str, str], dict[str,
         at.checkbox(key=state.WORKSHOP_FORM_LOCK).check().run()
     at.button(key=state.WORKSHOP_MAKE_ROOM).click().run()
     assert not at.exception
-    links = {urlsplit(code.value).path: dict(parse_qsl(urlsplit(code.value).query)) for code in at.code if "?" in code.value}
+    links = {
+        urlsplit(code.value).path: dict(parse_qsl(urlsplit(code.value).query)) for code in at.code if "?" in code.value
+    }
     assert set(links) == {"/workshop", "/results"}
     return links["/workshop"], links["/results"]
 
@@ -115,17 +118,32 @@ def test_the_teacher_view_lists_a_learners_result():
     assert plain(teacher.subheader[0].value) == f"Exercise {SEED} · {DIFFICULTY} · locked"
     per_question, per_learner = (frame.value for frame in teacher.dataframe)
     assert per_learner.to_dict("records")[0] | {"last change (UTC)": ""} == {
-        "learner": 1, "name": "<b>Ana</b>", "question": "z1.1", "right": 1, "of": 1, "hints": 1,
-        "solution shown": "no", "solved after the solution": "no", "last change (UTC)": "",
+        "learner": 1,
+        "name": "<b>Ana</b>",
+        "question": "z1.1",
+        "right": 1,
+        "of": 1,
+        "hints": 1,
+        "solution shown": "no",
+        "solved after the solution": "no",
+        "last change (UTC)": "",
     }
-    assert per_question.to_dict("records") == [{
-        "question": "z1.1", "learners": 1, "solved": 1, "solved after the solution": 0, "solution shown": 0,
-        "hints used": 1,
-    }]
+    assert per_question.to_dict("records") == [
+        {
+            "question": "z1.1",
+            "learners": 1,
+            "solved": 1,
+            "solved after the solution": 0,
+            "solution shown": 0,
+            "hints used": 1,
+        }
+    ]
     assert [b.proto.label for b in teacher.get("download_button")] == ["Download CSV"]
 
 
-@pytest.mark.parametrize("which", ["no secret (the learners' link)", "wrong secret", "secret of another room", "nothing"])
+@pytest.mark.parametrize(
+    "which", ["no secret (the learners' link)", "wrong secret", "secret of another room", "nothing"]
+)
 def test_only_the_teachers_secret_link_opens_the_results(which):
     learner_link, teacher_link = teacher_makes_a_room()
     _, other = teacher_makes_a_room(locked=False)
@@ -203,7 +221,8 @@ def test_the_instructor_form_offers_solutions_1_for_a_locked_room():
     assert "Show solution" not in labels(at)  # the instructor's preview is the room's view
     at.checkbox(key=state.WORKSHOP_FORM_SOLUTIONS).check().run()
     assert [c.value for c in at.code if "seed=" in c.value] == [
-        "/workshop?seed=42&difficulty=hard&ask=z1.2&lock=1&solutions=1"]
+        "/workshop?seed=42&difficulty=hard&ask=z1.2&lock=1&solutions=1"
+    ]
     assert "Show solution" in labels(at)
 
 

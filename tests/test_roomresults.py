@@ -9,9 +9,9 @@ import threading
 
 import pytest
 
-from mlpsim.errors import ValidationError
-from mlpsim.exercises import ROOM_ID_PATTERN, QuestionResult
-from mlpsim.roomresults import (
+from mlpsim.core.errors import ValidationError
+from mlpsim.workshop.exercises import ROOM_ID_PATTERN, QuestionResult
+from mlpsim.workshop.roomresults import (
     MAX_NAME_CHARS,
     RoomStore,
     RoomStoreError,
@@ -38,8 +38,9 @@ class Clock:
 
 
 def result(code: str = "z1.2", blanks: int = 1, right: int = 1, after: int = 0, hints: int = 0, shown: bool = False):
-    return QuestionResult(question=code, blanks=blanks, right=right, right_after_solution=after, hints=hints,
-                          solution_shown=shown)
+    return QuestionResult(
+        question=code, blanks=blanks, right=right, right_after_solution=after, hints=hints, solution_shown=shown
+    )
 
 
 @pytest.fixture
@@ -61,7 +62,9 @@ def test_a_room_keeps_its_exercise_and_only_its_secret_reads_it(store):
     seen = store.results(made.room_id, made.secret)
     assert seen.learners == 1
     assert [(r.learner, r.name, r.result.question, r.result.right, r.result.blanks) for r in seen.rows] == [
-        (1, "Ana", "z1.2", 1, 1), (1, "Ana", "out", 0, 2)]
+        (1, "Ana", "z1.2", 1, 1),
+        (1, "Ana", "out", 0, 2),
+    ]
     for wrong in ("", made.room_id, made.secret[:-1], made.secret + "x", made.secret.upper()):
         assert store.results(made.room_id, wrong) is None
     other = store.create_room(PARAMS)
@@ -123,7 +126,9 @@ def test_a_shorter_retention_from_the_environment(tmp_path, clock):
     for bad in ("0", "-3", "abc", "nan", "inf"):
         with pytest.raises(ValidationError, match="MLPSIM_ROOM_RETENTION_HOURS"):
             retention_hours_from({"MLPSIM_ROOM_RETENTION_HOURS": bad})
-    store = store_from_environment({"MLPSIM_ROOM_DB": str(tmp_path / "env.sqlite3"), "MLPSIM_ROOM_RETENTION_HOURS": "2"})
+    store = store_from_environment(
+        {"MLPSIM_ROOM_DB": str(tmp_path / "env.sqlite3"), "MLPSIM_ROOM_RETENTION_HOURS": "2"}
+    )
     assert store.path == tmp_path / "env.sqlite3" and store.retention_seconds == 2 * HOUR
     assert (tmp_path / "env.sqlite3").stat().st_mode & 0o077 == 0  # readable by this user only
 
@@ -148,7 +153,9 @@ def test_concurrent_writers_from_threads_lose_nothing(store, tmp_path, clock):
             start.wait()
             target = store if n % 2 else second
             for hints in range(25):
-                assert target.record(made.room_id, f"learner-{n}", f"L{n}", [result("z1.2", hints=hints), result("out", 2, n % 3)])
+                assert target.record(
+                    made.room_id, f"learner-{n}", f"L{n}", [result("z1.2", hints=hints), result("out", 2, n % 3)]
+                )
         except Exception as error:  # collected, so a failure in a thread fails the test
             errors.append(error)
 
@@ -184,7 +191,7 @@ def test_names_are_cleaned_and_capped(typed, kept):
 
 def test_hostile_names_are_stored_clean(store):
     made = store.create_room(PARAMS)
-    store.record(made.room_id, "a", "=HYPERLINK(\"http://x\")\r\n" + "y" * 300, [result()])
+    store.record(made.room_id, "a", '=HYPERLINK("http://x")\r\n' + "y" * 300, [result()])
     (row,) = store.results(made.room_id, made.secret).rows
     assert "\n" not in row.name and "\r" not in row.name and len(row.name) == MAX_NAME_CHARS
 
@@ -206,8 +213,17 @@ def test_the_csv_download(store):
     store.record(made.room_id, "b", "", [result("out", blanks=2, right=2)])
     seen = store.results(made.room_id, made.secret)
     rows = list(csv.reader(io.StringIO(results_csv(seen))))
-    assert rows[0] == ["learner", "name", "question", "right", "of", "hints", "solution shown",
-                       "solved after the solution", "last change (UTC)"]
+    assert rows[0] == [
+        "learner",
+        "name",
+        "question",
+        "right",
+        "of",
+        "hints",
+        "solution shown",
+        "solved after the solution",
+        "last change (UTC)",
+    ]
     assert rows[1][:8] == ["1", "'=cmd|' /C calc'!A0", "z1.2", "0", "1", "2", "yes", "yes"]
     assert rows[2][:8] == ["2", "", "out", "2", "2", "0", "no", "no"]
     assert rows[1][8] == "2027-01-15 08:00:00"  # the injected clock: 1,800,000,000 s after the epoch
@@ -216,7 +232,7 @@ def test_the_csv_download(store):
 
 
 def test_a_room_and_a_learner_have_limits(store, monkeypatch):
-    import mlpsim.roomresults as roomresults
+    import mlpsim.workshop.roomresults as roomresults
 
     with pytest.raises(ValidationError, match="at most"):
         store.create_room({"ask": "x" * 3000})
@@ -236,7 +252,7 @@ def test_two_processes_on_one_file_lose_nothing(store, tmp_path, clock):
 
     made = store.create_room(PARAMS)
     script = (
-        "import sys; from mlpsim.roomresults import RoomStore; from mlpsim.exercises import QuestionResult\n"
+        "import sys; from mlpsim.workshop.roomresults import RoomStore; from mlpsim.workshop.exercises import QuestionResult\n"
         f"store = RoomStore(sys.argv[1], {24 * HOUR}, clock=lambda: {clock.now})\n"
         "for n in range(40):\n"
         f"    assert store.record({made.room_id!r}, f'other-{{n}}', 'P', [QuestionResult('z1.2', 1, 1, 0, n, False)])\n"

@@ -16,7 +16,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pytest
 
-from mlpsim.exercises import (
+from mlpsim.core.forward import forward
+from mlpsim.core.network import Layer, Network
+from mlpsim.workshop.exercises import (
     CARRIED_DECIMALS,
     CARRY_ERROR,
     MAX_QUESTIONS,
@@ -29,9 +31,7 @@ from mlpsim.exercises import (
     make_exercise,
     tolerance,
 )
-from mlpsim.forward import forward
-from mlpsim.network import Layer, Network
-from mlpsim.worksheet import build_worksheet
+from mlpsim.workshop.worksheet import build_worksheet
 
 SHEETS = 200
 SHEET_SIZE = 3
@@ -105,7 +105,7 @@ def exercises(difficulty: str, every_neuron: bool):
                 continue
             codes = every_neuron_codes(exercise.network)
             for start in range(0, len(codes), MAX_QUESTIONS):
-                yield make_exercise(ExerciseSpec(exercise.spec.seed, difficulty, codes[start:start + MAX_QUESTIONS]))
+                yield make_exercise(ExerciseSpec(exercise.spec.seed, difficulty, codes[start : start + MAX_QUESTIONS]))
 
 
 def fairness(difficulty: str, carry: int, every_neuron: bool = False, round_products: bool = True):

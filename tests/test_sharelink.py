@@ -9,11 +9,11 @@ import zlib
 import numpy as np
 import pytest
 
-from mlpsim.errors import LimitError, ValidationError
-from mlpsim.limits import Limits
-from mlpsim.network import Layer, Network
-from mlpsim.presets import mnist_sized, seed_example
-from mlpsim.sharelink import decode, encode
+from mlpsim.core.errors import LimitError, ValidationError
+from mlpsim.core.limits import Limits
+from mlpsim.core.network import Layer, Network
+from mlpsim.io.presets import mnist_sized, seed_example
+from mlpsim.io.sharelink import decode, encode
 
 
 def _link_of(document_text: str | bytes) -> str:
@@ -27,10 +27,18 @@ SEED_DOCUMENT = {
     "version": 1,
     "input": {"size": 3, "values": [0.5, 0.1, 0.2]},
     "layers": [
-        {"size": 4, "activation": "relu", "weights": [[2, 8, -1, 3], [4, 9, 1, -6], [-3, 5, 2, 7]],
-         "bias": [0.13, 0.14, 0.15, 0.16]},
-        {"size": 2, "activation": "sigmoid", "weights": [[0.2, -0.3], [0.1, -0.2], [-0.4, 0.5], [0.3, 0.1]],
-         "bias": [0.1, -0.2]},
+        {
+            "size": 4,
+            "activation": "relu",
+            "weights": [[2, 8, -1, 3], [4, 9, 1, -6], [-3, 5, 2, 7]],
+            "bias": [0.13, 0.14, 0.15, 0.16],
+        },
+        {
+            "size": 2,
+            "activation": "sigmoid",
+            "weights": [[0.2, -0.3], [0.1, -0.2], [-0.4, 0.5], [0.3, 0.1]],
+            "bias": [0.1, -0.2],
+        },
     ],
 }
 
@@ -39,8 +47,14 @@ def test_round_trip_keeps_every_number_and_name_exactly():
     network = Network(
         input_size=2,
         input_values=np.array([0.1, 1 / 3]),
-        layers=(Layer(weights=np.array([[1e-300, -2.5], [7.0, 0.1 + 0.2]]), bias=np.array([-0.0, 5e307]),
-                      activation="tanh", name="<b>bold</b> *md*"),),
+        layers=(
+            Layer(
+                weights=np.array([[1e-300, -2.5], [7.0, 0.1 + 0.2]]),
+                bias=np.array([-0.0, 5e307]),
+                activation="tanh",
+                name="<b>bold</b> *md*",
+            ),
+        ),
         name="net & <script>",
     )
     back = decode(encode(network))

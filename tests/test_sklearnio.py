@@ -9,14 +9,13 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import ROOT
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from mlpsim.errors import ValidationError
-from mlpsim.forward import forward
-from mlpsim.network import Layer, Network
-from mlpsim.sklearnio import from_sklearn, to_sklearn
-
-from conftest import ROOT
+from mlpsim.core.errors import ValidationError
+from mlpsim.core.forward import forward
+from mlpsim.core.network import Layer, Network
+from mlpsim.io.sklearnio import from_sklearn, to_sklearn
 
 RNG = np.random.default_rng(3)
 INPUTS = RNG.normal(size=(150, 4))
@@ -38,9 +37,17 @@ MULTI_LABEL = (INPUTS[:, :3] > 0).astype(int)
     ("estimator", "targets", "activations"),
     [
         (MLPClassifier((6,), max_iter=60, random_state=0), BINARY, ["relu", "sigmoid"]),
-        (MLPClassifier((6, 5), activation="tanh", max_iter=60, random_state=0), THREE_CLASSES, ["tanh", "tanh", "softmax"]),
+        (
+            MLPClassifier((6, 5), activation="tanh", max_iter=60, random_state=0),
+            THREE_CLASSES,
+            ["tanh", "tanh", "softmax"],
+        ),
         (MLPClassifier((5,), activation="logistic", max_iter=60, random_state=0), MULTI_LABEL, ["sigmoid", "sigmoid"]),
-        (MLPClassifier((5,), activation="identity", max_iter=60, random_state=0), np.array(["no", "yes"])[BINARY], ["linear", "sigmoid"]),
+        (
+            MLPClassifier((5,), activation="identity", max_iter=60, random_state=0),
+            np.array(["no", "yes"])[BINARY],
+            ["linear", "sigmoid"],
+        ),
     ],
 )
 def test_classifier_probabilities_are_the_networks_outputs(estimator, targets, activations):
@@ -56,7 +63,11 @@ def test_classifier_probabilities_are_the_networks_outputs(estimator, targets, a
     back = to_sklearn(network)
     np.testing.assert_allclose(back.predict_proba(TESTS), probabilities, rtol=1e-12, atol=1e-15)
     # Labels: the estimator's own (strings here for one case); the round trip numbers them 0..M-1.
-    codes = np.searchsorted(estimator.classes_, estimator.predict(TESTS)) if estimator.predict(TESTS).ndim == 1 else estimator.predict(TESTS)
+    codes = (
+        np.searchsorted(estimator.classes_, estimator.predict(TESTS))
+        if estimator.predict(TESTS).ndim == 1
+        else estimator.predict(TESTS)
+    )
     assert np.array_equal(back.predict(TESTS), codes)
 
 
@@ -66,7 +77,9 @@ def test_regressor_predictions_are_the_networks_outputs(targets):
     network = from_sklearn(estimator)
     assert [layer.activation for layer in network.layers] == ["tanh", "tanh", "linear"]
     prediction = estimator.predict(TESTS)
-    np.testing.assert_allclose(forward(network, TESTS).output.reshape(prediction.shape), prediction, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        forward(network, TESTS).output.reshape(prediction.shape), prediction, rtol=1e-12, atol=1e-14
+    )
     np.testing.assert_allclose(to_sklearn(network).predict(TESTS), prediction, rtol=1e-12, atol=1e-14)
 
 
@@ -94,7 +107,10 @@ def linear_layers(*activations):
 @pytest.mark.parametrize(
     ("network", "message"),
     [
-        (linear_layers("relu", "tanh", "linear"), "the hidden layers use relu, tanh; scikit-learn's MLP has one activation"),
+        (
+            linear_layers("relu", "tanh", "linear"),
+            "the hidden layers use relu, tanh; scikit-learn's MLP has one activation",
+        ),
         (linear_layers("leaky_relu", "linear"), "scikit-learn's MLP has no leaky_relu hidden layers"),
         (linear_layers("relu", "tanh"), "a tanh output layer of 4 neurons; scikit-learn's MLP outputs are linear"),
         (Network(2, (Layer(np.ones((2, 1)), np.zeros(1), "softmax"),)), "a softmax output layer of 1 neuron;"),
@@ -117,7 +133,7 @@ def test_what_from_sklearn_refuses():
 
 def test_importing_mlpsim_needs_neither_scikit_learn_nor_onnx():
     code = (
-        "import sys, mlpsim, mlpsim.cli, mlpsim.onnxio, mlpsim.sklearnio\n"
+        "import sys, mlpsim, mlpsim.cli, mlpsim.io.onnxio, mlpsim.io.sklearnio\n"
         "loaded = [name for name in ('sklearn', 'onnx', 'onnxruntime') if name in sys.modules]\n"
         "assert not loaded, loaded"
     )

@@ -11,10 +11,10 @@ import math
 import numpy as np
 import pytest
 
-from mlpsim.forward import forward
-from mlpsim.network import Layer, Network
-from mlpsim.presets import seed_example
-from mlpsim.stepper import first_step_of_layer, known_values, step_at, step_count, step_working
+from mlpsim.core.forward import forward
+from mlpsim.core.network import Layer, Network
+from mlpsim.explain.stepper import first_step_of_layer, known_values, step_at, step_count, step_working
+from mlpsim.io.presets import seed_example
 
 
 def test_order_is_layer_by_layer_then_neuron_by_neuron():
@@ -89,7 +89,8 @@ def test_works_on_an_edited_network():
 
 def test_softmax_step_lists_every_z_of_the_layer():
     network = Network(
-        input_size=1, input_values=np.array([1.0]),
+        input_size=1,
+        input_values=np.array([1.0]),
         layers=(Layer(weights=np.array([[1.0, 2.0]]), bias=np.zeros(2), activation="softmax"),),
     )
     working = step_working(network, forward(network), step_at(network, 1))

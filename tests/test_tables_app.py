@@ -88,7 +88,9 @@ def test_the_box_sets_a_weight_a_bias_and_an_input(at):
     w1 = [row[:] for row in SEED_W1]
     w1[1][1] = 1.0
     assert shown_output(at) == pytest.approx(seed_output(w1=w1), rel=1e-5)
-    assert shown_output(at) == pytest.approx([1 / (1 + math.exp(-1.488)), 1 / (1 + math.exp(1.206))], rel=1e-5)  # N2 = 5.24
+    assert shown_output(at) == pytest.approx(
+        [1 / (1 + math.exp(-1.488)), 1 / (1 + math.exp(1.206))], rel=1e-5
+    )  # N2 = 5.24
     assert at.dataframe[1].value.iloc[1, 1] == "1"
     assert [unescaped(s.value) for s in at.success] == ["W1[2,2] (IN2 → N2) = 1"]
     assert at.text_input(key=state.KEYBOARD_EDIT).value == ""  # emptied for the next one
@@ -105,11 +107,17 @@ def test_the_box_sets_a_weight_a_bias_and_an_input(at):
     assert not at.error
 
 
-@pytest.mark.parametrize("text, message", [
-    ("W3[1,1] = 1", "W3[1,1]: this network has W1 to W2 and b1 to b2."),
-    ("W1[1,1] = abc", "W1[1,1] (IN1 → N1): 'abc' is not a number (digits 0-9, a point for decimals, an optional exponent: -1.25, 3e-4); it keeps its value 2"),
-    ("W1[1,1] 5", "has no '='"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("W3[1,1] = 1", "W3[1,1]: this network has W1 to W2 and b1 to b2."),
+        (
+            "W1[1,1] = abc",
+            "W1[1,1] (IN1 → N1): 'abc' is not a number (digits 0-9, a point for decimals, an optional exponent: -1.25, 3e-4); it keeps its value 2",
+        ),
+        ("W1[1,1] 5", "has no '='"),
+    ],
+)
 def test_a_refused_entry_says_why_and_keeps_the_text_and_the_network(at, text, message):
     type_into_box(at, text)
     assert any(message in unescaped(e.value) for e in at.error), [e.value for e in at.error]

@@ -9,11 +9,10 @@ import math
 import re
 
 import numpy as np
-import pytest
+import reference
 from streamlit.testing.v1 import AppTest
 
-import reference
-from mlpsim.network import Layer, Network
+from mlpsim.core.network import Layer, Network
 from ui import state
 
 PAGE = """
@@ -46,11 +45,13 @@ def sgd_step(layers, xs, ys, loss: str, rate: float):
     _, _, weight_gradients, bias_gradients = reference.backward_batch(layers, xs, ys, loss)
     stepped = []
     for (weights, bias, activation), gw, gb in zip(layers, weight_gradients, bias_gradients):
-        stepped.append((
-            [[w - rate * g for w, g in zip(row, grow)] for row, grow in zip(weights, gw)],
-            [b - rate * g for b, g in zip(bias, gb)],
-            activation,
-        ))
+        stepped.append(
+            (
+                [[w - rate * g for w, g in zip(row, grow)] for row, grow in zip(weights, gw)],
+                [b - rate * g for b, g in zip(bias, gb)],
+                activation,
+            )
+        )
     return stepped
 
 
@@ -67,7 +68,11 @@ def train_page(network: Network | None = None, **widgets) -> AppTest:
     at.run()
     assert not at.exception
     for key, value in widgets.items():
-        widget = at.selectbox(key=key) if key in (state.TRAIN_DATASET_SELECT, state.TRAIN_LOSS, state.TRAIN_OPTIMIZER) else None
+        widget = (
+            at.selectbox(key=key)
+            if key in (state.TRAIN_DATASET_SELECT, state.TRAIN_LOSS, state.TRAIN_OPTIMIZER)
+            else None
+        )
         if widget is None:
             widget = next(w for w in [*at.number_input, *at.slider] if w.key == key)
         widget.set_value(value)
@@ -96,13 +101,23 @@ def heading(at: AppTest) -> str:
 
 
 def xor_gate_page(rate=0.5, **more) -> AppTest:
-    return train_page(small_network(), **{state.TRAIN_DATASET_SELECT: "xor_gate", state.TRAIN_LOSS: "binary_cross_entropy",
-                                          state.TRAIN_LEARNING_RATE: rate, **more})
+    return train_page(
+        small_network(),
+        **{
+            state.TRAIN_DATASET_SELECT: "xor_gate",
+            state.TRAIN_LOSS: "binary_cross_entropy",
+            state.TRAIN_LEARNING_RATE: rate,
+            **more,
+        },
+    )
 
 
 def test_a_step_on_the_xor_truth_table_is_one_gradient_step_on_its_four_rows():
     at = xor_gate_page()
-    assert at.selectbox(key=state.TRAIN_LOSS).options == ["Squared error", "Binary cross-entropy"]  # for a sigmoid output
+    assert at.selectbox(key=state.TRAIN_LOSS).options == [
+        "Squared error",
+        "Binary cross-entropy",
+    ]  # for a sigmoid output
     click(at, "Step")
     # Batch 10 > 4 rows: one Step is the whole epoch, the mean gradient of all four rows.
     expected = sgd_step(as_layers(small_network()), XOR_ROWS, XOR_TARGETS, "binary_cross_entropy", 0.5)
@@ -112,10 +127,13 @@ def test_a_step_on_the_xor_truth_table_is_one_gradient_step_on_its_four_rows():
 
 
 def test_a_step_is_one_mini_batch_in_the_seeded_order_and_epoch_finishes_the_epoch():
-    network = Network(input_size=2, layers=(
-        Layer(weights=np.array([[0.3, -0.2, 0.1], [0.4, 0.2, -0.3]]), bias=np.zeros(3), activation="tanh"),
-        Layer(weights=np.array([[0.5], [-0.4], [0.3]]), bias=np.array([0.1]), activation="tanh"),
-    ))
+    network = Network(
+        input_size=2,
+        layers=(
+            Layer(weights=np.array([[0.3, -0.2, 0.1], [0.4, 0.2, -0.3]]), bias=np.zeros(3), activation="tanh"),
+            Layer(weights=np.array([[0.5], [-0.4], [0.3]]), bias=np.array([0.1]), activation="tanh"),
+        ),
+    )
     at = train_page(network, **{state.TRAIN_DATASET_SELECT: "circle", state.TRAIN_LOSS: "squared_error"})
     click(at, "Step")
     run = run_of(at)
@@ -178,10 +196,13 @@ def test_the_one_step_tables_show_w_its_gradient_and_the_update_worked_by_hand()
 
 
 def test_divergence_stops_names_epoch_and_layer_keeps_finite_weights_and_the_page_goes_on():
-    network = Network(input_size=2, layers=(
-        Layer(weights=np.array([[0.5, -0.5], [0.25, 1.0]]), bias=np.zeros(2), activation="linear"),
-        Layer(weights=np.array([[1.0], [2.0]]), bias=np.zeros(1), activation="linear"),
-    ))
+    network = Network(
+        input_size=2,
+        layers=(
+            Layer(weights=np.array([[0.5, -0.5], [0.25, 1.0]]), bias=np.zeros(2), activation="linear"),
+            Layer(weights=np.array([[1.0], [2.0]]), bias=np.zeros(1), activation="linear"),
+        ),
+    )
     at = train_page(network, **{state.TRAIN_DATASET_SELECT: "plane", state.TRAIN_LEARNING_RATE: 50.0})
     click(at, "Epoch")
     message = plain(at.error[0].value)
@@ -230,7 +251,7 @@ def test_csv_upload_good_then_bad_keeps_the_good_data():
     assert at.selectbox(key=state.TRAIN_LOSS).value == "squared_error"
     expected = sgd_step(as_layers(small_network()), XOR_ROWS, XOR_TARGETS, "squared_error", 0.03)
     assert_network_is(at.session_state[state.NETWORK], expected)
-    upload(at, "bad.csv", b"x1,x2,label\n0,0,0\n0,\"1,5\",1\n")
+    upload(at, "bad.csv", b'x1,x2,label\n0,0,0\n0,"1,5",1\n')
     assert "row 3, column 2 (x2)" in plain(at.error[0].value) and "unchanged" in plain(at.error[0].value)
     assert at.session_state[state.TRAIN_UPLOADED][1].name == "gate.csv"
     upload(at, "wide.csv", b"a,b,c,d\n1,2,3,4\n")
@@ -276,7 +297,7 @@ def test_play_sets_the_timer_and_pause_stops_it():
 
 
 def test_the_simulator_shows_the_truth_table_of_a_two_input_network():
-    from mlpsim.presets import xor
+    from mlpsim.io.presets import xor
 
     at = AppTest.from_string(PAGE, default_timeout=60)
     at.session_state["test_page"] = "simulator"

@@ -12,12 +12,12 @@ from urllib.parse import quote
 
 import numpy as np
 import pytest
-
 import reference
 from conftest import wait_for_app_idle
-from mlpsim.initializers import initialized_network
-from mlpsim.network import Layer, Network
-from mlpsim.sharelink import encode
+
+from mlpsim.core.initializers import initialized_network
+from mlpsim.core.network import Layer, Network
+from mlpsim.io.sharelink import encode
 
 pytestmark = pytest.mark.browser
 
@@ -28,8 +28,9 @@ TEST_LOSS = re.compile(r"test loss (\d+\.\d+)")
 def open_on_train(browser, app_url: str, network: Network, viewport=(1280, 900), dark=False):
     """A fresh session: the network opened by a share link on the Simulator, then the Train page
     picked in the navigation (the same session network)."""
-    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
-                                  color_scheme="dark" if dark else "light")
+    context = browser.new_context(
+        viewport={"width": viewport[0], "height": viewport[1]}, color_scheme="dark" if dark else "light"
+    )
     page = context.new_page()
     page.goto(f"{app_url}/?net={quote(encode(network))}")
     wait_for_app_idle(page, 60_000)
@@ -46,8 +47,11 @@ def epoch_of(page) -> int:
 def boundary_z(page) -> np.ndarray:
     """The decision boundary heat map's values as the page's plotly figure holds them (numpy
     arrays arrive base64-encoded: {dtype, bdata, shape})."""
-    page.wait_for_function("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
-        .some(plot => (plot.data || []).some(trace => trace.type === 'heatmap'))""", timeout=30_000)
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+        .some(plot => (plot.data || []).some(trace => trace.type === 'heatmap'))""",
+        timeout=30_000,
+    )
     z = page.evaluate("""() => {
         for (const plot of document.querySelectorAll('.js-plotly-plot')) {
             const heat = (plot.data || []).find(trace => trace.type === 'heatmap');
@@ -69,7 +73,11 @@ def test_play_on_xor_until_the_test_loss_is_below_0_05_then_pause_within_half_a_
         page.get_by_role("button", name="Play").click()
         began, middle_shot, loss = time.monotonic(), False, None
         while time.monotonic() - began < 120:
-            text = page.locator("p", has_text="test loss").first.inner_text() if page.locator("p", has_text="test loss").count() else ""
+            text = (
+                page.locator("p", has_text="test loss").first.inner_text()
+                if page.locator("p", has_text="test loss").count()
+                else ""
+            )
             match = TEST_LOSS.search(text)
             loss = float(match.group(1)) if match else None
             if loss is not None and not middle_shot and loss < 0.3:
@@ -101,10 +109,14 @@ def test_play_on_xor_until_the_test_loss_is_below_0_05_then_pause_within_half_a_
 
 
 def small_network() -> Network:
-    return Network(input_size=2, name="small", layers=(
-        Layer(weights=np.array([[0.5, -0.5], [0.25, 1.0]]), bias=np.array([0.0, 0.0]), activation="relu"),
-        Layer(weights=np.array([[1.0], [2.0]]), bias=np.array([0.0]), activation="sigmoid"),
-    ))
+    return Network(
+        input_size=2,
+        name="small",
+        layers=(
+            Layer(weights=np.array([[0.5, -0.5], [0.25, 1.0]]), bias=np.array([0.0, 0.0]), activation="relu"),
+            Layer(weights=np.array([[1.0], [2.0]]), bias=np.array([0.0]), activation="sigmoid"),
+        ),
+    )
 
 
 def test_a_step_shows_the_three_tables_with_a_weight_worked_out_here(browser, app_url, artifacts):
@@ -127,13 +139,16 @@ def test_a_step_shows_the_three_tables_with_a_weight_worked_out_here(browser, ap
         sample.fill("4")
         sample.press("Enter")
         wait_for_app_idle(page)
-        page.get_by_role("radio", name=re.compile("W2")).or_(page.get_by_role("button", name=re.compile("W2 ·"))).first.click()
+        page.get_by_role("radio", name=re.compile("W2")).or_(
+            page.get_by_role("button", name=re.compile("W2 ·"))
+        ).first.click()
         wait_for_app_idle(page)
         # The Step: one gradient step (η = 0.5) on the mean of the four rows' gradients,
         # worked with the reference's plain loops; then sample 4, x = (1, 1), y = 0, by hand:
-        layers = [(l.weights.tolist(), l.bias.tolist(), l.activation) for l in small_network().layers]
-        _, _, gw, gb = reference.backward_batch(layers, [[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]],
-                                                "binary_cross_entropy")
+        layers = [(layer.weights.tolist(), layer.bias.tolist(), layer.activation) for layer in small_network().layers]
+        _, _, gw, gb = reference.backward_batch(
+            layers, [[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], "binary_cross_entropy"
+        )
         w1 = [[layers[0][0][i][j] - 0.5 * gw[0][i][j] for j in range(2)] for i in range(2)]
         b1 = [layers[0][1][j] - 0.5 * gb[0][j] for j in range(2)]
         w2 = [[layers[1][0][i][0] - 0.5 * gw[1][i][0]] for i in range(2)]
@@ -157,7 +172,9 @@ def test_a_step_shows_the_three_tables_with_a_weight_worked_out_here(browser, ap
         context.close()
 
 
-@pytest.mark.parametrize("width,height,dark", [(1280, 720, False), (1280, 720, True), (820, 1000, False), (820, 1000, True)])
+@pytest.mark.parametrize(
+    "width,height,dark", [(1280, 720, False), (1280, 720, True), (820, 1000, False), (820, 1000, True)]
+)
 def test_the_page_at_1280_and_820_pixels_light_and_dark(browser, app_url, artifacts, width, height, dark):
     network = initialized_network([2, 8, 8, 1], ["tanh", "tanh", "tanh"], "xavier", seed=1)
     context, page = open_on_train(browser, app_url, network, viewport=(width, height), dark=dark)

@@ -10,12 +10,12 @@ import zlib
 
 import numpy as np
 import pytest
-
 import reference
-from mlpsim.datasets import Dataset
-from mlpsim.initializers import initialized_network
-from mlpsim.network import Layer, Network
-from mlpsim.presets import and_gate, xor
+
+from mlpsim.core.initializers import initialized_network
+from mlpsim.core.network import Layer, Network
+from mlpsim.data.datasets import Dataset
+from mlpsim.io.presets import and_gate, xor
 from ui import train_views, training_run, truth_table
 
 
@@ -31,8 +31,8 @@ def png_size(data: bytes) -> tuple[int, int]:
 def png_pixels(data: bytes) -> np.ndarray:
     width, height = png_size(data)
     start = data.index(b"IDAT") + 4
-    length = int.from_bytes(data[start - 8:start - 4], "big")
-    raw = np.frombuffer(zlib.decompress(data[start:start + length]), dtype=np.uint8)
+    length = int.from_bytes(data[start - 8 : start - 4], "big")
+    raw = np.frombuffer(zlib.decompress(data[start : start + length]), dtype=np.uint8)
     return raw.reshape(height, 1 + 4 * width)[:, 1:].reshape(height, width, 4)
 
 
@@ -88,15 +88,20 @@ def test_confusion_matrix_and_worst_classified_by_hand():
 
 
 def test_step_tables_are_in_the_articles_orientation_with_the_changed_cells_marked():
-    network = Network(input_size=3, layers=(
-        Layer(weights=np.array([[1.0, 0.0], [0.0, 1.0], [2.0, -1.0]]), bias=np.zeros(2), activation="relu"),
-        Layer(weights=np.array([[1.0], [1.0]]), bias=np.zeros(1), activation="linear"),
-    ))
+    network = Network(
+        input_size=3,
+        layers=(
+            Layer(weights=np.array([[1.0, 0.0], [0.0, 1.0], [2.0, -1.0]]), bias=np.zeros(2), activation="relu"),
+            Layer(weights=np.array([[1.0], [1.0]]), bias=np.zeros(1), activation="linear"),
+        ),
+    )
     # x = (1, 0, 1): z1 = (3, −1) → a1 = (3, 0); out = 3; squared error with y = 2: δ2 = 1;
     # δ1 = (1·1·1, 1·1·0) = (1, 0) (N2 is off); ∂L/∂W1 = x·δ1ᵀ: column 1 = (1, 0, 1), column 2 = 0.
-    from mlpsim.losses import get_loss
+    from mlpsim.core.losses import get_loss
 
-    worked = train_views.sample_step(network, np.array([1.0, 0.0, 1.0]), np.array([2.0]), get_loss("squared_error", "linear"), 0.1)
+    worked = train_views.sample_step(
+        network, np.array([1.0, 0.0, 1.0]), np.array([2.0]), get_loss("squared_error", "linear"), 0.1
+    )
     w, gradient, updated, changed = train_views.step_tables(network, worked, 1)
     assert list(w.index) == ["IN1", "IN2", "IN3"] and list(w.columns) == ["N1", "N2"]
     assert gradient.values.tolist() == [["1", "0"], ["0", "0"], ["1", "0"]]
@@ -110,8 +115,11 @@ def test_reshape_for_iris_digits_and_regression_says_what_changed():
     fitted = training_run.reshape_for(start, iris)
     assert fitted.network.layer_sizes == (4, 4, 3) and fitted.network.layers[-1].activation == "softmax"
     assert fitted.loss == "cross_entropy"
-    assert fitted.changes[:3] == ("input layer: 2 → 4 neurons (one per feature)",
-                                  "output layer: 1 → 3 neuron(s) for 3 classes", "output activation: tanh → softmax")
+    assert fitted.changes[:3] == (
+        "input layer: 2 → 4 neurons (one per feature)",
+        "output layer: 1 → 3 neuron(s) for 3 classes",
+        "output activation: tanh → softmax",
+    )
     # A tanh output on two classes is kept, with squared error on ±1 (the Playground's pairing).
     circle = training_run.built_in(training_run.DataChoice("circle"))[0]
     assert training_run.reshape_for(start, circle).loss == "squared_error"
@@ -167,6 +175,8 @@ def test_truth_tables_of_the_xor_and_and_presets():
 
 
 def test_a_truth_table_split_keeps_every_row_for_training():
-    dataset = Dataset("xor_gate", "", np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0]), class_count=2)
+    dataset = Dataset(
+        "xor_gate", "", np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0]), class_count=2
+    )
     train_part, test_part = training_run.split(dataset, 50, 0)
     assert test_part is None and len(train_part) == 4

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from mlpsim.datasets import examples, load, split
-from mlpsim.initializers import initialized_network
-from mlpsim.network import Layer, Network
-from mlpsim.optimizers import Optimizer
-from mlpsim.training import Examples, TrainingConfig, TrainingDiverged, start, train
+from mlpsim.core.initializers import initialized_network
+from mlpsim.core.network import Layer, Network
+from mlpsim.core.optimizers import Optimizer
+from mlpsim.core.training import Examples, TrainingConfig, TrainingDiverged, start, train
+from mlpsim.data.datasets import examples, load, split
 
 # ---- scikit-learn as the reference ---------------------------------------------------------------
 # Exact settings (see docs/training.md): solver='sgd', learning_rate='constant', alpha=0,
@@ -52,10 +52,22 @@ def test_weights_agree_with_scikit_learn(kind, optimizer, batch_size):
     x, fit_y, targets = _problem(kind, rng)
     momentum = 0.9 if optimizer == "momentum" else 0.0
     model = estimator(
-        hidden_layer_sizes=(5, 4), activation="tanh", solver="sgd", learning_rate="constant",
-        learning_rate_init=0.05, alpha=0.0, batch_size=batch_size, shuffle=False, momentum=momentum,
-        nesterovs_momentum=False, max_iter=1, tol=0.0, n_iter_no_change=10**9, early_stopping=False,
-        warm_start=True, random_state=0,
+        hidden_layer_sizes=(5, 4),
+        activation="tanh",
+        solver="sgd",
+        learning_rate="constant",
+        learning_rate_init=0.05,
+        alpha=0.0,
+        batch_size=batch_size,
+        shuffle=False,
+        momentum=momentum,
+        nesterovs_momentum=False,
+        max_iter=1,
+        tol=0.0,
+        n_iter_no_change=10**9,
+        early_stopping=False,
+        warm_start=True,
+        random_state=0,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ConvergenceWarning: one epoch is meant to be too few
@@ -73,7 +85,11 @@ def test_weights_agree_with_scikit_learn(kind, optimizer, batch_size):
     activations = ["tanh", "tanh", output_activation]
     network = Network(3, tuple(Layer(w, b, a) for w, b, a in zip(weights, biases, activations)))
     config = TrainingConfig(
-        loss=loss, optimizer=Optimizer(optimizer, 0.05, momentum=0.9), batch_size=batch_size, epochs=epochs, shuffle=False
+        loss=loss,
+        optimizer=Optimizer(optimizer, 0.05, momentum=0.9),
+        batch_size=batch_size,
+        epochs=epochs,
+        shuffle=False,
     )
     history = list(train(start(network, config), config, Examples(x, targets)))
     trained = history[-1].state.network
@@ -255,7 +271,9 @@ def test_digits_64_32_10_reaches_95_percent_test_accuracy_within_30_epochs():
     network = initialized_network([64, 32, 10], ["relu", "softmax"], "he", seed=1)
     train_set, test_set = split(dataset, 0.2, seed=0)
     config = TrainingConfig(loss="cross_entropy", optimizer=Optimizer("adam", 0.01), batch_size=32, epochs=30)
-    history = list(train(start(network, config, seed=0), config, examples(train_set, network), examples(test_set, network)))
+    history = list(
+        train(start(network, config, seed=0), config, examples(train_set, network), examples(test_set, network))
+    )
     assert len(history) == 30
     assert max(p.test_accuracy for p in history) >= 0.95
     assert history[-1].test_accuracy >= 0.95

@@ -13,8 +13,8 @@ from xml.etree import ElementTree
 import pytest
 
 from mlpsim.cli import main
-from mlpsim.exercises import Blank, generate_network
-from mlpsim.worksheet import (
+from mlpsim.workshop.exercises import Blank, generate_network
+from mlpsim.workshop.worksheet import (
     CONTENT_HEIGHT_MM,
     PAGE_MARGIN_MM,
     accepted_text,
@@ -48,10 +48,10 @@ def test_answer_key_matches_a_plain_loop(difficulty):
         for letter, label, _write, _accepted, exact in rows:
             by_letter.setdefault(letter, []).append((html.unescape(label), float(exact)))
         # default questions: (b) z, (c) a, (e) the output layer; the exact column is unrounded
-        (label_z, z), = by_letter["b"]
+        ((label_z, z),) = by_letter["b"]
         neuron = int(label_z[3:-1]) - 1  # "z(N2)"
         assert z == pytest.approx(zs[0][neuron], rel=1e-13, abs=1e-15)
-        (_, a), = by_letter["c"]
+        ((_, a),) = by_letter["c"]
         assert a == pytest.approx(activations[0][neuron], rel=1e-13, abs=1e-15)
         outputs = [value for _, value in by_letter["e"]]
         assert outputs == pytest.approx(activations[-1], rel=1e-13, abs=1e-15)
@@ -88,7 +88,11 @@ def test_every_activation_used_is_defined_with_the_leaky_slope():
             assert (formula in definitions) == (name in used), (difficulty, name)
             plain = formula.replace("</b>", "").rstrip("<")
             assert (f"- {plain}" in text) == (name in used), (difficulty, name)
-    hard = {layer.activation for exercise in build_worksheet(5, "hard", count=3).exercises for layer in exercise.network.layers}
+    hard = {
+        layer.activation
+        for exercise in build_worksheet(5, "hard", count=3).exercises
+        for layer in exercise.network.layers
+    }
     assert "leaky_relu" in hard  # the seed used above does exercise the leaky slope
 
 
@@ -113,10 +117,19 @@ def test_diagram_has_a_circle_per_neuron_and_a_line_per_weight():
     assert len(circles) == 2 + 3 + 3 + 2
     assert len(lines) == 2 * 3 + 3 * 3 + 3 * 2
     assert texts[:10] == ["IN1", "IN2", "N1", "N2", "N3", "N1", "N2", "N3", "N1", "N2"]
-    assert texts[10:] == ["Input", "Hidden 1", network.layers[0].activation, "Hidden 2",
-                          network.layers[1].activation, "Output", network.layers[2].activation]
+    assert texts[10:] == [
+        "Input",
+        "Hidden 1",
+        network.layers[0].activation,
+        "Hidden 2",
+        network.layers[1].activation,
+        "Output",
+        network.layers[2].activation,
+    ]
     centres = {(c.get("cx"), c.get("cy")) for c in circles}
-    assert all((line.get("x1"), line.get("y1")) in centres and (line.get("x2"), line.get("y2")) in centres for line in lines)
+    assert all(
+        (line.get("x1"), line.get("y1")) in centres and (line.get("x2"), line.get("y2")) in centres for line in lines
+    )
     assert all(float(line.get("x1")) < float(line.get("x2")) for line in lines)  # every weight goes left to right
     assert svg.get("width").endswith("mm")  # printed to scale, as vector
     first_column = sorted(float(c.get("cy")) for c in circles if c.get("cx") == circles[0].get("cx"))
@@ -155,7 +168,9 @@ def test_markdown_sheet_has_tables_and_key():
 
 
 def test_cli_writes_html_and_markdown(tmp_path, capsys):
-    assert main(["worksheet", "--seed", "3", "--difficulty", "easy", "--count", "2", "-o", str(tmp_path / "s.html")]) == 0
+    assert (
+        main(["worksheet", "--seed", "3", "--difficulty", "easy", "--count", "2", "-o", str(tmp_path / "s.html")]) == 0
+    )
     assert main(["worksheet", "--seed", "3", "--difficulty", "easy", "--count", "2", "-o", str(tmp_path / "s.md")]) == 0
     assert capsys.readouterr().out == ""
     page = (tmp_path / "s.html").read_text(encoding="utf-8")
@@ -215,7 +230,11 @@ def test_every_exercise_fits_one_page_with_a_third_of_a_page_to_work_in(browser)
     context = browser.new_context(viewport={"width": round((210 - 2 * PAGE_MARGIN_MM[1]) * MM), "height": 1000})
     page = context.new_page()
     page.emulate_media(media="print")
-    sheets = [build_worksheet(seed, difficulty, count=3) for difficulty in ("easy", "medium", "hard") for seed in range(0, 120, 3)]
+    sheets = [
+        build_worksheet(seed, difficulty, count=3)
+        for difficulty in ("easy", "medium", "hard")
+        for seed in range(0, 120, 3)
+    ]
     sheets.append(build_worksheet(5, "hard", count=2, title="Room 4 — " + "a long title " * 14))
     for sheet in sheets:
         for number, block in enumerate(printed_layout(page, sheet), start=1):

@@ -7,8 +7,8 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlpsim.exercises import generate_network
-from mlpsim.presets import seed_example
+from mlpsim.io.presets import seed_example
+from mlpsim.workshop.exercises import generate_network
 from tests.test_exercises import plain_forward
 from ui import state
 

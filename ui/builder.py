@@ -10,12 +10,12 @@ import math
 
 import streamlit as st
 
-from mlpsim.activations import ACTIVATIONS
-from mlpsim.errors import MlpsimError
-from mlpsim.initializers import INITIALIZERS
-from mlpsim.limits import DEFAULT_LIMITS
-from mlpsim.network import Network, neuron_name
-from mlpsim.presets import PRESETS, random_network
+from mlpsim.core.activations import ACTIVATIONS
+from mlpsim.core.errors import MlpsimError
+from mlpsim.core.initializers import INITIALIZERS
+from mlpsim.core.limits import DEFAULT_LIMITS
+from mlpsim.core.network import Network, neuron_name
+from mlpsim.io.presets import PRESETS, random_network
 from ui import state, workspace
 from ui.literal import escaped
 
@@ -173,7 +173,13 @@ def render_shape(network: Network) -> None:
         # Every run, so a refused size (3.7, 0, −3) is replaced in the field by the size kept.
         st.session_state[size_key] = float(size)
         st.markdown(f"**{escaped(network.layer_title(position))}**")
-        size_input = {"step": 1.0, "format": SIZE_FORMAT, "key": size_key, "on_change": _on_size_change, "args": (position,)}
+        size_input = {
+            "step": 1.0,
+            "format": SIZE_FORMAT,
+            "key": size_key,
+            "on_change": _on_size_change,
+            "args": (position,),
+        }
         if position == 0:
             st.number_input("neurons", **size_input)
             continue
@@ -181,11 +187,16 @@ def render_shape(network: Network) -> None:
         st.session_state[activation_key] = network.layers[position - 1].activation
         left, right = st.columns([2, 3])
         left.number_input("neurons", **size_input)
-        right.selectbox("activation", list(ACTIVATIONS), key=activation_key,
-                        on_change=_on_activation_change, args=(position,))
+        right.selectbox(
+            "activation", list(ACTIVATIONS), key=activation_key, on_change=_on_activation_change, args=(position,)
+        )
         if position < len(network.layers):
-            st.button("Remove this layer", key=state.REMOVE_LAYER_PREFIX + str(position),
-                      on_click=_on_remove_hidden, args=(position,))
+            st.button(
+                "Remove this layer",
+                key=state.REMOVE_LAYER_PREFIX + str(position),
+                on_click=_on_remove_hidden,
+                args=(position,),
+            )
     st.divider()
     st.markdown("**Add a hidden layer** (before the output)")
     st.session_state.setdefault(state.NEW_LAYER_SIZE, float(network.layer_sizes[-2]))

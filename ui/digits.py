@@ -17,10 +17,10 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from mlpsim import datasets
-from mlpsim.forward import ForwardResult
-from mlpsim.network import Network
-from mlpsim.presets import DIGIT_SPLIT_SEED, DIGIT_TEST_FRACTION
+from mlpsim.core.forward import ForwardResult
+from mlpsim.core.network import Network
+from mlpsim.data import datasets
+from mlpsim.io.presets import DIGIT_SPLIT_SEED, DIGIT_TEST_FRACTION
 from ui import state, workspace
 
 SIDE = 8
@@ -58,21 +58,35 @@ def image_figure(values: np.ndarray, title: str, diverging: bool = False) -> go.
     x, y = _pixel_grid()
     if diverging:
         largest = float(np.abs(values).max(initial=0.0)) or 1.0
-        colours = dict(colorscale=DIVERGING, cmin=-largest, cmax=largest, showscale=True,
-                       colorbar=dict(thickness=10, len=0.9))
+        colours = dict(
+            colorscale=DIVERGING, cmin=-largest, cmax=largest, showscale=True, colorbar=dict(thickness=10, len=0.9)
+        )
     else:
         colours = dict(colorscale=GREYS, cmin=0.0, cmax=1.0)
-    figure = go.Figure(go.Scatter(
-        x=x.tolist(), y=y.tolist(), mode="markers", customdata=np.arange(PIXELS).tolist(),
-        marker=dict(symbol="square", size=28, color=values.tolist(), line=dict(width=1, color="#bbbbbb"), **colours),
-        hovertemplate="row %{y}, column %{x}: %{marker.color:.3g}<extra></extra>",
-    ))
+    figure = go.Figure(
+        go.Scatter(
+            x=x.tolist(),
+            y=y.tolist(),
+            mode="markers",
+            customdata=np.arange(PIXELS).tolist(),
+            marker=dict(
+                symbol="square", size=28, color=values.tolist(), line=dict(width=1, color="#bbbbbb"), **colours
+            ),
+            hovertemplate="row %{y}, column %{x}: %{marker.color:.3g}<extra></extra>",
+        )
+    )
     figure.update_xaxes(range=[-0.5, SIDE - 0.5], visible=False, fixedrange=True)
     figure.update_yaxes(range=[SIDE - 0.5, -0.5], visible=False, fixedrange=True, scaleanchor="x")
     figure.update_layout(
-        title=dict(text=title, font=dict(size=13)), width=IMAGE_PIXELS + (40 if diverging else 0), height=IMAGE_PIXELS + 30,
-        margin=dict(l=4, r=4, t=30, b=4), plot_bgcolor="white", paper_bgcolor="white", showlegend=False,
-        clickmode="event+select", dragmode="pan",  # what Streamlit sets for point selection: drawn once
+        title=dict(text=title, font=dict(size=13)),
+        width=IMAGE_PIXELS + (40 if diverging else 0),
+        height=IMAGE_PIXELS + 30,
+        margin=dict(l=4, r=4, t=30, b=4),
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        showlegend=False,
+        clickmode="event+select",
+        dragmode="pan",  # what Streamlit sets for point selection: drawn once
     )
     return figure
 
@@ -129,38 +143,68 @@ def render(network: Network, result: ForwardResult) -> None:
     drawing, reading = st.columns([1, 1])
     with drawing:
         st.plotly_chart(
-            image_figure(network.input_values, "Input: 8×8 pixels (ink 0–1)"), key=_canvas_key(),
-            on_select=_on_draw, selection_mode="points", config={"displaylogo": False, "displayModeBar": False},
-            width="content", theme=None,
+            image_figure(network.input_values, "Input: 8×8 pixels (ink 0–1)"),
+            key=_canvas_key(),
+            on_select=_on_draw,
+            selection_mode="points",
+            config={"displaylogo": False, "displayModeBar": False},
+            width="content",
+            theme=None,
         )
         st.segmented_control("Brush", list(BRUSHES), key=state.DIGIT_BRUSH, default="Ink")
-        st.caption("Click or tap a pixel to ink it (or erase it with the eraser). The input table below "
-                   "holds the same 64 values (row by row) for the keyboard.")
+        st.caption(
+            "Click or tap a pixel to ink it (or erase it with the eraser). The input table below "
+            "holds the same 64 values (row by row) for the keyboard."
+        )
         st.button("Clear the image", key=state.DIGIT_CLEAR, on_click=_on_clear)
     with reading:
         number = st.number_input(
-            f"Test image (1–{len(labels)})", min_value=1, max_value=len(labels), key=state.DIGIT_TEST_IMAGE,
-            on_change=_on_test_image, format="%d", help="Held-out rows of scikit-learn's digits the reader never trained on.",
+            f"Test image (1–{len(labels)})",
+            min_value=1,
+            max_value=len(labels),
+            key=state.DIGIT_TEST_IMAGE,
+            on_change=_on_test_image,
+            format="%d",
+            help="Held-out rows of scikit-learn's digits the reader never trained on.",
         )
         shown = np.array_equal(network.input_values, images[number - 1])
-        st.markdown(f"True label of test image {number}: **{labels[number - 1]}**"
-                    + ("" if shown else " (not the input now: change the number to load it)"))
+        st.markdown(
+            f"True label of test image {number}: **{labels[number - 1]}**"
+            + ("" if shown else " (not the input now: change the number to load it)")
+        )
         output = result.output
         predicted = int(np.argmax(output))
         st.markdown(f"The network reads: **{predicted}** ({output[predicted]:.1%})")
-        st.plotly_chart(output_figure(output), key=state.DIGIT_OUTPUTS, config={"displayModeBar": False},
-                        width="content", theme=None)
+        st.plotly_chart(
+            output_figure(output),
+            key=state.DIGIT_OUTPUTS,
+            config={"displayModeBar": False},
+            width="content",
+            theme=None,
+        )
 
 
 def output_figure(output: np.ndarray) -> go.Figure:
     """Outputs 0–9 as bars, the largest (the predicted digit) in orange."""
     predicted = int(np.argmax(output))
     colours = ["rgb(242,169,0)" if k == predicted else "rgb(150,160,180)" for k in range(len(output))]
-    figure = go.Figure(go.Bar(x=[str(k) for k in range(len(output))], y=np.asarray(output).tolist(),
-                              marker_color=colours, hovertemplate="digit %{x}: %{y:.4f}<extra></extra>"))
-    figure.update_layout(width=300, height=200, margin=dict(l=30, r=4, t=24, b=24), yaxis=dict(range=[0, 1]),
-                         title=dict(text=f"Output per digit (N1 = 0 … N10 = 9); predicted {predicted}", font=dict(size=12)),
-                         plot_bgcolor="white", paper_bgcolor="white")
+    figure = go.Figure(
+        go.Bar(
+            x=[str(k) for k in range(len(output))],
+            y=np.asarray(output).tolist(),
+            marker_color=colours,
+            hovertemplate="digit %{x}: %{y:.4f}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        width=300,
+        height=200,
+        margin=dict(l=30, r=4, t=24, b=24),
+        yaxis=dict(range=[0, 1]),
+        title=dict(text=f"Output per digit (N1 = 0 … N10 = 9); predicted {predicted}", font=dict(size=12)),
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+    )
     return figure
 
 
@@ -172,8 +216,14 @@ def first_layer_weights(network: Network, index: int) -> np.ndarray:
 def render_weights_image(network: Network, index: int) -> None:
     """What first-hidden-layer neuron ``index`` responds to: its 64 incoming weights as the image."""
     st.plotly_chart(
-        image_figure(first_layer_weights(network, index), f"W1 column {index + 1} as 8×8: what N{index + 1} looks for",
-                     diverging=True),
-        key=state.DIGIT_WEIGHTS, config={"displayModeBar": False}, width="content", theme=None,
+        image_figure(
+            first_layer_weights(network, index),
+            f"W1 column {index + 1} as 8×8: what N{index + 1} looks for",
+            diverging=True,
+        ),
+        key=state.DIGIT_WEIGHTS,
+        config={"displayModeBar": False},
+        width="content",
+        theme=None,
     )
     st.caption("Blue pixels raise its sum when inked, red ones lower it (colour centred at 0).")

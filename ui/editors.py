@@ -13,9 +13,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from mlpsim.assignment import EXAMPLES, parse_assignment
-from mlpsim.errors import ValidationError
-from mlpsim.network import Network
+from mlpsim.core.errors import ValidationError
+from mlpsim.core.network import Network
+from mlpsim.io.assignment import EXAMPLES, parse_assignment
 from ui import state, workspace
 from ui.literal import escaped
 from ui.tables import Table, fold_edits, text_frame
@@ -71,8 +71,10 @@ def render_editor(table: Table, network: Network, read_only: pd.DataFrame | None
     editable = list(frame.columns)
     if read_only is not None:
         frame = pd.concat([frame, read_only], axis=1)
-    _render_heading(table.heading(network) + ("" if read_only is None else f" · {', '.join(read_only.columns)} computed"),
-                    table.column_header(network))
+    _render_heading(
+        table.heading(network) + ("" if read_only is None else f" · {', '.join(read_only.columns)} computed"),
+        table.column_header(network),
+    )
     key = editor_key(table, network)
     row_header = table.row_header(network) + (" ↓" if table.kind == "weights" else "")
     st.data_editor(
@@ -153,10 +155,12 @@ def _on_keyboard_edit() -> None:
 def render_keyboard_edit() -> None:
     """The keyboard path to every cell: a box that takes 'W1[2,3] = 0.5' and Enter."""
     st.text_input(
-        "Set a cell (type it and press Enter)", key=state.KEYBOARD_EDIT, on_change=_on_keyboard_edit,
+        "Set a cell (type it and press Enter)",
+        key=state.KEYBOARD_EDIT,
+        on_change=_on_keyboard_edit,
         placeholder="W1[2,3] = 0.5",
         help=f"As the article writes them, counted from 1: {EXAMPLES}. Wk[i,j] is the weight from "
-             "neuron i of the layer before to neuron j of layer k.",
+        "neuron i of the layer before to neuron j of layer k.",
     )
     outcome = st.session_state.pop(state.KEYBOARD_EDIT_OUTCOME, None)
     if outcome is not None:

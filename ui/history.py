@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlpsim.network import Network
+from mlpsim.core.network import Network
 
 MAX_STEPS = 50
 """Changes that can be undone; older ones are forgotten first."""
@@ -46,17 +46,17 @@ class History:
     past: tuple[Step, ...] = ()
     future: tuple[Step, ...] = ()
 
-    def recorded(self, before: Snapshot, label: str, current: Network) -> "History":
+    def recorded(self, before: Snapshot, label: str, current: Network) -> History:
         """The history after a new change (``label``) left ``before`` for the network
         ``current``: ``before`` can be undone to, and nothing can be redone any more."""
         return History(_bounded((*self.past, Step(before, label)), current), ())
 
-    def undone(self, current: Snapshot) -> tuple[Snapshot, "History"]:
+    def undone(self, current: Snapshot) -> tuple[Snapshot, History]:
         """(the snapshot to show, the history after Undo). Requires ``self.past``."""
         step = self.past[-1]
         return step.snapshot, History(self.past[:-1], (Step(current, step.label), *self.future))
 
-    def redone(self, current: Snapshot) -> tuple[Snapshot, "History"]:
+    def redone(self, current: Snapshot) -> tuple[Snapshot, History]:
         """(the snapshot to show, the history after Redo). Requires ``self.future``."""
         step = self.future[0]
         past = _bounded((*self.past, Step(current, step.label)), step.snapshot.network)

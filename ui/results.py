@@ -9,11 +9,11 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from mlpsim.arithmetic import latex_number, layer_working, neuron_working, number, signed_latex
-from mlpsim.errors import ForwardError
-from mlpsim.figure import network_figure
-from mlpsim.forward import ForwardResult, forward
-from mlpsim.network import Network, neuron_name
+from mlpsim.core.errors import ForwardError
+from mlpsim.core.forward import ForwardResult, forward
+from mlpsim.core.network import Network, neuron_name
+from mlpsim.explain.arithmetic import latex_number, layer_working, neuron_working, number, signed_latex
+from mlpsim.render.figure import network_figure
 from ui import digits, state
 from ui.literal import escaped
 
@@ -113,8 +113,12 @@ def render_diagram(network: Network) -> None:
         edge_values = st.toggle("Weights on the edges", key=state.EDGE_VALUES)
     figure = diagram_figure(network, selected_neuron(network), edge_values)
     st.plotly_chart(
-        figure, key=state.DIAGRAM, on_select=_on_diagram_select, selection_mode="points",
-        config=DIAGRAM_CONFIG, **DIAGRAM_DISPLAY,
+        figure,
+        key=state.DIAGRAM,
+        on_select=_on_diagram_select,
+        selection_mode="points",
+        config=DIAGRAM_CONFIG,
+        **DIAGRAM_DISPLAY,
     )
 
 
@@ -126,8 +130,11 @@ def render_neuron_panel(network: Network, result: ForwardResult) -> None:
     selected = selected_neuron(network)
     st.session_state[state.NEURON_SELECT] = selected
     picker.selectbox(
-        "Neuron (or click one in the diagram)", options, key=state.NEURON_SELECT,
-        format_func=lambda neuron: neuron_label(network, neuron), on_change=_on_neuron_select,
+        "Neuron (or click one in the diagram)",
+        options,
+        key=state.NEURON_SELECT,
+        format_func=lambda neuron: neuron_label(network, neuron),
+        on_change=_on_neuron_select,
         placeholder="Pick a neuron",
     )
     with working_area:
@@ -136,9 +143,7 @@ def render_neuron_panel(network: Network, result: ForwardResult) -> None:
             return
         position, index = selected
         if position == 0:
-            st.markdown(
-                f"**{escaped(neuron_label(network, selected))}** — x = {number(network.input_values[index])}"
-            )
+            st.markdown(f"**{escaped(neuron_label(network, selected))}** — x = {number(network.input_values[index])}")
             st.caption(
                 "An input neuron computes nothing: it has no weights in, no sum and no activation. "
                 "Its value is the input x you set in the input table; it goes out along its edges."
@@ -177,7 +182,9 @@ def render_output(network: Network, result: ForwardResult) -> None:
     appears in the same frame as its numbers, where a grid is rebuilt first (~0.1 s)."""
     output = result.output
     position = len(network.layers)
-    frame = pd.DataFrame({"a": [number(v) for v in output]}, index=[neuron_name(position, j) for j in range(output.shape[0])])
+    frame = pd.DataFrame(
+        {"a": [number(v) for v in output]}, index=[neuron_name(position, j) for j in range(output.shape[0])]
+    )
     st.table(frame)
 
 

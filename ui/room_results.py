@@ -1,6 +1,6 @@
 """The teacher's results page for one room (hidden in the navigation; app.py serves it at
 /results): opened only by the room's teacher link, ?room=<id>&secret=<secret>. It lists what the
-learners of the room link sent (mlpsim.roomresults), refreshes itself while the room works, and
+learners of the room link sent (mlpsim.workshop.roomresults), refreshes itself while the room works, and
 offers the table as CSV. A learner's link (room id, no secret) opens nothing here.
 """
 
@@ -11,9 +11,9 @@ import time
 import pandas as pd
 import streamlit as st
 
-from mlpsim.errors import MlpsimError
-from mlpsim.exercises import make_exercise, spec_from_params
-from mlpsim.roomresults import (
+from mlpsim.core.errors import MlpsimError
+from mlpsim.workshop.exercises import make_exercise, spec_from_params
+from mlpsim.workshop.roomresults import (
     COLUMNS,
     ROOM_PARAMETER,
     SECRET_PARAMETER,
@@ -50,7 +50,9 @@ def _exercise_line(results: RoomResults) -> tuple[str, tuple[str, ...]]:
     except MlpsimError as error:
         sent = tuple(dict.fromkeys(row.result.question for row in results.rows))
         return f"Exercise of the room (this server cannot make it again: {error})", sent
-    flags = [word for word, on in (("locked", spec.locked), ("solutions released", spec.locked and spec.solutions)) if on]
+    flags = [
+        word for word, on in (("locked", spec.locked), ("solutions released", spec.locked and spec.solutions)) if on
+    ]
     heading = f"Exercise {spec.seed} · {spec.difficulty}" + "".join(f" · {flag}" for flag in flags)
     return heading, tuple(question.code for question in exercise.questions)
 
@@ -95,7 +97,11 @@ def _live_results(store: RoomStore, room_id: str, secret: str) -> None:
     st.markdown("**Per learner** (names as typed; learners without a name are numbered):")
     st.dataframe(pd.DataFrame(table_rows(results), columns=COLUMNS), hide_index=True)
     st.download_button(
-        "Download CSV", results_csv(results), file_name=f"room-{room_id}-results.csv", mime="text/csv",
-        key=state.ROOM_RESULTS_DOWNLOAD, on_click="ignore",
+        "Download CSV",
+        results_csv(results),
+        file_name=f"room-{room_id}-results.csv",
+        mime="text/csv",
+        key=state.ROOM_RESULTS_DOWNLOAD,
+        on_click="ignore",
     )
     st.caption(f"Updated {_utc(time.time())}; refreshes every {REFRESH_SECONDS} s.")

@@ -15,13 +15,13 @@ from functools import partial
 
 import streamlit as st
 
-from mlpsim import sharelink
-from mlpsim.errors import MlpsimError
-from mlpsim.fileformat import dumps
-from mlpsim.limits import DEFAULT_LIMITS
-from mlpsim.network import Network
-from mlpsim.onnxio import read_network_file
-from mlpsim.presets import PRESETS
+from mlpsim.core.errors import MlpsimError
+from mlpsim.core.limits import DEFAULT_LIMITS
+from mlpsim.core.network import Network
+from mlpsim.io import sharelink
+from mlpsim.io.fileformat import dumps
+from mlpsim.io.onnxio import read_network_file
+from mlpsim.io.presets import PRESETS
 from ui import state, workspace
 from ui.history import Snapshot
 
@@ -106,8 +106,13 @@ def follow_address(network: Network) -> None:
             "characters). Download it to keep it; Save and share opens the file again."
         )
         download.download_button(
-            "Download this network", partial(dumps, network), file_name=file_name(network),
-            mime="application/json", on_click="ignore", key=state.KEEP_DOWNLOAD, width="stretch",
+            "Download this network",
+            partial(dumps, network),
+            file_name=file_name(network),
+            mime="application/json",
+            on_click="ignore",
+            key=state.KEEP_DOWNLOAD,
+            width="stretch",
         )
 
 
@@ -133,8 +138,11 @@ def share_link(network: Network) -> tuple[str | None, str]:
     if memo is None or memo[0] is not network:
         limit = DEFAULT_LIMITS.max_link_chars
         if network.parameter_count > limit:
-            outcome = (None, f"This network has {network.parameter_count:,} weights and biases: too many for a "
-                             f"share link (at most {limit:,} characters). Download the JSON file to share it.")
+            outcome = (
+                None,
+                f"This network has {network.parameter_count:,} weights and biases: too many for a "
+                f"share link (at most {limit:,} characters). Download the JSON file to share it.",
+            )
         else:
             try:
                 outcome = (sharelink.encode(network, DEFAULT_LIMITS), "")
@@ -147,11 +155,18 @@ def share_link(network: Network) -> tuple[str | None, str]:
 def render(network: Network) -> None:
     """Download (the JSON is written only when clicked), upload, and the share link."""
     st.download_button(
-        "Download JSON", partial(dumps, network), file_name=file_name(network), mime="application/json",
-        width="stretch", on_click="ignore",
+        "Download JSON",
+        partial(dumps, network),
+        file_name=file_name(network),
+        mime="application/json",
+        width="stretch",
+        on_click="ignore",
     )
     st.file_uploader(
-        "Open a network file (.json) or an ONNX model (.onnx)", type=["json", "onnx"], key=state.UPLOAD, on_change=_on_upload,
+        "Open a network file (.json) or an ONNX model (.onnx)",
+        type=["json", "onnx"],
+        key=state.UPLOAD,
+        on_change=_on_upload,
         max_upload_size=DEFAULT_LIMITS.max_upload_bytes // 1_000_000 or 1,
     )
     text, reason = share_link(network)

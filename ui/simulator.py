@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mlpsim.forward import ForwardResult
-from mlpsim.network import Network
+from mlpsim.core.forward import ForwardResult
+from mlpsim.core.network import Network
 from ui import builder, digits, editors, results, share, state, truth_table, workspace
 from ui.literal import escaped
 from ui.tables import Table, layer_input_frame, layer_input_heading, values_frame
@@ -24,15 +24,20 @@ def _table_layer(network: Network) -> int:
     if st.session_state.get(state.TABLE_LAYER) not in layers:
         st.session_state[state.TABLE_LAYER] = 1
     return st.segmented_control(
-        "Layer", layers, key=state.TABLE_LAYER, required=True,
+        "Layer",
+        layers,
+        key=state.TABLE_LAYER,
+        required=True,
         format_func=lambda k: f"W{k} · {escaped(network.layer_title(k))}",  # options render as Markdown
     )
 
 
 def _render_tables(network: Network, result: ForwardResult | None) -> None:
     st.subheader("Tables")
-    st.caption("Type into a cell and press Enter, or type a cell and its value into the box; "
-               "the diagram and the numbers follow.")
+    st.caption(
+        "Type into a cell and press Enter, or type a cell and its value into the box; "
+        "the diagram and the numbers follow."
+    )
     layer = _table_layer(network)
     editors.render_keyboard_edit()
     # A wrapping row: a table that does not fit beside the others goes to a row of its own,
@@ -42,8 +47,11 @@ def _render_tables(network: Network, result: ForwardResult | None) -> None:
             if layer == 1:
                 editors.render_editor(Table("input"), network)
             elif result is not None:
-                editors.render_values(layer_input_heading(network, layer), network.layer_title(layer - 1),
-                                      layer_input_frame(network, result, layer))
+                editors.render_values(
+                    layer_input_heading(network, layer),
+                    network.layer_title(layer - 1),
+                    layer_input_frame(network, result, layer),
+                )
         with st.container(width="content"):
             editors.render_editor(Table("weights", layer), network)
         with st.container(width="content"):
@@ -69,7 +77,9 @@ def _render_heading(network: Network) -> None:
         with popover:
             share.render(network)
     sizes = "-".join(map(str, network.layer_sizes))
-    st.markdown(f"{escaped(network.name) or 'Untitled network'} · {sizes} · {network.parameter_count:,} weights and biases")
+    st.markdown(
+        f"{escaped(network.name) or 'Untitled network'} · {sizes} · {network.parameter_count:,} weights and biases"
+    )
 
 
 @st.fragment

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mlpsim.network import Network
-from mlpsim.presets import PRESETS
+from mlpsim.core.network import Network
+from mlpsim.io.presets import PRESETS
 
 NETWORK = "network"
 """The current mlpsim Network: the single source of truth for weights, biases and input."""
@@ -85,13 +85,13 @@ WORKSHOP_MODE = "workshop_mode"
 WORKSHOP_STEP = "workshop_step"
 """Widget (slider): the step-through position, 0 = only the input known."""
 WORKSHOP_EXERCISE = "workshop_exercise"
-"""The current mlpsim.exercises.ExerciseSpec (seed, difficulty, questions, lock), or absent."""
+"""The current mlpsim.workshop.exercises.ExerciseSpec (seed, difficulty, questions, lock), or absent."""
 WORKSHOP_LINK_SEEN = "workshop_link_seen"
 """The query string the exercise was last loaded from, so a link is applied once, not every rerun."""
 WORKSHOP_LOCKED = "workshop_locked"
 """True while a locked exercise link is open: editing controls must not be shown."""
 WORKSHOP_SCORE = "workshop_score"
-"""dict: blank id → mlpsim.exercises.ScoredAnswer, the last scored check of every answer box."""
+"""dict: blank id → mlpsim.workshop.exercises.ScoredAnswer, the last scored check of every answer box."""
 WORKSHOP_CHECKED = "workshop_checked"
 """dict: blank id → the answer text that was last checked (feedback is shown for it)."""
 WORKSHOP_HINTS = "workshop_hints"
@@ -119,7 +119,7 @@ WORKSHOP_MAKE_ROOM = "workshop_make_room"
 WORKSHOP_ROOM_REQUEST = "workshop_room_request"
 """The ExerciseSpec the instructor asked a room for; the script makes the room and drops this."""
 WORKSHOP_ROOMS = "workshop_rooms"
-"""dict: ExerciseSpec (without room) → mlpsim.roomresults.TeacherRoom made in this session."""
+"""dict: ExerciseSpec (without room) → mlpsim.workshop.roomresults.TeacherRoom made in this session."""
 WORKSHOP_ROOM_STATUS = "workshop_room_status"
 """Why this learner's results are not sent to the room (closed, unknown, no database), or absent."""
 WORKSHOP_LEARNER_ID = "workshop_learner_id"

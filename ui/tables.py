@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from mlpsim.arithmetic import number
-from mlpsim.forward import ForwardResult
-from mlpsim.network import Layer, Network, neuron_name, weight_name
-from mlpsim.numbertext import LARGEST_TEXT, read_number
+from mlpsim.core.forward import ForwardResult
+from mlpsim.core.network import Layer, Network, neuron_name, weight_name
+from mlpsim.core.numbertext import LARGEST_TEXT, read_number
+from mlpsim.explain.arithmetic import number
 
 TableKind = Literal["weights", "bias", "input"]
 BIAS_COLUMN = "b"

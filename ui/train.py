@@ -17,15 +17,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from mlpsim import datafile
-from mlpsim.datasets import GENERATORS, Dataset
-from mlpsim.errors import MlpsimError, ValidationError
-from mlpsim.figure import network_figure
-from mlpsim.forward import forward
-from mlpsim.gradient_working import layer_gradient, neuron_gradient
-from mlpsim.losses import LOSSES, get_loss
-from mlpsim.network import Network, neuron_name, weight_name
-from mlpsim.optimizers import DEFAULT_LEARNING_RATES
+from mlpsim.core.errors import MlpsimError, ValidationError
+from mlpsim.core.forward import forward
+from mlpsim.core.losses import LOSSES, get_loss
+from mlpsim.core.network import Network, neuron_name, weight_name
+from mlpsim.core.optimizers import DEFAULT_LEARNING_RATES
+from mlpsim.data import datafile
+from mlpsim.data.datasets import GENERATORS, Dataset
+from mlpsim.explain.gradient_working import layer_gradient, neuron_gradient
+from mlpsim.render.figure import network_figure
 from ui import results, share, state, train_views, training_run, workspace
 from ui.literal import escaped
 from ui.training_run import DataChoice, Prepared, Run, Settings, Stopped
@@ -39,12 +39,21 @@ SIDE_BY_SIDE_COLUMNS = 4
 """W, ∂L/∂W and W′ stand side by side up to this many columns; wider, they are stacked."""
 UPLOAD = "upload"
 DATASET_TITLES = {
-    "circle": "Circle (Playground)", "xor": "Exclusive or (Playground)", "gaussians": "Two Gaussians (Playground)",
-    "spiral": "Spiral (Playground)", "plane": "Plane, regression (Playground)",
-    "multi_gaussian": "Multi-Gaussian, regression (Playground)", "moons": "Moons", "iris": "Iris (4 inputs, 3 classes)",
-    "digits": "Digits (8×8 images, 10 classes)", "breast_cancer": "Breast cancer (30 inputs)",
-    "and_gate": "Truth table: AND", "or_gate": "Truth table: OR", "xor_gate": "Truth table: XOR",
-    "nand_gate": "Truth table: NAND", UPLOAD: "Your CSV file",
+    "circle": "Circle (Playground)",
+    "xor": "Exclusive or (Playground)",
+    "gaussians": "Two Gaussians (Playground)",
+    "spiral": "Spiral (Playground)",
+    "plane": "Plane, regression (Playground)",
+    "multi_gaussian": "Multi-Gaussian, regression (Playground)",
+    "moons": "Moons",
+    "iris": "Iris (4 inputs, 3 classes)",
+    "digits": "Digits (8×8 images, 10 classes)",
+    "breast_cancer": "Breast cancer (30 inputs)",
+    "and_gate": "Truth table: AND",
+    "or_gate": "Truth table: OR",
+    "xor_gate": "Truth table: XOR",
+    "nand_gate": "Truth table: NAND",
+    UPLOAD: "Your CSV file",
 }
 
 
@@ -110,12 +119,15 @@ def _render_data_controls() -> None:
     choice = _choice()
     uploaded = st.session_state.get(state.TRAIN_UPLOADED)
     _fill(state.TRAIN_DATASET_SELECT, UPLOAD if uploaded is not None and choice.name == UPLOAD else choice.name)
-    name = st.selectbox("Dataset", [*GENERATORS, UPLOAD], key=state.TRAIN_DATASET_SELECT,
-                        format_func=lambda n: DATASET_TITLES.get(n, n))
+    name = st.selectbox(
+        "Dataset", [*GENERATORS, UPLOAD], key=state.TRAIN_DATASET_SELECT, format_func=lambda n: DATASET_TITLES.get(n, n)
+    )
     if name == UPLOAD:
         st.file_uploader(
-            "CSV: inputs, then a 'label' column or one target column per output", type=["csv"],
-            key=state.TRAIN_UPLOAD, on_change=_on_upload,
+            "CSV: inputs, then a 'label' column or one target column per output",
+            type=["csv"],
+            key=state.TRAIN_UPLOAD,
+            on_change=_on_upload,
         )
     fixed = name in training_run.POINTS_FIXED or name == UPLOAD
     _fill(state.TRAIN_POINTS, choice.points)
@@ -166,7 +178,12 @@ def _on_reshape(dataset: Dataset) -> None:
     workspace.replace_network(reshape.network)
     settings = _settings()
     st.session_state[state.TRAIN_SETTINGS] = Settings(
-        reshape.loss, settings.optimizer, settings.learning_rate, settings.batch_size, settings.l1, settings.l2,
+        reshape.loss,
+        settings.optimizer,
+        settings.learning_rate,
+        settings.batch_size,
+        settings.l1,
+        settings.l2,
         settings.epochs_per_frame,
     )
     st.session_state.pop(state.TRAIN_LOSS, None)
@@ -176,10 +193,14 @@ def _on_reshape(dataset: Dataset) -> None:
 def _render_preview(dataset: Dataset) -> None:
     st.caption(escaped(dataset.description))
     if dataset.inputs.shape[1] == 2:
-        st.plotly_chart(train_views.preview_figure(dataset), key="train_preview", theme=None, config={"displaylogo": False})
+        st.plotly_chart(
+            train_views.preview_figure(dataset), key="train_preview", theme=None, config={"displaylogo": False}
+        )
     elif dataset.name == "digits":
-        st.image([train_views.digit_png(dataset.inputs[i]) for i in range(12)],
-                 caption=[f"label {dataset.labels[i]}" for i in range(12)])
+        st.image(
+            [train_views.digit_png(dataset.inputs[i]) for i in range(12)],
+            caption=[f"label {dataset.labels[i]}" for i in range(12)],
+        )
     else:
         st.table(train_views.preview_frame(dataset))
 
@@ -201,16 +222,25 @@ def _render_settings(network: Network) -> None:
     _fill(state.TRAIN_L1, settings.l1)
     _fill(state.TRAIN_L2, settings.l2)
     _fill(state.TRAIN_EPOCHS_PER_FRAME, settings.epochs_per_frame)
-    loss = st.selectbox("Loss", losses, key=state.TRAIN_LOSS, format_func=lambda n: LOSSES[n].title,
-                        help=f"Losses that fit the {output} output layer.")
+    loss = st.selectbox(
+        "Loss",
+        losses,
+        key=state.TRAIN_LOSS,
+        format_func=lambda n: LOSSES[n].title,
+        help=f"Losses that fit the {output} output layer.",
+    )
     optimizer = st.selectbox("Optimiser", list(DEFAULT_LEARNING_RATES), key=state.TRAIN_OPTIMIZER)
-    rate = st.number_input("Learning rate η", min_value=1e-6, max_value=100.0, format="%g", key=state.TRAIN_LEARNING_RATE)
+    rate = st.number_input(
+        "Learning rate η", min_value=1e-6, max_value=100.0, format="%g", key=state.TRAIN_LEARNING_RATE
+    )
     batch = st.number_input("Batch size", 1, 10_000, step=1, key=state.TRAIN_BATCH_SIZE)
     left, right = st.columns(2)
     l1 = left.number_input("L1 λ₁", 0.0, 10.0, format="%g", key=state.TRAIN_L1)
     l2 = right.number_input("L2 λ₂", 0.0, 10.0, format="%g", key=state.TRAIN_L2)
     per_frame = st.slider("Epochs per frame (Play)", 1, 100, key=state.TRAIN_EPOCHS_PER_FRAME)
-    st.session_state[state.TRAIN_SETTINGS] = Settings(loss, optimizer, float(rate), int(batch), float(l1), float(l2), int(per_frame))
+    st.session_state[state.TRAIN_SETTINGS] = Settings(
+        loss, optimizer, float(rate), int(batch), float(l1), float(l2), int(per_frame)
+    )
 
 
 # ---- the run and its controls ------------------------------------------------------------------
@@ -273,17 +303,49 @@ def _render_controls(problem: str | None) -> None:
     playing = st.session_state[state.TRAIN_PLAYING]
     columns = st.columns(5)
     blocked = playing or problem is not None
-    columns[0].button("Step", shortcut="S", disabled=blocked, width="stretch", help="One mini-batch (key S)",
-                      on_click=_on_action, args=("step",))
-    columns[1].button("Epoch", shortcut="E", disabled=blocked, width="stretch",
-                      help="The rest of this epoch, or one whole epoch (key E)", on_click=_on_action, args=("epoch",))
-    columns[2].button("Pause" if playing else "Play", shortcut="P", type="primary", width="stretch",
-                      disabled=problem is not None and not playing, help="Play or pause (key P)",
-                      on_click=_on_action, args=("play",))
-    columns[3].button("Reset", width="stretch", help="Back to the weights training started from, same seed",
-                      on_click=_on_action, args=("reset",))
-    columns[4].button("Undo", width="stretch", disabled=not st.session_state[state.TRAIN_UNDO],
-                      help="Undo the last Step, Epoch, Play or Reset", on_click=_on_action, args=("undo",))
+    columns[0].button(
+        "Step",
+        shortcut="S",
+        disabled=blocked,
+        width="stretch",
+        help="One mini-batch (key S)",
+        on_click=_on_action,
+        args=("step",),
+    )
+    columns[1].button(
+        "Epoch",
+        shortcut="E",
+        disabled=blocked,
+        width="stretch",
+        help="The rest of this epoch, or one whole epoch (key E)",
+        on_click=_on_action,
+        args=("epoch",),
+    )
+    columns[2].button(
+        "Pause" if playing else "Play",
+        shortcut="P",
+        type="primary",
+        width="stretch",
+        disabled=problem is not None and not playing,
+        help="Play or pause (key P)",
+        on_click=_on_action,
+        args=("play",),
+    )
+    columns[3].button(
+        "Reset",
+        width="stretch",
+        help="Back to the weights training started from, same seed",
+        on_click=_on_action,
+        args=("reset",),
+    )
+    columns[4].button(
+        "Undo",
+        width="stretch",
+        disabled=not st.session_state[state.TRAIN_UNDO],
+        help="Undo the last Step, Epoch, Play or Reset",
+        on_click=_on_action,
+        args=("undo",),
+    )
 
 
 # ---- live views --------------------------------------------------------------------------------
@@ -305,15 +367,25 @@ def _render_counter(run: Run, data: Prepared) -> None:
             figures += f" · test loss {last.test_loss:.4f}"
         if last.test_accuracy is not None:
             figures += f" · test accuracy {100 * last.test_accuracy:.1f} %"
-    st.markdown(f"### Epoch {run.epoch}\n{within.lstrip(' ·')}{figures}" if within else f"### Epoch {run.epoch}\n{figures.lstrip(' ·')}")
+    st.markdown(
+        f"### Epoch {run.epoch}\n{within.lstrip(' ·')}{figures}"
+        if within
+        else f"### Epoch {run.epoch}\n{figures.lstrip(' ·')}"
+    )
 
 
 def _render_plane(run: Run, data: Prepared) -> list[list[bytes]]:
     plane = train_views.plane_for(data.dataset.inputs)
     result = train_views.plane_pass(run.network, plane)
-    st.plotly_chart(train_views.boundary_figure(run.network, plane, result, data.train, data.test),
-                    key="train_boundary", theme=None, config={"displaylogo": False})
-    st.caption("Output over the input plane: blue high, orange low; train points white-ringed, test points black-ringed.")
+    st.plotly_chart(
+        train_views.boundary_figure(run.network, plane, result, data.train, data.test),
+        key="train_boundary",
+        theme=None,
+        config={"displaylogo": False},
+    )
+    st.caption(
+        "Output over the input plane: blue high, orange low; train points white-ringed, test points black-ringed."
+    )
     maps = train_views.neuron_maps(run.network, result)
     return maps
 
@@ -330,15 +402,23 @@ def _render_classes(run: Run, data: Prepared) -> None:
     k = max(data.dataset.class_count, 2)
     left, right = st.columns([3, 2])
     left.caption("Confusion matrix of the test rows")
-    left.plotly_chart(train_views.confusion_figure(train_views.confusion(part.labels, predicted, k)),
-                      key="train_confusion", theme=None, config={"displaylogo": False})
+    left.plotly_chart(
+        train_views.confusion_figure(train_views.confusion(part.labels, predicted, k)),
+        key="train_confusion",
+        theme=None,
+        config={"displaylogo": False},
+    )
     if data.dataset.name != "digits":
         return
     worst = train_views.worst_classified(part.labels, outputs)
     with right:
         st.caption("Worst-classified test images (the true class's output is lowest)")
-        st.markdown(train_views.images_html([(train_views.digit_png(part.inputs[r]), f"{t} → {p} ({s:.2f})")
-                                             for r, t, p, s in worst], 56), unsafe_allow_html=True)
+        st.markdown(
+            train_views.images_html(
+                [(train_views.digit_png(part.inputs[r]), f"{t} → {p} ({s:.2f})") for r, t, p, s in worst], 56
+            ),
+            unsafe_allow_html=True,
+        )
 
 
 def _live() -> None:
@@ -359,8 +439,9 @@ def _live() -> None:
     _render_counter(run, data)
     curves, views = st.columns(2)
     with curves:
-        st.plotly_chart(train_views.curves_figure(run.history), key="train_curves", theme=None,
-                        config={"displaylogo": False})
+        st.plotly_chart(
+            train_views.curves_figure(run.history), key="train_curves", theme=None, config={"displaylogo": False}
+        )
     maps = None
     with views:
         if run.network.input_size == 2:
@@ -372,9 +453,17 @@ def _live() -> None:
         x, _ = _sample_input(run, data)
         figure = network_figure(run.network, forward(run.network, x), selected=st.session_state[state.TRAIN_NEURON])
         figure.update_layout(clickmode="event+select", dragmode="pan")
-        st.plotly_chart(figure, key=state.TRAIN_DIAGRAM, on_select=_on_diagram_select, selection_mode="points",
-                        config={"displaylogo": False}, **results.DIAGRAM_DISPLAY)
-        st.caption(f"Neurons coloured for training sample {st.session_state[state.TRAIN_SAMPLE]}; click one for its δ below.")
+        st.plotly_chart(
+            figure,
+            key=state.TRAIN_DIAGRAM,
+            on_select=_on_diagram_select,
+            selection_mode="points",
+            config={"displaylogo": False},
+            **results.DIAGRAM_DISPLAY,
+        )
+        st.caption(
+            f"Neurons coloured for training sample {st.session_state[state.TRAIN_SAMPLE]}; click one for its δ below."
+        )
     if neurons is not None:
         with neurons:
             _render_neuron_maps(run, maps)
@@ -394,7 +483,7 @@ def _on_diagram_select() -> None:
 # ---- one step, every number --------------------------------------------------------------------
 
 
-def _highlighted(frame: pd.DataFrame, changed) -> "pd.io.formats.style.Styler":
+def _highlighted(frame: pd.DataFrame, changed) -> pd.io.formats.style.Styler:
     css = [["background-color: rgba(242,169,0,0.35); font-weight: 600" if c else "" for c in row] for row in changed]
     return frame.style.apply(lambda _: pd.DataFrame(css, index=frame.index, columns=frame.columns), axis=None)
 
@@ -413,8 +502,13 @@ def _render_step_panel(run: Run, data: Prepared) -> None:
     _fill(state.TRAIN_LAYER_INPUT, st.session_state[state.TRAIN_STEP_LAYER])
     if st.session_state[state.TRAIN_LAYER_INPUT] not in layers:
         st.session_state[state.TRAIN_LAYER_INPUT] = len(layers)
-    position = layer_pick.segmented_control("Layer", layers, key=state.TRAIN_LAYER_INPUT, required=True,
-                                            format_func=lambda k: f"W{k} · {escaped(network.layer_title(k))}")
+    position = layer_pick.segmented_control(
+        "Layer",
+        layers,
+        key=state.TRAIN_LAYER_INPUT,
+        required=True,
+        format_func=lambda k: f"W{k} · {escaped(network.layer_title(k))}",
+    )
     st.session_state[state.TRAIN_STEP_LAYER] = position
     x, y = data.train_rows.inputs[sample - 1], data.train_rows.targets[sample - 1]
     loss = get_loss(settings.loss, network.layers[-1].activation)
@@ -425,8 +519,10 @@ def _render_step_panel(run: Run, data: Prepared) -> None:
         return
     output = ", ".join(f"{v:.4g}" for v in worked.result.output)
     target = ", ".join(f"{v:g}" for v in y)
-    st.markdown(f"x = ({', '.join(f'{v:.4g}' for v in x[:8])}{', …' if x.size > 8 else ''}) · "
-                f"output a = ({output}) · target y = ({target}) · {escaped(loss.title)} L = {worked.gradients.loss:.6g}")
+    st.markdown(
+        f"x = ({', '.join(f'{v:.4g}' for v in x[:8])}{', …' if x.size > 8 else ''}) · "
+        f"output a = ({output}) · target y = ({target}) · {escaped(loss.title)} L = {worked.gradients.loss:.6g}"
+    )
     st.caption(
         f"W′ = W − η·∂L/∂W with η = {settings.learning_rate:g}: plain gradient descent on this one sample. "
         f"Step trains on a mini-batch of {settings.batch_size} with {settings.optimizer}"
@@ -437,12 +533,16 @@ def _render_step_panel(run: Run, data: Prepared) -> None:
     show = st.table if weights.shape[1] <= TABLE_MAX_COLUMNS and weights.shape[0] <= 40 else st.dataframe
     side_by_side = weights.shape[1] <= SIDE_BY_SIDE_COLUMNS
     places = st.columns(3) if side_by_side else [st.container() for _ in range(3)]
-    st.caption(f"Rows are the source neurons, columns the targets (the article's N×M); numbers to "
-               f"{train_views.TABLE_DIGITS} significant digits; changed weights are highlighted."
-               + ("" if side_by_side else " The layer is too wide to put the three tables side by side."))
+    st.caption(
+        f"Rows are the source neurons, columns the targets (the article's N×M); numbers to "
+        f"{train_views.TABLE_DIGITS} significant digits; changed weights are highlighted."
+        + ("" if side_by_side else " The layer is too wide to put the three tables side by side.")
+    )
     for column, title, frame, marks in zip(
-        places, (f"W{position}", f"∂L/∂W{position}", f"W{position} after the update"),
-        (weights, gradient, updated), (None, None, changed),
+        places,
+        (f"W{position}", f"∂L/∂W{position}", f"W{position} after the update"),
+        (weights, gradient, updated),
+        (None, None, changed),
     ):
         with column:
             st.markdown(f"**{title}**")
@@ -461,15 +561,25 @@ def _render_neuron_working(network: Network, worked, loss, position: int, learni
     if st.session_state[state.TRAIN_NEURON_INPUT] not in range(size):
         st.session_state[state.TRAIN_NEURON_INPUT] = index
     left, right = st.columns(2)
-    neuron = left.selectbox("Neuron (or click one in the diagram)", list(range(size)), key=state.TRAIN_NEURON_INPUT,
-                            format_func=lambda j: neuron_name(position, j))
+    neuron = left.selectbox(
+        "Neuron (or click one in the diagram)",
+        list(range(size)),
+        key=state.TRAIN_NEURON_INPUT,
+        format_func=lambda j: neuron_name(position, j),
+    )
     st.session_state[state.TRAIN_NEURON] = (position, neuron)
     n_in = network.layers[position - 1].n_in
     _fill(state.TRAIN_WEIGHT_INPUT, st.session_state[state.TRAIN_WEIGHT_ROW])
     if st.session_state[state.TRAIN_WEIGHT_INPUT] not in range(n_in):
         st.session_state[state.TRAIN_WEIGHT_INPUT] = 0
-    row = right.selectbox("Weight", list(range(n_in)), key=state.TRAIN_WEIGHT_INPUT,
-                          format_func=lambda i: f"{weight_name(position, i, neuron)} ({neuron_name(position - 1, i)} → {neuron_name(position, neuron)})")
+    row = right.selectbox(
+        "Weight",
+        list(range(n_in)),
+        key=state.TRAIN_WEIGHT_INPUT,
+        format_func=lambda i: (
+            f"{weight_name(position, i, neuron)} ({neuron_name(position - 1, i)} → {neuron_name(position, neuron)})"
+        ),
+    )
     st.session_state[state.TRAIN_WEIGHT_ROW] = row
     working = neuron_gradient(network, worked.result, worked.gradients, worked.y, loss, position, neuron, learning_rate)
     with left:
@@ -506,7 +616,9 @@ def render() -> None:
         with popover:
             share.render(network)
     sizes = "-".join(map(str, network.layer_sizes))
-    st.markdown(f"{escaped(network.name) or 'Untitled network'} · {sizes} — the network the Simulator shows; edits there are seen here.")
+    st.markdown(
+        f"{escaped(network.name) or 'Untitled network'} · {sizes} — the network the Simulator shows; edits there are seen here."
+    )
     workspace.render_notices()
     prepared = _prepared(network)
     if not isinstance(prepared, Prepared):
@@ -517,8 +629,13 @@ def render() -> None:
             return
         st.warning(f"This data does not fit the network: {escaped(why)}.")
         reshape = training_run.reshape_for(network, dataset)
-        st.button("Reshape the network to fit", type="primary", on_click=_on_reshape, args=(dataset,),
-                  help="; ".join(reshape.changes))
+        st.button(
+            "Reshape the network to fit",
+            type="primary",
+            on_click=_on_reshape,
+            args=(dataset,),
+            help="; ".join(reshape.changes),
+        )
         st.caption("Reshaping would change: " + escaped("; ".join(reshape.changes)) + ".")
         _render_preview(dataset)
         return

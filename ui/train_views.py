@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from mlpsim.backward import Gradients, backward
-from mlpsim.datasets import Dataset
-from mlpsim.forward import ForwardResult, forward
-from mlpsim.losses import Loss
-from mlpsim.network import Network, neuron_name
-from mlpsim.raster import png_bytes
+from mlpsim.core.backward import Gradients, backward
+from mlpsim.core.forward import ForwardResult, forward
+from mlpsim.core.losses import Loss
+from mlpsim.core.network import Network, neuron_name
+from mlpsim.data.datasets import Dataset
+from mlpsim.render.raster import png_bytes
 
 RESOLUTION = 100
 THUMBNAIL = 25
@@ -33,7 +33,18 @@ MID_RGB = np.array([232.0, 234.0, 235.0])
 HIGH_RGB = np.array([8.0, 119.0, 189.0])
 LOW_COLOUR, MID_COLOUR, HIGH_COLOUR = "rgb(245,147,34)", "rgb(232,234,235)", "rgb(8,119,189)"
 COLOURSCALE = [[0.0, LOW_COLOUR], [0.5, MID_COLOUR], [1.0, HIGH_COLOUR]]
-CLASS_COLOURS = ("#f59322", "#0877bd", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#d62728")
+CLASS_COLOURS = (
+    "#f59322",
+    "#0877bd",
+    "#2ca02c",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#d62728",
+)
 FONT = dict(family='"Source Sans", sans-serif', size=12, color="#808080")
 WORST_SHOWN = 8
 
@@ -126,8 +137,9 @@ def neuron_maps_html(network: Network, maps: list[list[bytes]], size: int = 52) 
     )
 
 
-def boundary_figure(network: Network, plane: Plane, result: ForwardResult, train: Dataset, test: Dataset | None,
-                    height: int = 380) -> go.Figure:
+def boundary_figure(
+    network: Network, plane: Plane, result: ForwardResult, train: Dataset, test: Dataset | None, height: int = 380
+) -> go.Figure:
     """The output over the plane as a heat map (one output: its value; several: the class with
     the largest output, shaded by it) with the train points (filled) and test points (ringed)."""
     output = result.a[-1]
@@ -136,27 +148,54 @@ def boundary_figure(network: Network, plane: Plane, result: ForwardResult, train
     if output.shape[1] == 1:
         low, high = value_range(activation, output)
         z = output[:, 0].reshape(resolution, resolution)
-        heat = go.Heatmap(x=plane.xs, y=plane.ys, z=z, zmin=low, zmax=high, colorscale=COLOURSCALE,
-                          showscale=False, hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>output %{z:.3f}<extra></extra>")
+        heat = go.Heatmap(
+            x=plane.xs,
+            y=plane.ys,
+            z=z,
+            zmin=low,
+            zmax=high,
+            colorscale=COLOURSCALE,
+            showscale=False,
+            hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>output %{z:.3f}<extra></extra>",
+        )
     else:
         classes = np.argmax(output, axis=1).reshape(resolution, resolution)
         k = output.shape[1]
         scale = [[i / max(k - 1, 1), CLASS_COLOURS[i % len(CLASS_COLOURS)]] for i in range(k)]
-        heat = go.Heatmap(x=plane.xs, y=plane.ys, z=classes, zmin=0, zmax=k - 1, colorscale=scale, opacity=0.45,
-                          showscale=False, hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>class %{z}<extra></extra>")
+        heat = go.Heatmap(
+            x=plane.xs,
+            y=plane.ys,
+            z=classes,
+            zmin=0,
+            zmax=k - 1,
+            colorscale=scale,
+            opacity=0.45,
+            showscale=False,
+            hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>class %{z}<extra></extra>",
+        )
     traces = [heat]
     for part, name, line in ((train, "train", "white"), (test, "test", "black")):
         if part is None or len(part) == 0:
             continue
-        traces.append(go.Scatter(
-            x=part.inputs[:, 0], y=part.inputs[:, 1], mode="markers", name=name,
-            marker=dict(size=6, color=_point_colours(part), line=dict(width=1, color=line)),
-            hovertemplate=f"{name} (%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
-        ))
+        traces.append(
+            go.Scatter(
+                x=part.inputs[:, 0],
+                y=part.inputs[:, 1],
+                mode="markers",
+                name=name,
+                marker=dict(size=6, color=_point_colours(part), line=dict(width=1, color=line)),
+                hovertemplate=f"{name} (%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
+            )
+        )
     figure = go.Figure(traces)
     figure.update_layout(
-        height=height, margin=dict(l=10, r=10, t=10, b=10), template=None, font=FONT,
-        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", showlegend=False,
+        height=height,
+        margin=dict(l=10, r=10, t=10, b=10),
+        template=None,
+        font=FONT,
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        showlegend=False,
         xaxis=dict(range=[plane.xs[0], plane.xs[-1]], constrain="domain", showgrid=False, zeroline=False),
         yaxis=dict(range=[plane.ys[0], plane.ys[-1]], scaleanchor="x", showgrid=False, zeroline=False),
         uirevision="plane",
@@ -180,22 +219,50 @@ def curves_figure(history, height: int = 260) -> go.Figure:
         go.Scatter(x=epochs, y=[r.train_loss for r in history], name="train loss", line=dict(color="#0877bd")),
     ]
     if any(r.test_loss is not None for r in history):
-        traces.append(go.Scatter(x=epochs, y=[r.test_loss for r in history], name="test loss",
-                                 line=dict(color="#f59322")))
+        traces.append(
+            go.Scatter(x=epochs, y=[r.test_loss for r in history], name="test loss", line=dict(color="#f59322"))
+        )
     if any(r.test_accuracy is not None or r.train_accuracy is not None for r in history):
-        traces.append(go.Scatter(x=epochs, y=[r.train_accuracy for r in history], name="train accuracy",
-                                 yaxis="y2", line=dict(color="#0877bd", dash="dot")))
+        traces.append(
+            go.Scatter(
+                x=epochs,
+                y=[r.train_accuracy for r in history],
+                name="train accuracy",
+                yaxis="y2",
+                line=dict(color="#0877bd", dash="dot"),
+            )
+        )
         if any(r.test_accuracy is not None for r in history):
-            traces.append(go.Scatter(x=epochs, y=[r.test_accuracy for r in history], name="test accuracy",
-                                     yaxis="y2", line=dict(color="#f59322", dash="dot")))
+            traces.append(
+                go.Scatter(
+                    x=epochs,
+                    y=[r.test_accuracy for r in history],
+                    name="test accuracy",
+                    yaxis="y2",
+                    line=dict(color="#f59322", dash="dot"),
+                )
+            )
     figure = go.Figure(traces)
     figure.update_layout(
-        height=height, margin=dict(l=50, r=50, t=50, b=40), template=None, font=FONT,
-        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0), hovermode="x unified",
+        height=height,
+        margin=dict(l=50, r=50, t=50, b=40),
+        template=None,
+        font=FONT,
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
+        hovermode="x unified",
         xaxis=dict(title="epoch", showgrid=False, rangemode="tozero"),
         yaxis=dict(title="loss", rangemode="tozero", gridcolor="rgba(128,128,128,0.25)"),
-        yaxis2=dict(title="accuracy", overlaying="y", side="right", range=[0, 1.02], showgrid=False, tickformat=".0%", dtick=0.25),
+        yaxis2=dict(
+            title="accuracy",
+            overlaying="y",
+            side="right",
+            range=[0, 1.02],
+            showgrid=False,
+            tickformat=".0%",
+            dtick=0.25,
+        ),
         uirevision="curves",
     )
     return figure
@@ -210,14 +277,27 @@ def confusion(labels: np.ndarray, predicted: np.ndarray, classes: int) -> np.nda
 
 def confusion_figure(matrix: np.ndarray, height: int = 320) -> go.Figure:
     k = matrix.shape[0]
-    figure = go.Figure(go.Heatmap(
-        z=matrix, x=list(range(k)), y=list(range(k)), colorscale="Blues", showscale=False,
-        text=matrix, texttemplate="%{text}", hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
-    ))
+    figure = go.Figure(
+        go.Heatmap(
+            z=matrix,
+            x=list(range(k)),
+            y=list(range(k)),
+            colorscale="Blues",
+            showscale=False,
+            text=matrix,
+            texttemplate="%{text}",
+            hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
+        )
+    )
     figure.update_layout(
-        height=height, margin=dict(l=10, r=10, t=10, b=10), template=None, font=FONT,
-        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-        xaxis=dict(title="predicted", dtick=1, side="top"), yaxis=dict(title="true", dtick=1, autorange="reversed"),
+        height=height,
+        margin=dict(l=10, r=10, t=10, b=10),
+        template=None,
+        font=FONT,
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        xaxis=dict(title="predicted", dtick=1, side="top"),
+        yaxis=dict(title="true", dtick=1, autorange="reversed"),
     )
     return figure
 
@@ -229,7 +309,9 @@ def digit_png(pixels: np.ndarray, scale: int = 6) -> bytes:
     return _png(np.repeat(big[..., None], 3, axis=-1))
 
 
-def worst_classified(labels: np.ndarray, outputs: np.ndarray, count: int = WORST_SHOWN) -> list[tuple[int, int, int, float]]:
+def worst_classified(
+    labels: np.ndarray, outputs: np.ndarray, count: int = WORST_SHOWN
+) -> list[tuple[int, int, int, float]]:
     """The ``count`` rows whose true class got the lowest output: (row, true, predicted, its output)."""
     true_scores = outputs[np.arange(labels.size), labels]
     rows = np.argsort(true_scores, kind="stable")[:count]
@@ -249,15 +331,25 @@ def preview_frame(dataset: Dataset, rows: int = 8) -> pd.DataFrame:
 
 def preview_figure(dataset: Dataset, height: int = 300) -> go.Figure:
     """A 2-input dataset's points coloured by class (or by target value)."""
-    figure = go.Figure(go.Scatter(
-        x=dataset.inputs[:, 0], y=dataset.inputs[:, 1], mode="markers",
-        marker=dict(size=6, color=_point_colours(dataset), line=dict(width=1, color="white")),
-        hovertemplate="(%{x:.2f}, %{y:.2f})<extra></extra>",
-    ))
+    figure = go.Figure(
+        go.Scatter(
+            x=dataset.inputs[:, 0],
+            y=dataset.inputs[:, 1],
+            mode="markers",
+            marker=dict(size=6, color=_point_colours(dataset), line=dict(width=1, color="white")),
+            hovertemplate="(%{x:.2f}, %{y:.2f})<extra></extra>",
+        )
+    )
     figure.update_layout(
-        height=height, margin=dict(l=10, r=10, t=10, b=10), template=None, font=FONT,
-        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", showlegend=False,
-        xaxis=dict(showgrid=False, zeroline=False), yaxis=dict(scaleanchor="x", showgrid=False, zeroline=False),
+        height=height,
+        margin=dict(l=10, r=10, t=10, b=10),
+        template=None,
+        font=FONT,
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        showlegend=False,
+        xaxis=dict(showgrid=False, zeroline=False),
+        yaxis=dict(scaleanchor="x", showgrid=False, zeroline=False),
     )
     return figure
 
@@ -306,12 +398,17 @@ def _matrix_frame(values: np.ndarray, position: int) -> pd.DataFrame:
     )
 
 
-def step_tables(network: Network, step: SampleStep, position: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, np.ndarray]:
+def step_tables(
+    network: Network, step: SampleStep, position: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, np.ndarray]:
     """W, ∂L/∂W and W′ of layer ``position`` (1..L) as text tables, and (N, M) booleans: the
     cells W′ changed (∂L/∂W not 0)."""
     weights = network.layers[position - 1].weights
     gradient = step.gradients.weights[position - 1]
     updated = step.updated[position - 1]
-    return (_matrix_frame(weights, position), _matrix_frame(gradient, position),
-            _matrix_frame(updated, position), updated != weights)
-
+    return (
+        _matrix_frame(weights, position),
+        _matrix_frame(gradient, position),
+        _matrix_frame(updated, position),
+        updated != weights,
+    )

@@ -1,7 +1,7 @@
 """The Train page's run, as values: data prepared for a network, the settings, and a ``Run``
 that Step (one mini-batch), Epoch and Play advance. No Streamlit here.
 
-Every update goes through mlpsim.training.train, so the page trains exactly as the core does.
+Every update goes through mlpsim.core.training.train, so the page trains exactly as the core does.
 The core trains whole epochs; a Step trains one mini-batch by handing ``train`` just that
 batch's rows (batch size = their count, no shuffle): one epoch over them is one update with
 the same loss, optimiser and memory. The epoch's shuffle is drawn as the core draws it (a
@@ -17,13 +17,13 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from mlpsim import datasets
-from mlpsim.datasets import Dataset
-from mlpsim.errors import ValidationError
-from mlpsim.losses import LOSSES, get_loss
-from mlpsim.network import Network
-from mlpsim.optimizers import Optimizer
-from mlpsim.training import Examples, TrainingConfig, TrainingDiverged, TrainingState, start, train
+from mlpsim.core.errors import ValidationError
+from mlpsim.core.losses import LOSSES, get_loss
+from mlpsim.core.network import Network
+from mlpsim.core.optimizers import Optimizer
+from mlpsim.core.training import Examples, TrainingConfig, TrainingDiverged, TrainingState, start, train
+from mlpsim.data import datasets
+from mlpsim.data.datasets import Dataset
 
 POINTS_FIXED = ("iris", "digits", "breast_cancer", "and_gate", "or_gate", "xor_gate", "nand_gate")
 """Built-in sets of fixed rows: points and noise do not apply."""
@@ -226,7 +226,7 @@ def batch_count(rows: Examples, settings: Settings) -> int:
 
 
 def epoch_order(rng_state: dict, count: int) -> tuple[np.ndarray, dict]:
-    """The epoch's row order and the generator state after it, drawn as mlpsim.training does."""
+    """The epoch's row order and the generator state after it, drawn as mlpsim.core.training does."""
     rng = np.random.Generator(np.random.PCG64())
     rng.bit_generator.state = rng_state
     order = rng.permutation(count)
@@ -238,7 +238,9 @@ def _subset(rows: Examples, indices: np.ndarray) -> Examples:
     return Examples(rows.inputs[indices], rows.targets[indices], labels, rows.threshold)
 
 
-def _stopped(run: Run, error: TrainingDiverged, epoch: int, batch: int, settings: Settings, state: TrainingState) -> Stopped:
+def _stopped(
+    run: Run, error: TrainingDiverged, epoch: int, batch: int, settings: Settings, state: TrainingState
+) -> Stopped:
     where = "" if error.layer is None else f" in layer {error.layer} ({run.network.layer_title(error.layer)})"
     message = (
         f"Training stopped at epoch {epoch}, batch {batch}: a value{where} became infinite or not a number. "
@@ -256,12 +258,18 @@ def step(run: Run, settings: Settings, data: Prepared) -> Run | Stopped:
     first = run.batches_done * settings.batch_size
     if first >= len(rows):  # the batch size grew mid-epoch past the rows left: end the epoch now
         return _finish(run, state, run.loss_sum, run.correct, rng_after, data)
-    indices = order[first:first + settings.batch_size]
+    indices = order[first : first + settings.batch_size]
     last = first + len(indices) >= len(rows)
     piece = TrainingState(state.network, state.optimizer_state, 0, state.rng_state)
     try:
-        progress = next(train(piece, settings.config(1, len(indices), shuffle=False), _subset(rows, indices),
-                              data.test_rows if last else None))
+        progress = next(
+            train(
+                piece,
+                settings.config(1, len(indices), shuffle=False),
+                _subset(rows, indices),
+                data.test_rows if last else None,
+            )
+        )
     except TrainingDiverged as error:
         kept = replace(state, network=error.last_state.network, optimizer_state=error.last_state.optimizer_state)
         return _stopped(run, error, run.epoch + 1, run.batches_done + 1, settings, kept)
@@ -273,12 +281,23 @@ def step(run: Run, settings: Settings, data: Prepared) -> Run | Stopped:
     return replace(run, state=moved, batches_done=run.batches_done + 1, loss_sum=loss_sum, correct=correct)
 
 
-def _finish(run: Run, state: TrainingState, loss_sum: float, correct: float, rng_after: dict, data: Prepared,
-            test_loss: float | None = None, test_accuracy: float | None = None) -> Run:
+def _finish(
+    run: Run,
+    state: TrainingState,
+    loss_sum: float,
+    correct: float,
+    rng_after: dict,
+    data: Prepared,
+    test_loss: float | None = None,
+    test_accuracy: float | None = None,
+) -> Run:
     count = len(data.train_rows)
     record = EpochRecord(
-        run.epoch + 1, loss_sum / count, test_loss,
-        None if data.train_rows.labels is None else correct / count, test_accuracy,
+        run.epoch + 1,
+        loss_sum / count,
+        test_loss,
+        None if data.train_rows.labels is None else correct / count,
+        test_accuracy,
     )
     finished = replace(state, epoch=run.epoch + 1, rng_state=rng_after)
     return replace(run, state=finished, batches_done=0, loss_sum=0.0, correct=0.0, history=(*run.history, record))
@@ -291,7 +310,7 @@ def finish_epoch(run: Run, settings: Settings, data: Prepared) -> Run | Stopped:
     rows = data.train_rows
     state = _fitted_state(run, settings)
     order, rng_after = epoch_order(state.rng_state, len(rows))
-    rest = order[run.batches_done * settings.batch_size:]
+    rest = order[run.batches_done * settings.batch_size :]
     if rest.size == 0:
         return _finish(run, state, run.loss_sum, run.correct, rng_after, data)
     piece = TrainingState(state.network, state.optimizer_state, 0, state.rng_state)
@@ -302,13 +321,20 @@ def finish_epoch(run: Run, settings: Settings, data: Prepared) -> Run | Stopped:
         return _stopped(run, error, run.epoch + 1, run.batches_done + error.batch, settings, kept)
     moved = replace(state, network=progress.state.network, optimizer_state=progress.state.optimizer_state)
     return _finish(
-        run, moved, run.loss_sum + progress.train_loss * rest.size,
-        run.correct + (progress.train_accuracy or 0.0) * rest.size, rng_after, data,
-        progress.test_loss, progress.test_accuracy,
+        run,
+        moved,
+        run.loss_sum + progress.train_loss * rest.size,
+        run.correct + (progress.train_accuracy or 0.0) * rest.size,
+        rng_after,
+        data,
+        progress.test_loss,
+        progress.test_accuracy,
     )
 
 
-def epochs(run: Run, settings: Settings, data: Prepared, count: int, budget_seconds: float | None = None) -> Run | Stopped:
+def epochs(
+    run: Run, settings: Settings, data: Prepared, count: int, budget_seconds: float | None = None
+) -> Run | Stopped:
     """Up to ``count`` whole epochs from an epoch boundary (the rest of a begun epoch counts as
     one); with ``budget_seconds``, no new epoch starts once that much time has passed (at least
     one always runs), so one session's frame cannot hold the server for long."""
@@ -322,13 +348,22 @@ def epochs(run: Run, settings: Settings, data: Prepared, count: int, budget_seco
     history = list(run.history)
     try:
         for progress in train(state, settings.config(run.epoch + count), data.train_rows, data.test_rows):
-            history.append(EpochRecord(progress.epoch, progress.train_loss, progress.test_loss,
-                                       progress.train_accuracy, progress.test_accuracy))
+            history.append(
+                EpochRecord(
+                    progress.epoch,
+                    progress.train_loss,
+                    progress.test_loss,
+                    progress.train_accuracy,
+                    progress.test_accuracy,
+                )
+            )
             state = progress.state
             if budget_seconds is not None and time.perf_counter() - began > budget_seconds:
                 break
     except TrainingDiverged as error:
-        return _stopped(replace(run, history=tuple(history)), error, error.epoch, error.batch, settings, error.last_state)
+        return _stopped(
+            replace(run, history=tuple(history)), error, error.epoch, error.batch, settings, error.last_state
+        )
     return replace(run, state=state, history=tuple(history))
 
 

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mlpsim.arithmetic import number
-from mlpsim.errors import ForwardError
-from mlpsim.forward import forward
-from mlpsim.network import Network, neuron_name
+from mlpsim.core.errors import ForwardError
+from mlpsim.core.forward import forward
+from mlpsim.core.network import Network, neuron_name
+from mlpsim.explain.arithmetic import number
 from ui import state
 
 INPUTS_SHOWN = (2, 3, 4)
@@ -22,8 +22,9 @@ NO_GATE = "—"
 
 def truth_rows(input_size: int) -> np.ndarray:
     """(2ᴺ, N) 0/1 rows counting up in binary, IN1 the most significant bit."""
-    return np.array([[(r >> (input_size - 1 - i)) & 1 for i in range(input_size)] for r in range(2 ** input_size)],
-                    dtype=float)
+    return np.array(
+        [[(r >> (input_size - 1 - i)) & 1 for i in range(input_size)] for r in range(2**input_size)], dtype=float
+    )
 
 
 def truth_table(network: Network, gate: str | None = None) -> pd.DataFrame:
@@ -48,8 +49,9 @@ def render(network: Network) -> None:
     """The truth table of a 2–4-input network, in an expander (drawn only while open)."""
     if network.input_size not in INPUTS_SHOWN:
         return
-    panel = st.expander(f"Truth table: all {2 ** network.input_size} rows of 0/1 inputs",
-                        key=state.TRUTH_TABLE_OPEN, on_change="rerun")
+    panel = st.expander(
+        f"Truth table: all {2**network.input_size} rows of 0/1 inputs", key=state.TRUTH_TABLE_OPEN, on_change="rerun"
+    )
     if not panel.open:
         return
     with panel:

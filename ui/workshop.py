@@ -14,9 +14,13 @@ from urllib.parse import urlencode, urlsplit
 import pandas as pd
 import streamlit as st
 
-from mlpsim.arithmetic import layer_working, number
-from mlpsim.errors import MlpsimError
-from mlpsim.exercises import (
+from mlpsim.core.errors import MlpsimError
+from mlpsim.core.forward import ForwardResult
+from mlpsim.core.network import Network, neuron_name
+from mlpsim.explain.arithmetic import layer_working, number
+from mlpsim.explain.stepper import first_step_of_layer, known_values, step_at, step_count, step_working
+from mlpsim.render.figure import network_figure
+from mlpsim.workshop.exercises import (
     AFTER_SOLUTION_NOTE,
     DIFFICULTIES,
     LINK_KEYS,
@@ -36,10 +40,7 @@ from mlpsim.exercises import (
     spec_from_params,
     spec_to_params,
 )
-from mlpsim.figure import network_figure
-from mlpsim.forward import ForwardResult
-from mlpsim.network import Network, neuron_name
-from mlpsim.roomresults import (
+from mlpsim.workshop.roomresults import (
     MAX_NAME_CHARS,
     SECRET_PARAMETER,
     RoomStoreError,
@@ -47,8 +48,14 @@ from mlpsim.roomresults import (
     store_from_environment,
     teacher_params,
 )
-from mlpsim.stepper import first_step_of_layer, known_values, step_at, step_count, step_working
-from mlpsim.worksheet import LETTERS, MAX_COUNT, build_worksheet, weight_rows, worksheet_html, worksheet_markdown
+from mlpsim.workshop.worksheet import (
+    LETTERS,
+    MAX_COUNT,
+    build_worksheet,
+    weight_rows,
+    worksheet_html,
+    worksheet_markdown,
+)
 from ui import results, state, workspace
 from ui.literal import escaped
 
@@ -59,8 +66,10 @@ RESULTS_PATH = "results"
 """url_path of the hidden room-results page (ui/room_results.py): teacher links point there."""
 DEFAULT_SPEC = ExerciseSpec(seed=1, difficulty="easy")
 FEEDBACK_ICONS = {
-    "right": ":material/check_circle:", "wrong": ":material/cancel:",
-    "close": ":material/error:", "invalid": ":material/edit_note:",
+    "right": ":material/check_circle:",
+    "wrong": ":material/cancel:",
+    "close": ":material/error:",
+    "invalid": ":material/edit_note:",
 }
 TERMS_AS_TABLE = 12
 """A step's products table shows this many rows in full; longer ones scroll."""
@@ -104,7 +113,10 @@ def render_step_through() -> None:
     diagram, panel = st.columns([3, 2])
     with diagram:
         figure = network_figure(
-            network, result, selected=step.selected, computed_through=step.computed_through,
+            network,
+            result,
+            selected=step.selected,
+            computed_through=step.computed_through,
             show_edge_values=network.weight_count <= 40,
         )
         st.plotly_chart(figure, config={"displaylogo": False}, **results.DIAGRAM_DISPLAY)
@@ -137,7 +149,7 @@ def _render_step_arithmetic(network: Network, result, working) -> None:
         }
     )
     st.dataframe(frame, hide_index=True, height="auto" if len(frame) <= TERMS_AS_TABLE else 300)
-    st.code("\n".join(working.lines()[len(working.running):]), language=None)
+    st.code("\n".join(working.lines()[len(working.running) :]), language=None)
     params = network.layers[w.layer - 1]
     if w.neuron == params.size - 1:
         st.markdown(f"**{escaped(network.layer_title(w.layer))} is complete.** The same layer in matrix form:")
@@ -198,12 +210,14 @@ def _room_exercise(spec: ExerciseSpec) -> ExerciseSpec:
         made = None if room is None else spec_from_params(room.link_params)
     except (RoomStoreError, MlpsimError) as error:
         st.session_state[state.WORKSHOP_ROOM_STATUS] = (
-            f"Your results cannot be sent to your teacher: {error}. The exercise works as usual.")
+            f"Your results cannot be sent to your teacher: {error}. The exercise works as usual."
+        )
         return spec
     if made is None:
         st.session_state[state.WORKSHOP_ROOM_STATUS] = (
             "This room is closed or unknown (a room keeps results for a limited time): your answers are "
-            "checked here but not sent to your teacher.")
+            "checked here but not sent to your teacher."
+        )
         return spec
     made = replace(made, room=spec.room)
     if made != spec:
@@ -221,7 +235,10 @@ def _on_form_change() -> None:
         st.session_state[state.WORKSHOP_FORM_ASK] = []
     locked = st.session_state[state.WORKSHOP_FORM_LOCK]
     st.session_state[state.WORKSHOP_EXERCISE] = ExerciseSpec(
-        seed=seed, difficulty=difficulty, questions=asked, locked=locked,
+        seed=seed,
+        difficulty=difficulty,
+        questions=asked,
+        locked=locked,
         solutions=locked and st.session_state.get(state.WORKSHOP_FORM_SOLUTIONS, False),
     )
 
@@ -282,22 +299,33 @@ def _render_instructor(spec: ExerciseSpec, network: Network) -> None:
         if state.WORKSHOP_FORM_SEED not in st.session_state:
             _set_form_from(spec)
         seed, difficulty, new = st.columns([2, 2, 1], vertical_alignment="bottom")
-        seed.number_input("Seed", min_value=0, max_value=MAX_SEED, step=1, key=state.WORKSHOP_FORM_SEED,
-                          on_change=_on_form_change)
-        difficulty.selectbox("Difficulty", list(DIFFICULTIES), key=state.WORKSHOP_FORM_DIFFICULTY,
-                             on_change=_on_form_change)
+        seed.number_input(
+            "Seed", min_value=0, max_value=MAX_SEED, step=1, key=state.WORKSHOP_FORM_SEED, on_change=_on_form_change
+        )
+        difficulty.selectbox(
+            "Difficulty", list(DIFFICULTIES), key=state.WORKSHOP_FORM_DIFFICULTY, on_change=_on_form_change
+        )
         new.button("New seed", key=state.WORKSHOP_NEW_SEED, on_click=_on_new_seed)
         st.caption(escaped(DIFFICULTIES[spec.difficulty].description))
         st.multiselect(
             "Questions (none chosen: a weight's contribution, a hidden neuron's z and a, a layer, the output)",
-            _possible_questions(network), key=state.WORKSHOP_FORM_ASK, on_change=_on_form_change,
+            _possible_questions(network),
+            key=state.WORKSHOP_FORM_ASK,
+            on_change=_on_form_change,
             format_func=lambda code: f"{code}: {question_text(parse_question(code, network), network)}",
         )
-        st.checkbox("Lock the network for the room (no editing controls, no new exercise)",
-                    key=state.WORKSHOP_FORM_LOCK, on_change=_on_form_change)
-        st.checkbox("Let the locked room show the solutions", key=state.WORKSHOP_FORM_SOLUTIONS,
-                    on_change=_on_form_change, disabled=not spec.locked,
-                    help="Without this a locked room has hints but no Show solution.")
+        st.checkbox(
+            "Lock the network for the room (no editing controls, no new exercise)",
+            key=state.WORKSHOP_FORM_LOCK,
+            on_change=_on_form_change,
+        )
+        st.checkbox(
+            "Let the locked room show the solutions",
+            key=state.WORKSHOP_FORM_SOLUTIONS,
+            on_change=_on_form_change,
+            disabled=not spec.locked,
+            help="Without this a locked room has hints but no Show solution.",
+        )
         _render_room_links(replace(spec, room=""))
 
 
@@ -306,15 +334,22 @@ def _render_room_links(spec: ExerciseSpec) -> None:
     if room is None:
         st.markdown("**Link for the room** (copy it with the button at its right):")
         st.code(room_link(spec), language=None, wrap_lines=True)
-        st.button("Collect the room's results", key=state.WORKSHOP_MAKE_ROOM, on_click=_on_make_room, args=(spec,),
-                  help="Makes a room on this server: a link for the learners that sends each one's results "
-                       "(score per question, hints, solution looked at) and a secret results link for you.")
+        st.button(
+            "Collect the room's results",
+            key=state.WORKSHOP_MAKE_ROOM,
+            on_click=_on_make_room,
+            args=(spec,),
+            help="Makes a room on this server: a link for the learners that sends each one's results "
+            "(score per question, hints, solution looked at) and a secret results link for you.",
+        )
         return
     st.markdown("**Link for the room** (it sends each learner's results to your results page):")
     st.code(room_link(replace(spec, room=room.room_id)), language=None, wrap_lines=True)
     hours = store_from_environment().retention_seconds / 3600
-    st.markdown(f"**Your results link.** Keep it to yourself: it opens every learner's results. The room and "
-                f"its results are deleted {hours:g} h after it was made.")
+    st.markdown(
+        f"**Your results link.** Keep it to yourself: it opens every learner's results. The room and "
+        f"its results are deleted {hours:g} h after it was made."
+    )
     st.code(results_link(room), language=None, wrap_lines=True)
 
 
@@ -367,7 +402,9 @@ def _question_results(exercise: Exercise) -> tuple[QuestionResult, ...]:
     standings = []
     for question in exercise.questions:
         ids = tuple(blank.id for blank in exercise.blanks(question))
-        records = {blank_id: scores[_scoped_key(spec, blank_id)] for blank_id in ids if _scoped_key(spec, blank_id) in scores}
+        records = {
+            blank_id: scores[_scoped_key(spec, blank_id)] for blank_id in ids if _scoped_key(spec, blank_id) in scores
+        }
         taken = hints.get(_scoped_key(spec, question.code), 0)
         shown = _solution_shown(spec, question.code)
         if records or taken or shown:
@@ -382,15 +419,19 @@ def _render_network_tables(network: Network) -> None:
     with st.container(horizontal=True, gap="medium"):
         with st.container(width="content"):
             st.markdown("**Input**")
-            frame = pd.DataFrame({"x": [number(v) for v in network.input_values]},
-                                 index=[neuron_name(0, i) for i in range(network.input_size)])
+            frame = pd.DataFrame(
+                {"x": [number(v) for v in network.input_values]},
+                index=[neuron_name(0, i) for i in range(network.input_size)],
+            )
             st.dataframe(frame, width="content")
         for k, params in enumerate(network.layers, start=1):
             with st.container(width="content"):
                 st.markdown(f"**W{k}, b{k}** · {escaped(network.layer_title(k))} · `{params.activation}`")
                 header, rows = weight_rows(network, k)
-                st.dataframe(pd.DataFrame([row[1:] for row in rows], index=[row[0] for row in rows],
-                                          columns=header[1:]), width="content")
+                st.dataframe(
+                    pd.DataFrame([row[1:] for row in rows], index=[row[0] for row in rows], columns=header[1:]),
+                    width="content",
+                )
 
 
 def _render_question(exercise: Exercise, letter: str, question: Question) -> None:
@@ -402,34 +443,54 @@ def _render_question(exercise: Exercise, letter: str, question: Question) -> Non
         blanks = exercise.blanks(question)
         columns = st.columns(max(len(blanks), 4))
         for column, blank in zip(columns, blanks):
-            column.text_input(blank.label, key=state.WORKSHOP_ANSWER_PREFIX + _scoped_key(spec, blank.id),
-                              placeholder="your answer")
+            column.text_input(
+                blank.label, key=state.WORKSHOP_ANSWER_PREFIX + _scoped_key(spec, blank.id), placeholder="your answer"
+            )
         st.form_submit_button("Check", on_click=_on_check, args=(exercise, question))
     scores = st.session_state.get(state.WORKSHOP_SCORE, {})
     for blank in blanks:
         key = _scoped_key(spec, blank.id)
         if key in checked:
             feedback = check_answer(blank, checked[key])
-            writer = {"right": st.success, "close": st.warning, "wrong": st.error, "invalid": st.warning}[feedback.status]
+            writer = {"right": st.success, "close": st.warning, "wrong": st.error, "invalid": st.warning}[
+                feedback.status
+            ]
             after = key in scores and scores[key].after_solution and feedback.status != "invalid"
-            writer(escaped(feedback.message + (f" — {AFTER_SOLUTION_NOTE}" if after else "")),
-                   icon=FEEDBACK_ICONS[feedback.status])
+            writer(
+                escaped(feedback.message + (f" — {AFTER_SOLUTION_NOTE}" if after else "")),
+                icon=FEEDBACK_ICONS[feedback.status],
+            )
     ladder = exercise.hints(question)
     hint_key = _scoped_key(spec, code)
     shown = st.session_state.get(state.WORKSHOP_HINTS, {}).get(hint_key, 0)
     solved = _solution_shown(spec, code)
     hint, solution, _ = st.columns([1, 1, 3])
-    hint.button("Hint: next step", key=state.WORKSHOP_HINT_PREFIX + hint_key, on_click=_on_hint,
-                args=(spec, code, len(ladder)), disabled=solved or shown >= len(ladder))
+    hint.button(
+        "Hint: next step",
+        key=state.WORKSHOP_HINT_PREFIX + hint_key,
+        on_click=_on_hint,
+        args=(spec, code, len(ladder)),
+        disabled=solved or shown >= len(ladder),
+    )
     if spec.shows_solutions:
-        solution.button("Show solution", key=state.WORKSHOP_SOLUTION_PREFIX + hint_key, on_click=_on_solution,
-                        args=(spec, code), disabled=solved)
+        solution.button(
+            "Show solution",
+            key=state.WORKSHOP_SOLUTION_PREFIX + hint_key,
+            on_click=_on_solution,
+            args=(spec, code),
+            disabled=solved,
+        )
     if solved:
         st.code("\n".join(exercise.solution_steps(question)), language=None)
         st.caption("Solution shown: answers to this question checked from now on do not count in the score.")
     elif shown:
-        st.code("\n\n".join(f"Hint {n} of {len(ladder)} · {rung.title}:\n" + "\n".join(rung.lines)
-                             for n, rung in enumerate(ladder[:shown], start=1)), language=None)
+        st.code(
+            "\n\n".join(
+                f"Hint {n} of {len(ladder)} · {rung.title}:\n" + "\n".join(rung.lines)
+                for n, rung in enumerate(ladder[:shown], start=1)
+            ),
+            language=None,
+        )
 
 
 def render_exercise() -> None:
@@ -443,18 +504,25 @@ def render_exercise() -> None:
     if not locked:
         _render_instructor(spec, exercise.network)
     st.subheader(f"Exercise {spec.seed} · {spec.difficulty}" + (" · locked by the instructor" if locked else ""))
-    st.caption(escaped(DIFFICULTIES[spec.difficulty].description) + ". Weights: row = source neuron, "
-               "column = target neuron; z = Σ wᵢ·xᵢ + b, a = f(z).")
+    st.caption(
+        escaped(DIFFICULTIES[spec.difficulty].description) + ". Weights: row = source neuron, "
+        "column = target neuron; z = Σ wᵢ·xᵢ + b, a = f(z)."
+    )
     network = exercise.network
     diagram, _ = st.columns([3, 1])
     with diagram:
-        figure = network_figure(network, exercise.result, computed_through=(0, network.input_size - 1),
-                                show_edge_values=True)
+        figure = network_figure(
+            network, exercise.result, computed_through=(0, network.input_size - 1), show_edge_values=True
+        )
         st.plotly_chart(figure, config={"displaylogo": False, "staticPlot": True}, **results.DIAGRAM_DISPLAY)
     _render_network_tables(network)
     if not locked:
-        st.button("Open this network in the simulator", key=state.WORKSHOP_OPEN_IN_SIMULATOR,
-                  on_click=_on_open_in_simulator, args=(network,))
+        st.button(
+            "Open this network in the simulator",
+            key=state.WORKSHOP_OPEN_IN_SIMULATOR,
+            on_click=_on_open_in_simulator,
+            args=(network,),
+        )
     st.info(f"**Tolerance.** {TOLERANCE_TEXT}", icon=":material/straighten:")
     if not spec.shows_solutions:
         st.caption("In this room the solutions are not shown: the hints lead you to each answer step by step.")
@@ -473,13 +541,19 @@ def _render_room_membership(spec: ExerciseSpec) -> None:
         st.warning(escaped(st.session_state[state.WORKSHOP_ROOM_STATUS]), icon=":material/cloud_off:")
         return
     name, _ = st.columns([1, 2])
-    name.text_input("Your name for your teacher (optional)", key=state.WORKSHOP_LEARNER_NAME,
-                    max_chars=MAX_NAME_CHARS, placeholder="anonymous")
+    name.text_input(
+        "Your name for your teacher (optional)",
+        key=state.WORKSHOP_LEARNER_NAME,
+        max_chars=MAX_NAME_CHARS,
+        placeholder="anonymous",
+    )
     hours = store_from_environment().retention_seconds / 3600
-    st.caption("In this room your teacher sees, for each question, how many of your answers are right, how many "
-               "hints you took and whether you looked at the solution, under the name above if you type one. "
-               "Answers checked after a solution was shown do not count. Nothing else about you is kept, and "
-               f"the room's results are deleted {hours:g} h after your teacher made the room.")
+    st.caption(
+        "In this room your teacher sees, for each question, how many of your answers are right, how many "
+        "hints you took and whether you looked at the solution, under the name above if you type one. "
+        "Answers checked after a solution was shown do not count. Nothing else about you is kept, and "
+        f"the room's results are deleted {hours:g} h after your teacher made the room."
+    )
 
 
 def _send_to_room(exercise: Exercise) -> None:
@@ -498,8 +572,13 @@ def _send_to_room(exercise: Exercise) -> None:
     except (RoomStoreError, MlpsimError) as error:
         problem = f"Your results cannot be sent to your teacher: {error}."
     else:
-        problem = None if kept else (
-            "This room has closed (or is full): your answers are still checked here but no longer sent to your teacher.")
+        problem = (
+            None
+            if kept
+            else (
+                "This room has closed (or is full): your answers are still checked here but no longer sent to your teacher."
+            )
+        )
     if problem is None:
         st.session_state[state.WORKSHOP_ROOM_SENT] = payload
         return
@@ -519,8 +598,9 @@ def render_worksheet() -> None:
         "(diagram, tables, questions and a working area) and the key starts on a new page."
     )
     count_column, _ = st.columns([1, 3])
-    count = count_column.number_input("Exercises on the sheet", min_value=1, max_value=MAX_COUNT, value=3, step=1,
-                                      key=state.WORKSHOP_SHEET_COUNT)
+    count = count_column.number_input(
+        "Exercises on the sheet", min_value=1, max_value=MAX_COUNT, value=3, step=1, key=state.WORKSHOP_SHEET_COUNT
+    )
     try:
         sheet = build_worksheet(spec.seed, spec.difficulty, int(count))
     except MlpsimError as error:
@@ -528,10 +608,12 @@ def render_worksheet() -> None:
         return
     stem = f"worksheet-{spec.difficulty}-seed{spec.seed}-x{int(count)}"
     html_column, markdown_column, _ = st.columns([2, 2, 3])
-    html_column.download_button("Download HTML (print it from the browser)", worksheet_html(sheet),
-                                file_name=f"{stem}.html", mime="text/html")
-    markdown_column.download_button("Download Markdown", worksheet_markdown(sheet),
-                                    file_name=f"{stem}.md", mime="text/markdown")
+    html_column.download_button(
+        "Download HTML (print it from the browser)", worksheet_html(sheet), file_name=f"{stem}.html", mime="text/html"
+    )
+    markdown_column.download_button(
+        "Download Markdown", worksheet_markdown(sheet), file_name=f"{stem}.md", mime="text/markdown"
+    )
 
 
 # ---- the page --------------------------------------------------------------------------------------

@@ -12,8 +12,8 @@ from typing import Literal
 
 import streamlit as st
 
-from mlpsim.network import Network
-from mlpsim.presets import PRESETS
+from mlpsim.core.network import Network
+from mlpsim.io.presets import PRESETS
 from ui import state
 from ui.history import History, Snapshot
 from ui.literal import escaped
@@ -156,19 +156,30 @@ def render_history_controls() -> None:
     past, future = history().past, history().future
     row = st.container(horizontal=True)
     row.button(
-        "↶ Undo", key=state.UNDO, on_click=undo, disabled=not past,
+        "↶ Undo",
+        key=state.UNDO,
+        on_click=undo,
+        disabled=not past,
         help=f"Undo the {past[-1].label}" if past else "Nothing to undo yet",
     )
     row.button(
-        "↷ Redo", key=state.REDO, on_click=redo, disabled=not future,
+        "↷ Redo",
+        key=state.REDO,
+        on_click=redo,
+        disabled=not future,
         help=f"Redo the {future[0].label}" if future else "Nothing to redo",
     )
     original = pristine_preset()
     row.button(
-        "Reset preset", key=state.RESET, on_click=reset_preset,
+        "Reset preset",
+        key=state.RESET,
+        on_click=reset_preset,
         disabled=original is None or original is state.current_network(),
-        help=(f"Put {source()} back to its original numbers" if original is not None
-              else "Only a preset can be reset; Undo goes back step by step"),
+        help=(
+            f"Put {source()} back to its original numbers"
+            if original is not None
+            else "Only a preset can be reset; Undo goes back step by step"
+        ),
     )
 
 

@@ -1,0 +1,501 @@
+"""Worked arithmetic of the backward pass for one sample, as data with four renderings.
+
+For an output neuron: ∂L/∂a, f′(z) and δ with the numbers (or δ = a − y where the loss and the
+activation cancel). For a hidden neuron: δᵢ = (Σⱼ W[i,j]·δⱼ)·f′(zᵢ) with every term. For each
+incoming weight: ∂L/∂W[i,j] = xᵢ·δⱼ and the update w − η·g = w′. For a layer: the matrix form
+∇W = x·δᵀ and δ_prev = (W·δ) ⊙ f′(z_prev), with the numbers for small layers and the shapes
+always. Each working renders ``as_text()``, ``as_latex()``, ``as_markdown()`` and ``as_html()``;
+names are 1-based as people write them (layer 2, N1, W2[1,1], δ2[1] = δ of N1 in layer 2), the
+constructors take a layer ``position`` (0 = input) and a 0-based neuron index.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import numpy as np
+
+from mlpsim.core.activations import REGISTRY
+from mlpsim.core.backward import Gradients
+from mlpsim.core.errors import ValidationError
+from mlpsim.core.forward import ForwardResult
+from mlpsim.core.losses import Loss
+from mlpsim.core.network import Network, neuron_name, weight_name
+from mlpsim.explain.arithmetic import (
+    MATRIX_LATEX_MAX,
+    _latex_matrix,
+    _text_matrix,
+    latex_number,
+    number,
+    signed_latex,
+    sum_line,
+)
+
+
+class _Rendered:
+    """Shared renderings of a working made of a title and parallel text / LaTeX lines."""
+
+    title: str
+
+    def text_lines(self) -> list[str]:
+        raise NotImplementedError
+
+    def latex_lines(self) -> list[str]:
+        raise NotImplementedError
+
+    def as_text(self) -> str:
+        return "\n".join([self.title, *("  " + line for line in self.text_lines())])
+
+    def as_latex(self) -> str:
+        return (
+            r"\begin{aligned}"
+            + r" \\ ".join(line.replace("=", "&=", 1) for line in self.latex_lines())
+            + r"\end{aligned}"
+        )
+
+    def as_markdown(self) -> str:
+        return "\n".join(
+            [f"**{_markdown_escape(self.title)}**", "", *(f"- {_markdown_escape(line)}" for line in self.text_lines())]
+        )
+
+    def as_html(self) -> str:
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in self.text_lines())
+        return f'<section class="working"><h4>{html.escape(self.title)}</h4><ul>{items}</ul></section>'
+
+
+def _markdown_escape(text: str) -> str:
+    return "".join("\\" + c if c in "\\`*_[]<>#|" else c for c in text)
+
+
+def _delta_name(position: int, neuron: int) -> str:
+    return f"δ{position}[{neuron + 1}]"
+
+
+def _delta_latex(position: int, neuron: int) -> str:
+    return rf"\delta_{{{position},{neuron + 1}}}"
+
+
+def _derivative_text(activation: str, z: float, a: float, value: float) -> str:
+    """f′(z) with the numbers, as the activation's derivative formula computes it."""
+    if activation == "sigmoid":
+        return f"a·(1 - a) = {number(a)} × {number(1 - a)} = {number(value)}"
+    if activation == "tanh":
+        return f"1 - a² = 1 - {number(a)}² = {number(value)}"
+    if activation in ("relu", "leaky_relu"):
+        return f"{number(value)} (z = {number(z)} {'>' if z > 0 else '≤'} 0)"
+    return f"{number(value)}"
+
+
+def _derivative_latex(activation: str, z: float, a: float, value: float) -> str:
+    if activation == "sigmoid":
+        return rf"a\,(1 - a) = {latex_number(a)} \cdot {signed_latex(1 - a)} = {latex_number(value)}"
+    if activation == "tanh":
+        return rf"1 - a^2 = 1 - {signed_latex(a)}^2 = {latex_number(value)}"
+    if activation in ("relu", "leaky_relu"):
+        relation = ">" if z > 0 else r"\le"
+        return rf"{latex_number(value)} \quad (z = {latex_number(z)} {relation} 0)"
+    return latex_number(value)
+
+
+@dataclass(frozen=True)
+class OutputDelta(_Rendered):
+    """δ of an output neuron. ``combined``: the loss's ∂L/∂a and f′ cancel to δ = a − y.
+    ``jacobian_sum``: for softmax under squared error, Σₖ ∂L/∂aₖ·aₖ (δ = a·(∂L/∂a − that sum))."""
+
+    position: int
+    neuron: int
+    title: str
+    loss: str
+    activation: str
+    z: float
+    a: float
+    y: float
+    dl_da: float
+    derivative: float | None
+    jacobian_sum: float | None
+    combined: bool
+    delta: float
+
+    def text_lines(self) -> list[str]:
+        name = _delta_name(self.position, self.neuron)
+        if self.combined:
+            return [
+                f"{name} = ∂L/∂z = a - y = {number(self.a)} - {number(self.y)} = {number(self.delta)} "
+                f"({self.loss} with {self.activation}: ∂L/∂a and the derivative cancel)"
+            ]
+        lines = [f"∂L/∂a = a - y = {number(self.a)} - {number(self.y)} = {number(self.dl_da)}"]
+        if self.jacobian_sum is not None:
+            lines.append(f"Σₖ ∂L/∂aₖ·aₖ = {number(self.jacobian_sum)} (softmax: every a depends on every z)")
+            lines.append(
+                f"{name} = a·(∂L/∂a - Σₖ ∂L/∂aₖ·aₖ) = {number(self.a)} × ({number(self.dl_da)} - "
+                f"{number(self.jacobian_sum)}) = {number(self.delta)}"
+            )
+            return lines
+        lines.append(f"f′(z) = {_derivative_text(self.activation, self.z, self.a, self.derivative)}")
+        lines.append(
+            f"{name} = ∂L/∂a · f′(z) = {number(self.dl_da)} × {number(self.derivative)} = {number(self.delta)}"
+        )
+        return lines
+
+    def latex_lines(self) -> list[str]:
+        name = _delta_latex(self.position, self.neuron)
+        if self.combined:
+            return [rf"{name} = a - y = {latex_number(self.a)} - {signed_latex(self.y)} = {latex_number(self.delta)}"]
+        lines = [
+            rf"\frac{{\partial L}}{{\partial a}} = a - y = {latex_number(self.a)} - {signed_latex(self.y)} = {latex_number(self.dl_da)}"
+        ]
+        if self.jacobian_sum is not None:
+            lines.append(
+                rf"{name} = a\,\Big(\frac{{\partial L}}{{\partial a}} - \sum_k \frac{{\partial L}}{{\partial a_k}} a_k\Big)"
+                rf" = {latex_number(self.a)} \cdot ({latex_number(self.dl_da)} - {signed_latex(self.jacobian_sum)}) = {latex_number(self.delta)}"
+            )
+            return lines
+        lines.append(rf"f'(z) = {_derivative_latex(self.activation, self.z, self.a, self.derivative)}")
+        lines.append(
+            rf"{name} = \frac{{\partial L}}{{\partial a}} \cdot f'(z) = {latex_number(self.dl_da)} \cdot "
+            rf"{signed_latex(self.derivative)} = {latex_number(self.delta)}"
+        )
+        return lines
+
+
+@dataclass(frozen=True)
+class DeltaTerm:
+    """One outgoing connection's share of a hidden neuron's error: W[i,j] × δⱼ."""
+
+    weight_name: str
+    weight: float
+    delta_name: str
+    delta: float
+    product: float
+
+
+@dataclass(frozen=True)
+class HiddenDelta(_Rendered):
+    """δᵢ = (Σⱼ W[i,j]·δⱼ)·f′(zᵢ). For a softmax hidden layer (no elementwise f′), ``jacobian_sum``
+    is Σₖ gₖ·aₖ over the layer, with g = the bracket, and δᵢ = aᵢ·(gᵢ − that sum)."""
+
+    position: int
+    neuron: int
+    title: str
+    activation: str
+    terms: tuple[DeltaTerm, ...]
+    total: float
+    z: float
+    a: float
+    derivative: float | None
+    jacobian_sum: float | None
+    delta: float
+
+    def text_lines(self) -> list[str]:
+        name = _delta_name(self.position, self.neuron)
+        lines = [
+            f"{t.weight_name} × {t.delta_name} = {number(t.weight)} × {number(t.delta)} = {number(t.product)}"
+            for t in self.terms
+        ]
+        lines.append(f"Σⱼ W[i,j]·δⱼ = {sum_line([t.product for t in self.terms], self.total)}")
+        if self.jacobian_sum is not None:
+            lines.append(
+                f"{name} = a·(Σ - Σₖ gₖ·aₖ) = {number(self.a)} × ({number(self.total)} - {number(self.jacobian_sum)}) "
+                f"= {number(self.delta)} (softmax Jacobian)"
+            )
+            return lines
+        lines.append(f"f′(z) = {_derivative_text(self.activation, self.z, self.a, self.derivative)}")
+        lines.append(
+            f"{name} = (Σⱼ W[i,j]·δⱼ) · f′(z) = {number(self.total)} × {number(self.derivative)} = {number(self.delta)}"
+        )
+        return lines
+
+    def latex_lines(self) -> list[str]:
+        name = _delta_latex(self.position, self.neuron)
+        products = " + ".join(rf"{signed_latex(t.weight)} \cdot {signed_latex(t.delta)}" for t in self.terms)
+        lines = [rf"\textstyle\sum_j W_{{ij}}\,\delta_j = {products} = {latex_number(self.total)}"]
+        if self.jacobian_sum is not None:
+            lines.append(
+                rf"{name} = a\,\big(\textstyle\sum - \sum_k g_k a_k\big) = {latex_number(self.a)} \cdot "
+                rf"({latex_number(self.total)} - {signed_latex(self.jacobian_sum)}) = {latex_number(self.delta)}"
+            )
+            return lines
+        lines.append(rf"f'(z) = {_derivative_latex(self.activation, self.z, self.a, self.derivative)}")
+        lines.append(
+            rf"{name} = {latex_number(self.total)} \cdot {signed_latex(self.derivative)} = {latex_number(self.delta)}"
+        )
+        return lines
+
+
+@dataclass(frozen=True)
+class WeightStep(_Rendered):
+    """∂L/∂W[i,j] = xᵢ·δⱼ and w − η·g = w′ for one weight (``source_name`` None: the bias, x = 1)."""
+
+    title: str
+    source_name: str | None
+    x: float
+    delta_name: str
+    delta: float
+    gradient: float
+    value: float
+    learning_rate: float
+    updated: float
+
+    def text_lines(self) -> list[str]:
+        if self.source_name is None:
+            first = f"∂L/∂b = {self.delta_name} = {number(self.gradient)}"
+        else:
+            first = (
+                f"∂L/∂w = x·δ = {self.source_name} × {self.delta_name} = {number(self.x)} × {number(self.delta)} "
+                f"= {number(self.gradient)}"
+            )
+        symbol = "b" if self.source_name is None else "w"
+        return [
+            first,
+            f"{symbol} - η·g = {number(self.value)} - {number(self.learning_rate)} × {number(self.gradient)} = {number(self.updated)}",
+        ]
+
+    def latex_lines(self) -> list[str]:
+        if self.source_name is None:
+            first = rf"\frac{{\partial L}}{{\partial b}} = \delta = {latex_number(self.gradient)}"
+        else:
+            first = (
+                rf"\frac{{\partial L}}{{\partial w}} = x \cdot \delta = {latex_number(self.x)} \cdot {signed_latex(self.delta)}"
+                rf" = {latex_number(self.gradient)}"
+            )
+        symbol = "b" if self.source_name is None else "w"
+        return [
+            first,
+            rf"{symbol}' = {symbol} - \eta\,g = {latex_number(self.value)} - {latex_number(self.learning_rate)} \cdot "
+            rf"{signed_latex(self.gradient)} = {latex_number(self.updated)}",
+        ]
+
+
+@dataclass(frozen=True)
+class NeuronGradient(_Rendered):
+    """One neuron's δ and the gradient and update of each incoming weight and of its bias."""
+
+    title: str
+    delta: OutputDelta | HiddenDelta
+    weights: tuple[WeightStep, ...]
+    bias: WeightStep
+
+    def text_lines(self) -> list[str]:
+        lines = list(self.delta.text_lines())
+        for step in (*self.weights, self.bias):
+            lines.append(step.title)
+            lines.extend("  " + line for line in step.text_lines())
+        return lines
+
+    def latex_lines(self) -> list[str]:
+        lines = list(self.delta.latex_lines())
+        for step in (*self.weights, self.bias):
+            lines.extend(step.latex_lines())
+        return lines
+
+
+@dataclass(frozen=True, eq=False)
+class LayerGradient(_Rendered):
+    """The matrix form of one layer's backward step (rows as column vectors, one sample).
+
+    x: (N,) the layer's input; delta: (M,); gradient: (N, M) = x·δᵀ; weights: (N, M);
+    previous_derivative: (N,) f′(z_prev), previous_delta: (N,) = (W·δ) ⊙ f′(z_prev) — None
+    for the first weighted layer (the input layer has no δ) or a softmax layer before it.
+    """
+
+    position: int
+    title: str
+    x: np.ndarray
+    delta: np.ndarray
+    gradient: np.ndarray
+    weights: np.ndarray
+    previous_derivative: np.ndarray | None
+    previous_delta: np.ndarray | None
+
+    @property
+    def small(self) -> bool:
+        return max(self.weights.shape) <= MATRIX_LATEX_MAX
+
+    def _shape_lines(self) -> list[str]:
+        n, m = self.weights.shape
+        k = self.position
+        lines = [f"∇W{k} = x · δ{k}ᵀ: ({n}×1) · (1×{m}) = ({n}×{m}), the shape of W{k}; ∇b{k} = δ{k} ({m}×1)"]
+        if self.previous_delta is not None:
+            lines.append(f"δ{k - 1} = (W{k} · δ{k}) ⊙ f′(z{k - 1}): ({n}×{m}) · ({m}×1) = ({n}×1), ⊙ ({n}×1)")
+        return lines
+
+    def text_lines(self) -> list[str]:
+        lines = self._shape_lines()
+        if self.small:
+            k = self.position
+            lines.append(f"x = {_text_matrix(self.x[:, None])}, δ{k} = {_text_matrix(self.delta[:, None])}")
+            lines.append(f"∇W{k} = {_text_matrix(self.gradient)}")
+            if self.previous_delta is not None:
+                lines.append(
+                    f"W{k} · δ{k} = {_text_matrix((self.weights @ self.delta)[:, None])}, "
+                    f"f′(z{k - 1}) = {_text_matrix(self.previous_derivative[:, None])}"
+                )
+                lines.append(f"δ{k - 1} = {_text_matrix(self.previous_delta[:, None])}")
+        return lines
+
+    def latex_lines(self) -> list[str]:
+        k = self.position
+        n, m = self.weights.shape
+        if not self.small:
+            lines = [
+                rf"\underbrace{{\nabla W_{{{k}}}}}_{{{n}\times{m}}} = \underbrace{{x}}_{{{n}\times 1}}\,"
+                rf"\underbrace{{\delta_{{{k}}}^\top}}_{{1\times{m}}}"
+            ]
+            if self.previous_delta is not None:
+                lines.append(
+                    rf"\underbrace{{\delta_{{{k - 1}}}}}_{{{n}\times 1}} = (\underbrace{{W_{{{k}}}}}_{{{n}\times{m}}}\,"
+                    rf"\underbrace{{\delta_{{{k}}}}}_{{{m}\times 1}}) \odot f'(z_{{{k - 1}}})"
+                )
+            return lines
+        lines = [
+            rf"\nabla W_{{{k}}} = x\,\delta_{{{k}}}^\top = {_latex_matrix(self.x[:, None])}"
+            rf"{_latex_matrix(self.delta[None, :])} = {_latex_matrix(self.gradient)}"
+        ]
+        if self.previous_delta is not None:
+            lines.append(
+                rf"\delta_{{{k - 1}}} = (W_{{{k}}}\,\delta_{{{k}}}) \odot f'(z_{{{k - 1}}}) = "
+                rf"{_latex_matrix((self.weights @ self.delta)[:, None])} \odot {_latex_matrix(self.previous_derivative[:, None])}"
+                rf" = {_latex_matrix(self.previous_delta[:, None])}"
+            )
+        return lines
+
+
+def neuron_gradient(
+    network: Network,
+    result: ForwardResult,
+    gradients: Gradients,
+    targets: np.ndarray,
+    loss: Loss,
+    position: int,
+    neuron: int,
+    learning_rate: float,
+) -> NeuronGradient:
+    """The worked backward step of neuron ``neuron`` (0-based) in layer ``position`` (1..L, the
+    input has no δ), for a single-sample ``result`` and its ``gradients``."""
+    _check_single(result)
+    count = len(network.layers)
+    if not 1 <= position <= count:
+        raise ValidationError(f"layer position {position}: the layers with a δ are 1..{count} (0 is the input)")
+    layer = network.layers[position - 1]
+    if not 0 <= neuron < layer.size:
+        raise ValidationError(f"neuron {neuron + 1}: layer {position} has neurons 1..{layer.size}")
+    z = float(result.z[position - 1][neuron])
+    a = float(result.a[position - 1][neuron])
+    delta_value = float(gradients.deltas[position - 1][neuron])
+    activation = REGISTRY[layer.activation]
+    title = f"{network.layer_title(position)} · {neuron_name(position, neuron)} (layer {position}, {layer.activation})"
+    if position == count:
+        y = float(np.asarray(targets)[neuron])
+        combined = loss.combined_delta is not None
+        dl_da = float(result.a[-1][neuron] - y)
+        derivative = jacobian_sum = None
+        if not combined:
+            if activation.elementwise:
+                derivative = float(activation.derivative(np.array([z]), np.array([a]))[0])
+            else:
+                outputs = result.a[-1]
+                jacobian_sum = float(np.sum((outputs - np.asarray(targets)) * outputs))
+        delta: OutputDelta | HiddenDelta = OutputDelta(
+            position,
+            neuron,
+            f"δ of {neuron_name(position, neuron)}",
+            loss.name,
+            layer.activation,
+            z,
+            a,
+            y,
+            dl_da,
+            derivative,
+            jacobian_sum,
+            combined,
+            delta_value,
+        )
+    else:
+        following = network.layers[position]
+        next_deltas = gradients.deltas[position]
+        terms = tuple(
+            DeltaTerm(
+                weight_name(position + 1, neuron, j),
+                float(following.weights[neuron, j]),
+                _delta_name(position + 1, j),
+                float(next_deltas[j]),
+                float(following.weights[neuron, j] * next_deltas[j]),
+            )
+            for j in range(following.size)
+        )
+        total = float(following.weights[neuron] @ next_deltas)
+        derivative = jacobian_sum = None
+        if activation.elementwise:
+            derivative = float(activation.derivative(np.array([z]), np.array([a]))[0])
+        else:
+            jacobian_sum = float(np.sum((following.weights @ next_deltas) * result.a[position - 1]))
+        delta = HiddenDelta(
+            position,
+            neuron,
+            f"δ of {neuron_name(position, neuron)}",
+            layer.activation,
+            terms,
+            total,
+            z,
+            a,
+            derivative,
+            jacobian_sum,
+            delta_value,
+        )
+    x = result.values(position - 1)
+    weight_steps = tuple(
+        WeightStep(
+            title=weight_name(position, i, neuron),
+            source_name=neuron_name(position - 1, i),
+            x=float(x[i]),
+            delta_name=_delta_name(position, neuron),
+            delta=delta_value,
+            gradient=float(gradients.weights[position - 1][i, neuron]),
+            value=float(layer.weights[i, neuron]),
+            learning_rate=learning_rate,
+            updated=float(layer.weights[i, neuron] - learning_rate * gradients.weights[position - 1][i, neuron]),
+        )
+        for i in range(layer.n_in)
+    )
+    bias_gradient = float(gradients.biases[position - 1][neuron])
+    bias = WeightStep(
+        title=f"b{position}[{neuron + 1}]",
+        source_name=None,
+        x=1.0,
+        delta_name=_delta_name(position, neuron),
+        delta=delta_value,
+        gradient=bias_gradient,
+        value=float(layer.bias[neuron]),
+        learning_rate=learning_rate,
+        updated=float(layer.bias[neuron] - learning_rate * bias_gradient),
+    )
+    return NeuronGradient(title, delta, weight_steps, bias)
+
+
+def layer_gradient(network: Network, result: ForwardResult, gradients: Gradients, position: int) -> LayerGradient:
+    """The matrix form of layer ``position``'s (1..L) backward step for a single-sample result."""
+    _check_single(result)
+    if not 1 <= position <= len(network.layers):
+        raise ValidationError(f"layer position {position}: the weighted layers are 1..{len(network.layers)}")
+    layer = network.layers[position - 1]
+    previous_derivative = previous_delta = None
+    if position > 1 and REGISTRY[network.layers[position - 2].activation].elementwise:
+        before = REGISTRY[network.layers[position - 2].activation]
+        previous_derivative = before.derivative(result.z[position - 2], result.a[position - 2])
+        previous_delta = gradients.deltas[position - 2]
+    return LayerGradient(
+        position=position,
+        title=f"{network.layer_title(position)} (layer {position}), matrix form",
+        x=result.values(position - 1),
+        delta=gradients.deltas[position - 1],
+        gradient=gradients.weights[position - 1],
+        weights=layer.weights,
+        previous_derivative=previous_derivative,
+        previous_delta=previous_delta,
+    )
+
+
+def _check_single(result: ForwardResult) -> None:
+    if result.inputs.ndim != 1:
+        raise ValidationError(f"worked arithmetic is for one sample; got a batch of {result.inputs.shape[0]}")
