@@ -76,7 +76,7 @@ class OwnNetwork:
         return len(self.b1)
 
     def resize_hidden(self, size: int) -> None:
-        """Keep the overlapping block; new weights and biases are 0 (as the README promises)."""
+        """Keep the overlapping block; new weights and biases are 0 (as docs/architecture.md promises)."""
         self.w1 = [[row[j] if j < len(row) else 0.0 for j in range(size)] for row in self.w1]
         self.b1 = [self.b1[j] if j < len(self.b1) else 0.0 for j in range(size)]
         self.w2 = [self.w2[i] if i < len(self.w2) else [0.0, 0.0] for i in range(size)]

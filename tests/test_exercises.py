@@ -21,7 +21,7 @@ from mlpsim.workshop.exercises import (
     spec_to_params,
 )
 
-# The promises of the README's "## Workshops" table, written out again here.
+# The promises of docs/workshop.md's difficulty table, written out again here.
 PROMISED = {
     "easy": dict(
         sizes={(2, 2, 1), (2, 3, 1)},

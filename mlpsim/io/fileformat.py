@@ -1,4 +1,4 @@
-"""The ``mlpsim.network`` file format, version 1 (JSON). See README, "File format".
+"""The ``mlpsim.network`` file format, version 1 (JSON). See docs/file-format.md.
 
 Loading never trusts its input: the byte size is checked first, then JSON syntax (NaN and
 Infinity literals, duplicate keys and absurd nesting are refused), then the structure, then the

@@ -1,8 +1,8 @@
 """The network diagram as a plotly figure: neurons coloured by value, edges sized by weight.
 
 Pure function of (network, forward result): no Streamlit here. Edge drawing is chosen by size,
-because plotly.js draw time, not Python, is what limits big networks (measurements in the
-README, section "The diagram"):
+because plotly.js draw time, not Python, is what limits big networks (measurements in
+docs/performance.md, section "The diagram"):
 
 - each weight matrix's edges are a few SVG paths in ``layout.shapes`` — one per sign and width
   level, built from cached per-layer text (mlpsim.render.edges); plotly.js draws ~5 µs per segment;
