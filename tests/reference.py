@@ -97,6 +97,16 @@ def forward(layers, x: list[float]):
     return zs, activations
 
 
+def network_layers(network) -> list[tuple[list[list[float]], list[float], str]]:
+    """A Network's layers as the plain lists these functions take (only its numbers are read)."""
+    return [(layer.weights.tolist(), layer.bias.tolist(), layer.activation) for layer in network.layers]
+
+
+def network_forward(network):
+    """forward() of a Network at its own input values: the z and a lists of every layer."""
+    return forward(network_layers(network), [float(v) for v in network.input_values])
+
+
 def through_activation(name: str, z: list[float], a: list[float], upstream: list[float]) -> list[float]:
     """∂L/∂z from ∂L/∂a: times f′(z) elementwise, or through the softmax Jacobian."""
     if name == "softmax":

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from mlpsim.core.network import Layer, Network
 from mlpsim.io.presets import xor
 from mlpsim.io.sharelink import encode
+from tests import reference
 from ui import state
 from ui.tables import Table, fold_edits, parse_cell
 
@@ -27,22 +28,10 @@ SEED_B1 = [0.13, 0.14, 0.15, 0.16]
 SEED_W2 = [[0.2, -0.3], [0.1, -0.2], [-0.4, 0.5], [0.3, 0.1]]
 SEED_B2 = [0.1, -0.2]
 
-FUNCTIONS = {
-    "relu": lambda z: max(0.0, z),
-    "sigmoid": lambda z: 1.0 / (1.0 + math.exp(-z)),
-    "linear": lambda z: z,
-}
-
 
 def plain_forward(x, layers):
-    """layers: [(W as list of rows, b, activation)]; returns the output list, with plain loops."""
-    values = list(x)
-    for weights, bias, activation in layers:
-        values = [
-            FUNCTIONS[activation](sum(weights[i][j] * values[i] for i in range(len(values))) + bias[j])
-            for j in range(len(bias))
-        ]
-    return values
+    """layers: [(W as list of rows, b, activation)]; the output list by tests/reference.py's loops."""
+    return reference.forward(layers, x)[1][-1]
 
 
 def seed_layers(w1=SEED_W1, b1=SEED_B1, w2=SEED_W2, b2=SEED_B2, f2="sigmoid"):

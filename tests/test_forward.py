@@ -15,30 +15,24 @@ from mlpsim.core.errors import ForwardError, MlpsimError, ValidationError
 from mlpsim.core.forward import forward
 from mlpsim.core.network import Layer, Network
 from mlpsim.io.presets import seed_example
-from tests.test_activations import SCALAR, scalar_sigmoid, scalar_softmax
+from tests import reference
+from tests.test_activations import scalar_sigmoid
 
 
 def loop_forward(network: Network, x: list[float]) -> list[tuple[list[float], list[float], list[float]]]:
-    """For every layer: (z, a, bound) where bound[j] = Σᵢ|wᵢxᵢ| + |b| for neuron j, by plain loops."""
-    layers = []
-    for layer in network.layers:
-        n_in, n_out = layer.weights.shape
-        z, bound = [], []
-        for j in range(n_out):
-            total, magnitude = 0.0, 0.0
-            for i in range(n_in):
-                product = float(layer.weights[i][j]) * x[i]
-                total += product
-                magnitude += abs(product)
-            z.append(total + float(layer.bias[j]))
-            bound.append(magnitude + abs(float(layer.bias[j])))
-        if layer.activation == "softmax":
-            a = scalar_softmax(z)
-        else:
-            a = [SCALAR[layer.activation](value) for value in z]
-        layers.append((z, a, bound))
-        x = a
-    return layers
+    """For every layer: (z, a, bound) with z and a from tests/reference.py's loops, and
+    bound[j] = Σᵢ|wᵢxᵢ| + |b| for neuron j (the size of the rounding error z may carry)."""
+    layers = reference.network_layers(network)
+    zs, activations = reference.forward(layers, x)
+    inputs = [x, *activations[:-1]]
+    return [
+        (
+            z,
+            a,
+            [sum(abs(row[j] * x_i) for row, x_i in zip(weights, layer_input)) + abs(bias[j]) for j in range(len(bias))],
+        )
+        for (weights, bias, _), layer_input, z, a in zip(layers, inputs, zs, activations)
+    ]
 
 
 def strict_forward(network, inputs=None):
