@@ -61,10 +61,10 @@ def panel_latex(network: Network, result, position: int, index: int) -> list[str
     """The LaTeX lines the Simulator's neuron panel typesets for this neuron."""
     from ui import results
 
-    if hasattr(results, "neuron_panel_latex"):
-        return results.neuron_panel_latex(network, result, position, index)
-    # before the panel had a pure function: what render_neuron_panel typeset (commit 45fd735)
     working = arithmetic.neuron_working(network, result, position, index)
+    if not hasattr(results, "WRITTEN_OUT_TERMS_MAX"):  # since the one worked-arithmetic model
+        return working.latex_lines()
+    # what render_neuron_panel typeset at commit 45fd735
     if len(working.terms) <= results.WRITTEN_OUT_TERMS_MAX:
         return working.latex_lines()
     return [

@@ -11,7 +11,7 @@ import streamlit as st
 from mlpsim.core.errors import ForwardError
 from mlpsim.core.forward import forward
 from mlpsim.core.network import Network, neuron_name
-from mlpsim.explain.arithmetic import number
+from mlpsim.core.numbertext import number
 from ui import state
 
 INPUTS_SHOWN = (2, 3, 4)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from mlpsim.core.activations import ACTIVATIONS
+from mlpsim.core.activations import REGISTRY
 from mlpsim.core.errors import ValidationError
 from mlpsim.core.limits import DEFAULT_LIMITS, Limits
 
@@ -126,9 +126,9 @@ class Network:
         weight_arrays = []
         for k, layer in enumerate(self.layers, start=1):
             where = f"W{k}"
-            if not isinstance(layer.activation, str) or layer.activation not in ACTIVATIONS:
+            if not isinstance(layer.activation, str) or layer.activation not in REGISTRY:
                 raise ValidationError(
-                    f"layer {k}: unknown activation {layer.activation!r}; choose one of {', '.join(ACTIVATIONS)}"
+                    f"layer {k}: unknown activation {layer.activation!r}; choose one of {', '.join(REGISTRY)}"
                 )
             if not isinstance(layer.name, str):
                 raise ValidationError(f"layer {k} name: expected text, got {type(layer.name).__name__}")
@@ -334,6 +334,12 @@ def neuron_name(position: int, index: int) -> str:
     return f"IN{index + 1}" if position == 0 else f"N{index + 1}"
 
 
-def weight_name(layer: int, row: int, column: int) -> str:
-    """'W1[2,2]' for layer 1 (1-based layer), row and column given 0-based."""
-    return f"W{layer}[{row + 1},{column + 1}]"
+def weight_name(position: int, row: int, column: int) -> str:
+    """'W1[2,2]': the weight into layer ``position`` (1 = the first after the input, so W1) from
+    row ``row`` to column ``column``, both 0-based."""
+    return f"W{position}[{row + 1},{column + 1}]"
+
+
+def bias_name(position: int, index: int) -> str:
+    """'b1[2]': the bias of neuron ``index`` (0-based) in layer ``position`` (1 = after the input)."""
+    return f"b{position}[{index + 1}]"
