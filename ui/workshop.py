@@ -156,7 +156,9 @@ def _render_step_arithmetic(network: Network, result, working) -> None:
         st.markdown(f"**{escaped(network.layer_title(w.position))} is complete.** The same layer in matrix form:")
         st.latex(layer_working(network, result, w.position).as_latex())
     elif w.neuron == 0 and first_step_of_layer(network, w.position) == working.step.index:
-        st.caption(f"First neuron of {escaped(network.layer_title(w.position))}: its inputs are the previous layer's a.")
+        st.caption(
+            f"First neuron of {escaped(network.layer_title(w.position))}: its inputs are the previous layer's a."
+        )
 
 
 # ---- exercise: which one, from a link or the instructor's choices -------------------------------

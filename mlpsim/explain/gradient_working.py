@@ -71,9 +71,7 @@ class OutputDelta(Rendered):
             )
             return lines
         lines.append(f"f′(z) = {derivative_worked(self.activation, self.z, self.a, self.derivative, TEXT)}")
-        lines.append(
-            f"{name} = ∂L/∂a · f′(z) = {TEXT.product(self.dl_da, self.derivative)} = {number(self.delta)}"
-        )
+        lines.append(f"{name} = ∂L/∂a · f′(z) = {TEXT.product(self.dl_da, self.derivative)} = {number(self.delta)}")
         return lines
 
     def latex_lines(self) -> list[str]:

@@ -333,6 +333,7 @@ def worksheet_html(sheet: Worksheet) -> str:
 
 # ---- Markdown ---------------------------------------------------------------------------------
 
+
 def _md_table(header: list[str], rows: list[list[str]]) -> str:
     cell = lambda text: text.replace("|", r"\|")  # noqa: E731
     lines = ["| " + " | ".join(cell(h) for h in header) + " |", "|" + "---|" * len(header)]
