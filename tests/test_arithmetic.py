@@ -126,7 +126,7 @@ def test_latex_puts_negative_numbers_in_brackets_and_signs_the_sigmoid_right():
 @pytest.mark.parametrize("activation", sorted(REGISTRY))
 @pytest.mark.parametrize("neuron", [0, 1])
 def test_every_activation_gives_well_formed_text_and_latex(activation, neuron):
-    network = seed_example().with_activation(1, activation)
+    network = seed_example().with_activation(2, activation)
     working = neuron_working(network, forward(network), 2, neuron)
     assert working.activation == activation
     text = working.as_text()
@@ -138,7 +138,7 @@ def test_every_activation_gives_well_formed_text_and_latex(activation, neuron):
 
 
 def test_huge_and_tiny_numbers_are_written_as_powers_of_ten_in_latex():
-    network = seed_example().with_weight(0, 0, 0, 3e120).with_weight(0, 1, 0, -2.5e-9)
+    network = seed_example().with_weight(1, 0, 0, 3e120).with_weight(1, 1, 0, -2.5e-9)
     working = neuron_working(network, forward(network), 1, 0)
     tex = working.as_latex()
     assert r"3 \times 10^{120}" in tex
@@ -195,7 +195,7 @@ def test_a_big_layer_shows_shapes_only():
 
 
 def test_leaky_relu_name_is_escaped_in_latex():
-    network = seed_example().with_activation(0, "leaky_relu")
+    network = seed_example().with_activation(1, "leaky_relu")
     tex = layer_working(network, forward(network), 1).as_latex()
     assert r"\mathrm{leaky\_relu}" in tex
     assert_well_formed_latex(tex)

@@ -45,7 +45,7 @@ def files(tmp_path_factory) -> dict[str, Path]:
     nan_weight = folder / "nan.json"
     nan_weight.write_text(dumps(seed_example()).replace("0.13", "NaN", 1))
     overflow = folder / "overflow.json"
-    overflow.write_text(dumps(seed_example().with_weight(0, 0, 0, 1e200).with_input([1e200, 0.0, 0.0])))
+    overflow.write_text(dumps(seed_example().with_weight(1, 0, 0, 1e200).with_input([1e200, 0.0, 0.0])))
     oversized = folder / "oversized.json"
     with oversized.open("wb") as handle:  # sparse: refused from its size, never read
         handle.truncate(100_000_001)
@@ -304,7 +304,7 @@ HOSTILE_NAMES = {
 @pytest.mark.parametrize("name, shown", HOSTILE_NAMES.values(), ids=list(HOSTILE_NAMES))
 def test_names_with_control_characters_are_printed_escaped(tmp_path, name, shown):
     network = seed_example()
-    network = network.with_layer(0, name=name)
+    network = network.with_layer(1, name=name)
     path = tmp_path / "net.json"
     path.write_text(dumps(network))
     done = run("explain", str(path), "--layer", "1", "--neuron", "1")
@@ -383,13 +383,13 @@ def test_a_total_no_short_printing_reaches_is_marked_approximate():
 
 def test_softmax_and_linear_neurons_read_as_the_article_writes_them(files, tmp_path):
     # Output z = (1.568, -1.366) as in the seed example; softmax a1 = e^1.568 / (e^1.568 + e^-1.366)
-    network = seed_example().with_activation(1, "softmax")
+    network = seed_example().with_activation(2, "softmax")
     path = tmp_path / "softmax.json"
     path.write_text(dumps(network))
     text = run("explain", str(path), "--layer", "2", "--neuron", "1").stdout
     a1 = math.exp(1.568) / (math.exp(1.568) + math.exp(-1.366))
     assert f"  a = f(z)_j = e^(1.568) / (e^(1.568) + e^(-1.366)) = {a1:.6g}" in text
-    path.write_text(dumps(seed_example().with_activation(1, "linear")))
+    path.write_text(dumps(seed_example().with_activation(2, "linear")))
     text = run("explain", str(path), "--layer", "2", "--neuron", "2").stdout
     assert text.splitlines()[-1] == "  a = f(z) = -1.366"
     assert "−" not in text
@@ -398,7 +398,7 @@ def test_softmax_and_linear_neurons_read_as_the_article_writes_them(files, tmp_p
 def test_explain_of_layer_1_works_when_a_later_layer_overflows(files):
     # IN1 = 1e10: layer 1's N1 = 2·1e10 + 0.13, within range; layer 2's W2[1,1]·N1 = 1e300 × 2e10
     # is not. Explaining a layer-1 neuron needs only layer 1.
-    network = seed_example().with_weight(1, 0, 0, 1e300).with_weight(1, 1, 0, 1e300).with_input([1e10, 0, 0])
+    network = seed_example().with_weight(2, 0, 0, 1e300).with_weight(2, 1, 0, 1e300).with_input([1e10, 0, 0])
     with pytest.raises(ForwardError):
         forward(network)
     path = files["folder"] / "late_overflow.json"

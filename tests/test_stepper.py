@@ -77,7 +77,7 @@ def test_pending_values_follow_the_step():
 
 
 def test_works_on_an_edited_network():
-    network = seed_example().with_weight(0, 1, 1, 0.0).with_bias(0, 1, 1.0)
+    network = seed_example().with_weight(1, 1, 1, 0.0).with_bias(1, 1, 1.0)
     result = forward(network)
     working = step_working(network, result, step_at(network, 2))
     # 8·0.5 + 0·0.1 + 5·0.2 = 5; + 1 = 6

@@ -276,7 +276,7 @@ def test_training_survives_a_switch_to_the_simulator_which_shows_the_trained_net
 def test_an_edit_elsewhere_starts_a_new_run_from_the_edited_network():
     at = xor_gate_page()
     click(at, "Epoch")
-    edited = at.session_state[state.NETWORK].with_weight(1, 0, 0, 3.0)
+    edited = at.session_state[state.NETWORK].with_weight(2, 0, 0, 3.0)
     at.session_state[state.NETWORK] = edited
     at.run()
     assert "training starts from it now" in plain(at.info[0].value)

@@ -66,7 +66,7 @@ def test_step_through_next_previous_reset_and_slider():
 
 def test_step_through_uses_the_users_edited_network():
     at = AppTest.from_string(PAGE, default_timeout=TIMEOUT)
-    at.session_state[state.NETWORK] = seed_example().with_weight(0, 1, 1, 0.0).with_bias(0, 1, 1.0)
+    at.session_state[state.NETWORK] = seed_example().with_weight(1, 1, 1, 0.0).with_bias(1, 1, 1.0)
     at.session_state[state.WORKSHOP_STEP] = 2
     at.run()
     # 8·0.5 + 0·0.1 + 5·0.2 = 5; + 1 = 6

@@ -117,7 +117,7 @@ def _on_activation_change(position: int) -> None:
     before = state.current_network()
     activation = st.session_state[state.LAYER_ACTIVATION_PREFIX + str(position)]
     workspace.replace_network(
-        before.with_activation(position - 1, activation),
+        before.with_activation(position, activation),
         label=f"change of {before.layer_title(position)}'s activation to {activation}",
     )
 

@@ -96,8 +96,8 @@ class Table:
         if self.kind == "input":
             return network.with_input(values[:, 0])
         if self.kind == "bias":
-            return network.with_layer(self.layer - 1, bias=values[:, 0])
-        return network.with_layer(self.layer - 1, weights=values)
+            return network.with_layer(self.layer, bias=values[:, 0])
+        return network.with_layer(self.layer, weights=values)
 
 
 def _names(position: int, count: int) -> list[str]:

@@ -349,12 +349,12 @@ def solution_steps(question: Question, network: Network, result: ForwardResult) 
     return _layer_steps(network, result, k)
 
 
-def _layer_steps(network: Network, result: ForwardResult, layer: int) -> list[str]:
-    """Every neuron of weighted layer ``layer`` worked out, then the layer's matrix form."""
+def _layer_steps(network: Network, result: ForwardResult, position: int) -> list[str]:
+    """Every neuron of layer ``position`` (1..L) worked out, then the layer's matrix form."""
     steps = []
-    for j in range(network.layers[layer - 1].size):
-        steps.extend(_neuron_steps(network, result, layer, j))
-    steps.append(layer_working(network, result, layer).as_text())
+    for j in range(network.layers[position - 1].size):
+        steps.extend(_neuron_steps(network, result, position, j))
+    steps.append(layer_working(network, result, position).as_text())
     return steps
 
 

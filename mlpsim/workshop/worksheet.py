@@ -66,13 +66,13 @@ def build_worksheet(seed: int, difficulty: str, count: int = 3, title: str | Non
     return Worksheet(title=title, seed=seed, difficulty=difficulty, exercises=exercises)
 
 
-def weight_rows(network: Network, layer: int) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of W{layer} as the seed writes it: row = source neuron, column = target,
-    with a final row of biases."""
-    params = network.layers[layer - 1]
-    header = [f"W{layer}"] + [neuron_name(layer, j) for j in range(params.size)]
-    rows = [[neuron_name(layer - 1, i)] + [number(w) for w in params.weights[i]] for i in range(params.n_in)]
-    rows.append([f"b{layer}"] + [number(b) for b in params.bias])
+def weight_rows(network: Network, position: int) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of W{position} (into layer ``position``, 1..L) as the seed writes it:
+    row = source neuron, column = target, with a final row of biases."""
+    params = network.layers[position - 1]
+    header = [f"W{position}"] + [neuron_name(position, j) for j in range(params.size)]
+    rows = [[neuron_name(position - 1, i)] + [number(w) for w in params.weights[i]] for i in range(params.n_in)]
+    rows.append([f"b{position}"] + [number(b) for b in params.bias])
     return header, rows
 
 
