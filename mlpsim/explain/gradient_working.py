@@ -25,7 +25,7 @@ from mlpsim.core.losses import Loss
 from mlpsim.core.network import Network, bias_name, neuron_name, weight_name
 from mlpsim.core.numbertext import number
 from mlpsim.explain.arithmetic import MATRIX_LATEX_MAX, latex_matrix, text_matrix
-from mlpsim.explain.notation import LATEX, TEXT, Rendered, derivative_worked
+from mlpsim.explain.notation import LATEX, TEXT, Medium, Rendered, derivative_worked
 
 
 def _delta_name(position: int, neuron: int) -> str:
@@ -174,32 +174,26 @@ class WeightStep(Rendered):
     updated: float
 
     def text_lines(self) -> list[str]:
-        if self.source_name is None:
-            first = f"∂L/∂b = {self.delta_name} = {number(self.gradient)}"
-        else:
-            first = (
-                f"∂L/∂w = x·δ = {self.source_name} × {self.delta_name} = {TEXT.product(self.x, self.delta)} "
-                f"= {number(self.gradient)}"
-            )
-        symbol = "b" if self.source_name is None else "w"
-        return [
-            first,
-            f"{symbol} - η·g = {number(self.value)} - {TEXT.product(self.learning_rate, self.gradient)} = {number(self.updated)}",
-        ]
+        return self._lines(TEXT)
 
     def latex_lines(self) -> list[str]:
-        if self.source_name is None:
-            first = rf"\frac{{\partial L}}{{\partial b}} = \delta = {LATEX.number(self.gradient)}"
-        else:
-            first = (
-                rf"\frac{{\partial L}}{{\partial w}} = x \cdot \delta = {LATEX.number(self.x)} \cdot {LATEX.factor(self.delta)}"
-                rf" = {LATEX.number(self.gradient)}"
-            )
+        return self._lines(LATEX)
+
+    def _lines(self, m: Medium) -> list[str]:
+        """'∂L/∂w = x·δ = IN1 × δ1[1] = 0.05 × 0.0088 = 0.00044', then 'w′ = w - η·g = …'."""
         symbol = "b" if self.source_name is None else "w"
+        if self.source_name is None:
+            first = f"{m.partial('L', 'b')} = {m.delta if m.latex else self.delta_name} = {m.number(self.gradient)}"
+        else:
+            names = "" if m.latex else f" = {self.source_name} × {self.delta_name}"
+            first = (
+                f"{m.partial('L', 'w')} = x{m.dot}{m.delta}{names} = {m.product(self.x, self.delta)}"
+                f" = {m.number(self.gradient)}"
+            )
         return [
             first,
-            rf"{symbol}' = {symbol} - \eta\,g = {LATEX.number(self.value)} - {LATEX.number(self.learning_rate)} \cdot "
-            rf"{LATEX.factor(self.gradient)} = {LATEX.number(self.updated)}",
+            f"{symbol}{m.prime} = {symbol} - {m.eta}{m.dot}g = {m.number(self.value)} - "
+            f"{m.product(self.learning_rate, self.gradient)} = {m.number(self.updated)}",
         ]
 
 

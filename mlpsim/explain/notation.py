@@ -42,8 +42,18 @@ class Medium:
 
     name: str
     times: str
+    """Between two numbers: '×', '\\cdot'."""
+    dot: str
+    """Between two symbols: 'x·δ', 'x \\cdot \\delta'."""
     at_most: str
+    delta: str
+    eta: str
+    prime: str
     latex: bool
+
+    def partial(self, top: str, bottom: str) -> str:
+        """'∂L/∂w', or its LaTeX fraction."""
+        return rf"\frac{{\partial {top}}}{{\partial {bottom}}}" if self.latex else f"∂{top}/∂{bottom}"
 
     def from_text(self, text: str) -> str:
         """A number already written by number() (or numbertext.sum_text), in this medium."""
@@ -73,8 +83,10 @@ class Medium:
         return f"{self.factor(left)} {self.times} {self.factor(right)}"
 
 
-TEXT = Medium("text", "×", "≤", latex=False)
-LATEX = Medium("latex", r"\cdot", r"\le", latex=True)
+TEXT = Medium("text", times="×", dot="·", at_most="≤", delta="δ", eta="η", prime="′", latex=False)
+LATEX = Medium(
+    "latex", times=r"\cdot", dot=r" \cdot ", at_most=r"\le", delta=r"\delta", eta=r"\eta", prime="'", latex=True
+)
 
 
 class _Shown:
