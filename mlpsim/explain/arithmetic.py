@@ -44,6 +44,8 @@ class Term:
 class NeuronWorking(Rendered):
     """z = Σᵢ wᵢxᵢ + b and a = f(z) for neuron ``neuron`` (0-based) of layer ``position``."""
 
+    title: str
+    """'Hidden 1 · N2 (layer 1, activation relu)'."""
     position: int
     layer_title: str
     neuron: int
@@ -58,10 +60,6 @@ class NeuronWorking(Rendered):
     layer_z: tuple[float, ...] = ()
     """Every z of the neuron's layer when its activation is not elementwise (softmax's a depends
     on all of them); () otherwise."""
-
-    @property
-    def title(self) -> str:
-        return f"{self.layer_title} · {self.neuron_name} (layer {self.position}, activation {self.activation})"
 
     def names_line(self) -> str:
         """'z = W1[1,1] × IN1 + W1[2,1] × IN2 + b1[1]': the sum with names only."""
@@ -119,7 +117,9 @@ def neuron_working(network: Network, result: ForwardResult, position: int, neuro
         for i in range(params.n_in)
     )
     z = result.z[position - 1]
+    title = f"{network.layer_title(position)} · {neuron_name(position, neuron)}"
     return NeuronWorking(
+        title=f"{title} (layer {position}, activation {params.activation})",
         position=position,
         layer_title=network.layer_title(position),
         neuron=neuron,
@@ -142,6 +142,8 @@ class LayerWorking(Rendered):
     weights: (N, M); x: (N,); bias, z, a: (M,)
     """
 
+    title: str
+    """'Hidden 1 (layer 1): W1ᵀ (4×3) · x (3×1) + b (4×1) = z (4×1) → relu → a (4×1)'."""
     position: int
     layer_title: str
     activation: str
@@ -153,13 +155,7 @@ class LayerWorking(Rendered):
 
     @property
     def shapes_text(self) -> str:
-        n, m = self.weights.shape
-        k = self.position
-        return f"W{k}ᵀ ({m}×{n}) · x ({n}×1) + b ({m}×1) = z ({m}×1) → {self.activation} → a ({m}×1)"
-
-    @property
-    def title(self) -> str:
-        return f"{self.layer_title} (layer {self.position}): {self.shapes_text}"
+        return shapes_text(self.position, self.weights.shape, self.activation)
 
     @property
     def small(self) -> bool:
@@ -200,7 +196,9 @@ def layer_working(network: Network, result: ForwardResult, position: int) -> Lay
     _check_position(network, position)
     _check_single_input(result)
     params = network.layers[position - 1]
+    shapes = shapes_text(position, params.weights.shape, params.activation)
     return LayerWorking(
+        title=f"{network.layer_title(position)} (layer {position}): {shapes}",
         position=position,
         layer_title=network.layer_title(position),
         activation=params.activation,
@@ -210,6 +208,12 @@ def layer_working(network: Network, result: ForwardResult, position: int) -> Lay
         z=result.z[position - 1],
         a=result.a[position - 1],
     )
+
+
+def shapes_text(position: int, shape: tuple[int, ...], activation: str) -> str:
+    """'W1ᵀ (4×3) · x (3×1) + b (4×1) = z (4×1) → relu → a (4×1)' for W{position} of ``shape`` (N, M)."""
+    n, m = shape
+    return f"W{position}ᵀ ({m}×{n}) · x ({n}×1) + b ({m}×1) = z ({m}×1) → {activation} → a ({m}×1)"
 
 
 def _check_position(network: Network, position: int) -> None:

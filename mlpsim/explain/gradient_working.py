@@ -28,6 +28,13 @@ from mlpsim.explain.arithmetic import MATRIX_LATEX_MAX, latex_matrix, text_matri
 from mlpsim.explain.notation import LATEX, TEXT, Medium, Rendered, derivative_worked
 
 
+def _known(value: float | None) -> float:
+    """f′(z) of an elementwise activation: the constructors set it whenever there is no Jacobian sum."""
+    if value is None:
+        raise AssertionError("an elementwise activation's working has its f′(z)")
+    return value
+
+
 def _delta_name(position: int, neuron: int) -> str:
     return f"δ{position}[{neuron + 1}]"
 
@@ -70,8 +77,9 @@ class OutputDelta(Rendered):
                 f"{TEXT.factor(self.jacobian_sum)}) = {number(self.delta)}"
             )
             return lines
-        lines.append(f"f′(z) = {derivative_worked(self.activation, self.z, self.a, self.derivative, TEXT)}")
-        lines.append(f"{name} = ∂L/∂a · f′(z) = {TEXT.product(self.dl_da, self.derivative)} = {number(self.delta)}")
+        slope = _known(self.derivative)
+        lines.append(f"f′(z) = {derivative_worked(self.activation, self.z, self.a, slope, TEXT)}")
+        lines.append(f"{name} = ∂L/∂a · f′(z) = {TEXT.product(self.dl_da, slope)} = {number(self.delta)}")
         return lines
 
     def latex_lines(self) -> list[str]:
@@ -87,10 +95,11 @@ class OutputDelta(Rendered):
                 rf" = {LATEX.number(self.a)} \cdot ({LATEX.number(self.dl_da)} - {LATEX.factor(self.jacobian_sum)}) = {LATEX.number(self.delta)}"
             )
             return lines
-        lines.append(rf"f'(z) = {derivative_worked(self.activation, self.z, self.a, self.derivative, LATEX)}")
+        slope = _known(self.derivative)
+        lines.append(rf"f'(z) = {derivative_worked(self.activation, self.z, self.a, slope, LATEX)}")
         lines.append(
             rf"{name} = \frac{{\partial L}}{{\partial a}} \cdot f'(z) = {LATEX.number(self.dl_da)} \cdot "
-            rf"{LATEX.factor(self.derivative)} = {LATEX.number(self.delta)}"
+            rf"{LATEX.factor(slope)} = {LATEX.number(self.delta)}"
         )
         return lines
 
@@ -136,10 +145,9 @@ class HiddenDelta(Rendered):
                 f"= {number(self.delta)} (softmax Jacobian)"
             )
             return lines
-        lines.append(f"f′(z) = {derivative_worked(self.activation, self.z, self.a, self.derivative, TEXT)}")
-        lines.append(
-            f"{name} = (Σⱼ W[i,j]·δⱼ) · f′(z) = {TEXT.product(self.total, self.derivative)} = {number(self.delta)}"
-        )
+        slope = _known(self.derivative)
+        lines.append(f"f′(z) = {derivative_worked(self.activation, self.z, self.a, slope, TEXT)}")
+        lines.append(f"{name} = (Σⱼ W[i,j]·δⱼ) · f′(z) = {TEXT.product(self.total, slope)} = {number(self.delta)}")
         return lines
 
     def latex_lines(self) -> list[str]:
@@ -152,10 +160,9 @@ class HiddenDelta(Rendered):
                 rf"({LATEX.number(self.total)} - {LATEX.factor(self.jacobian_sum)}) = {LATEX.number(self.delta)}"
             )
             return lines
-        lines.append(rf"f'(z) = {derivative_worked(self.activation, self.z, self.a, self.derivative, LATEX)}")
-        lines.append(
-            rf"{name} = {LATEX.number(self.total)} \cdot {LATEX.factor(self.derivative)} = {LATEX.number(self.delta)}"
-        )
+        slope = _known(self.derivative)
+        lines.append(rf"f'(z) = {derivative_worked(self.activation, self.z, self.a, slope, LATEX)}")
+        lines.append(rf"{name} = {LATEX.number(self.total)} \cdot {LATEX.factor(slope)} = {LATEX.number(self.delta)}")
         return lines
 
 
@@ -256,7 +263,7 @@ class LayerGradient(Rendered):
             k = self.position
             lines.append(f"x = {text_matrix(self.x[:, None])}, δ{k} = {text_matrix(self.delta[:, None])}")
             lines.append(f"∇W{k} = {text_matrix(self.gradient)}")
-            if self.previous_delta is not None:
+            if self.previous_delta is not None and self.previous_derivative is not None:
                 lines.append(
                     f"W{k} · δ{k} = {text_matrix((self.weights @ self.delta)[:, None])}, "
                     f"f′(z{k - 1}) = {text_matrix(self.previous_derivative[:, None])}"
@@ -282,7 +289,7 @@ class LayerGradient(Rendered):
             rf"\nabla W_{{{k}}} = x\,\delta_{{{k}}}^\top = {latex_matrix(self.x[:, None])}"
             rf"{latex_matrix(self.delta[None, :])} = {latex_matrix(self.gradient)}"
         ]
-        if self.previous_delta is not None:
+        if self.previous_delta is not None and self.previous_derivative is not None:
             lines.append(
                 rf"\delta_{{{k - 1}}} = (W_{{{k}}}\,\delta_{{{k}}}) \odot f'(z_{{{k - 1}}}) = "
                 rf"{latex_matrix((self.weights @ self.delta)[:, None])} \odot {latex_matrix(self.previous_derivative[:, None])}"
@@ -321,7 +328,7 @@ def neuron_gradient(
         dl_da = float(result.a[-1][neuron] - y)
         derivative = jacobian_sum = None
         if not combined:
-            if activation.elementwise:
+            if activation.derivative is not None:
                 derivative = float(activation.derivative(np.array([z]), np.array([a]))[0])
             else:
                 outputs = result.a[-1]
@@ -356,7 +363,7 @@ def neuron_gradient(
         )
         total = float(following.weights[neuron] @ next_deltas)
         derivative = jacobian_sum = None
-        if activation.elementwise:
+        if activation.derivative is not None:
             derivative = float(activation.derivative(np.array([z]), np.array([a]))[0])
         else:
             jacobian_sum = float(np.sum((following.weights @ next_deltas) * result.a[position - 1]))
@@ -410,8 +417,8 @@ def layer_gradient(network: Network, result: ForwardResult, gradients: Gradients
         raise ValidationError(f"layer position {position}: the weighted layers are 1..{len(network.layers)}")
     layer = network.layers[position - 1]
     previous_derivative = previous_delta = None
-    if position > 1 and REGISTRY[network.layers[position - 2].activation].elementwise:
-        before = REGISTRY[network.layers[position - 2].activation]
+    before = REGISTRY[network.layers[position - 2].activation] if position > 1 else None
+    if before is not None and before.derivative is not None:
         previous_derivative = before.derivative(result.z[position - 2], result.a[position - 2])
         previous_delta = gradients.deltas[position - 2]
     return LayerGradient(
