@@ -35,6 +35,11 @@ def _known(value: float | None) -> float:
     return value
 
 
+def _delta_symbol(position: int, neuron: int, m: Medium) -> str:
+    """'δ2[1]' (δ of N1 in layer 2), or its LaTeX."""
+    return _delta_latex(position, neuron) if m.latex else _delta_name(position, neuron)
+
+
 def _delta_name(position: int, neuron: int) -> str:
     return f"δ{position}[{neuron + 1}]"
 
@@ -63,45 +68,45 @@ class OutputDelta(Rendered):
     delta: float
 
     def text_lines(self) -> list[str]:
-        name = _delta_name(self.position, self.neuron)
-        if self.combined:
-            return [
-                f"{name} = ∂L/∂z = a - y = {number(self.a)} - {TEXT.factor(self.y)} = {number(self.delta)} "
-                f"({self.loss} with {self.activation}: ∂L/∂a and the derivative cancel)"
-            ]
-        lines = [f"∂L/∂a = a - y = {number(self.a)} - {TEXT.factor(self.y)} = {number(self.dl_da)}"]
-        if self.jacobian_sum is not None:
-            lines.append(f"Σₖ ∂L/∂aₖ·aₖ = {number(self.jacobian_sum)} (softmax: every a depends on every z)")
-            lines.append(
-                f"{name} = a·(∂L/∂a - Σₖ ∂L/∂aₖ·aₖ) = {number(self.a)} × ({number(self.dl_da)} - "
-                f"{TEXT.factor(self.jacobian_sum)}) = {number(self.delta)}"
-            )
-            return lines
-        slope = _known(self.derivative)
-        lines.append(f"f′(z) = {derivative_worked(self.activation, self.z, self.a, slope, TEXT)}")
-        lines.append(f"{name} = ∂L/∂a · f′(z) = {TEXT.product(self.dl_da, slope)} = {number(self.delta)}")
-        return lines
+        return self._lines(TEXT)
 
     def latex_lines(self) -> list[str]:
-        name = _delta_latex(self.position, self.neuron)
+        return self._lines(LATEX)
+
+    def _lines(self, m: Medium) -> list[str]:
+        name = _delta_symbol(self.position, self.neuron, m)
+        difference = f"a - y = {m.number(self.a)} - {m.factor(self.y)}"
         if self.combined:
-            return [rf"{name} = a - y = {LATEX.number(self.a)} - {LATEX.factor(self.y)} = {LATEX.number(self.delta)}"]
-        lines = [
-            rf"\frac{{\partial L}}{{\partial a}} = a - y = {LATEX.number(self.a)} - {LATEX.factor(self.y)} = {LATEX.number(self.dl_da)}"
+            why = "" if m.latex else f" ({self.loss} with {self.activation}: ∂L/∂a and the derivative cancel)"
+            return [f"{name} = {m.partial('L', 'z')} = {difference} = {m.number(self.delta)}{why}"]
+        upstream = m.partial("L", "a")
+        jacobian = r"\sum_k \frac{\partial L}{\partial a_k} a_k" if m.latex else "Σₖ ∂L/∂aₖ·aₖ"
+        return [
+            f"{upstream} = {difference} = {m.number(self.dl_da)}",
+            *_through_activation(m, self, upstream, self.dl_da, jacobian),
         ]
-        if self.jacobian_sum is not None:
-            lines.append(
-                rf"{name} = a\,\Big(\frac{{\partial L}}{{\partial a}} - \sum_k \frac{{\partial L}}{{\partial a_k}} a_k\Big)"
-                rf" = {LATEX.number(self.a)} \cdot ({LATEX.number(self.dl_da)} - {LATEX.factor(self.jacobian_sum)}) = {LATEX.number(self.delta)}"
-            )
-            return lines
-        slope = _known(self.derivative)
-        lines.append(rf"f'(z) = {derivative_worked(self.activation, self.z, self.a, slope, LATEX)}")
-        lines.append(
-            rf"{name} = \frac{{\partial L}}{{\partial a}} \cdot f'(z) = {LATEX.number(self.dl_da)} \cdot "
-            rf"{LATEX.factor(slope)} = {LATEX.number(self.delta)}"
-        )
-        return lines
+
+
+def _through_activation(
+    m: Medium, working: OutputDelta | HiddenDelta, upstream_symbol: str, upstream: float, jacobian_symbol: str
+) -> list[str]:
+    """The last step of a δ, through the neuron's activation: f′(z) worked out and δ = upstream ·
+    f′(z); or, for softmax (no elementwise f′), δ = a·(upstream − Σₖ gₖ·aₖ) over the layer.
+    ``upstream_symbol`` is written as a factor (a sum in parentheses)."""
+    name = _delta_symbol(working.position, working.neuron, m)
+    times = m.dot if m.latex else f" {m.dot} "
+    if working.jacobian_sum is not None:
+        why = "" if m.latex else " (softmax: every a depends on every z)"
+        return [
+            f"{name} = a{times}({upstream_symbol} - {jacobian_symbol}) = {m.number(working.a)} {m.times} "
+            f"({m.number(upstream)} - {m.factor(working.jacobian_sum)}) = {m.number(working.delta)}{why}"
+        ]
+    slope = _known(working.derivative)
+    derivative = "f'(z)" if m.latex else "f′(z)"
+    return [
+        f"{derivative} = {derivative_worked(working.activation, working.z, working.a, slope, m)}",
+        f"{name} = {upstream_symbol}{times}{derivative} = {m.product(upstream, slope)} = {m.number(working.delta)}",
+    ]
 
 
 @dataclass(frozen=True)
@@ -133,37 +138,25 @@ class HiddenDelta(Rendered):
     delta: float
 
     def text_lines(self) -> list[str]:
-        name = _delta_name(self.position, self.neuron)
         lines = [
             f"{t.weight_name} × {t.delta_name} = {TEXT.product(t.weight, t.delta)} = {number(t.product)}"
             for t in self.terms
         ]
-        lines.append(f"Σⱼ W[i,j]·δⱼ = {TEXT.sum_line([t.product for t in self.terms], self.total)}")
-        if self.jacobian_sum is not None:
-            lines.append(
-                f"{name} = a·(Σ - Σₖ gₖ·aₖ) = {number(self.a)} × ({number(self.total)} - {TEXT.factor(self.jacobian_sum)}) "
-                f"= {number(self.delta)} (softmax Jacobian)"
-            )
-            return lines
-        slope = _known(self.derivative)
-        lines.append(f"f′(z) = {derivative_worked(self.activation, self.z, self.a, slope, TEXT)}")
-        lines.append(f"{name} = (Σⱼ W[i,j]·δⱼ) · f′(z) = {TEXT.product(self.total, slope)} = {number(self.delta)}")
-        return lines
+        return [*lines, *self._sum_and_activation(TEXT)]
 
     def latex_lines(self) -> list[str]:
-        name = _delta_latex(self.position, self.neuron)
-        products = " + ".join(rf"{LATEX.factor(t.weight)} \cdot {LATEX.factor(t.delta)}" for t in self.terms)
-        lines = [rf"\textstyle\sum_j W_{{ij}}\,\delta_j = {products} = {LATEX.number(self.total)}"]
-        if self.jacobian_sum is not None:
-            lines.append(
-                rf"{name} = a\,\big(\textstyle\sum - \sum_k g_k a_k\big) = {LATEX.number(self.a)} \cdot "
-                rf"({LATEX.number(self.total)} - {LATEX.factor(self.jacobian_sum)}) = {LATEX.number(self.delta)}"
-            )
-            return lines
-        slope = _known(self.derivative)
-        lines.append(rf"f'(z) = {derivative_worked(self.activation, self.z, self.a, slope, LATEX)}")
-        lines.append(rf"{name} = {LATEX.number(self.total)} \cdot {LATEX.factor(slope)} = {LATEX.number(self.delta)}")
-        return lines
+        return self._sum_and_activation(LATEX)
+
+    def _sum_and_activation(self, m: Medium) -> list[str]:
+        upstream = r"\textstyle\sum_j W_{ij}\,\delta_j" if m.latex else "Σⱼ W[i,j]·δⱼ"
+        if m.latex:
+            products = " + ".join(m.product(t.weight, t.delta) for t in self.terms)
+            total = f"{products} = {m.number(self.total)}"
+        else:
+            total = m.sum_line([t.product for t in self.terms], self.total)
+        jacobian = r"\sum_k g_k a_k" if m.latex else "Σₖ gₖ·aₖ"
+        factor = rf"\big({upstream}\big)" if m.latex else f"({upstream})"
+        return [f"{upstream} = {total}", *_through_activation(m, self, factor, self.total, jacobian)]
 
 
 @dataclass(frozen=True)
