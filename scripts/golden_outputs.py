@@ -58,20 +58,8 @@ def run_cli(argv: list[str]) -> str:
 
 
 def panel_latex(network: Network, result, position: int, index: int) -> list[str]:
-    """The LaTeX lines the Simulator's neuron panel typesets for this neuron."""
-    from ui import results
-
-    working = arithmetic.neuron_working(network, result, position, index)
-    if not hasattr(results, "WRITTEN_OUT_TERMS_MAX"):  # since the one worked-arithmetic model
-        return working.latex_lines()
-    # what render_neuron_panel typeset at commit 45fd735
-    if len(working.terms) <= results.WRITTEN_OUT_TERMS_MAX:
-        return working.latex_lines()
-    return [
-        rf"z = \sum_{{i=1}}^{{{len(working.terms)}}} w_i x_i + b = {arithmetic.latex_number(working.weighted_sum)}"
-        rf" + {arithmetic.signed_latex(working.bias)} = {arithmetic.latex_number(working.z)}",
-        working.latex_lines()[-1],
-    ]
+    """The LaTeX lines the Simulator's neuron panel (ui/results.py) typesets for this neuron."""
+    return arithmetic.neuron_working(network, result, position, index).latex_lines()
 
 
 def write(folder: Path, name: str, text: str) -> None:

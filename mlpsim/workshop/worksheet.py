@@ -242,8 +242,10 @@ th {{ background: #eee; font-weight: bold; }}
 .answer-key h3 {{ margin-top: 2mm; }}
 h2, h3 {{ break-after: avoid; page-break-after: avoid; }}
 .answers-table td:first-child {{ text-align: left; }}
+/* the key's worked sums two to a row, each kept whole */
+.working {{ display: inline-block; width: 49%; vertical-align: top; break-inside: avoid; page-break-inside: avoid; }}
 .working h4 {{ font-size: 8pt; margin: 1.5mm 0 0.3mm; }}
-.working ul {{ margin: 0 0 1mm; padding-left: 5mm; font-size: 7.5pt; }}
+.working ul {{ margin: 0 0 1mm; padding-left: 4mm; font-size: 7.5pt; }}
 pre {{ font-family: "DejaVu Sans Mono", monospace; font-size: 7.5pt; white-space: pre-wrap; margin: 1mm 0 3mm;
       background: #f6f6f6; padding: 2mm; }}
 @media screen {{ .page {{ border-bottom: 2px dashed #ccc; margin-bottom: 6mm; padding-bottom: 4mm; }} }}
