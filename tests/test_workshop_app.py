@@ -110,7 +110,9 @@ def test_hints_climb_the_ladder_and_the_solution_ends_it():
     assert [b.label for b in at.button if b.label.startswith("Hint")] == ["Hint: next step"]
     button(at, "Hint: next step").click().run()
     hint = at.code[-1].value
-    assert hint == "Hint 1 of 3 · the formula:\nHidden 1 · N1: z = W1[1,1] × IN1 + W1[2,1] × IN2 + b1[1], then a = relu(z)"
+    assert (
+        hint == "Hint 1 of 3 · the formula:\nHidden 1 · N1: z = W1[1,1] × IN1 + W1[2,1] × IN2 + b1[1], then a = relu(z)"
+    )
     button(at, "Hint: next step").click().run()
     assert "Hint 2 of 3 · the products:" in at.code[-1].value
     button(at, "Hint: next step").click().run()
