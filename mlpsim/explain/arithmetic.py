@@ -16,6 +16,7 @@ from mlpsim.core.activations import REGISTRY
 from mlpsim.core.errors import ValidationError
 from mlpsim.core.forward import ForwardResult
 from mlpsim.core.network import Network, bias_name, neuron_name, weight_name
+from mlpsim.core.numbertext import sum_text
 from mlpsim.explain.notation import LATEX, TERMS_IN_ONE_LINE, TEXT, Medium, Rendered, applied
 
 MATRIX_LATEX_MAX = 8
@@ -72,7 +73,8 @@ class NeuronWorking(Rendered):
         if len(products) > TERMS_IN_ONE_LINE:
             if medium.latex:
                 return rf"\sum_{{i=1}}^{{{len(products)}}} w_i x_i = {medium.number(self.weighted_sum)}"
-            return f"{symbol} = the {len(products)} products above = {medium.number(self.weighted_sum)}"
+            printed = sum_text(products, self.weighted_sum)  # the listed products add up to it as printed
+            return f"{symbol} = the {len(products)} products above {printed.relation} {printed.total}"
         return f"{symbol} = {medium.sum_line(products, self.weighted_sum)}"
 
     def z_line(self, medium: Medium = TEXT) -> str:
