@@ -79,13 +79,13 @@ def clear_caches() -> None:
 def server_seconds(network, repeat: int) -> tuple[float, float, str]:
     """Medians over ``repeat`` runs of (cold build, build after a one-weight edit), and the JSON."""
     cold, edit = [], []
-    last = len(network.layers) - 1
+    last = len(network.layers)
     for step in range(repeat):
         clear_caches()
         start = time.perf_counter()
         payload = network_figure(network, forward(network)).to_json()
         cold.append(time.perf_counter() - start)
-        edited = network.with_weight(last, 0, 0, float(network.layers[last].weights[0, 0]) + 0.5 + step)
+        edited = network.with_weight(last, 0, 0, float(network.layers[-1].weights[0, 0]) + 0.5 + step)
         start = time.perf_counter()
         network_figure(edited, forward(edited)).to_json()
         edit.append(time.perf_counter() - start)

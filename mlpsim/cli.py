@@ -249,11 +249,13 @@ BACKPROP_NEURONS_SHOWN = 8
 
 
 def _default_loss(network: Network) -> str:
-    """The loss that pairs with the output: cross-entropy for softmax, binary cross-entropy for
-    sigmoid, squared error for the rest."""
-    return {"softmax": "cross_entropy", "sigmoid": "binary_cross_entropy"}.get(
-        network.layers[-1].activation, "squared_error"
-    )
+    """The loss made for the output activation (cross-entropy for softmax, binary cross-entropy
+    for sigmoid: the losses that name it in ``pairs_with``), else squared error, which fits any."""
+    from mlpsim.core.losses import LOSSES
+
+    output = network.layers[-1].activation
+    made_for = [name for name, loss in LOSSES.items() if loss.pairs_with is not None and output in loss.pairs_with]
+    return made_for[0] if made_for else "squared_error"
 
 
 def _read_data_file(path: str) -> bytes:

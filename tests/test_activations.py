@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlpsim.core.activations import ACTIVATIONS, FORMULAS_LATEX, FORMULAS_TEXT, LEAKY_RELU_SLOPE
+from mlpsim.core.activations import LEAKY_RELU_SLOPE, REGISTRY
 
 INF = math.inf
 EXTREMES = [
@@ -82,16 +82,21 @@ def close(actual: float, expected: float) -> bool:
     return math.isclose(actual, expected, rel_tol=1e-13, abs_tol=1e-320)
 
 
-def test_the_table_has_exactly_the_six_activations_and_a_formula_for_each():
-    names = {"linear", "relu", "leaky_relu", "tanh", "sigmoid", "softmax"}
-    assert set(ACTIVATIONS) == names
-    assert set(FORMULAS_TEXT) == names
-    assert set(FORMULAS_LATEX) == names
+def test_the_registry_has_exactly_the_six_activations_each_with_its_formulas_and_properties():
+    assert list(REGISTRY) == ["linear", "relu", "leaky_relu", "tanh", "sigmoid", "softmax"]
+    for name, entry in REGISTRY.items():
+        assert entry.name == name
+        assert entry.formula_text.startswith("f(z)") and entry.formula_latex.startswith("f(z)")
+        assert "z}" in entry.applied_text and "z}" in entry.applied_latex
+    assert [name for name, entry in REGISTRY.items() if entry.curved] == ["tanh", "sigmoid", "softmax"]
+    assert [name for name, entry in REGISTRY.items() if not entry.elementwise] == ["softmax"]
+    assert REGISTRY["leaky_relu"].parameters == {"slope": 0.01}
+    assert REGISTRY["sigmoid"].output_range == (0.0, 1.0) and REGISTRY["relu"].output_range == (0.0, None)
 
 
 @pytest.mark.parametrize("name", sorted(SCALAR))
 def test_elementwise_activations_at_the_extremes(name):
-    values = strict(ACTIVATIONS[name], EXTREMES)
+    values = strict(REGISTRY[name].function, EXTREMES)
     assert values.shape == (len(EXTREMES),)
     for z, value in zip(EXTREMES, values):
         expected = SCALAR[name](z)
@@ -101,28 +106,28 @@ def test_elementwise_activations_at_the_extremes(name):
 
 
 def test_hand_values():
-    assert strict(ACTIVATIONS["sigmoid"], [0.0])[0] == 0.5
-    assert strict(ACTIVATIONS["sigmoid"], [-INF, INF]).tolist() == [0.0, 1.0]
-    assert strict(ACTIVATIONS["tanh"], [-INF, INF]).tolist() == [-1.0, 1.0]
-    assert strict(ACTIVATIONS["relu"], [-INF, -2.0, 3.0, INF]).tolist() == [0.0, 0.0, 3.0, INF]
+    assert strict(REGISTRY["sigmoid"].function, [0.0])[0] == 0.5
+    assert strict(REGISTRY["sigmoid"].function, [-INF, INF]).tolist() == [0.0, 1.0]
+    assert strict(REGISTRY["tanh"].function, [-INF, INF]).tolist() == [-1.0, 1.0]
+    assert strict(REGISTRY["relu"].function, [-INF, -2.0, 3.0, INF]).tolist() == [0.0, 0.0, 3.0, INF]
     assert LEAKY_RELU_SLOPE == 0.01
-    assert strict(ACTIVATIONS["leaky_relu"], [-2.0, -1e308, 3.0]).tolist() == [-0.02, -1e306, 3.0]
+    assert strict(REGISTRY["leaky_relu"].function, [-2.0, -1e308, 3.0]).tolist() == [-0.02, -1e306, 3.0]
     # sigmoid(−1000) = e^−1000 / (1 + e^−1000) underflows to 0, but sigmoid(−700) is e^−700 exactly
-    assert strict(ACTIVATIONS["sigmoid"], [-700.0])[0] == pytest.approx(math.exp(-700), rel=1e-13)
+    assert strict(REGISTRY["sigmoid"].function, [-700.0])[0] == pytest.approx(math.exp(-700), rel=1e-13)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.floats(allow_nan=False, allow_infinity=True), min_size=1, max_size=12))
 def test_elementwise_activations_for_any_z(zs):
     for name, scalar in SCALAR.items():
-        values = strict(ACTIVATIONS[name], zs)
+        values = strict(REGISTRY[name].function, zs)
         for z, value in zip(zs, values):
             assert close(float(value), scalar(z)), f"{name}({z}) = {value}"
 
 
 def test_softmax_of_large_inputs_matches_hand_values():
     # e^0, e^1, e^2 over their sum 1 + e + e²: the shift by the maximum makes 1000 harmless.
-    values = strict(ACTIVATIONS["softmax"], [1000.0, 1001.0, 1002.0])
+    values = strict(REGISTRY["softmax"].function, [1000.0, 1001.0, 1002.0])
     assert values.tolist() == pytest.approx([0.09003057317038046, 0.24472847105479767, 0.6652409557748219], rel=1e-14)
     total = 1 + math.e + math.e**2
     assert values.tolist() == pytest.approx([1 / total, math.e / total, math.e**2 / total], rel=1e-14)
@@ -144,29 +149,29 @@ def test_softmax_of_large_inputs_matches_hand_values():
     ],
 )
 def test_softmax_extremes(zs, expected):
-    assert strict(ACTIVATIONS["softmax"], zs).tolist() == expected
+    assert strict(REGISTRY["softmax"].function, zs).tolist() == expected
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.floats(allow_nan=False, allow_infinity=True), min_size=1, max_size=10))
 def test_softmax_for_any_vector(zs):
-    values = strict(ACTIVATIONS["softmax"], zs)
+    values = strict(REGISTRY["softmax"].function, zs)
     for value, expected in zip(values, scalar_softmax(zs)):
         assert math.isclose(value, expected, rel_tol=1e-12, abs_tol=1e-300)
     assert math.isclose(float(values.sum()), 1.0, rel_tol=1e-12)
 
 
-@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("name", sorted(REGISTRY))
 def test_a_batch_is_each_row_on_its_own(name):
     batch = np.array([[1000.0, 1001.0, -1e308], [0.5, -0.25, 2.0], [-INF, 3.0, 1e308]])
-    together = strict(ACTIVATIONS[name], batch)
+    together = strict(REGISTRY[name].function, batch)
     assert together.shape == batch.shape
     for row, values in zip(batch, together):
-        assert np.array_equal(strict(ACTIVATIONS[name], row), values)
+        assert np.array_equal(strict(REGISTRY[name].function, row), values)
 
 
-@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("name", sorted(REGISTRY))
 def test_activations_do_not_change_their_argument(name):
     z = np.array([-3.0, 0.0, 2.5])
-    strict(ACTIVATIONS[name], z)
+    strict(REGISTRY[name].function, z)
     assert z.tolist() == [-3.0, 0.0, 2.5]

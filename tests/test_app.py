@@ -375,7 +375,7 @@ def test_matrix_form_of_the_selected_layer(at):
 def test_editors_show_numbers_as_text_and_read_what_was_typed():
     from ui.tables import text_frame
 
-    edited = xor().with_weight(0, 0, 1, 1.5e-7)
+    edited = xor().with_weight(1, 0, 1, 1.5e-7)
     text = text_frame(Table("weights", 1), edited)
     assert text.to_numpy().tolist() == [["1", "1.5e-07"], ["1", "1"]]
     assert list(text.index) == ["IN1", "IN2"] and list(text.columns) == ["N1", "N2"]

@@ -11,10 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlpsim.core.activations import ACTIVATIONS
+from mlpsim.core.activations import REGISTRY
 from mlpsim.core.errors import ValidationError
 from mlpsim.core.forward import forward
-from mlpsim.explain.arithmetic import layer_working, neuron_working, number
+from mlpsim.core.numbertext import number
+from mlpsim.explain.arithmetic import layer_working, neuron_working
 from mlpsim.io.presets import mnist_sized, seed_example
 
 
@@ -48,7 +49,7 @@ def assert_well_formed_latex(tex: str) -> None:
 def test_terms_of_the_neuron_the_article_points_at():
     # Hidden N2: W1[1,2]·IN1 + W1[2,2]·IN2 + W1[3,2]·IN3 = 8·0.5 + 9·0.1 + 5·0.2 = 4 + 0.9 + 1 = 5.9
     working = seed_working(1, 1)
-    assert (working.layer, working.neuron, working.neuron_name, working.layer_title) == (1, 1, "N2", "Hidden 1")
+    assert (working.position, working.neuron, working.neuron_name, working.layer_title) == (1, 1, "N2", "Hidden 1")
     assert [(t.input_name, t.input_value, t.weight_name, t.weight_value) for t in working.terms] == [
         ("IN1", 0.5, "W1[1,2]", 8.0),
         ("IN2", 0.1, "W1[2,2]", 9.0),
@@ -70,8 +71,8 @@ def test_text_of_a_hidden_neuron():
         "  W1[2,2] × IN2 = 9 × 0.1 = 0.9",
         "  W1[3,2] × IN3 = 5 × 0.2 = 1",
         "  Σ wᵢ·xᵢ = 4 + 0.9 + 1 = 5.9",
-        "  z = Σ wᵢ·xᵢ + b = 5.9 + 0.14 = 6.04",
-        "  a = max(0, 6.04) = 6.04",
+        "  z = Σ wᵢ·xᵢ + b1[2] = 5.9 + 0.14 = 6.04",
+        "  a = f(z) = max(0, 6.04) = 6.04",
     ]
 
 
@@ -83,32 +84,34 @@ def test_text_of_an_output_neuron_with_negative_terms():
     sigmoid = 1 / (1 + math.exp(-1.568))
     assert working.a == pytest.approx(sigmoid, rel=1e-14)
     text = working.as_text()
-    assert "  W2[3,1] × N3 = -0.4 × 0.15 = -0.06" in text
+    assert "  W2[3,1] × N3 = (-0.4) × 0.15 = -0.06" in text
     assert "  Σ wᵢ·xᵢ = 0.186 + 0.604 - 0.06 + 0.738 = 1.468" in text
-    assert "  z = Σ wᵢ·xᵢ + b = 1.468 + 0.1 = 1.568" in text
-    assert f"  a = 1 / (1 + e^(-1.568)) = {sigmoid:.6g}" in text
+    assert "  z = Σ wᵢ·xᵢ + b2[1] = 1.468 + 0.1 = 1.568" in text
+    assert f"  a = f(z) = 1 / (1 + e^(-1.568)) = {sigmoid:.6g}" in text
     assert "−" not in text  # one minus sign throughout: the article's ASCII '-'
 
 
 def test_text_of_a_neuron_with_negative_z():
     # Output N2: −0.279 − 1.208 + 0.075 + 0.246 = −1.166; − 0.2 = −1.366; a = 1 / (1 + e^1.366)
     text = seed_working(2, 1).as_text()
-    assert "  z = Σ wᵢ·xᵢ + b = -1.166 - 0.2 = -1.366" in text
-    assert f"  a = 1 / (1 + e^(1.366)) = {1 / (1 + math.exp(1.366)):.6g}" in text
+    assert "  z = Σ wᵢ·xᵢ + b2[2] = -1.166 - 0.2 = -1.366" in text
+    assert f"  a = f(z) = 1 / (1 + e^(1.366)) = {1 / (1 + math.exp(1.366)):.6g}" in text
 
 
 def test_latex_of_a_neuron_has_the_numbers_filled_in():
     working = seed_working(1, 1)
     lines = working.latex_lines()
-    assert len(lines) == 3
-    assert lines[0] == r"z = \sum_i w_i x_i + b = 8 \cdot 0.5 + 9 \cdot 0.1 + 5 \cdot 0.2 + 0.14"
-    assert lines[1] == r"z = 4 + 0.9 + 1 + 0.14 = 5.9 + 0.14 = 6.04"
-    assert lines[2] == r"a = f(z) = \max(0,\ 6.04) = 6.04"
+    assert lines == [
+        r"z = \sum_i w_i x_i + b = 8 \cdot 0.5 + 9 \cdot 0.1 + 5 \cdot 0.2 + 0.14",
+        r"\sum_i w_i x_i = 4 + 0.9 + 1 = 5.9",
+        r"z = \sum_i w_i x_i + b = 5.9 + 0.14 = 6.04",
+        r"a = f(z) = \max(0,\ 6.04) = 6.04",
+    ]
     for line in lines:
         assert_well_formed_latex(line)
     aligned = working.as_latex()
     assert aligned.startswith(r"\begin{aligned}") and aligned.endswith(r"\end{aligned}")
-    assert aligned.count("&=") == 3
+    assert aligned.count("&=") == 4
     assert_well_formed_latex(aligned)
 
 
@@ -116,14 +119,14 @@ def test_latex_puts_negative_numbers_in_brackets_and_signs_the_sigmoid_right():
     lines = seed_working(2, 1).latex_lines()
     assert r"(-0.3) \cdot 0.93" in lines[0]
     assert lines[0].endswith("+ (-0.2)")
-    assert r"\frac{1}{1 + e^{1.366}}" in lines[2]  # e^{-z} with z = -1.366
-    assert r"\frac{1}{1 + e^{-1.568}}" in seed_working(2, 0).latex_lines()[2]
+    assert r"\frac{1}{1 + e^{1.366}}" in lines[-1]  # e^{-z} with z = -1.366
+    assert r"\frac{1}{1 + e^{-1.568}}" in seed_working(2, 0).latex_lines()[-1]
 
 
-@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("activation", sorted(REGISTRY))
 @pytest.mark.parametrize("neuron", [0, 1])
 def test_every_activation_gives_well_formed_text_and_latex(activation, neuron):
-    network = seed_example().with_activation(1, activation)
+    network = seed_example().with_activation(2, activation)
     working = neuron_working(network, forward(network), 2, neuron)
     assert working.activation == activation
     text = working.as_text()
@@ -135,7 +138,7 @@ def test_every_activation_gives_well_formed_text_and_latex(activation, neuron):
 
 
 def test_huge_and_tiny_numbers_are_written_as_powers_of_ten_in_latex():
-    network = seed_example().with_weight(0, 0, 0, 3e120).with_weight(0, 1, 0, -2.5e-9)
+    network = seed_example().with_weight(1, 0, 0, 3e120).with_weight(1, 1, 0, -2.5e-9)
     working = neuron_working(network, forward(network), 1, 0)
     tex = working.as_latex()
     assert r"3 \times 10^{120}" in tex
@@ -159,11 +162,11 @@ def test_layer_matrix_form_with_the_numbers():
     assert working.shapes_text == "W1ᵀ (4×3) · x (3×1) + b (4×1) = z (4×1) → relu → a (4×1)"
     assert working.as_text().splitlines() == [
         "Hidden 1 (layer 1): W1ᵀ (4×3) · x (3×1) + b (4×1) = z (4×1) → relu → a (4×1)",
-        "W1ᵀ = [2, 4, -3; 8, 9, 5; -1, 1, 2; 3, -6, 7]",  # row j of W1ᵀ = the weights into N{j}
-        "x = [0.5; 0.1; 0.2]",
-        "b = [0.13; 0.14; 0.15; 0.16]",
-        "z = [0.93; 6.04; 0.15; 2.46]",
-        "a = [0.93; 6.04; 0.15; 2.46]",
+        "  W1ᵀ = [2, 4, -3; 8, 9, 5; -1, 1, 2; 3, -6, 7]",  # row j of W1ᵀ = the weights into N{j}
+        "  x = [0.5; 0.1; 0.2]",
+        "  b = [0.13; 0.14; 0.15; 0.16]",
+        "  z = [0.93; 6.04; 0.15; 2.46]",
+        "  a = [0.93; 6.04; 0.15; 2.46]",
     ]
     tex = working.as_latex()
     assert r"\begin{bmatrix} 2 & 4 & -3 \\ 8 & 9 & 5 \\ -1 & 1 & 2 \\ 3 & -6 & 7 \end{bmatrix}" in tex
@@ -192,7 +195,7 @@ def test_a_big_layer_shows_shapes_only():
 
 
 def test_leaky_relu_name_is_escaped_in_latex():
-    network = seed_example().with_activation(0, "leaky_relu")
+    network = seed_example().with_activation(1, "leaky_relu")
     tex = layer_working(network, forward(network), 1).as_latex()
     assert r"\mathrm{leaky\_relu}" in tex
     assert_well_formed_latex(tex)
@@ -201,11 +204,11 @@ def test_leaky_relu_name_is_escaped_in_latex():
 def test_out_of_range_and_batch_requests_are_refused():
     network = seed_example()
     result = forward(network)
-    with pytest.raises(ValidationError, match="layer 3: the network has weighted layers 1..2"):
+    with pytest.raises(ValidationError, match="layer position 3: the layers after the input are 1..2"):
         neuron_working(network, result, 3, 0)
     with pytest.raises(ValidationError, match="neuron 5: layer 1 has neurons 1..4"):
         neuron_working(network, result, 1, 4)
-    with pytest.raises(ValidationError, match="layer 0"):
+    with pytest.raises(ValidationError, match="layer position 0"):
         layer_working(network, result, 0)
     batch = forward(network, np.zeros((2, 3)))
     with pytest.raises(ValueError, match="one input vector"):

@@ -45,7 +45,7 @@ def files(tmp_path_factory) -> dict[str, Path]:
     nan_weight = folder / "nan.json"
     nan_weight.write_text(dumps(seed_example()).replace("0.13", "NaN", 1))
     overflow = folder / "overflow.json"
-    overflow.write_text(dumps(seed_example().with_weight(0, 0, 0, 1e200).with_input([1e200, 0.0, 0.0])))
+    overflow.write_text(dumps(seed_example().with_weight(1, 0, 0, 1e200).with_input([1e200, 0.0, 0.0])))
     oversized = folder / "oversized.json"
     with oversized.open("wb") as handle:  # sparse: refused from its size, never read
         handle.truncate(100_000_001)
@@ -98,8 +98,8 @@ def test_explain_prints_the_worked_arithmetic(files):
         "  W1[2,2] × IN2 = 9 × 0.1 = 0.9",
         "  W1[3,2] × IN3 = 5 × 0.2 = 1",
         "  Σ wᵢ·xᵢ = 4 + 0.9 + 1 = 5.9",
-        "  z = Σ wᵢ·xᵢ + b = 5.9 + 0.14 = 6.04",
-        "  a = max(0, 6.04) = 6.04",
+        "  z = Σ wᵢ·xᵢ + b1[2] = 5.9 + 0.14 = 6.04",
+        "  a = f(z) = max(0, 6.04) = 6.04",
     ]
 
 
@@ -109,8 +109,8 @@ def test_explain_with_input_and_an_output_neuron(files):
     text = done.stdout
     assert text.startswith("Output · N1 (layer 2, activation sigmoid)")
     assert "  W2[1,1] × N1 = 0.2 × 10.13 = 2.026" in text
-    assert "  W2[3,1] × N3 = -0.4 × 0 = 0" in text
-    assert "z = Σ wᵢ·xᵢ + b = 2.29 + 0.1 = 2.39" in text
+    assert "  W2[3,1] × N3 = (-0.4) × 0 = 0" in text
+    assert "z = Σ wᵢ·xᵢ + b2[1] = 2.29 + 0.1 = 2.39" in text
     assert f"= {1 / (1 + math.exp(-2.39)):.6g}" in text
 
 
@@ -304,7 +304,7 @@ HOSTILE_NAMES = {
 @pytest.mark.parametrize("name, shown", HOSTILE_NAMES.values(), ids=list(HOSTILE_NAMES))
 def test_names_with_control_characters_are_printed_escaped(tmp_path, name, shown):
     network = seed_example()
-    network = network.with_layer(0, name=name)
+    network = network.with_layer(1, name=name)
     path = tmp_path / "net.json"
     path.write_text(dumps(network))
     done = run("explain", str(path), "--layer", "1", "--neuron", "1")
@@ -343,8 +343,8 @@ def test_a_neuron_with_many_inputs_lists_its_products_and_gives_the_total(tmp_pa
     assert lines[1:21] == [f"  W1[{i},1] × IN{i} = 0.25 × 0.5 = 0.125" for i in range(1, 21)]
     assert lines[21:] == [
         "  Σ wᵢ·xᵢ = the 20 products above = 2.5",
-        "  z = Σ wᵢ·xᵢ + b = 2.5 + 0.5 = 3",
-        "  a = max(0, 3) = 3",
+        "  z = Σ wᵢ·xᵢ + b1[1] = 2.5 + 0.5 = 3",
+        "  a = f(z) = max(0, 3) = 3",
     ]
     assert max(map(len, lines)) < 80
 
@@ -363,7 +363,7 @@ def test_printed_sums_add_up_as_printed(tmp_path):
     lines = run("explain", str(path), "--layer", "1", "--neuron", "1").stdout.splitlines()
     assert lines[3] == "  Σ wᵢ·xᵢ = -0.228735432 + 0.228596123 = -0.000139309"
     assert Decimal("-0.228735432") + Decimal("0.228596123") == Decimal("-0.000139309")
-    assert lines[-1] == "  a = z = -0.000139309"
+    assert lines[-1] == "  a = f(z) = -0.000139309"
 
 
 def test_a_total_no_short_printing_reaches_is_marked_approximate():
@@ -383,22 +383,22 @@ def test_a_total_no_short_printing_reaches_is_marked_approximate():
 
 def test_softmax_and_linear_neurons_read_as_the_article_writes_them(files, tmp_path):
     # Output z = (1.568, -1.366) as in the seed example; softmax a1 = e^1.568 / (e^1.568 + e^-1.366)
-    network = seed_example().with_activation(1, "softmax")
+    network = seed_example().with_activation(2, "softmax")
     path = tmp_path / "softmax.json"
     path.write_text(dumps(network))
     text = run("explain", str(path), "--layer", "2", "--neuron", "1").stdout
     a1 = math.exp(1.568) / (math.exp(1.568) + math.exp(-1.366))
-    assert f"  a = e^(1.568) / (e^(1.568) + e^(-1.366)) = {a1:.6g}" in text
-    path.write_text(dumps(seed_example().with_activation(1, "linear")))
+    assert f"  a = f(z)_j = e^(1.568) / (e^(1.568) + e^(-1.366)) = {a1:.6g}" in text
+    path.write_text(dumps(seed_example().with_activation(2, "linear")))
     text = run("explain", str(path), "--layer", "2", "--neuron", "2").stdout
-    assert text.splitlines()[-1] == "  a = z = -1.366"
+    assert text.splitlines()[-1] == "  a = f(z) = -1.366"
     assert "−" not in text
 
 
 def test_explain_of_layer_1_works_when_a_later_layer_overflows(files):
     # IN1 = 1e10: layer 1's N1 = 2·1e10 + 0.13, within range; layer 2's W2[1,1]·N1 = 1e300 × 2e10
     # is not. Explaining a layer-1 neuron needs only layer 1.
-    network = seed_example().with_weight(1, 0, 0, 1e300).with_weight(1, 1, 0, 1e300).with_input([1e10, 0, 0])
+    network = seed_example().with_weight(2, 0, 0, 1e300).with_weight(2, 1, 0, 1e300).with_input([1e10, 0, 0])
     with pytest.raises(ForwardError):
         forward(network)
     path = files["folder"] / "late_overflow.json"
@@ -406,7 +406,7 @@ def test_explain_of_layer_1_works_when_a_later_layer_overflows(files):
     done = run("explain", str(path), "--layer", "1", "--neuron", "1")
     assert done.returncode == 0, done.stderr
     # N1 = 2·1e10 + 0.13
-    assert done.stdout.splitlines()[-1] == "  a = max(0, 2e+10) = 2e+10"
+    assert done.stdout.splitlines()[-1] == "  a = f(z) = max(0, 2e+10) = 2e+10"
     assert "layer 2" in one_error_line(run("explain", str(path), "--layer", "2", "--neuron", "1"))
 
 
@@ -420,7 +420,7 @@ def test_a_negative_first_input_value_works(files, written):
     # z1 of N1 = 2·(-1.2) + 4·0.5 - 3·2 + 0.13 = -6.27
     assert json.loads(done.stdout)["layers"][0]["z"][0] == pytest.approx(-6.27, abs=1e-13)
     explained = run("explain", str(files["seed"]), "--layer", "1", "--neuron", "1", "--input", written)
-    assert explained.returncode == 0 and "W1[1,1] × IN1 = 2 × -1.2 = -2.4" in explained.stdout
+    assert explained.returncode == 0 and "W1[1,1] × IN1 = 2 × (-1.2) = -2.4" in explained.stdout
 
 
 @pytest.mark.parametrize(

@@ -80,9 +80,9 @@ def test_the_ladder_is_formula_then_products_then_sum_and_never_the_answer(kind,
 
 def test_the_rungs_of_one_neuron_by_hand():
     formula, products, total = ladder("a", 1, 0)
-    assert formula.lines == ("Hidden 1 · N1: z = W1[1,1]·IN1 + W1[2,1]·IN2 + b1[1], then a = relu(z)",)
-    assert products.lines == ("Hidden 1 · N1: W1[1,1]·IN1 = (1.5)·(2) = 3, W1[2,1]·IN2 = (-0.5)·(-1) = 0.5",)
-    assert total.lines == ("Hidden 1 · N1: Σ wᵢ·xᵢ = (3) + (0.5) = 3.5; now add b1[1] = 0.25 for z, then apply relu",)
+    assert formula.lines == ("Hidden 1 · N1: z = W1[1,1] × IN1 + W1[2,1] × IN2 + b1[1], then a = relu(z)",)
+    assert products.lines == ("Hidden 1 · N1: W1[1,1] × IN1 = 1.5 × 2 = 3, W1[2,1] × IN2 = (-0.5) × (-1) = 0.5",)
+    assert total.lines == ("Hidden 1 · N1: Σ wᵢ·xᵢ = 3 + 0.5 = 3.5; now add b1[1] = 0.25 for z, then apply relu",)
     z_formula = ladder("z", 1, 0)[0].lines[0]
     assert z_formula.endswith("+ b1[1]")  # a z question does not ask for the activation
 
@@ -90,8 +90,8 @@ def test_the_rungs_of_one_neuron_by_hand():
 def test_a_layer_question_climbs_every_neuron_together():
     formula, products, total = ladder("layer", 1)
     assert [line.split(":")[0] for line in formula.lines] == ["Hidden 1 · N1", "Hidden 1 · N2"]
-    assert "W1[1,2]·IN1 = (-1)·(2) = -2, W1[2,2]·IN2 = (2)·(-1) = -2" in products.lines[1]
-    assert "Σ wᵢ·xᵢ = (-2) + (-2) = -4; now add b1[2] = 1" in total.lines[1]
+    assert "W1[1,2] × IN1 = (-1) × 2 = -2, W1[2,2] × IN2 = 2 × (-1) = -2" in products.lines[1]
+    assert "Σ wᵢ·xᵢ = -2 - 2 = -4; now add b1[2] = 1" in total.lines[1]
 
 
 def test_a_contribution_has_the_formula_then_the_numbers_and_the_solution_has_the_product():
@@ -99,7 +99,7 @@ def test_a_contribution_has_the_formula_then_the_numbers_and_the_solution_has_th
     assert [hint.title for hint in hints] == ["the formula", "the numbers"]
     assert numbers_in(hints[0].lines[0]) == set()
     assert numbers_in(hints[1].lines[0]) == {-0.5, -1.0}
-    assert solution_steps(Question("w", 1, 0, 1), HAND, forward(HAND))[-1] == "W1[2,1] × IN2 = -0.5 × -1 = 0.5"
+    assert solution_steps(Question("w", 1, 0, 1), HAND, forward(HAND))[-1] == "W1[2,1] × IN2 = (-0.5) × (-1) = 0.5"
 
 
 # ---- scoring: an answer after the solution does not count ----------------------------------------

@@ -228,13 +228,15 @@ def test_solution_steps_end_with_the_answer_and_hints_stop_before_it():
     z_question, a_question, w_question = exercise.questions
     zs, activations = plain_forward(exercise.network)
     z_steps = exercise.solution_steps(z_question)
-    assert z_steps[0].startswith("Hidden 1 · N1: z = W1[1,1]·IN1 + W1[2,1]·IN2 + b1[1]")
+    assert z_steps[0] == "Hidden 1 · N1 (layer 1, activation relu)"
+    assert z_steps[-2].strip().startswith("Σ wᵢ·xᵢ = ")
     assert z_steps[-1].endswith(f"= {zs[0][0]:.6g}")
     a_steps = exercise.solution_steps(a_question)
-    assert a_steps[-1].strip() == f"a = relu({zs[0][0]:.6g}) = {activations[0][0]:.6g}"
+    assert a_steps[-1].strip() == f"a = f(z) = max(0, {zs[0][0]:.6g}) = {activations[0][0]:.6g}"
     w = exercise.network.layers[0].weights.tolist()[1][0]
     x = float(exercise.network.input_values[1])
-    assert exercise.solution_steps(w_question)[-1] == f"W1[2,1] × IN2 = {w:g} × {x:g} = {w * x:g}"
+    factor = lambda v: f"{v:g}" if v >= 0 else f"({v:g})"  # noqa: E731
+    assert exercise.solution_steps(w_question)[-1] == f"W1[2,1] × IN2 = {factor(w)} × {factor(x)} = {w * x:g}"
 
 
 # ---- link codec -----------------------------------------------------------------------------------

@@ -145,7 +145,7 @@ def test_headings_name_each_layer_with_its_activation():
 def test_heading_lines_are_short_enough_for_a_narrow_chart(name):
     """At 1024 px with the sidebar open layer columns are ~80 px apart: a line of 11 characters
     (~75 px at 13 px) fits, the old '4 neurons · leaky ReLU' (21) ran into the next heading."""
-    network = seed_example().with_layer(0, name=name).with_layer(0, activation="leaky_relu")
+    network = seed_example().with_layer(1, name=name).with_layer(1, activation="leaky_relu")
     heading = network_figure(network, forward(network)).layout.annotations[1]
     lines = [re.sub(r"<[^>]+>", "", line) for line in heading.text.split("<br>")]
     assert all(len(line) <= 11 for line in lines), lines
@@ -157,7 +157,7 @@ def test_heading_lines_are_short_enough_for_a_narrow_chart(name):
 def test_long_layer_names_are_cut_in_the_heading_and_whole_on_hover():
     network = seed_example()
     long_name = "A very long hidden layer name <b>with markup</b>"
-    network = network.with_layer(0, name=long_name)
+    network = network.with_layer(1, name=long_name)
     headings = [a for a in network_figure(network, forward(network)).layout.annotations if a.hovertext]
     hidden = [a for a in headings if "markup" in a.hovertext][0]
     # 22 characters at most: the first 21 of the name, then an ellipsis, on lines of 11 at most
@@ -221,7 +221,7 @@ def test_widths_are_scaled_within_each_matrix():
 
 def test_zero_weights_are_not_drawn_and_the_caption_says_so():
     network = seed_example()
-    network = network.with_weight(0, 0, 0, 0.0).with_weight(1, 3, 1, 0.0)
+    network = network.with_weight(1, 0, 0, 0.0).with_weight(2, 3, 1, 0.0)
     figure = network_figure(network, forward(network))
     pairs = {(s, t) for s, t, *_ in drawn_edges(figure)}
     assert ((0, 0), (1, 0)) not in pairs and ((1, 3), (2, 1)) not in pairs
@@ -284,7 +284,7 @@ def test_raster_ink_in_every_pixel_column_adds_up_to_the_summed_weights():
 def test_raster_puts_a_horizontal_edge_on_its_own_row():
     # One weight, IN1 → N1, both at the top of equal columns: every pixel column has ink only
     # in the top rows, none lower down.
-    network = initialized_network([200, 200], "linear", "zeros").with_weight(0, 0, 0, 2.0)
+    network = initialized_network([200, 200], "linear", "zeros").with_weight(1, 0, 0, 2.0)
     positive, negative = layer_ink(network.layers[0], 1 / 199, 1 / 199)
     assert negative.sum() == 0
     assert np.allclose(positive.sum(axis=0), 1.0)  # 2.0 in units of the largest |w|, 2.0
@@ -362,7 +362,7 @@ def test_editing_one_layer_rebuilds_only_that_layers_edge_data():
     network = initialized_network([40, 40, 40, 40], "relu", "uniform", seed=4)
     network_figure(network, forward(network))
     before = edge_cache.layer_paths.cache_info()
-    edited = network.with_weight(1, 3, 3, 0.75)
+    edited = network.with_weight(2, 3, 3, 0.75)
     network_figure(edited, forward(edited))
     after = edge_cache.layer_paths.cache_info()
     assert after.misses - before.misses == 1
@@ -407,8 +407,8 @@ def test_data_revision_follows_the_numbers_and_nothing_else():
     renamed = replace(network, name="another name")
     assert plain_json(network_figure(renamed, forward(renamed)))["layout"]["datarevision"] == revision
     changed = [
-        network.with_weight(0, 2, 3, 7.5),
-        network.with_layer(1, bias=np.array([0.1, -0.25])),
+        network.with_weight(1, 2, 3, 7.5),
+        network.with_layer(2, bias=np.array([0.1, -0.25])),
         network.with_input(np.array([0.5, 0.1, 0.3])),
     ]
     revisions = {plain_json(network_figure(n, forward(n)))["layout"]["datarevision"] for n in changed}
@@ -511,7 +511,7 @@ def test_a_matrix_of_zeros_draws_no_edges_and_says_so():
 @pytest.mark.parametrize("sizes", [[2, 2], [200, 150]])
 def test_extreme_weights_draw_without_overflow(sizes):
     network = initialized_network(sizes, "linear", "zeros")
-    network = network.with_weight(0, 0, 0, 1e308).with_weight(0, 1, 1, -1e308).with_weight(0, 0, 1, 5e-324)
+    network = network.with_weight(1, 0, 0, 1e308).with_weight(1, 1, 1, -1e308).with_weight(1, 0, 1, 5e-324)
     figure = network_figure(network, forward(network))  # RuntimeWarnings are errors here
     assert figure.layout.meta[1] == sizes[0] * sizes[1]  # [how edges are drawn, edge count]
     if sizes[0] * sizes[1] <= 400:

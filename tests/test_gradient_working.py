@@ -44,7 +44,7 @@ def test_hidden_neuron_lines_show_every_term():
     network, result, gradients, target = mazur()
     text = neuron_gradient(network, result, gradients, target, LOSSES["squared_error"], 1, 0, 0.5).as_text()
     assert "W2[1,1] × δ2[1] = 0.4 × 0.138499 = 0.0553994" in text  # Mazur: 0.055399425
-    assert "W2[1,2] × δ2[2] = 0.5 × -0.0380982 = -0.0190491" in text  # Mazur: −0.019049119
+    assert "W2[1,2] × δ2[2] = 0.5 × (-0.0380982) = -0.0190491" in text  # Mazur: −0.019049119
     assert "Σⱼ W[i,j]·δⱼ = 0.0553994 - 0.0190491 = 0.0363503" in text  # Mazur: 0.036350306
     assert "f′(z) = a·(1 - a) = 0.59327 × 0.40673 = 0.241301" in text  # Mazur: 0.241300709
     assert "IN1 × δ1[1] = 0.05 × 0.00877135 = 0.000438568" in text  # Mazur: 0.000438568

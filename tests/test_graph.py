@@ -11,7 +11,8 @@ from mlpsim.core.forward import forward
 from mlpsim.core.initializers import initialized_network
 from mlpsim.core.network import Layer, Network
 from mlpsim.io.presets import seed_example
-from mlpsim.render.graph import layer_positions, network_graph
+from mlpsim.render.graph import layer_positions
+from mlpsim.render.networkx_view import network_graph
 
 
 def _relu(z: float) -> float:

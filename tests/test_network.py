@@ -169,7 +169,7 @@ def test_arrays_are_private_read_only_copies():
 
 def test_set_one_weight_and_one_bias():
     original = numbered([3, 4, 2])
-    edited = original.with_weight(0, 1, 2, -7.5).with_bias(1, 0, 0.25)
+    edited = original.with_weight(1, 1, 2, -7.5).with_bias(2, 0, 0.25)
     for i in range(3):
         for j in range(4):
             expected = -7.5 if (i, j) == (1, 2) else 100 + (i + 1) * 10 + (j + 1)
@@ -183,7 +183,7 @@ def test_set_one_weight_and_one_bias():
 
 def test_an_edit_shares_the_layers_it_did_not_touch():
     original = numbered([3, 4, 5, 2])
-    edited = original.with_weight(1, 0, 0, 1.0)
+    edited = original.with_weight(2, 0, 0, 1.0)
     assert edited.layers[0] is original.layers[0]
     assert edited.layers[2] is original.layers[2]
     assert edited.layers[1] is not original.layers[1]
@@ -193,25 +193,27 @@ def test_an_edit_shares_the_layers_it_did_not_touch():
 def test_edits_outside_the_matrix_are_refused_not_wrapped_around():
     network = numbered([3, 4, 2])
     with pytest.raises(ValidationError, match=r"W1\[0,1\]: W1 is 3×4"):
-        network.with_weight(0, -1, 0, 1.0)
+        network.with_weight(1, -1, 0, 1.0)
     with pytest.raises(ValidationError, match=r"W2\[5,1\]: W2 is 4×2"):
-        network.with_weight(1, 4, 0, 1.0)
+        network.with_weight(2, 4, 0, 1.0)
     with pytest.raises(ValidationError, match=r"b2\[3\]: layer 2 has neurons 1..2"):
-        network.with_bias(1, 2, 1.0)
-    with pytest.raises(ValidationError, match="layer index 2"):
-        network.with_weight(2, 0, 0, 1.0)
+        network.with_bias(2, 2, 1.0)
+    with pytest.raises(ValidationError, match=r"layer position 3: the layers with weights are 1..2"):
+        network.with_weight(3, 0, 0, 1.0)
+    with pytest.raises(ValidationError, match=r"layer position 0: .*\(0 is the input\)"):
+        network.with_bias(0, 0, 1.0)
     with pytest.raises(ValidationError, match=r"W1\[1,1\]: expected a finite number"):
-        network.with_weight(0, 0, 0, float("nan"))
+        network.with_weight(1, 0, 0, float("nan"))
     with pytest.raises(ValidationError, match=r"b1\[1\]: expected a number"):
-        network.with_bias(0, 0, "x")
+        network.with_bias(1, 0, "x")
     with pytest.raises(ValidationError, match="unknown activation"):
-        network.with_activation(0, "swish")
+        network.with_activation(1, "swish")
 
 
 def test_with_input_and_with_activation():
     network = numbered([3, 4, 2])
     assert network.with_input([1, 2, 3]).input_values.tolist() == [1.0, 2.0, 3.0]
-    assert network.with_activation(1, "softmax").layers[1].activation == "softmax"
+    assert network.with_activation(2, "softmax").layers[1].activation == "softmax"
     assert network.layers[1].activation == "linear"
     with pytest.raises(ValidationError, match="input values: expected 3 numbers, got 2 numbers"):
         network.with_input([1, 2])

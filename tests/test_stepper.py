@@ -20,7 +20,7 @@ from mlpsim.io.presets import seed_example
 def test_order_is_layer_by_layer_then_neuron_by_neuron():
     network = seed_example()
     assert step_count(network) == 6
-    walk = [(step_at(network, i).layer, step_at(network, i).neuron) for i in range(7)]
+    walk = [(step_at(network, i).position, step_at(network, i).neuron) for i in range(7)]
     assert walk == [(0, 2), (1, 0), (1, 1), (1, 2), (1, 3), (2, 0), (2, 1)]
     assert step_at(network, 0).is_start and step_at(network, 0).selected is None
     assert step_at(network, 6).is_last
@@ -38,14 +38,15 @@ def test_step_shows_products_running_sum_bias_and_activation():
     result = forward(network)
     working = step_working(network, result, step_at(network, 2))  # Hidden 1 · N2
     # by hand: 8·0.5 = 4, 9·0.1 = 0.9, 5·0.2 = 1 → running 4, 4.9, 5.9; + 0.14 = 6.04; relu → 6.04
-    assert [t.weight_name for t in working.running] == ["W1[1,2]", "W1[2,2]", "W1[3,2]"]
-    assert [t.product for t in working.running] == pytest.approx([4.0, 0.9, 1.0])
-    assert [t.running_sum for t in working.running] == pytest.approx([4.0, 4.9, 5.9])
+    assert [t.weight_name for t in working.working.terms] == ["W1[1,2]", "W1[2,2]", "W1[3,2]"]
+    assert [t.product for t in working.working.terms] == pytest.approx([4.0, 0.9, 1.0])
+    assert list(working.running_sums) == pytest.approx([4.0, 4.9, 5.9])
     assert working.working.z == pytest.approx(6.04) and working.working.a == pytest.approx(6.04)
     lines = working.lines()
     assert lines[1] == "W1[2,2] × IN2 = 9 × 0.1 = 0.9   (running sum 4.9)"
     assert lines[-2] == "z = Σ wᵢ·xᵢ + b1[2] = 5.9 + 0.14 = 6.04"
-    assert lines[-1] == "a = relu(6.04) = 6.04"
+    assert lines[-3] == "Σ wᵢ·xᵢ = 4 + 0.9 + 1 = 5.9"
+    assert lines[-1] == "a = f(z) = max(0, 6.04) = 6.04"
     assert working.title == "Step 2 of 6: Hidden 1 · N2 (layer 1)"
 
 
@@ -57,7 +58,7 @@ def test_output_step_uses_the_hidden_activations():
     hidden = [0.93, 6.04, 0.15, 2.46]
     z = 0.2 * hidden[0] + 0.1 * hidden[1] - 0.4 * hidden[2] + 0.3 * hidden[3] + 0.1
     working = step_working(network, result, step_at(network, 5))
-    assert [t.input_value for t in working.running] == pytest.approx(hidden)
+    assert [t.input_value for t in working.working.terms] == pytest.approx(hidden)
     assert working.working.z == pytest.approx(z)
     assert working.working.a == pytest.approx(1 / (1 + math.exp(-z)))
 
@@ -76,15 +77,15 @@ def test_pending_values_follow_the_step():
 
 
 def test_works_on_an_edited_network():
-    network = seed_example().with_weight(0, 1, 1, 0.0).with_bias(0, 1, 1.0)
+    network = seed_example().with_weight(1, 1, 1, 0.0).with_bias(1, 1, 1.0)
     result = forward(network)
     working = step_working(network, result, step_at(network, 2))
     # 8·0.5 + 0·0.1 + 5·0.2 = 5; + 1 = 6
-    assert [t.running_sum for t in working.running] == pytest.approx([4.0, 4.0, 5.0])
+    assert list(working.running_sums) == pytest.approx([4.0, 4.0, 5.0])
     assert working.working.z == pytest.approx(6.0)
     resized = network.resized(1, 2)
     assert step_count(resized) == 4
-    assert step_at(resized, 4).layer == 2
+    assert step_at(resized, 4).position == 2
 
 
 def test_softmax_step_lists_every_z_of_the_layer():
@@ -94,5 +95,5 @@ def test_softmax_step_lists_every_z_of_the_layer():
         layers=(Layer(weights=np.array([[1.0, 2.0]]), bias=np.zeros(2), activation="softmax"),),
     )
     working = step_working(network, forward(network), step_at(network, 1))
-    assert working.softmax_z == (1.0, 2.0)
-    assert working.lines()[-1] == f"a = softmax: e^(1) / (e^(1) + e^(2)) = {math.e / (math.e + math.e**2):.6g}"
+    assert working.working.layer_z == (1.0, 2.0)
+    assert working.lines()[-1] == f"a = f(z)_j = e^(1) / (e^(1) + e^(2)) = {math.e / (math.e + math.e**2):.6g}"

@@ -192,7 +192,7 @@ def test_the_one_step_tables_show_w_its_gradient_and_the_update_worked_by_hand()
     assert updated.iloc[:, 0].tolist() == ["0.6805", "1.787"]
     texts = [t.value for t in at.text]
     assert "∂L/∂w = x·δ = N1 × δ2[1] = 0.75 × 0.851953 = 0.638965" in texts
-    assert "w - η·g = 1 - 0.5 × 0.638965 = 0.680518" in texts
+    assert "w′ = w - η·g = 1 - 0.5 × 0.638965 = 0.680518" in texts
 
 
 def test_divergence_stops_names_epoch_and_layer_keeps_finite_weights_and_the_page_goes_on():
@@ -276,7 +276,7 @@ def test_training_survives_a_switch_to_the_simulator_which_shows_the_trained_net
 def test_an_edit_elsewhere_starts_a_new_run_from_the_edited_network():
     at = xor_gate_page()
     click(at, "Epoch")
-    edited = at.session_state[state.NETWORK].with_weight(1, 0, 0, 3.0)
+    edited = at.session_state[state.NETWORK].with_weight(2, 0, 0, 3.0)
     at.session_state[state.NETWORK] = edited
     at.run()
     assert "training starts from it now" in plain(at.info[0].value)

@@ -144,7 +144,7 @@ def test_sheet_has_questions_answer_space_and_a_key_after_a_page_break():
     assert questions.count("<span class='blank'></span>") == sum(len(row) for row in key_rows(page))
     assert ".answer-key { break-before: page; page-break-before: always; }" in page
     assert "@page { size: A4;" in page and "Worked solution" in key
-    assert "Hidden 1 · N1: z = W1[1,1]·IN1" in key
+    assert '<section class="working"><h4>Hidden 1 · N1 (layer 1, activation ' in key
     assert "Worked solution" not in questions and "<th>exact</th>" not in questions
 
 

@@ -56,7 +56,7 @@ def test_step_through_next_previous_reset_and_slider():
     # N1: 2·0.5 + 4·0.1 − 3·0.2 = 0.8; + 0.13 = 0.93
     assert "z = Σ wᵢ·xᵢ + b1[1] = 0.8 + 0.13 = 0.93" in arithmetic(at)
     at.slider(key=state.WORKSHOP_STEP).set_value(6).run()
-    assert "a = sigmoid(" in arithmetic(at)
+    assert "a = f(z) = 1 / (1 + e^(1.366)) = " in arithmetic(at)  # Output N2: z = -1.366
     button(at, "Next ▶").click().run()  # already at the end: stays
     assert at.slider(key=state.WORKSHOP_STEP).value == 6
     button(at, "↺ Reset").click().run()
@@ -66,7 +66,7 @@ def test_step_through_next_previous_reset_and_slider():
 
 def test_step_through_uses_the_users_edited_network():
     at = AppTest.from_string(PAGE, default_timeout=TIMEOUT)
-    at.session_state[state.NETWORK] = seed_example().with_weight(0, 1, 1, 0.0).with_bias(0, 1, 1.0)
+    at.session_state[state.NETWORK] = seed_example().with_weight(1, 1, 1, 0.0).with_bias(1, 1, 1.0)
     at.session_state[state.WORKSHOP_STEP] = 2
     at.run()
     # 8·0.5 + 0·0.1 + 5·0.2 = 5; + 1 = 6
@@ -110,7 +110,9 @@ def test_hints_climb_the_ladder_and_the_solution_ends_it():
     assert [b.label for b in at.button if b.label.startswith("Hint")] == ["Hint: next step"]
     button(at, "Hint: next step").click().run()
     hint = at.code[-1].value
-    assert hint == "Hint 1 of 3 · the formula:\nHidden 1 · N1: z = W1[1,1]·IN1 + W1[2,1]·IN2 + b1[1], then a = relu(z)"
+    assert (
+        hint == "Hint 1 of 3 · the formula:\nHidden 1 · N1: z = W1[1,1] × IN1 + W1[2,1] × IN2 + b1[1], then a = relu(z)"
+    )
     button(at, "Hint: next step").click().run()
     assert "Hint 2 of 3 · the products:" in at.code[-1].value
     button(at, "Hint: next step").click().run()
@@ -118,7 +120,7 @@ def test_hints_climb_the_ladder_and_the_solution_ends_it():
     assert button(at, "Hint: next step").disabled  # the ladder ends before the answer
     button(at, "Show solution").click().run()
     zs, activations = plain_forward(generate_network(3, "easy"))
-    assert at.code[-1].value.endswith(f"a = relu({zs[0][0]:g}) = {activations[0][0]:g}")
+    assert at.code[-1].value.endswith(f"a = f(z) = max(0, {zs[0][0]:g}) = {activations[0][0]:g}")
     assert button(at, "Show solution").disabled
 
 

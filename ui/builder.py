@@ -10,7 +10,7 @@ import math
 
 import streamlit as st
 
-from mlpsim.core.activations import ACTIVATIONS
+from mlpsim.core.activations import REGISTRY
 from mlpsim.core.errors import MlpsimError
 from mlpsim.core.initializers import INITIALIZERS
 from mlpsim.core.limits import DEFAULT_LIMITS
@@ -117,7 +117,7 @@ def _on_activation_change(position: int) -> None:
     before = state.current_network()
     activation = st.session_state[state.LAYER_ACTIVATION_PREFIX + str(position)]
     workspace.replace_network(
-        before.with_activation(position - 1, activation),
+        before.with_activation(position, activation),
         label=f"change of {before.layer_title(position)}'s activation to {activation}",
     )
 
@@ -155,7 +155,7 @@ def render_source() -> None:
         with st.expander("New random network", expanded=True):
             st.caption("Random weights and a random input from the seed; biases start at 0.")
             st.text_input("Layer sizes, input first", value=DEFAULT_RANDOM_SIZES, key=state.RANDOM_SIZES)
-            st.selectbox("Activation", list(ACTIVATIONS), index=1, key=state.RANDOM_ACTIVATION)
+            st.selectbox("Activation", list(REGISTRY), index=1, key=state.RANDOM_ACTIVATION)
             st.selectbox("Initialiser", list(INITIALIZERS), index=2, key=state.RANDOM_INITIALIZER)
             st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key=state.RANDOM_SEED)
             st.button("Create", on_click=_on_create_random, width="stretch")
@@ -188,7 +188,7 @@ def render_shape(network: Network) -> None:
         left, right = st.columns([2, 3])
         left.number_input("neurons", **size_input)
         right.selectbox(
-            "activation", list(ACTIVATIONS), key=activation_key, on_change=_on_activation_change, args=(position,)
+            "activation", list(REGISTRY), key=activation_key, on_change=_on_activation_change, args=(position,)
         )
         if position < len(network.layers):
             st.button(

@@ -12,17 +12,15 @@ import streamlit as st
 from mlpsim.core.errors import ForwardError
 from mlpsim.core.forward import ForwardResult, forward
 from mlpsim.core.network import Network, neuron_name
-from mlpsim.explain.arithmetic import latex_number, layer_working, neuron_working, number, signed_latex
+from mlpsim.core.numbertext import number
+from mlpsim.explain.arithmetic import layer_working, neuron_working
+from mlpsim.explain.notation import TERMS_IN_ONE_LINE
 from mlpsim.render.figure import network_figure
 from ui import digits, state
 from ui.literal import escaped
 
 EDGE_VALUES_MAX_EDGES = 64
 """Weights can be written on the edges only when there are this few (more is unreadable)."""
-
-WRITTEN_OUT_TERMS_MAX = 12
-"""Neurons with more inputs get the sum's total and a table of products instead of every term
-written out (a 784-term equation is neither readable nor quick to typeset)."""
 
 DIAGRAM_DISPLAY = {"width": "content", "theme": None}
 """How st.plotly_chart shows a diagram: at the figure's own width (narrower when the column is),
@@ -153,15 +151,10 @@ def render_neuron_panel(network: Network, result: ForwardResult) -> None:
         st.markdown(f"**{escaped(neuron_label(network, selected))}** — activation `{working.activation}`")
         if position == 1 and network.input_size == digits.PIXELS:
             digits.render_weights_image(network, index)
-        if len(working.terms) <= WRITTEN_OUT_TERMS_MAX:
-            for line in working.latex_lines():
-                st.latex(line)
+        for line in working.latex_lines():
+            st.latex(line)
+        if len(working.terms) <= TERMS_IN_ONE_LINE:  # more: the total only, and a table of the products
             return
-        st.latex(
-            rf"z = \sum_{{i=1}}^{{{len(working.terms)}}} w_i x_i + b = {latex_number(working.weighted_sum)}"
-            rf" + {signed_latex(working.bias)} = {latex_number(working.z)}"
-        )
-        st.latex(working.latex_lines()[-1])
         st.caption(f"The {len(working.terms)} products wᵢ·xᵢ:")
         st.dataframe(
             pd.DataFrame(

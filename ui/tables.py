@@ -19,8 +19,7 @@ import pandas as pd
 
 from mlpsim.core.forward import ForwardResult
 from mlpsim.core.network import Layer, Network, neuron_name, weight_name
-from mlpsim.core.numbertext import LARGEST_TEXT, read_number
-from mlpsim.explain.arithmetic import number
+from mlpsim.core.numbertext import LARGEST_TEXT, number, read_number
 
 TableKind = Literal["weights", "bias", "input"]
 BIAS_COLUMN = "b"
@@ -97,8 +96,8 @@ class Table:
         if self.kind == "input":
             return network.with_input(values[:, 0])
         if self.kind == "bias":
-            return network.with_layer(self.layer - 1, bias=values[:, 0])
-        return network.with_layer(self.layer - 1, weights=values)
+            return network.with_layer(self.layer, bias=values[:, 0])
+        return network.with_layer(self.layer, weights=values)
 
 
 def _names(position: int, count: int) -> list[str]:

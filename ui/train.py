@@ -211,7 +211,7 @@ def _render_preview(dataset: Dataset) -> None:
 def _render_settings(network: Network) -> None:
     settings = _settings()
     output = network.layers[-1].activation
-    losses = [name for name, loss in LOSSES.items() if output in loss.pairs_with]
+    losses = [name for name, loss in LOSSES.items() if loss.fits(output)]
     loss = settings.loss if settings.loss in losses else losses[-1]
     _fill(state.TRAIN_LOSS, loss)
     if st.session_state[state.TRAIN_LOSS] not in losses:

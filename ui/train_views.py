@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from mlpsim.core.activations import REGISTRY
 from mlpsim.core.backward import Gradients, backward
 from mlpsim.core.forward import ForwardResult, forward
 from mlpsim.core.losses import Loss
@@ -75,14 +76,11 @@ def plane_pass(network: Network, plane: Plane) -> ForwardResult:
 
 def value_range(activation: str, values: np.ndarray) -> tuple[float, float]:
     """The colour range of a neuron's values: the activation's own range where it has one."""
-    if activation == "tanh":
-        return -1.0, 1.0
-    if activation in ("sigmoid", "softmax"):
-        return 0.0, 1.0
+    low, high = REGISTRY[activation].output_range
+    if low is not None and high is not None:
+        return low, high
     top = float(np.max(np.abs(values))) or 1.0
-    if activation == "relu":
-        return 0.0, top
-    return -top, top
+    return (-top if low is None else low), (top if high is None else high)
 
 
 def colours(values: np.ndarray, low: float, high: float) -> np.ndarray:

@@ -142,7 +142,7 @@ def reshape_for(network: Network, dataset: Dataset) -> Reshape:
         fitted = fitted.resized(output_position, outputs)
     if fitted.layers[-1].activation != activation:
         changes.append(f"output activation: {fitted.layers[-1].activation} → {activation}")
-        fitted = fitted.with_activation(output_position - 1, activation)
+        fitted = fitted.with_activation(output_position, activation)
     if changes:
         changes.append("new weights start at 0; the overlapping weights are kept")
     changes.append(f"loss: {LOSSES[loss].title}")

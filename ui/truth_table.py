@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from mlpsim.core.activations import REGISTRY
 from mlpsim.core.errors import ForwardError
 from mlpsim.core.forward import forward
 from mlpsim.core.network import Network, neuron_name
-from mlpsim.explain.arithmetic import number
+from mlpsim.core.numbertext import number
 from ui import state
 
 INPUTS_SHOWN = (2, 3, 4)
@@ -38,7 +39,8 @@ def truth_table(network: Network, gate: str | None = None) -> pd.DataFrame:
     for j in range(outputs.shape[1]):
         frame[neuron_name(position, j)] = [number(v) for v in outputs[:, j]]
     if gate in GATES and network.input_size == 2 and outputs.shape[1] == 1:
-        middle = 0.0 if network.layers[-1].activation == "tanh" else 0.5
+        low, high = REGISTRY[network.layers[-1].activation].output_range
+        middle = 0.5 if low is None or high is None else (low + high) / 2
         expected = np.array(GATES[gate])
         frame[f"{gate} expects"] = expected
         frame["gives it"] = np.where((outputs[:, 0] > middle).astype(int) == expected, "✓", "✗")

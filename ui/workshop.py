@@ -17,7 +17,8 @@ import streamlit as st
 from mlpsim.core.errors import MlpsimError
 from mlpsim.core.forward import ForwardResult
 from mlpsim.core.network import Network, neuron_name
-from mlpsim.explain.arithmetic import layer_working, number
+from mlpsim.core.numbertext import number
+from mlpsim.explain.arithmetic import layer_working
 from mlpsim.explain.stepper import first_step_of_layer, known_values, step_at, step_count, step_working
 from mlpsim.render.figure import network_figure
 from mlpsim.workshop.exercises import (
@@ -140,22 +141,24 @@ def _render_step_arithmetic(network: Network, result, working) -> None:
     st.markdown(f"z = Σ wᵢ·xᵢ + b, then a = {w.activation}(z). The products, one at a time:")
     frame = pd.DataFrame(
         {
-            "weight": [t.weight_name for t in working.running],
-            "w": [number(t.weight_value) for t in working.running],
-            "input": [t.input_name for t in working.running],
-            "x": [number(t.input_value) for t in working.running],
-            "w·x": [number(t.product) for t in working.running],
-            "running sum": [number(t.running_sum) for t in working.running],
+            "weight": [t.weight_name for t in w.terms],
+            "w": [number(t.weight_value) for t in w.terms],
+            "input": [t.input_name for t in w.terms],
+            "x": [number(t.input_value) for t in w.terms],
+            "w·x": [number(t.product) for t in w.terms],
+            "running sum": [number(total) for total in working.running_sums],
         }
     )
     st.dataframe(frame, hide_index=True, height="auto" if len(frame) <= TERMS_AS_TABLE else 300)
-    st.code("\n".join(working.lines()[len(working.running) :]), language=None)
-    params = network.layers[w.layer - 1]
+    st.code("\n".join(working.lines()[len(w.terms) :]), language=None)
+    params = network.layers[w.position - 1]
     if w.neuron == params.size - 1:
-        st.markdown(f"**{escaped(network.layer_title(w.layer))} is complete.** The same layer in matrix form:")
-        st.latex(layer_working(network, result, w.layer).as_latex())
-    elif w.neuron == 0 and first_step_of_layer(network, w.layer) == working.step.index:
-        st.caption(f"First neuron of {escaped(network.layer_title(w.layer))}: its inputs are the previous layer's a.")
+        st.markdown(f"**{escaped(network.layer_title(w.position))} is complete.** The same layer in matrix form:")
+        st.latex(layer_working(network, result, w.position).as_latex())
+    elif w.neuron == 0 and first_step_of_layer(network, w.position) == working.step.index:
+        st.caption(
+            f"First neuron of {escaped(network.layer_title(w.position))}: its inputs are the previous layer's a."
+        )
 
 
 # ---- exercise: which one, from a link or the instructor's choices -------------------------------

@@ -15,8 +15,8 @@ through the Jacobian, ∂aⱼ/∂zᵢ = aⱼ(δᵢⱼ − aᵢ), in ``Activation
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -86,24 +86,49 @@ def _sigmoid_derivative(z: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Activation:
-    """One activation: its function, its derivative and how people write them.
+    """One activation: its function, its derivative, how people write them, and its properties.
 
-    derivative(z, a) → f′(z), same shape as z; None when the activation is not elementwise
-    (softmax), whose backward step is the Jacobian product in ``backward``.
+    Every other module reads an activation's facts from here (``REGISTRY[name]``, looked up when
+    used, never copied at import time), so a new activation is one entry.
+
+    function(z) → a, same shape as z, (M,) or (B, M).
+    derivative(z, a) → f′(z), same shape as z; None exactly when the activation is not
+        elementwise (softmax), whose backward step is the Jacobian product in ``backward``.
+    Templates (``str.format`` with the numbers, each written by the medium: ``{z}``, or
+    ``{z:factor}`` for a factor, in parentheses when negative — see ``mlpsim.explain.notation``):
+        applied_text / applied_latex: f with z's number in: 'max(0, {z})'; also ``{minus_z}``
+            (−z), ``{exp_sum}`` (Σₖ e^(zₖ) over the layer, written out) and the parameters.
+        derivative_worked_text / _latex: f′(z) with the numbers: '{a}·(1 - a) …'; also ``{a}``,
+            ``{one_minus_a}``, ``{value}`` (f′(z)), ``{relation}`` ('>' or '≤' between z and 0).
     """
 
     name: str
     title: str
+    """As the diagram's layer heading writes it: 'ReLU', 'leaky ReLU', 'sigmoid'."""
     function: Callable[[np.ndarray], np.ndarray]
     derivative: Callable[[np.ndarray, np.ndarray], np.ndarray] | None
     formula_text: str
     formula_latex: str
     derivative_text: str
     derivative_latex: str
+    applied_text: str
+    applied_latex: str
+    derivative_worked_text: str
+    derivative_worked_latex: str
+    elementwise: bool
+    """Each aⱼ depends on zⱼ alone; False for softmax, whose every a depends on the whole layer."""
+    curved: bool
+    """True for a smooth curve (sigmoid, tanh): its values are checked to significant figures, and
+    its slope is at most 1 but varies. False for piecewise linear f(z) = f′(z)·z (linear, ReLU,
+    leaky ReLU), which keeps the decimals of z where its slope is 0 or 1."""
+    parameters: Mapping[str, float] = field(default_factory=dict)
+    """Fixed numbers in the formula, by the name its templates use: {'slope': 0.01}."""
+    output_range: tuple[float | None, float | None] = (None, None)
+    """(lowest, highest) value f can take; None where unbounded: sigmoid (0, 1), ReLU (0, None)."""
 
-    @property
-    def elementwise(self) -> bool:
-        return self.derivative is not None
+    def __post_init__(self) -> None:
+        if self.elementwise != (self.derivative is not None):
+            raise ValueError(f"activation {self.name}: an elementwise activation has a derivative, softmax none")
 
     def backward(self, z: np.ndarray, a: np.ndarray, upstream: np.ndarray) -> np.ndarray:
         """∂L/∂z from ∂L/∂a (``upstream``), all of shape (M,) or (B, M).
@@ -115,74 +140,133 @@ class Activation:
             return upstream * self.derivative(z, a)
         return a * (upstream - np.sum(upstream * a, axis=-1, keepdims=True))
 
+    def slope_bound(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+        """max |f′| over [low, high] (arrays of one shape): how much f can magnify a change of z
+        there. Every registered f′ is monotone in |z| on each side of 0, so the largest value is
+        at an end or at 0. Softmax: 1, which bounds its partial derivatives (they sum to ≤ 0.5)."""
+        if self.derivative is None:
+            return np.ones(np.shape(low))
+        ends = [np.asarray(low, dtype=float), np.asarray(high, dtype=float)]
+        ends.append(np.where((low <= 0) & (high >= 0), 0.0, ends[0]))
+        slopes = [np.abs(self.derivative(end, self.function(end))) for end in ends]
+        return np.maximum.reduce(slopes)
+
+    def keeps_decimals(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+        """Where f(z) has no more decimals than z for every z in [low, high]: a piecewise linear
+        f whose slope at both ends is 0 or 1 gives z or 0. Shape of low."""
+        if self.curved or self.derivative is None:
+            return np.zeros(np.shape(low), dtype=bool)
+        kept = np.ones(np.shape(low), dtype=bool)
+        for end in (np.asarray(low, dtype=float), np.asarray(high, dtype=float)):
+            slope = self.derivative(end, self.function(end))
+            kept &= (slope == 0) | (slope == 1)
+        return kept
+
 
 REGISTRY: dict[str, Activation] = {
     activation.name: activation
     for activation in (
         Activation(
-            "linear",
-            "Linear",
-            linear,
-            _linear_derivative,
-            "f(z) = z",
-            r"f(z) = z",
-            "f′(z) = 1",
-            r"f'(z) = 1",
+            name="linear",
+            title="linear",
+            function=linear,
+            derivative=_linear_derivative,
+            formula_text="f(z) = z",
+            formula_latex=r"f(z) = z",
+            derivative_text="f′(z) = 1",
+            derivative_latex=r"f'(z) = 1",
+            applied_text="{z}",
+            applied_latex="{z}",
+            derivative_worked_text="{value}",
+            derivative_worked_latex="{value}",
+            elementwise=True,
+            curved=False,
         ),
         Activation(
-            "relu",
-            "ReLU",
-            relu,
-            _relu_derivative,
-            "f(z) = max(0, z)",
-            r"f(z) = \max(0, z)",
-            "f′(z) = 1 if z > 0 else 0",
-            r"f'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}",
+            name="relu",
+            title="ReLU",
+            function=relu,
+            derivative=_relu_derivative,
+            formula_text="f(z) = max(0, z)",
+            formula_latex=r"f(z) = \max(0, z)",
+            derivative_text="f′(z) = 1 if z > 0 else 0",
+            derivative_latex=r"f'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}",
+            applied_text="max(0, {z})",
+            applied_latex=r"\max(0,\ {z})",
+            derivative_worked_text="{value} (z = {z} {relation} 0)",
+            derivative_worked_latex=r"{value} \quad (z = {z} {relation} 0)",
+            elementwise=True,
+            curved=False,
+            output_range=(0.0, None),
         ),
         Activation(
-            "leaky_relu",
-            "Leaky ReLU",
-            leaky_relu,
-            _leaky_relu_derivative,
-            f"f(z) = z if z > 0 else {LEAKY_RELU_SLOPE}·z",
-            rf"f(z) = \begin{{cases}} z & z > 0 \\ {LEAKY_RELU_SLOPE}\,z & z \le 0 \end{{cases}}",
-            f"f′(z) = 1 if z > 0 else {LEAKY_RELU_SLOPE}",
-            rf"f'(z) = \begin{{cases}} 1 & z > 0 \\ {LEAKY_RELU_SLOPE} & z \le 0 \end{{cases}}",
+            name="leaky_relu",
+            title="leaky ReLU",
+            function=leaky_relu,
+            derivative=_leaky_relu_derivative,
+            formula_text=f"f(z) = z if z > 0 else {LEAKY_RELU_SLOPE}·z",
+            formula_latex=rf"f(z) = \begin{{cases}} z & z > 0 \\ {LEAKY_RELU_SLOPE}\,z & z \le 0 \end{{cases}}",
+            derivative_text=f"f′(z) = 1 if z > 0 else {LEAKY_RELU_SLOPE}",
+            derivative_latex=rf"f'(z) = \begin{{cases}} 1 & z > 0 \\ {LEAKY_RELU_SLOPE} & z \le 0 \end{{cases}}",
+            applied_text="max({slope} × {z:factor}, {z})",
+            applied_latex=r"\max({slope} \cdot {z:factor},\ {z})",
+            derivative_worked_text="{value} (z = {z} {relation} 0)",
+            derivative_worked_latex=r"{value} \quad (z = {z} {relation} 0)",
+            elementwise=True,
+            curved=False,
+            parameters={"slope": LEAKY_RELU_SLOPE},
         ),
         Activation(
-            "tanh",
-            "tanh",
-            tanh,
-            _tanh_derivative,
-            "f(z) = tanh(z) = (e^z − e^(−z)) / (e^z + e^(−z))",
-            r"f(z) = \tanh(z)",
-            "f′(z) = 1 − tanh²(z) = 1 − a²",
-            r"f'(z) = 1 - \tanh^2(z) = 1 - a^2",
+            name="tanh",
+            title="tanh",
+            function=tanh,
+            derivative=_tanh_derivative,
+            formula_text="f(z) = tanh(z) = (e^z − e^(−z)) / (e^z + e^(−z))",
+            formula_latex=r"f(z) = \tanh(z)",
+            derivative_text="f′(z) = 1 − tanh²(z) = 1 − a²",
+            derivative_latex=r"f'(z) = 1 - \tanh^2(z) = 1 - a^2",
+            applied_text="tanh({z})",
+            applied_latex=r"\tanh({z})",
+            derivative_worked_text="1 - a² = 1 - {a:factor}² = {value}",
+            derivative_worked_latex="1 - a^2 = 1 - {a:factor}^2 = {value}",
+            elementwise=True,
+            curved=True,
+            output_range=(-1.0, 1.0),
         ),
         Activation(
-            "sigmoid",
-            "Sigmoid",
-            sigmoid,
-            _sigmoid_derivative,
-            "f(z) = 1 / (1 + e^(−z))",
-            r"f(z) = \frac{1}{1 + e^{-z}}",
-            "f′(z) = f(z)·(1 − f(z)) = a·(1 − a)",
-            r"f'(z) = f(z)\,(1 - f(z)) = a\,(1 - a)",
+            name="sigmoid",
+            title="sigmoid",
+            function=sigmoid,
+            derivative=_sigmoid_derivative,
+            formula_text="f(z) = 1 / (1 + e^(−z))",
+            formula_latex=r"f(z) = \frac{1}{1 + e^{-z}}",
+            derivative_text="f′(z) = f(z)·(1 − f(z)) = a·(1 − a)",
+            derivative_latex=r"f'(z) = f(z)\,(1 - f(z)) = a\,(1 - a)",
+            applied_text="1 / (1 + e^({minus_z}))",
+            applied_latex=r"\frac{{1}}{{1 + e^{{{minus_z}}}}}",
+            derivative_worked_text="a·(1 - a) = {a} × {one_minus_a:factor} = {value}",
+            derivative_worked_latex=r"a\,(1 - a) = {a} \cdot {one_minus_a:factor} = {value}",
+            elementwise=True,
+            curved=True,
+            output_range=(0.0, 1.0),
         ),
         Activation(
-            "softmax",
-            "Softmax",
-            softmax,
-            None,
-            "f(z)_j = e^(z_j) / Σ_k e^(z_k)",
-            r"f(z)_j = \frac{e^{z_j}}{\sum_k e^{z_k}}",
-            "∂a_j/∂z_i = a_j·(1 − a_i) if i = j else −a_j·a_i",
-            r"\frac{\partial a_j}{\partial z_i} = a_j\,(\delta_{ij} - a_i)",
+            name="softmax",
+            title="softmax",
+            function=softmax,
+            derivative=None,
+            formula_text="f(z)_j = e^(z_j) / Σ_k e^(z_k)",
+            formula_latex=r"f(z)_j = \frac{e^{z_j}}{\sum_k e^{z_k}}",
+            derivative_text="∂a_j/∂z_i = a_j·(1 − a_i) if i = j else −a_j·a_i",
+            derivative_latex=r"\frac{\partial a_j}{\partial z_i} = a_j\,(\delta_{ij} - a_i)",
+            applied_text="e^({z}) / ({exp_sum})",
+            applied_latex=r"\frac{{e^{{{z}}}}}{{{exp_sum}}}",
+            derivative_worked_text="",
+            derivative_worked_latex="",
+            elementwise=False,
+            curved=True,
+            output_range=(0.0, 1.0),
         ),
     )
 }
-
-# Views of the registry under the names the rest of the code has always used.
-ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {name: a.function for name, a in REGISTRY.items()}
-FORMULAS_TEXT: dict[str, str] = {name: a.formula_text for name, a in REGISTRY.items()}
-FORMULAS_LATEX: dict[str, str] = {name: a.formula_latex for name, a in REGISTRY.items()}
+"""Name → activation, in the order people are offered them (the app's menus, a worksheet's list)."""

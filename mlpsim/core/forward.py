@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from mlpsim.core.activations import ACTIVATIONS
+from mlpsim.core.activations import REGISTRY
 from mlpsim.core.errors import ForwardError, ValidationError
 from mlpsim.core.network import Network, neuron_name, weight_name
 from mlpsim.core.numbertext import LARGEST_TEXT, number
@@ -59,7 +59,7 @@ def forward(network: Network, inputs: np.ndarray | None = None, through: int | N
             # each entry checked.
             if not math.isfinite(z.sum()) and not np.isfinite(z).all():
                 z = _recomputed(network, k, a, z)
-        a = ACTIVATIONS[layer.activation](z)
+        a = REGISTRY[layer.activation].function(z)
         zs.append(z)
         activations.append(a)
     return ForwardResult(inputs=x, z=tuple(zs), a=tuple(activations))

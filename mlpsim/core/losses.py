@@ -92,9 +92,13 @@ class Loss:
     formula_latex: str
     per_sample: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
     output_gradient: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    pairs_with: tuple[str, ...]
+    pairs_with: tuple[str, ...] | None
+    """The output activations it fits; None: every activation in the registry."""
     combined_delta: Callable[[np.ndarray, np.ndarray], np.ndarray] | None
     target_problem: Callable[[np.ndarray], str | None] = lambda y: None  # squared error takes any targets
+
+    def fits(self, activation: str) -> bool:
+        return activation in (REGISTRY if self.pairs_with is None else self.pairs_with)
 
     def value(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
         """The batch's loss: the mean of the per-sample losses (or the one sample's loss)."""
@@ -117,7 +121,7 @@ LOSSES: dict[str, Loss] = {
             r"L = \tfrac{1}{2} \sum_k (a_k - y_k)^2",
             _squared_error,
             _squared_error_gradient,
-            tuple(REGISTRY),
+            None,
             combined_delta=None,
         ),
         Loss(
@@ -150,7 +154,7 @@ def pairings_text() -> str:
     """'squared_error with any output activation; binary_cross_entropy with sigmoid; …'"""
     parts = []
     for loss in LOSSES.values():
-        partners = "any output activation" if loss.pairs_with == tuple(REGISTRY) else " or ".join(loss.pairs_with)
+        partners = "any output activation" if loss.pairs_with is None else " or ".join(loss.pairs_with)
         parts.append(f"{loss.name} with {partners}")
     return "; ".join(parts)
 
@@ -160,7 +164,7 @@ def get_loss(name: str, output_activation: str) -> Loss:
     if name not in LOSSES:
         raise ValidationError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}")
     loss = LOSSES[name]
-    if output_activation not in loss.pairs_with:
+    if not loss.fits(output_activation):
         raise ValidationError(
             f"loss {name} does not fit an output layer with activation {output_activation}; "
             f"the pairings are: {pairings_text()}"

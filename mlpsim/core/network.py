@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from mlpsim.core.activations import ACTIVATIONS
+from mlpsim.core.activations import REGISTRY
 from mlpsim.core.errors import ValidationError
 from mlpsim.core.limits import DEFAULT_LIMITS, Limits
 
@@ -126,9 +126,9 @@ class Network:
         weight_arrays = []
         for k, layer in enumerate(self.layers, start=1):
             where = f"W{k}"
-            if not isinstance(layer.activation, str) or layer.activation not in ACTIVATIONS:
+            if not isinstance(layer.activation, str) or layer.activation not in REGISTRY:
                 raise ValidationError(
-                    f"layer {k}: unknown activation {layer.activation!r}; choose one of {', '.join(ACTIVATIONS)}"
+                    f"layer {k}: unknown activation {layer.activation!r}; choose one of {', '.join(REGISTRY)}"
                 )
             if not isinstance(layer.name, str):
                 raise ValidationError(f"layer {k} name: expected text, got {type(layer.name).__name__}")
@@ -219,43 +219,46 @@ class Network:
     def with_input(self, values: Sequence[float]) -> Network:
         return replace(self, input_values=np.asarray(values, dtype=float))
 
-    def with_weight(self, layer: int, row: int, column: int, value: float) -> Network:
-        """Set W{layer}[row, column] (all 0-based here: layer 0 is W1)."""
-        self._check_layer_index(layer)
-        n_in, n_out = self.layers[layer].weights.shape
+    def with_weight(self, position: int, row: int, column: int, value: float) -> Network:
+        """Set W{position}[row, column]: the weight into layer ``position`` (1..L) from neuron
+        ``row`` of the layer before, to neuron ``column`` (both 0-based)."""
+        layer = self._weighted_layer(position)
+        n_in, n_out = layer.weights.shape
+        name = weight_name(position, row, column)
         if not (0 <= row < n_in and 0 <= column < n_out):
             raise ValidationError(
-                f"{weight_name(layer + 1, row, column)}: W{layer + 1} is {n_in}×{n_out}, so rows are 1..{n_in} "
-                f"and columns 1..{n_out}"
+                f"{name}: W{position} is {n_in}×{n_out}, so rows are 1..{n_in} and columns 1..{n_out}"
             )
-        weights = np.array(self.layers[layer].weights)
-        weights[row, column] = _number(value, weight_name(layer + 1, row, column))
-        return self.with_layer(layer, weights=weights)
+        weights = np.array(layer.weights)
+        weights[row, column] = _number(value, name)
+        return self.with_layer(position, weights=weights)
 
-    def with_bias(self, layer: int, neuron: int, value: float) -> Network:
-        """Set b{layer}[neuron] (0-based here: layer 0 is W1's layer)."""
-        self._check_layer_index(layer)
-        size = self.layers[layer].size
+    def with_bias(self, position: int, neuron: int, value: float) -> Network:
+        """Set the bias of neuron ``neuron`` (0-based) of layer ``position`` (1..L)."""
+        size = self._weighted_layer(position).size
         if not 0 <= neuron < size:
-            raise ValidationError(f"b{layer + 1}[{neuron + 1}]: layer {layer + 1} has neurons 1..{size}")
-        bias = np.array(self.layers[layer].bias)
-        bias[neuron] = _number(value, f"b{layer + 1}[{neuron + 1}]")
-        return self.with_layer(layer, bias=bias)
+            raise ValidationError(f"{bias_name(position, neuron)}: layer {position} has neurons 1..{size}")
+        bias = np.array(self.layers[position - 1].bias)
+        bias[neuron] = _number(value, bias_name(position, neuron))
+        return self.with_layer(position, bias=bias)
 
-    def _check_layer_index(self, layer: int) -> None:
-        if not 0 <= layer < len(self.layers):
+    def _weighted_layer(self, position: int) -> Layer:
+        """The Layer (weights in, bias, activation) of layer ``position``, 1..L."""
+        if not 1 <= position <= len(self.layers):
             raise ValidationError(
-                f"layer index {layer}: the network has weighted layers 0..{len(self.layers) - 1} (W1..W{len(self.layers)})"
+                f"layer position {position}: the layers with weights are 1..{len(self.layers)} (0 is the input)"
             )
+        return self.layers[position - 1]
 
-    def with_activation(self, layer: int, activation: str) -> Network:
-        return self.with_layer(layer, activation=activation)
+    def with_activation(self, position: int, activation: str) -> Network:
+        """Set the activation of layer ``position`` (1..L)."""
+        return self.with_layer(position, activation=activation)
 
-    def with_layer(self, layer: int, **changes) -> Network:
-        """Replace fields of one layer (0-based); the other layers are shared, not copied."""
-        self._check_layer_index(layer)
+    def with_layer(self, position: int, **changes) -> Network:
+        """Replace fields of layer ``position``'s Layer (1..L); the other layers are shared, not
+        copied."""
         layers = list(self.layers)
-        layers[layer] = replace(layers[layer], **changes)
+        layers[position - 1] = replace(self._weighted_layer(position), **changes)
         return replace(self, layers=tuple(layers))
 
     def resized(self, position: int, new_size: int, limits: Limits | None = None) -> Network:
@@ -334,6 +337,12 @@ def neuron_name(position: int, index: int) -> str:
     return f"IN{index + 1}" if position == 0 else f"N{index + 1}"
 
 
-def weight_name(layer: int, row: int, column: int) -> str:
-    """'W1[2,2]' for layer 1 (1-based layer), row and column given 0-based."""
-    return f"W{layer}[{row + 1},{column + 1}]"
+def weight_name(position: int, row: int, column: int) -> str:
+    """'W1[2,2]': the weight into layer ``position`` (1 = the first after the input, so W1) from
+    row ``row`` to column ``column``, both 0-based."""
+    return f"W{position}[{row + 1},{column + 1}]"
+
+
+def bias_name(position: int, index: int) -> str:
+    """'b1[2]': the bias of neuron ``index`` (0-based) in layer ``position`` (1 = after the input)."""
+    return f"b{position}[{index + 1}]"

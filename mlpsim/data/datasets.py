@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from mlpsim.core.activations import REGISTRY
 from mlpsim.core.errors import ValidationError
 from mlpsim.core.limits import DEFAULT_LIMITS, Limits
 from mlpsim.core.network import Network
@@ -78,7 +79,8 @@ def examples(dataset: Dataset, network: Network) -> Examples:
                 f"{dataset.name}: the data has {width} target(s) per row but the network has {n_out} output neurons"
             )
         return Examples(dataset.inputs, dataset.targets, dataset.labels)
-    off = -1.0 if output_activation == "tanh" else 0.0
+    lowest = REGISTRY[output_activation].output_range[0]
+    off = lowest if lowest is not None and lowest < 0 else 0.0  # "not this class": tanh's -1, else 0
     k = dataset.class_count
     if n_out == k:
         targets = np.full((len(dataset), k), off)

@@ -4,14 +4,15 @@ For an output neuron: ∂L/∂a, f′(z) and δ with the numbers (or δ = a − 
 activation cancel). For a hidden neuron: δᵢ = (Σⱼ W[i,j]·δⱼ)·f′(zᵢ) with every term. For each
 incoming weight: ∂L/∂W[i,j] = xᵢ·δⱼ and the update w − η·g = w′. For a layer: the matrix form
 ∇W = x·δᵀ and δ_prev = (W·δ) ⊙ f′(z_prev), with the numbers for small layers and the shapes
-always. Each working renders ``as_text()``, ``as_latex()``, ``as_markdown()`` and ``as_html()``;
+always. Each working is a ``notation.Rendered`` like the forward pass's NeuronWorking, so it is
+written in the same notation by the same renderers: ``as_text()``, ``as_latex()``,
+``as_markdown()`` and ``as_html()``;
 names are 1-based as people write them (layer 2, N1, W2[1,1], δ2[1] = δ of N1 in layer 2), the
 constructors take a layer ``position`` (0 = input) and a 0-based neuron index.
 """
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,51 +22,22 @@ from mlpsim.core.backward import Gradients
 from mlpsim.core.errors import ValidationError
 from mlpsim.core.forward import ForwardResult
 from mlpsim.core.losses import Loss
-from mlpsim.core.network import Network, neuron_name, weight_name
-from mlpsim.explain.arithmetic import (
-    MATRIX_LATEX_MAX,
-    _latex_matrix,
-    _text_matrix,
-    latex_number,
-    number,
-    signed_latex,
-    sum_line,
-)
+from mlpsim.core.network import Network, bias_name, neuron_name, weight_name
+from mlpsim.core.numbertext import number
+from mlpsim.explain.arithmetic import MATRIX_LATEX_MAX, latex_matrix, text_matrix
+from mlpsim.explain.notation import LATEX, TEXT, Medium, Rendered, derivative_worked
 
 
-class _Rendered:
-    """Shared renderings of a working made of a title and parallel text / LaTeX lines."""
-
-    title: str
-
-    def text_lines(self) -> list[str]:
-        raise NotImplementedError
-
-    def latex_lines(self) -> list[str]:
-        raise NotImplementedError
-
-    def as_text(self) -> str:
-        return "\n".join([self.title, *("  " + line for line in self.text_lines())])
-
-    def as_latex(self) -> str:
-        return (
-            r"\begin{aligned}"
-            + r" \\ ".join(line.replace("=", "&=", 1) for line in self.latex_lines())
-            + r"\end{aligned}"
-        )
-
-    def as_markdown(self) -> str:
-        return "\n".join(
-            [f"**{_markdown_escape(self.title)}**", "", *(f"- {_markdown_escape(line)}" for line in self.text_lines())]
-        )
-
-    def as_html(self) -> str:
-        items = "".join(f"<li>{html.escape(line)}</li>" for line in self.text_lines())
-        return f'<section class="working"><h4>{html.escape(self.title)}</h4><ul>{items}</ul></section>'
+def _known(value: float | None) -> float:
+    """f′(z) of an elementwise activation: the constructors set it whenever there is no Jacobian sum."""
+    if value is None:
+        raise AssertionError("an elementwise activation's working has its f′(z)")
+    return value
 
 
-def _markdown_escape(text: str) -> str:
-    return "".join("\\" + c if c in "\\`*_[]<>#|" else c for c in text)
+def _delta_symbol(position: int, neuron: int, m: Medium) -> str:
+    """'δ2[1]' (δ of N1 in layer 2), or its LaTeX."""
+    return _delta_latex(position, neuron) if m.latex else _delta_name(position, neuron)
 
 
 def _delta_name(position: int, neuron: int) -> str:
@@ -76,30 +48,8 @@ def _delta_latex(position: int, neuron: int) -> str:
     return rf"\delta_{{{position},{neuron + 1}}}"
 
 
-def _derivative_text(activation: str, z: float, a: float, value: float) -> str:
-    """f′(z) with the numbers, as the activation's derivative formula computes it."""
-    if activation == "sigmoid":
-        return f"a·(1 - a) = {number(a)} × {number(1 - a)} = {number(value)}"
-    if activation == "tanh":
-        return f"1 - a² = 1 - {number(a)}² = {number(value)}"
-    if activation in ("relu", "leaky_relu"):
-        return f"{number(value)} (z = {number(z)} {'>' if z > 0 else '≤'} 0)"
-    return f"{number(value)}"
-
-
-def _derivative_latex(activation: str, z: float, a: float, value: float) -> str:
-    if activation == "sigmoid":
-        return rf"a\,(1 - a) = {latex_number(a)} \cdot {signed_latex(1 - a)} = {latex_number(value)}"
-    if activation == "tanh":
-        return rf"1 - a^2 = 1 - {signed_latex(a)}^2 = {latex_number(value)}"
-    if activation in ("relu", "leaky_relu"):
-        relation = ">" if z > 0 else r"\le"
-        return rf"{latex_number(value)} \quad (z = {latex_number(z)} {relation} 0)"
-    return latex_number(value)
-
-
 @dataclass(frozen=True)
-class OutputDelta(_Rendered):
+class OutputDelta(Rendered):
     """δ of an output neuron. ``combined``: the loss's ∂L/∂a and f′ cancel to δ = a − y.
     ``jacobian_sum``: for softmax under squared error, Σₖ ∂L/∂aₖ·aₖ (δ = a·(∂L/∂a − that sum))."""
 
@@ -118,45 +68,45 @@ class OutputDelta(_Rendered):
     delta: float
 
     def text_lines(self) -> list[str]:
-        name = _delta_name(self.position, self.neuron)
-        if self.combined:
-            return [
-                f"{name} = ∂L/∂z = a - y = {number(self.a)} - {number(self.y)} = {number(self.delta)} "
-                f"({self.loss} with {self.activation}: ∂L/∂a and the derivative cancel)"
-            ]
-        lines = [f"∂L/∂a = a - y = {number(self.a)} - {number(self.y)} = {number(self.dl_da)}"]
-        if self.jacobian_sum is not None:
-            lines.append(f"Σₖ ∂L/∂aₖ·aₖ = {number(self.jacobian_sum)} (softmax: every a depends on every z)")
-            lines.append(
-                f"{name} = a·(∂L/∂a - Σₖ ∂L/∂aₖ·aₖ) = {number(self.a)} × ({number(self.dl_da)} - "
-                f"{number(self.jacobian_sum)}) = {number(self.delta)}"
-            )
-            return lines
-        lines.append(f"f′(z) = {_derivative_text(self.activation, self.z, self.a, self.derivative)}")
-        lines.append(
-            f"{name} = ∂L/∂a · f′(z) = {number(self.dl_da)} × {number(self.derivative)} = {number(self.delta)}"
-        )
-        return lines
+        return self._lines(TEXT)
 
     def latex_lines(self) -> list[str]:
-        name = _delta_latex(self.position, self.neuron)
+        return self._lines(LATEX)
+
+    def _lines(self, m: Medium) -> list[str]:
+        name = _delta_symbol(self.position, self.neuron, m)
+        difference = f"a - y = {m.number(self.a)} - {m.factor(self.y)}"
         if self.combined:
-            return [rf"{name} = a - y = {latex_number(self.a)} - {signed_latex(self.y)} = {latex_number(self.delta)}"]
-        lines = [
-            rf"\frac{{\partial L}}{{\partial a}} = a - y = {latex_number(self.a)} - {signed_latex(self.y)} = {latex_number(self.dl_da)}"
+            why = "" if m.latex else f" ({self.loss} with {self.activation}: ∂L/∂a and the derivative cancel)"
+            return [f"{name} = {m.partial('L', 'z')} = {difference} = {m.number(self.delta)}{why}"]
+        upstream = m.partial("L", "a")
+        jacobian = r"\sum_k \frac{\partial L}{\partial a_k} a_k" if m.latex else "Σₖ ∂L/∂aₖ·aₖ"
+        return [
+            f"{upstream} = {difference} = {m.number(self.dl_da)}",
+            *_through_activation(m, self, upstream, self.dl_da, jacobian),
         ]
-        if self.jacobian_sum is not None:
-            lines.append(
-                rf"{name} = a\,\Big(\frac{{\partial L}}{{\partial a}} - \sum_k \frac{{\partial L}}{{\partial a_k}} a_k\Big)"
-                rf" = {latex_number(self.a)} \cdot ({latex_number(self.dl_da)} - {signed_latex(self.jacobian_sum)}) = {latex_number(self.delta)}"
-            )
-            return lines
-        lines.append(rf"f'(z) = {_derivative_latex(self.activation, self.z, self.a, self.derivative)}")
-        lines.append(
-            rf"{name} = \frac{{\partial L}}{{\partial a}} \cdot f'(z) = {latex_number(self.dl_da)} \cdot "
-            rf"{signed_latex(self.derivative)} = {latex_number(self.delta)}"
-        )
-        return lines
+
+
+def _through_activation(
+    m: Medium, working: OutputDelta | HiddenDelta, upstream_symbol: str, upstream: float, jacobian_symbol: str
+) -> list[str]:
+    """The last step of a δ, through the neuron's activation: f′(z) worked out and δ = upstream ·
+    f′(z); or, for softmax (no elementwise f′), δ = a·(upstream − Σₖ gₖ·aₖ) over the layer.
+    ``upstream_symbol`` is written as a factor (a sum in parentheses)."""
+    name = _delta_symbol(working.position, working.neuron, m)
+    times = m.dot if m.latex else f" {m.dot} "
+    if working.jacobian_sum is not None:
+        why = "" if m.latex else " (softmax: every a depends on every z)"
+        return [
+            f"{name} = a{times}({upstream_symbol} - {jacobian_symbol}) = {m.number(working.a)} {m.times} "
+            f"({m.number(upstream)} - {m.factor(working.jacobian_sum)}) = {m.number(working.delta)}{why}"
+        ]
+    slope = _known(working.derivative)
+    derivative = "f'(z)" if m.latex else "f′(z)"
+    return [
+        f"{derivative} = {derivative_worked(working.activation, working.z, working.a, slope, m)}",
+        f"{name} = {upstream_symbol}{times}{derivative} = {m.product(upstream, slope)} = {m.number(working.delta)}",
+    ]
 
 
 @dataclass(frozen=True)
@@ -171,7 +121,7 @@ class DeltaTerm:
 
 
 @dataclass(frozen=True)
-class HiddenDelta(_Rendered):
+class HiddenDelta(Rendered):
     """δᵢ = (Σⱼ W[i,j]·δⱼ)·f′(zᵢ). For a softmax hidden layer (no elementwise f′), ``jacobian_sum``
     is Σₖ gₖ·aₖ over the layer, with g = the bracket, and δᵢ = aᵢ·(gᵢ − that sum)."""
 
@@ -188,43 +138,29 @@ class HiddenDelta(_Rendered):
     delta: float
 
     def text_lines(self) -> list[str]:
-        name = _delta_name(self.position, self.neuron)
         lines = [
-            f"{t.weight_name} × {t.delta_name} = {number(t.weight)} × {number(t.delta)} = {number(t.product)}"
+            f"{t.weight_name} × {t.delta_name} = {TEXT.product(t.weight, t.delta)} = {number(t.product)}"
             for t in self.terms
         ]
-        lines.append(f"Σⱼ W[i,j]·δⱼ = {sum_line([t.product for t in self.terms], self.total)}")
-        if self.jacobian_sum is not None:
-            lines.append(
-                f"{name} = a·(Σ - Σₖ gₖ·aₖ) = {number(self.a)} × ({number(self.total)} - {number(self.jacobian_sum)}) "
-                f"= {number(self.delta)} (softmax Jacobian)"
-            )
-            return lines
-        lines.append(f"f′(z) = {_derivative_text(self.activation, self.z, self.a, self.derivative)}")
-        lines.append(
-            f"{name} = (Σⱼ W[i,j]·δⱼ) · f′(z) = {number(self.total)} × {number(self.derivative)} = {number(self.delta)}"
-        )
-        return lines
+        return [*lines, *self._sum_and_activation(TEXT)]
 
     def latex_lines(self) -> list[str]:
-        name = _delta_latex(self.position, self.neuron)
-        products = " + ".join(rf"{signed_latex(t.weight)} \cdot {signed_latex(t.delta)}" for t in self.terms)
-        lines = [rf"\textstyle\sum_j W_{{ij}}\,\delta_j = {products} = {latex_number(self.total)}"]
-        if self.jacobian_sum is not None:
-            lines.append(
-                rf"{name} = a\,\big(\textstyle\sum - \sum_k g_k a_k\big) = {latex_number(self.a)} \cdot "
-                rf"({latex_number(self.total)} - {signed_latex(self.jacobian_sum)}) = {latex_number(self.delta)}"
-            )
-            return lines
-        lines.append(rf"f'(z) = {_derivative_latex(self.activation, self.z, self.a, self.derivative)}")
-        lines.append(
-            rf"{name} = {latex_number(self.total)} \cdot {signed_latex(self.derivative)} = {latex_number(self.delta)}"
-        )
-        return lines
+        return self._sum_and_activation(LATEX)
+
+    def _sum_and_activation(self, m: Medium) -> list[str]:
+        upstream = r"\textstyle\sum_j W_{ij}\,\delta_j" if m.latex else "Σⱼ W[i,j]·δⱼ"
+        if m.latex:
+            products = " + ".join(m.product(t.weight, t.delta) for t in self.terms)
+            total = f"{products} = {m.number(self.total)}"
+        else:
+            total = m.sum_line([t.product for t in self.terms], self.total)
+        jacobian = r"\sum_k g_k a_k" if m.latex else "Σₖ gₖ·aₖ"
+        factor = rf"\big({upstream}\big)" if m.latex else f"({upstream})"
+        return [f"{upstream} = {total}", *_through_activation(m, self, factor, self.total, jacobian)]
 
 
 @dataclass(frozen=True)
-class WeightStep(_Rendered):
+class WeightStep(Rendered):
     """∂L/∂W[i,j] = xᵢ·δⱼ and w − η·g = w′ for one weight (``source_name`` None: the bias, x = 1)."""
 
     title: str
@@ -238,37 +174,31 @@ class WeightStep(_Rendered):
     updated: float
 
     def text_lines(self) -> list[str]:
-        if self.source_name is None:
-            first = f"∂L/∂b = {self.delta_name} = {number(self.gradient)}"
-        else:
-            first = (
-                f"∂L/∂w = x·δ = {self.source_name} × {self.delta_name} = {number(self.x)} × {number(self.delta)} "
-                f"= {number(self.gradient)}"
-            )
-        symbol = "b" if self.source_name is None else "w"
-        return [
-            first,
-            f"{symbol} - η·g = {number(self.value)} - {number(self.learning_rate)} × {number(self.gradient)} = {number(self.updated)}",
-        ]
+        return self._lines(TEXT)
 
     def latex_lines(self) -> list[str]:
-        if self.source_name is None:
-            first = rf"\frac{{\partial L}}{{\partial b}} = \delta = {latex_number(self.gradient)}"
-        else:
-            first = (
-                rf"\frac{{\partial L}}{{\partial w}} = x \cdot \delta = {latex_number(self.x)} \cdot {signed_latex(self.delta)}"
-                rf" = {latex_number(self.gradient)}"
-            )
+        return self._lines(LATEX)
+
+    def _lines(self, m: Medium) -> list[str]:
+        """'∂L/∂w = x·δ = IN1 × δ1[1] = 0.05 × 0.0088 = 0.00044', then 'w′ = w - η·g = …'."""
         symbol = "b" if self.source_name is None else "w"
+        if self.source_name is None:
+            first = f"{m.partial('L', 'b')} = {m.delta if m.latex else self.delta_name} = {m.number(self.gradient)}"
+        else:
+            names = "" if m.latex else f" = {self.source_name} × {self.delta_name}"
+            first = (
+                f"{m.partial('L', 'w')} = x{m.dot}{m.delta}{names} = {m.product(self.x, self.delta)}"
+                f" = {m.number(self.gradient)}"
+            )
         return [
             first,
-            rf"{symbol}' = {symbol} - \eta\,g = {latex_number(self.value)} - {latex_number(self.learning_rate)} \cdot "
-            rf"{signed_latex(self.gradient)} = {latex_number(self.updated)}",
+            f"{symbol}{m.prime} = {symbol} - {m.eta}{m.dot}g = {m.number(self.value)} - "
+            f"{m.product(self.learning_rate, self.gradient)} = {m.number(self.updated)}",
         ]
 
 
 @dataclass(frozen=True)
-class NeuronGradient(_Rendered):
+class NeuronGradient(Rendered):
     """One neuron's δ and the gradient and update of each incoming weight and of its bias."""
 
     title: str
@@ -291,7 +221,7 @@ class NeuronGradient(_Rendered):
 
 
 @dataclass(frozen=True, eq=False)
-class LayerGradient(_Rendered):
+class LayerGradient(Rendered):
     """The matrix form of one layer's backward step (rows as column vectors, one sample).
 
     x: (N,) the layer's input; delta: (M,); gradient: (N, M) = x·δᵀ; weights: (N, M);
@@ -324,14 +254,14 @@ class LayerGradient(_Rendered):
         lines = self._shape_lines()
         if self.small:
             k = self.position
-            lines.append(f"x = {_text_matrix(self.x[:, None])}, δ{k} = {_text_matrix(self.delta[:, None])}")
-            lines.append(f"∇W{k} = {_text_matrix(self.gradient)}")
-            if self.previous_delta is not None:
+            lines.append(f"x = {text_matrix(self.x[:, None])}, δ{k} = {text_matrix(self.delta[:, None])}")
+            lines.append(f"∇W{k} = {text_matrix(self.gradient)}")
+            if self.previous_delta is not None and self.previous_derivative is not None:
                 lines.append(
-                    f"W{k} · δ{k} = {_text_matrix((self.weights @ self.delta)[:, None])}, "
-                    f"f′(z{k - 1}) = {_text_matrix(self.previous_derivative[:, None])}"
+                    f"W{k} · δ{k} = {text_matrix((self.weights @ self.delta)[:, None])}, "
+                    f"f′(z{k - 1}) = {text_matrix(self.previous_derivative[:, None])}"
                 )
-                lines.append(f"δ{k - 1} = {_text_matrix(self.previous_delta[:, None])}")
+                lines.append(f"δ{k - 1} = {text_matrix(self.previous_delta[:, None])}")
         return lines
 
     def latex_lines(self) -> list[str]:
@@ -349,14 +279,14 @@ class LayerGradient(_Rendered):
                 )
             return lines
         lines = [
-            rf"\nabla W_{{{k}}} = x\,\delta_{{{k}}}^\top = {_latex_matrix(self.x[:, None])}"
-            rf"{_latex_matrix(self.delta[None, :])} = {_latex_matrix(self.gradient)}"
+            rf"\nabla W_{{{k}}} = x\,\delta_{{{k}}}^\top = {latex_matrix(self.x[:, None])}"
+            rf"{latex_matrix(self.delta[None, :])} = {latex_matrix(self.gradient)}"
         ]
-        if self.previous_delta is not None:
+        if self.previous_delta is not None and self.previous_derivative is not None:
             lines.append(
                 rf"\delta_{{{k - 1}}} = (W_{{{k}}}\,\delta_{{{k}}}) \odot f'(z_{{{k - 1}}}) = "
-                rf"{_latex_matrix((self.weights @ self.delta)[:, None])} \odot {_latex_matrix(self.previous_derivative[:, None])}"
-                rf" = {_latex_matrix(self.previous_delta[:, None])}"
+                rf"{latex_matrix((self.weights @ self.delta)[:, None])} \odot {latex_matrix(self.previous_derivative[:, None])}"
+                rf" = {latex_matrix(self.previous_delta[:, None])}"
             )
         return lines
 
@@ -391,7 +321,7 @@ def neuron_gradient(
         dl_da = float(result.a[-1][neuron] - y)
         derivative = jacobian_sum = None
         if not combined:
-            if activation.elementwise:
+            if activation.derivative is not None:
                 derivative = float(activation.derivative(np.array([z]), np.array([a]))[0])
             else:
                 outputs = result.a[-1]
@@ -426,7 +356,7 @@ def neuron_gradient(
         )
         total = float(following.weights[neuron] @ next_deltas)
         derivative = jacobian_sum = None
-        if activation.elementwise:
+        if activation.derivative is not None:
             derivative = float(activation.derivative(np.array([z]), np.array([a]))[0])
         else:
             jacobian_sum = float(np.sum((following.weights @ next_deltas) * result.a[position - 1]))
@@ -460,7 +390,7 @@ def neuron_gradient(
     )
     bias_gradient = float(gradients.biases[position - 1][neuron])
     bias = WeightStep(
-        title=f"b{position}[{neuron + 1}]",
+        title=bias_name(position, neuron),
         source_name=None,
         x=1.0,
         delta_name=_delta_name(position, neuron),
@@ -480,8 +410,8 @@ def layer_gradient(network: Network, result: ForwardResult, gradients: Gradients
         raise ValidationError(f"layer position {position}: the weighted layers are 1..{len(network.layers)}")
     layer = network.layers[position - 1]
     previous_derivative = previous_delta = None
-    if position > 1 and REGISTRY[network.layers[position - 2].activation].elementwise:
-        before = REGISTRY[network.layers[position - 2].activation]
+    before = REGISTRY[network.layers[position - 2].activation] if position > 1 else None
+    if before is not None and before.derivative is not None:
         previous_derivative = before.derivative(result.z[position - 2], result.a[position - 2])
         previous_delta = gradients.deltas[position - 2]
     return LayerGradient(

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from mlpsim.core.activations import ACTIVATIONS
+from mlpsim.core.activations import REGISTRY
 from mlpsim.core.errors import LimitError, ValidationError
 from mlpsim.core.limits import DEFAULT_LIMITS, Limits, variable
 from mlpsim.core.network import Layer, Network
@@ -247,9 +247,9 @@ def network_from_dict(document: Any, limits: Limits = DEFAULT_LIMITS) -> Network
     for k, entry in enumerate(layers_doc):
         where = f"layers[{k}]"
         activation = entry["activation"]
-        if not isinstance(activation, str) or activation not in ACTIVATIONS:
+        if not isinstance(activation, str) or activation not in REGISTRY:
             raise ValidationError(
-                f"{where}.activation: unknown activation {_short(activation)}; choose one of {', '.join(ACTIVATIONS)}"
+                f"{where}.activation: unknown activation {_short(activation)}; choose one of {', '.join(REGISTRY)}"
             )
         weights = _matrix(entry["weights"], sizes[k], sizes[k + 1], f"{where}.weights")
         bias = _vector(entry["bias"], sizes[k + 1], f"{where}.bias")

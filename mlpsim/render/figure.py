@@ -27,6 +27,7 @@ import numpy as np
 import plotly.colors
 import plotly.graph_objects as go
 
+from mlpsim.core.activations import REGISTRY
 from mlpsim.core.forward import ForwardResult
 from mlpsim.core.network import Network, neuron_name, weight_name
 from mlpsim.core.numbertext import number
@@ -59,15 +60,6 @@ LABEL_BACKGROUND = "rgba(255,255,255,0.88)"
 LABEL_TEXT = "#1f2430"
 COORDINATE_DECIMALS = 5
 """Positions are in axis units (a layer column is 1 wide): 1e-5 is far below a pixel."""
-
-ACTIVATION_TITLES = {
-    "linear": "linear",
-    "relu": "ReLU",
-    "leaky_relu": "leaky ReLU",
-    "tanh": "tanh",
-    "sigmoid": "sigmoid",
-    "softmax": "softmax",
-}
 
 PLOT_TOP = 0.66
 """Top of the y range: columns span [-0.5, 0.5]; the headings sit above."""
@@ -523,8 +515,7 @@ def _heading_lines(network: Network, position: int) -> tuple[list[str], list[str
     size = network.layer_sizes[position]
     detail = [f"{size} neuron{'s' if size != 1 else ''}"]
     if position > 0:
-        activation = network.layers[position - 1].activation
-        detail.append(ACTIVATION_TITLES.get(activation, activation))
+        detail.append(REGISTRY[network.layers[position - 1].activation].title)
     return title_lines, detail
 
 

@@ -22,18 +22,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlpsim.core.activations import LEAKY_RELU_SLOPE
+from mlpsim.core.activations import REGISTRY
 from mlpsim.core.errors import ValidationError
 from mlpsim.core.forward import ForwardResult, forward
 from mlpsim.core.network import Layer, Network, neuron_name, weight_name
-from mlpsim.core.numbertext import read_number
-from mlpsim.explain.arithmetic import NeuronWorking, layer_working, neuron_working, number
+from mlpsim.core.numbertext import number, read_number
+from mlpsim.explain.arithmetic import LayerWorking, NeuronWorking, layer_working, neuron_working
 
 ROUNDING_TOLERANCE = 0.005
 """Half a unit in the second decimal place: an answer rounded to 2 decimals is accepted."""
 SIGNIFICANT_FIGURES = 3
-"""Sigmoid and tanh values are checked to this many significant figures."""
-CURVED_ACTIVATIONS = ("sigmoid", "tanh")
+"""Values of a curved activation (sigmoid, tanh: the registry's ``curved``) are checked to this
+many significant figures."""
 CARRIED_DECIMALS = 4
 """The learner carries every product, z and a to the next step with this many decimal places."""
 CARRY_ERROR = 0.5 * 10.0**-CARRIED_DECIMALS
@@ -161,7 +161,7 @@ def _is_interesting(network: Network) -> bool:
     result = forward(network)
     if not np.any(network.input_values):
         return False
-    if network.layers[-1].activation in CURVED_ACTIVATIONS and np.any(np.abs(result.z[-1]) > CURVED_Z_LIMIT):
+    if REGISTRY[network.layers[-1].activation].curved and np.any(np.abs(result.z[-1]) > CURVED_Z_LIMIT):
         return False
     return all(np.any(result.z[k] > 0) for k in range(len(network.layers) - 1))
 
@@ -290,7 +290,7 @@ def blanks(question: Question, network: Network, result: ForwardResult) -> tuple
     error carrying 4 decimals can add to each."""
     k = question.layer
     params = network.layers[k - 1]
-    curved = params.activation in CURVED_ACTIVATIONS
+    curved = REGISTRY[params.activation].curved
     carried = carried_errors(network, result)
     j = question.neuron
     if question.kind == "z":
@@ -341,7 +341,7 @@ def solution_steps(question: Question, network: Network, result: ForwardResult) 
         return [
             f"{source} is {where}: {source} = {number(x)}; {name} is row {question.row + 1}, column "
             f"{question.neuron + 1} of W{k}: {name} = {number(w)}",
-            f"{name} × {source} = {number(w)} × {number(x)} = {number(w * x)}",
+            neuron_working(network, result, k, question.neuron).terms[question.row].line(),
         ]
     if question.kind in ("z", "a"):
         steps = _neuron_steps(network, result, k, question.neuron)
@@ -349,37 +349,30 @@ def solution_steps(question: Question, network: Network, result: ForwardResult) 
     return _layer_steps(network, result, k)
 
 
-def _layer_steps(network: Network, result: ForwardResult, layer: int) -> list[str]:
-    """Every neuron of weighted layer ``layer`` worked out, then the layer's matrix form."""
+def _layer_steps(network: Network, result: ForwardResult, position: int) -> list[str]:
+    """Every neuron of layer ``position`` (1..L) worked out, then the layer's matrix form."""
     steps = []
-    for j in range(network.layers[layer - 1].size):
-        steps.extend(_neuron_steps(network, result, layer, j))
-    steps.append(layer_working(network, result, layer).as_text())
+    for j in range(network.layers[position - 1].size):
+        steps.extend(_neuron_steps(network, result, position, j))
+    steps.append(layer_working(network, result, position).as_text())
     return steps
 
 
-def _neuron_steps(network: Network, result: ForwardResult, layer: int, neuron: int) -> list[str]:
-    working = neuron_working(network, result, layer, neuron)
-    names = " + ".join(f"{t.weight_name}·{t.input_name}" for t in working.terms)
-    bias_name = f"b{layer}[{neuron + 1}]"
-    products = " + ".join(f"({number(t.weight_value)})·({number(t.input_value)})" for t in working.terms)
-    sums = " + ".join(f"({number(t.product)})" for t in working.terms)
-    indent = "    "
-    lines = [
-        f"{working.layer_title} · {working.neuron_name}: z = {names} + {bias_name}",
-        f"{indent}z = {products} + ({number(working.bias)}) = {sums} + ({number(working.bias)})",
-        f"{indent}z = {number(working.weighted_sum)} + ({number(working.bias)}) = {number(working.z)}",
-    ]
-    if working.activation == "softmax":
-        lines.append(f"{indent}a = e^z / Σₖ e^(zₖ) over the layer = {number(working.a)}")
-    else:
-        lines.append(f"{indent}a = {working.activation}({number(working.z)}) = {number(working.a)}")
-    return lines
+def _neuron_steps(network: Network, result: ForwardResult, position: int, neuron: int) -> list[str]:
+    """The neuron's worked sum (mlpsim.explain.arithmetic), one step per entry: its title, the
+    products, Σ wᵢ·xᵢ, z, and a last."""
+    working = neuron_working(network, result, position, neuron)
+    return [working.title, *("    " + line for line in working.text_lines())]
 
 
-def forward_pass_steps(network: Network, result: ForwardResult) -> list[str]:
-    """The whole forward pass worked out: every neuron of every layer, then the layer's matrix form."""
-    return [step for k in range(1, len(network.layers) + 1) for step in _layer_steps(network, result, k)]
+def forward_pass_workings(network: Network, result: ForwardResult) -> list[NeuronWorking | LayerWorking]:
+    """The whole forward pass worked out: every neuron of every layer, then the layer's matrix
+    form (each a working that renders itself in text, LaTeX, Markdown and HTML)."""
+    workings: list[NeuronWorking | LayerWorking] = []
+    for position, layer in enumerate(network.layers, start=1):
+        workings.extend(neuron_working(network, result, position, j) for j in range(layer.size))
+        workings.append(layer_working(network, result, position))
+    return workings
 
 
 @dataclass(frozen=True)
@@ -423,21 +416,14 @@ def hint_ladder(question: Question, network: Network, result: ForwardResult) -> 
 def _neuron_rungs(working: NeuronWorking, with_activation: bool) -> tuple[str, str, str]:
     """One neuron's line on each rung: the formula, the products, their sum."""
     head = f"{working.layer_title} · {working.neuron_name}:"
-    bias_name = f"b{working.layer}[{working.neuron + 1}]"
-    names = " + ".join(f"{t.weight_name}·{t.input_name}" for t in working.terms)
     activation = f", then a = {working.activation}(z)" if with_activation else ""
-    products = ", ".join(
-        f"{t.weight_name}·{t.input_name} = ({number(t.weight_value)})·({number(t.input_value)}) = {number(t.product)}"
-        for t in working.terms
-    )
-    terms = " + ".join(f"({number(t.product)})" for t in working.terms)
-    still = f"add {bias_name} = {number(working.bias)} for z" + (
+    still = f"add {working.bias_name} = {number(working.bias)} for z" + (
         f", then apply {working.activation}" if with_activation else ""
     )
     return (
-        f"{head} z = {names} + {bias_name}{activation}",
-        f"{head} {products}",
-        f"{head} Σ wᵢ·xᵢ = {terms} = {number(working.weighted_sum)}; now {still}",
+        f"{head} {working.names_line()}{activation}",
+        f"{head} " + ", ".join(term.line() for term in working.terms),
+        f"{head} {working.sum_line()}; now {still}",
     )
 
 
@@ -492,8 +478,8 @@ class Exercise:
     def hints(self, question: Question) -> tuple[Hint, ...]:
         return hint_ladder(question, self.network, self.result)
 
-    def forward_pass_steps(self) -> list[str]:
-        return forward_pass_steps(self.network, self.result)
+    def forward_pass_workings(self) -> list[NeuronWorking | LayerWorking]:
+        return forward_pass_workings(self.network, self.result)
 
 
 def make_exercise(spec: ExerciseSpec) -> Exercise:
@@ -621,9 +607,10 @@ def carried_errors(network: Network, result: ForwardResult) -> CarriedErrors:
         inherited = np.abs(layer.weights) * x_error[:, None]
         product_error = inherited + _rounding_error(exact_products, inherited)
         z, z_error = result.z[k], product_error.sum(axis=0)
-        moved = _steepest_slope(layer.activation, z, z_error) * z_error
+        activation = REGISTRY[layer.activation]
+        moved = activation.slope_bound(z - z_error, z + z_error) * z_error
         a_error = moved + np.where(
-            _keeps_decimals(layer.activation, z, z_error), 0.0, _rounding_error(result.a[k], moved)
+            activation.keeps_decimals(z - z_error, z + z_error), 0.0, _rounding_error(result.a[k], moved)
         )
         products.append(product_error)
         zs.append(z_error)
@@ -632,35 +619,12 @@ def carried_errors(network: Network, result: ForwardResult) -> CarriedErrors:
     return CarriedErrors(tuple(products), tuple(zs), tuple(activations))
 
 
-def _keeps_decimals(activation: str, z: np.ndarray, z_error: np.ndarray) -> np.ndarray:
-    """Where f(z') has no more decimals than z' (so a' needs no rounding): ReLU and linear give
-    z' or 0; a leaky ReLU gives z' where z' is surely positive. Shape of z."""
-    if activation in ("linear", "relu"):
-        return np.ones(np.shape(z), dtype=bool)
-    return (activation == "leaky_relu") & (z - z_error > 0)
-
-
 def _rounding_error(exact: np.ndarray, inherited: np.ndarray) -> np.ndarray:
     """What rounding a learner's value to CARRIED_DECIMALS can add: nothing when it is exact
     (no inherited error) and already has at most CARRIED_DECIMALS places."""
     scaled = np.asarray(exact) * 10.0**CARRIED_DECIMALS
     on_grid = np.abs(scaled - np.round(scaled)) <= 1e-6 * np.maximum(1.0, np.abs(scaled))
     return np.where(on_grid & (inherited == 0), 0.0, CARRY_ERROR)
-
-
-def _steepest_slope(activation: str, z: np.ndarray, error: np.ndarray) -> np.ndarray:
-    """max |f′| over [z − error, z + error], shape of z: how much f can magnify z's error."""
-    nearest_zero = np.where(np.abs(z) <= error, 0.0, np.abs(z) - error)  # sigmoid′ and tanh′ peak at 0
-    if activation == "sigmoid":
-        s = 1.0 / (1.0 + np.exp(-nearest_zero))
-        return s * (1.0 - s)
-    if activation == "tanh":
-        return 1.0 - np.tanh(nearest_zero) ** 2
-    if activation == "relu":
-        return np.where(z + error > 0, 1.0, 0.0)
-    if activation == "leaky_relu":
-        return np.where(z + error > 0, 1.0, LEAKY_RELU_SLOPE)
-    return np.ones_like(z)  # linear; 1 also bounds softmax, whose partial derivatives sum to ≤ 0.5
 
 
 def tolerance(blank: Blank) -> float:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import html
 import math
-import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from mlpsim.core.activations import FORMULAS_TEXT
+from mlpsim.core.activations import REGISTRY
 from mlpsim.core.errors import ValidationError
 from mlpsim.core.network import Network, neuron_name
-from mlpsim.explain.arithmetic import number
+from mlpsim.core.numbertext import number
+from mlpsim.explain.notation import markdown_escape
 from mlpsim.render.graph import layer_positions
 from mlpsim.workshop.exercises import (
     ANSWER_TEXT,
@@ -47,9 +47,9 @@ class Worksheet:
 
     @property
     def activations(self) -> tuple[str, ...]:
-        """Every activation some layer of some exercise uses, in the order FORMULAS_TEXT lists them."""
+        """Every activation some layer of some exercise uses, in the order the registry lists them."""
         used = {layer.activation for exercise in self.exercises for layer in exercise.network.layers}
-        return tuple(name for name in FORMULAS_TEXT if name in used)
+        return tuple(name for name in REGISTRY if name in used)
 
 
 def build_worksheet(seed: int, difficulty: str, count: int = 3, title: str | None = None) -> Worksheet:
@@ -66,13 +66,13 @@ def build_worksheet(seed: int, difficulty: str, count: int = 3, title: str | Non
     return Worksheet(title=title, seed=seed, difficulty=difficulty, exercises=exercises)
 
 
-def weight_rows(network: Network, layer: int) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of W{layer} as the seed writes it: row = source neuron, column = target,
-    with a final row of biases."""
-    params = network.layers[layer - 1]
-    header = [f"W{layer}"] + [neuron_name(layer, j) for j in range(params.size)]
-    rows = [[neuron_name(layer - 1, i)] + [number(w) for w in params.weights[i]] for i in range(params.n_in)]
-    rows.append([f"b{layer}"] + [number(b) for b in params.bias])
+def weight_rows(network: Network, position: int) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of W{position} (into layer ``position``, 1..L) as the seed writes it:
+    row = source neuron, column = target, with a final row of biases."""
+    params = network.layers[position - 1]
+    header = [f"W{position}"] + [neuron_name(position, j) for j in range(params.size)]
+    rows = [[neuron_name(position - 1, i)] + [number(w) for w in params.weights[i]] for i in range(params.n_in)]
+    rows.append([f"b{position}"] + [number(b) for b in params.bias])
     return header, rows
 
 
@@ -97,7 +97,7 @@ INTRO_TEXT = (
 
 def _definitions(sheet: Worksheet) -> list[tuple[str, str]]:
     """(name, formula) for every activation on the sheet: ('leaky_relu', 'f(z) = z if z > 0 else 0.01·z')."""
-    return [(name, FORMULAS_TEXT[name]) for name in sheet.activations]
+    return [(name, REGISTRY[name].formula_text) for name in sheet.activations]
 
 
 def exact_text(value: float) -> str:
@@ -127,11 +127,9 @@ def _answer_rows(exercise: Exercise) -> list[list[str]]:
 KEY_HEADER = ["answer", "write", "accepted", "exact"]
 
 
-def _worked_solution(exercise: Exercise) -> list[str]:
-    """Each weight-contribution answer's last line ('W1[2,1] × IN2 = 0.3 × -0.1 = -0.03'), then
-    the whole forward pass worked out."""
-    contributions = [exercise.solution_steps(q)[-1] for q in exercise.questions if q.kind == "w"]
-    return contributions + exercise.forward_pass_steps()
+def _contributions(exercise: Exercise) -> list[str]:
+    """Each weight-contribution answer's last line: 'W1[2,1] × IN2 = 0.3 × (-0.1) = -0.03'."""
+    return [exercise.solution_steps(q)[-1] for q in exercise.questions if q.kind == "w"]
 
 
 def _link_text(exercise: Exercise) -> str:
@@ -244,6 +242,10 @@ th {{ background: #eee; font-weight: bold; }}
 .answer-key h3 {{ margin-top: 2mm; }}
 h2, h3 {{ break-after: avoid; page-break-after: avoid; }}
 .answers-table td:first-child {{ text-align: left; }}
+/* the key's worked sums two to a row, each kept whole */
+.working {{ display: inline-block; width: 49%; vertical-align: top; break-inside: avoid; page-break-inside: avoid; }}
+.working h4 {{ font-size: 8pt; margin: 1.5mm 0 0.3mm; }}
+.working ul {{ margin: 0 0 1mm; padding-left: 4mm; font-size: 7.5pt; }}
 pre {{ font-family: "DejaVu Sans Mono", monospace; font-size: 7.5pt; white-space: pre-wrap; margin: 1mm 0 3mm;
       background: #f6f6f6; padding: 2mm; }}
 @media screen {{ .page {{ border-bottom: 2px dashed #ccc; margin-bottom: 6mm; padding-bottom: 4mm; }} }}
@@ -323,19 +325,15 @@ def worksheet_html(sheet: Worksheet) -> str:
     for number_, exercise in enumerate(sheet.exercises, start=1):
         out.append(f"<h2>Exercise {number_}</h2>")
         out.append(_html_table(KEY_HEADER, _answer_rows(exercise), "answers-table"))
-        out.append("<h3>Worked solution</h3><pre>" + e("\n".join(_worked_solution(exercise))) + "</pre>")
+        out.append("<h3>Worked solution</h3>")
+        if _contributions(exercise):
+            out.append("<pre>" + e("\n".join(_contributions(exercise))) + "</pre>")
+        out.extend(working.as_html() for working in exercise.forward_pass_workings())
     out.append("</section></body></html>")
     return "\n".join(out)
 
 
 # ---- Markdown ---------------------------------------------------------------------------------
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
-
-
-def markdown_escape(text: str) -> str:
-    """Free text made inert in Markdown (no emphasis, links, tables or raw HTML)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def _md_table(header: list[str], rows: list[list[str]]) -> str:
@@ -381,7 +379,11 @@ def worksheet_markdown(sheet: Worksheet) -> str:
     for number_, exercise in enumerate(sheet.exercises, start=1):
         out += [f"## Exercise {number_}", ""]
         out += [_md_table(KEY_HEADER, _answer_rows(exercise)), ""]
-        out += ["Worked solution:", "", "```", *_worked_solution(exercise), "```", ""]
+        out += ["Worked solution:", ""]
+        if _contributions(exercise):
+            out += ["```", *_contributions(exercise), "```", ""]
+        for working in exercise.forward_pass_workings():
+            out += [working.as_markdown(), ""]
     return "\n".join(out)
 
 
