@@ -99,7 +99,7 @@ def painted(values: np.ndarray, pixels: list[int], brush: float) -> np.ndarray:
 
 
 def _canvas_key() -> str:
-    return f"{state.DIGIT_CANVAS_PREFIX}{st.session_state.get(state.DIGIT_CANVAS_ROUND, 0)}"
+    return f"{state.DIGIT_CANVAS_PREFIX}{state.value(state.DIGIT_CANVAS_ROUND)}"
 
 
 def stroke_pixels(points: list[dict]) -> list[int]:
@@ -117,10 +117,10 @@ def _on_draw() -> None:
     if not pixels:
         return
     network = state.current_network()
-    brush = BRUSHES[st.session_state.get(state.DIGIT_BRUSH) or "Ink"]
+    brush = BRUSHES[state.value(state.DIGIT_BRUSH) or state.default(state.DIGIT_BRUSH)]
     workspace.replace_network(network.with_input(painted(network.input_values, pixels, brush)), label="drawing")
     # A new key gives a chart with no selection, so the next click on the same pixel counts.
-    st.session_state[state.DIGIT_CANVAS_ROUND] = st.session_state.get(state.DIGIT_CANVAS_ROUND, 0) + 1
+    st.session_state[state.DIGIT_CANVAS_ROUND] = state.value(state.DIGIT_CANVAS_ROUND) + 1
 
 
 def _on_clear() -> None:
@@ -151,7 +151,7 @@ def render(network: Network, result: ForwardResult) -> None:
             width="content",
             theme=None,
         )
-        st.segmented_control("Brush", list(BRUSHES), key=state.DIGIT_BRUSH, default="Ink")
+        st.segmented_control("Brush", list(BRUSHES), key=state.widget(state.DIGIT_BRUSH))
         st.caption(
             "Click or tap a pixel to ink it (or erase it with the eraser). The input table below "
             "holds the same 64 values (row by row) for the keyboard."

@@ -57,7 +57,7 @@ def selectable_neurons(network: Network) -> list[Neuron]:
 
 
 def selected_neuron(network: Network) -> Neuron | None:
-    selected = st.session_state.get(state.SELECTED_NEURON)
+    selected = state.value(state.SELECTED_NEURON)
     if selected is None:
         return None
     position, index = selected
@@ -110,7 +110,7 @@ def render_diagram(network: Network) -> None:
     edges = network.weight_count
     edge_values = False
     if edges <= EDGE_VALUES_MAX_EDGES:
-        edge_values = st.toggle("Weights on the edges", key=state.EDGE_VALUES)
+        edge_values = st.toggle("Weights on the edges", **state.bound(state.EDGE_VALUES))
     figure = diagram_figure(network, selected_neuron(network), edge_values)
     st.plotly_chart(
         figure,
