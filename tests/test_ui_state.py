@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from mlpsim.io.presets import PRESETS
-from ui import state
+from ui import cache, state
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 TIMEOUT = 60
@@ -111,3 +111,34 @@ def test_new_sessions_share_the_preset_network_object_until_one_edits():
 @pytest.mark.parametrize("key", [key for key, entry in state.TABLE.items() if entry.role == "bound"])
 def test_bound_entries_are_never_a_widget_key(key):
     assert state.widget_key(key) != key
+
+
+def test_a_rerun_on_the_same_step_does_not_build_the_step_figure_again():
+    at = pages()
+    cache.clear()  # the cache is shared by every session in the process, other tests' too
+    next_button(at).click().run()
+    built = cache.info()[cache.STEP_FIGURE.name].misses
+    assert built == 1
+    at.run()
+    at.run()
+    assert cache.info()[cache.STEP_FIGURE.name].misses == built
+    next_button(at).click().run()
+    assert cache.info()[cache.STEP_FIGURE.name].misses == built + 1
+
+
+def test_a_simulator_run_computes_the_forward_pass_once_and_the_diagram_uses_it():
+    at = pages()
+    at.session_state["test_page"] = "simulator"
+    at.run()
+    cache.clear()
+    at.run()
+    passes = cache.info()[cache.FORWARD_PASS.name]
+    assert (passes.misses, passes.hits) == (1, 0)
+    assert cache.info()[cache.SIMULATOR_DIAGRAM.name].misses == 1
+
+
+def test_every_ui_cache_is_declared_with_a_bound_or_no_argument():
+    assert set(cache.info()) <= {declared.name for declared in cache.CACHES}
+    for declared in cache.CACHES:
+        assert declared.why
+        assert declared.size is None or declared.size > 0

@@ -11,8 +11,6 @@ turns click selection off while the drag mode is lasso: one or the other, and a 
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
@@ -21,7 +19,7 @@ from mlpsim.core.forward import ForwardResult
 from mlpsim.core.network import Network
 from mlpsim.data import datasets
 from mlpsim.io.presets import DIGIT_SPLIT_SEED, DIGIT_TEST_FRACTION
-from ui import state, workspace
+from ui import cache, state, workspace
 
 SIDE = 8
 PIXELS = SIDE * SIDE
@@ -37,7 +35,7 @@ def is_digit_network(network: Network) -> bool:
     return network.input_size == PIXELS and "digit" in network.name.lower()
 
 
-@functools.cache
+@cache.shared(cache.DIGIT_TEST_IMAGES)
 def test_images() -> tuple[np.ndarray, np.ndarray]:
     """(450, 64) pixels / 16 and (450,) labels: the digit reader's held-out rows."""
     _, test = datasets.split(datasets.digits(), DIGIT_TEST_FRACTION, DIGIT_SPLIT_SEED)

@@ -100,7 +100,7 @@ def _render_workbench() -> None:
     else:
         diagram, output = st.columns([5, 2])
         with diagram:
-            results.render_diagram(network)
+            results.render_diagram(network, result)
         with output:
             st.subheader("Output")
             results.render_output(network, result)

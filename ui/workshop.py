@@ -56,7 +56,7 @@ from mlpsim.workshop.worksheet import (
     worksheet_html,
     worksheet_markdown,
 )
-from ui import results, state, workspace
+from ui import cache, results, state, workspace
 from ui.literal import escaped
 
 STEP_THROUGH, EXERCISE, WORKSHEET = "Step through", "Exercise", "Worksheet"
@@ -85,6 +85,25 @@ def _reset_step() -> None:
     st.session_state[state.WORKSHOP_STEP] = 0
 
 
+EDGE_VALUES_MAX_EDGES = 40
+"""The step-through writes the weights on the edges up to this many."""
+
+
+@cache.shared(cache.STEP_FIGURE)
+def step_figure(network: Network, result: ForwardResult, step_index: int):
+    """The step-through's diagram at ``step_index``: the neuron being computed selected, the ones
+    not yet computed pending. Cached: a rerun on the same step (a hint, a resize of the window)
+    sends the figure it sent, without building it again."""
+    step = step_at(network, step_index)
+    return network_figure(
+        network,
+        result,
+        selected=step.selected,
+        computed_through=step.computed_through,
+        show_edge_values=network.weight_count <= EDGE_VALUES_MAX_EDGES,
+    )
+
+
 def render_step_through() -> None:
     network = state.current_network()
     result = results.forward_pass(network)  # memoised per network: shared with the Simulator page
@@ -110,14 +129,7 @@ def render_step_through() -> None:
 
     diagram, panel = st.columns([3, 2])
     with diagram:
-        figure = network_figure(
-            network,
-            result,
-            selected=step.selected,
-            computed_through=step.computed_through,
-            show_edge_values=network.weight_count <= 40,
-        )
-        st.plotly_chart(figure, config={"displaylogo": False}, **results.DIAGRAM_DISPLAY)
+        st.plotly_chart(step_figure(network, result, index), config={"displaylogo": False}, **results.DIAGRAM_DISPLAY)
     with panel:
         if working is None:
             st.subheader(f"Step 0 of {total}: the input")
