@@ -15,10 +15,11 @@ APP = Path(__file__).resolve().parents[1] / "app.py"
 TIMEOUT = 60
 PAGES = """
 import streamlit as st
-from ui import simulator, workshop
+from ui import simulator, train, workshop
 # st.navigation's pages are functions, which AppTest cannot switch to: this script draws the page
 # named in session state, so a run of one page does not draw the other page's widgets.
-{"workshop": workshop.render, "simulator": simulator.render}[st.session_state.get("test_page", "workshop")]()
+pages = {"workshop": workshop.render, "simulator": simulator.render, "train": train.render}
+pages[st.session_state.get("test_page", "workshop")]()
 """
 
 
@@ -86,11 +87,13 @@ def test_the_table_layer_survives_a_visit_to_the_workshop():
     assert at.segmented_control(key=state.widget_key(state.TABLE_LAYER)).value == 2
 
 
-def test_values_in_session_state_have_their_declared_types_after_each_page():
+@pytest.mark.parametrize("page", ["workshop", "simulator", "train"])
+def test_values_in_session_state_have_their_declared_types_after_each_page(page):
     at = pages()
     next_button(at).click().run()
-    at.session_state["test_page"] = "simulator"
+    at.session_state["test_page"] = page
     at.run()
+    assert not at.exception
     for key, entry in state.TABLE.items():
         if key in at.session_state:
             assert isinstance(at.session_state[key], entry.kind), key

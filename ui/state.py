@@ -14,7 +14,7 @@ from mlpsim.core.network import Network
 from mlpsim.io.presets import PRESETS
 from mlpsim.workshop.exercises import ExerciseSpec
 from ui.history import History
-from ui.training_run import DataChoice, Settings
+from ui.training_run import DataChoice, Run, Settings
 
 NETWORK = "network"
 """The current mlpsim Network: the single source of truth for weights, biases and input."""
@@ -292,10 +292,15 @@ TABLE: dict[str, Entry] = {
     TRAIN_STEP_LAYER: Entry(int, lambda: 1),
     TRAIN_NEURON: Entry((tuple, NoneType), lambda: None),
     TRAIN_WEIGHT_ROW: Entry(int, lambda: 0),
+    TRAIN_RUN: Entry((Run, NoneType), lambda: None),
+    TRAIN_RUN_DATA: Entry((tuple, NoneType), lambda: None),
+    TRAIN_UPLOADED: Entry((tuple, NoneType), lambda: None),
+    TRAIN_PREPARED: Entry((tuple, NoneType), lambda: None),
 }
 """Key → Entry. Keys not here are widgets whose value is made from the network or another entry
 before each draw (layer sizes, activations, editors, the exercise form, the Train page's inputs),
-buttons, and values that are absent until a run or callback sets them (TRAIN_RUN, TRAIN_ACTION…)."""
+buttons, and one-shot values a callback sets and the next run takes (TRAIN_ACTION, CHANGED_BY_WIDGET
+is one that has a default)."""
 
 WIDGET_PREFIX = "widget:"
 
