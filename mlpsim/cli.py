@@ -33,7 +33,7 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse would print usage and its own prefix
+    def error(self, message: str) -> NoReturn:  # argparse would print usage and its own prefix
         raise UsageError(message)
 
 
@@ -152,6 +152,8 @@ def _backprop_command(args: argparse.Namespace) -> str:
     result = forward(network, parse_input(args.input, network))
     gradients = backward(network, target, loss=loss, result=result)
     count = len(network.layers)
+    chosen: tuple[int, int] | None = None
+    """(layer, 0-based neuron) whose gradient is asked for, or None for every layer's."""
     if args.layer is not None or args.neuron is not None:
         if args.layer is None or args.neuron is None:
             raise UsageError("--layer and --neuron go together")
@@ -160,6 +162,7 @@ def _backprop_command(args: argparse.Namespace) -> str:
         size = network.layers[args.layer - 1].size
         if not 1 <= args.neuron <= size:
             raise UsageError(f"--neuron {args.neuron}: layer {args.layer} has neurons 1..{size}")
+        chosen = (args.layer, args.neuron - 1)
     if args.json:
         layers = [
             {
@@ -172,8 +175,8 @@ def _backprop_command(args: argparse.Namespace) -> str:
         ]
         return json.dumps({"loss": gradients.loss, "layers": layers})
     rate = args.learning_rate
-    if args.layer is not None:
-        return neuron_gradient(network, result, gradients, target, loss, args.layer, args.neuron - 1, rate).as_text()
+    if chosen is not None:
+        return neuron_gradient(network, result, gradients, target, loss, *chosen, rate).as_text()
     parts = [f"{loss.title}: {loss.formula_text} = {gradients.loss:.6g}  (learning rate η = {rate:g} in the updates)"]
     for position in range(count, 0, -1):
         parts.append(layer_gradient(network, result, gradients, position).as_text())

@@ -83,9 +83,9 @@ def fit(
     (in a notebook cell as in a terminal)."""
     data = datasets.load(dataset) if isinstance(dataset, str) else dataset
     train_set, test_set = datasets.split(data, test_fraction, seed)
-    config = training.TrainingConfig(
-        loss=loss, optimizer=Optimizer(optimizer, learning_rate=learning_rate), batch_size=batch_size, epochs=epochs
-    )
+    # No learning rate given: the optimiser's default (DEFAULT_LEARNING_RATES).
+    chosen = Optimizer(optimizer) if learning_rate is None else Optimizer(optimizer, learning_rate=learning_rate)
+    config = training.TrainingConfig(loss=loss, optimizer=chosen, batch_size=batch_size, epochs=epochs)
     state = training.start(network, config, seed=seed)
     test_rows = None if test_set is None else datasets.examples(test_set, network)
     progresses = []

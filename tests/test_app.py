@@ -361,7 +361,7 @@ def test_diagram_click_points_name_their_neuron():
 
 
 def test_matrix_form_of_the_selected_layer(at):
-    at.segmented_control(key=state.TABLE_LAYER).set_value(2).run()
+    at.segmented_control(key=state.widget_key(state.TABLE_LAYER)).set_value(2).run()
     assert not [element for element in at.latex if "bmatrix" in element.value]  # drawn only once opened
     open_lazy_section(at, state.MATRIX_FORM_OPEN)
     shapes = [element.value for element in at.text if "W2ᵀ" in element.value]

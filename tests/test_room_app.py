@@ -106,7 +106,7 @@ def test_the_teacher_view_lists_a_learners_result():
     learner = workshop(learner_link)
     assert not learner.exception
     assert any("locked by the instructor" in h for h in texts(learner.subheader))
-    learner.text_input(key=state.WORKSHOP_LEARNER_NAME).input("<b>Ana</b>\x1b").run()
+    learner.text_input(key=state.widget_key(state.WORKSHOP_LEARNER_NAME)).input("<b>Ana</b>\x1b").run()
     button(learner, "Hint: next step").click().run()
     [box for box in learner.text_input if box.label == "z(N1)"][0].input(z_answer())
     button(learner, "Check").click().run()

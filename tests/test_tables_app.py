@@ -48,7 +48,7 @@ def at():
 
 
 def test_beside_w2_is_hidden_1s_a_read_only(at):
-    at.segmented_control(key=state.TABLE_LAYER).set_value(2).run()
+    at.segmented_control(key=state.widget_key(state.TABLE_LAYER)).set_value(2).run()
     beside = at.dataframe[0]
     # Hidden 1's a by hand: N1 = 2·0.5 + 4·0.1 − 3·0.2 + 0.13 = 0.93, N2 = 4 + 0.9 + 1 + 0.14 = 6.04,
     # N3 = −0.5 + 0.1 + 0.4 + 0.15 = 0.15, N4 = 1.5 − 0.6 + 1.4 + 0.16 = 2.46 (all positive: ReLU keeps them).
@@ -70,7 +70,7 @@ def test_each_axis_of_w_names_its_layer(at):
     headings = [unescaped(m.value) for m in at.markdown]
     assert "**W1 (3×4) · row = from, column = to**" in headings
     assert index_label(at.dataframe[1]) == "from Input ↓" and "to Hidden 1 →" in [c.value for c in at.caption]
-    at.segmented_control(key=state.TABLE_LAYER).set_value(2).run()
+    at.segmented_control(key=state.widget_key(state.TABLE_LAYER)).set_value(2).run()
     headings = [unescaped(m.value) for m in at.markdown]
     assert "**W2 (4×2) · row = from, column = to**" in headings
     assert index_label(at.dataframe[1]) == "from Hidden 1 ↓" and "to Output →" in [c.value for c in at.caption]
@@ -97,12 +97,12 @@ def test_the_box_sets_a_weight_a_bias_and_an_input(at):
 
     type_into_box(at, "b2[1] = -0.3")
     assert shown_output(at) == pytest.approx(seed_output(w1=w1, b2=[-0.3, -0.2]), rel=1e-5)
-    assert at.segmented_control(key=state.TABLE_LAYER).value == 2  # the edited table is shown
+    assert at.segmented_control(key=state.widget_key(state.TABLE_LAYER)).value == 2  # the edited table is shown
     assert at.dataframe[2].value.iloc[0, 0] == "-0.3"
 
     type_into_box(at, "in2=1")
     assert shown_output(at) == pytest.approx(seed_output(x=[0.5, 1.0, 0.2], w1=w1, b2=[-0.3, -0.2]), rel=1e-5)
-    assert at.segmented_control(key=state.TABLE_LAYER).value == 1
+    assert at.segmented_control(key=state.widget_key(state.TABLE_LAYER)).value == 1
     assert list(at.dataframe[0].value["x"]) == ["0.5", "1", "0.2"]
     assert not at.error
 

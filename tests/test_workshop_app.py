@@ -43,7 +43,7 @@ def arithmetic(at: AppTest) -> str:
 def test_step_through_next_previous_reset_and_slider():
     at = workshop()
     assert not at.exception
-    assert at.slider(key=state.WORKSHOP_STEP).value == 0
+    assert at.slider(key=state.widget_key(state.WORKSHOP_STEP)).value == 0
     assert "Step 0 of 6: the input" in texts(at.subheader)
     button(at, "Next ▶").click().run()
     button(at, "Next ▶").click().run()
@@ -55,12 +55,12 @@ def test_step_through_next_previous_reset_and_slider():
     button(at, "◀ Previous").click().run()
     # N1: 2·0.5 + 4·0.1 − 3·0.2 = 0.8; + 0.13 = 0.93
     assert "z = Σ wᵢ·xᵢ + b1[1] = 0.8 + 0.13 = 0.93" in arithmetic(at)
-    at.slider(key=state.WORKSHOP_STEP).set_value(6).run()
+    at.slider(key=state.widget_key(state.WORKSHOP_STEP)).set_value(6).run()
     assert "a = f(z) = 1 / (1 + e^(1.366)) = " in arithmetic(at)  # Output N2: z = -1.366
     button(at, "Next ▶").click().run()  # already at the end: stays
-    assert at.slider(key=state.WORKSHOP_STEP).value == 6
+    assert at.slider(key=state.widget_key(state.WORKSHOP_STEP)).value == 6
     button(at, "↺ Reset").click().run()
-    assert at.slider(key=state.WORKSHOP_STEP).value == 0
+    assert at.slider(key=state.widget_key(state.WORKSHOP_STEP)).value == 0
     assert len(at.get("plotly_chart")) == 1
 
 
@@ -74,7 +74,7 @@ def test_step_through_uses_the_users_edited_network():
     at.session_state[state.NETWORK] = seed_example().resized(1, 1)
     at.run()
     assert not at.exception
-    assert at.slider(key=state.WORKSHOP_STEP).max == 3  # 1 hidden + 2 outputs; the step was clamped
+    assert at.slider(key=state.widget_key(state.WORKSHOP_STEP)).max == 3  # 1 hidden + 2 outputs; the step was clamped
 
 
 def answer_box(at: AppTest, nth: int):
@@ -175,7 +175,7 @@ def test_worksheet_downloads():
     assert not at.exception
     downloads = at.get("download_button")
     assert len(downloads) == 2
-    at.number_input(key=state.WORKSHOP_SHEET_COUNT).set_value(5).run()
+    at.number_input(key=state.widget_key(state.WORKSHOP_SHEET_COUNT)).set_value(5).run()
     assert not at.exception
 
 

@@ -19,7 +19,6 @@ from mlpsim.io.presets import PRESETS, random_network
 from ui import state, workspace
 from ui.literal import escaped
 
-DEFAULT_RANDOM_SIZES = "3, 4, 2"
 SIZE_FORMAT = "%g"
 """Sizes are float inputs shown as '4': an integer input would turn a typed 3.7 into 3 without
 a word; a float input hands 3.7 to the callback, which refuses it by name."""
@@ -53,10 +52,10 @@ def _random_network() -> Network:
     """The network the random-network form describes (initialized_network checks the sizes
     against the limits before allocating)."""
     return random_network(
-        parse_sizes(st.session_state.get(state.RANDOM_SIZES, DEFAULT_RANDOM_SIZES)),
-        st.session_state.get(state.RANDOM_ACTIVATION, "relu"),
-        st.session_state.get(state.RANDOM_INITIALIZER, "xavier"),
-        int(st.session_state.get(state.RANDOM_SEED, 0)),
+        parse_sizes(state.value(state.RANDOM_SIZES)),
+        state.value(state.RANDOM_ACTIVATION),
+        state.value(state.RANDOM_INITIALIZER),
+        int(state.value(state.RANDOM_SEED)),
     )
 
 
@@ -154,10 +153,10 @@ def render_source() -> None:
     if workspace.source() == workspace.RANDOM_SOURCE:
         with st.expander("New random network", expanded=True):
             st.caption("Random weights and a random input from the seed; biases start at 0.")
-            st.text_input("Layer sizes, input first", value=DEFAULT_RANDOM_SIZES, key=state.RANDOM_SIZES)
-            st.selectbox("Activation", list(REGISTRY), index=1, key=state.RANDOM_ACTIVATION)
-            st.selectbox("Initialiser", list(INITIALIZERS), index=2, key=state.RANDOM_INITIALIZER)
-            st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key=state.RANDOM_SEED)
+            st.text_input("Layer sizes, input first", key=state.widget(state.RANDOM_SIZES))
+            st.selectbox("Activation", list(REGISTRY), key=state.widget(state.RANDOM_ACTIVATION))
+            st.selectbox("Initialiser", list(INITIALIZERS), key=state.widget(state.RANDOM_INITIALIZER))
+            st.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key=state.widget(state.RANDOM_SEED))
             st.button("Create", on_click=_on_create_random, width="stretch")
 
 

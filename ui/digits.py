@@ -11,8 +11,6 @@ turns click selection off while the drag mode is lasso: one or the other, and a 
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
@@ -21,7 +19,7 @@ from mlpsim.core.forward import ForwardResult
 from mlpsim.core.network import Network
 from mlpsim.data import datasets
 from mlpsim.io.presets import DIGIT_SPLIT_SEED, DIGIT_TEST_FRACTION
-from ui import state, workspace
+from ui import cache, state, workspace
 
 SIDE = 8
 PIXELS = SIDE * SIDE
@@ -37,7 +35,7 @@ def is_digit_network(network: Network) -> bool:
     return network.input_size == PIXELS and "digit" in network.name.lower()
 
 
-@functools.cache
+@cache.shared(cache.DIGIT_TEST_IMAGES)
 def test_images() -> tuple[np.ndarray, np.ndarray]:
     """(450, 64) pixels / 16 and (450,) labels: the digit reader's held-out rows."""
     _, test = datasets.split(datasets.digits(), DIGIT_TEST_FRACTION, DIGIT_SPLIT_SEED)
@@ -99,7 +97,7 @@ def painted(values: np.ndarray, pixels: list[int], brush: float) -> np.ndarray:
 
 
 def _canvas_key() -> str:
-    return f"{state.DIGIT_CANVAS_PREFIX}{st.session_state.get(state.DIGIT_CANVAS_ROUND, 0)}"
+    return f"{state.DIGIT_CANVAS_PREFIX}{state.value(state.DIGIT_CANVAS_ROUND)}"
 
 
 def stroke_pixels(points: list[dict]) -> list[int]:
@@ -117,10 +115,10 @@ def _on_draw() -> None:
     if not pixels:
         return
     network = state.current_network()
-    brush = BRUSHES[st.session_state.get(state.DIGIT_BRUSH) or "Ink"]
+    brush = BRUSHES[state.value(state.DIGIT_BRUSH) or state.default(state.DIGIT_BRUSH)]
     workspace.replace_network(network.with_input(painted(network.input_values, pixels, brush)), label="drawing")
     # A new key gives a chart with no selection, so the next click on the same pixel counts.
-    st.session_state[state.DIGIT_CANVAS_ROUND] = st.session_state.get(state.DIGIT_CANVAS_ROUND, 0) + 1
+    st.session_state[state.DIGIT_CANVAS_ROUND] = state.value(state.DIGIT_CANVAS_ROUND) + 1
 
 
 def _on_clear() -> None:
@@ -151,7 +149,7 @@ def render(network: Network, result: ForwardResult) -> None:
             width="content",
             theme=None,
         )
-        st.segmented_control("Brush", list(BRUSHES), key=state.DIGIT_BRUSH, default="Ink")
+        st.segmented_control("Brush", list(BRUSHES), key=state.widget(state.DIGIT_BRUSH))
         st.caption(
             "Click or tap a pixel to ink it (or erase it with the eraser). The input table below "
             "holds the same 64 values (row by row) for the keyboard."

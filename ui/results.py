@@ -1,10 +1,9 @@
 """The forward pass on the page: diagram, neuron selection with worked arithmetic, z/a tables,
 output, and the matrix form of a layer. The forward pass and the figure are cached per network
-object (and selection), for all sessions, so a rerun that changes neither rebuilds nothing."""
+object (and selection), for all sessions (ui/cache.py), so a rerun that changes neither rebuilds
+nothing."""
 
 from __future__ import annotations
-
-import functools
 
 import pandas as pd
 import streamlit as st
@@ -16,7 +15,7 @@ from mlpsim.core.numbertext import number
 from mlpsim.explain.arithmetic import layer_working, neuron_working
 from mlpsim.explain.notation import TERMS_IN_ONE_LINE
 from mlpsim.render.figure import network_figure
-from ui import digits, state
+from ui import cache, digits, state
 from ui.literal import escaped
 
 EDGE_VALUES_MAX_EDGES = 64
@@ -32,15 +31,10 @@ DIAGRAM_CONFIG = {"displayModeBar": False, "displaylogo": False}
 """No plotly mode bar: its eight buttons were Tab stops before the tables, and the diagram pans by
 dragging and resets on a double click without it."""
 
-SHARED_CACHE_SIZE = 32
-"""Forward passes and diagrams kept for all sessions, by network object (networks are immutable
-and a preset's is shared): a preset's diagram is built once per process, not once per visitor.
-A 784-128-64-10 diagram is ~2 MB."""
-
 Neuron = tuple[int, int]
 
 
-@functools.lru_cache(maxsize=SHARED_CACHE_SIZE)
+@cache.shared(cache.FORWARD_PASS)
 def forward_pass(network: Network) -> ForwardResult | ForwardError:
     """The network's forward pass, or the ForwardError naming the layer that overflowed."""
     try:
@@ -55,7 +49,7 @@ def selectable_neurons(network: Network) -> list[Neuron]:
 
 
 def selected_neuron(network: Network) -> Neuron | None:
-    selected = st.session_state.get(state.SELECTED_NEURON)
+    selected = state.value(state.SELECTED_NEURON)
     if selected is None:
         return None
     position, index = selected
@@ -93,23 +87,23 @@ def _on_neuron_select() -> None:
     st.session_state[state.SELECTED_NEURON] = st.session_state[state.NEURON_SELECT]
 
 
-@functools.lru_cache(maxsize=SHARED_CACHE_SIZE)
-def diagram_figure(network: Network, selected: Neuron | None, edge_values: bool):
-    """The Simulator's diagram of ``network`` (its forward pass must have succeeded)."""
-    figure = network_figure(network, forward_pass(network), selected=selected, show_edge_values=edge_values)
+@cache.shared(cache.SIMULATOR_DIAGRAM)
+def diagram_figure(network: Network, result: ForwardResult, selected: Neuron | None, edge_values: bool):
+    """The Simulator's diagram of ``network`` and its forward pass ``result``."""
+    figure = network_figure(network, result, selected=selected, show_edge_values=edge_values)
     # What st.plotly_chart(selection_mode="points") sets on a chart it mounts; set here, the
     # layout does not change after the first draw, and plotly.js draws the chart once.
     figure.update_layout(clickmode="event+select", dragmode="pan")
     return figure
 
 
-def render_diagram(network: Network) -> None:
-    """The diagram, for a network whose forward pass succeeded."""
+def render_diagram(network: Network, result: ForwardResult) -> None:
+    """The diagram of ``network`` and its forward pass ``result`` (the caller's: not fetched again)."""
     edges = network.weight_count
     edge_values = False
     if edges <= EDGE_VALUES_MAX_EDGES:
-        edge_values = st.toggle("Weights on the edges", key=state.EDGE_VALUES)
-    figure = diagram_figure(network, selected_neuron(network), edge_values)
+        edge_values = st.toggle("Weights on the edges", **state.bound(state.EDGE_VALUES))
+    figure = diagram_figure(network, result, selected_neuron(network), edge_values)
     st.plotly_chart(
         figure,
         key=state.DIAGRAM,

@@ -45,7 +45,7 @@ def apply_link() -> None:
     preset as it ships, e.g. a teacher's link to the XOR example)."""
     address: Address = (st.query_params.get(LINK_PARAMETER), st.query_params.get(PRESET_PARAMETER))
     stale = st.session_state.pop(state.CHANGED_BY_WIDGET, False)
-    if address == (None, None) or address == st.session_state.get(state.APPLIED_LINK) or stale:
+    if address == (None, None) or address == state.value(state.APPLIED_LINK) or stale:
         return
     st.session_state[state.APPLIED_LINK] = address
     history = workspace.history()
@@ -118,7 +118,7 @@ def follow_address(network: Network) -> None:
 
 def _on_upload() -> None:
     upload = st.session_state.get(state.UPLOAD)
-    if upload is None or upload.file_id == st.session_state.get(state.APPLIED_UPLOAD):
+    if upload is None or upload.file_id == state.value(state.APPLIED_UPLOAD):
         return
     st.session_state[state.APPLIED_UPLOAD] = upload.file_id
     try:
@@ -134,7 +134,7 @@ def _on_upload() -> None:
 def share_link(network: Network) -> tuple[str | None, str]:
     """(link text, '') or (None, why there is none). Encoded once per network; networks with more
     parameters than a link has characters are not even tried."""
-    memo = st.session_state.get(state.LINK_MEMO)
+    memo = state.value(state.LINK_MEMO)
     if memo is None or memo[0] is not network:
         limit = DEFAULT_LIMITS.max_link_chars
         if network.parameter_count > limit:

@@ -21,14 +21,14 @@ def _table_layer(network: Network) -> int:
     """Which layer's weight and bias tables are shown (1-based); one at a time keeps big
     networks fast, and is the natural way to read them anyway."""
     layers = list(range(1, len(network.layers) + 1))
-    if st.session_state.get(state.TABLE_LAYER) not in layers:
-        st.session_state[state.TABLE_LAYER] = 1
+    if state.value(state.TABLE_LAYER) not in layers:
+        st.session_state[state.TABLE_LAYER] = state.default(state.TABLE_LAYER)
     return st.segmented_control(
         "Layer",
         layers,
-        key=state.TABLE_LAYER,
         required=True,
         format_func=lambda k: f"W{k} · {escaped(network.layer_title(k))}",  # options render as Markdown
+        **state.bound(state.TABLE_LAYER),
     )
 
 
@@ -84,7 +84,7 @@ def _render_heading(network: Network) -> None:
 
 @st.fragment
 def _render_workbench() -> None:
-    if workspace.generation() != st.session_state.get(state.SIDEBAR_GENERATION):
+    if workspace.generation() != state.value(state.SIDEBAR_GENERATION):
         # A file opened here replaced the network (maybe with another shape): the sidebar's
         # layer controls, outside this fragment, must be drawn again for it.
         st.rerun(scope="app")
@@ -100,7 +100,7 @@ def _render_workbench() -> None:
     else:
         diagram, output = st.columns([5, 2])
         with diagram:
-            results.render_diagram(network)
+            results.render_diagram(network, result)
         with output:
             st.subheader("Output")
             results.render_output(network, result)

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import NoneType
+from typing import Any, Literal
+
 import streamlit as st
 
 from mlpsim.core.network import Network
 from mlpsim.io.presets import PRESETS
+from mlpsim.workshop.exercises import ExerciseSpec
+from ui.history import History
+from ui.training_run import DataChoice, Run, Settings
 
 NETWORK = "network"
 """The current mlpsim Network: the single source of truth for weights, biases and input."""
@@ -137,11 +146,8 @@ ROOM_RESULTS_DOWNLOAD = "room_results_download"
 
 
 def current_network() -> Network:
-    if NETWORK not in st.session_state:
-        # The first preset's shared object, not a copy: it is then "the preset as it ships"
-        # (its address is its name, Reset has nothing to do).
-        st.session_state[NETWORK] = next(iter(PRESETS.values()))()
-    return st.session_state[NETWORK]
+    network: Network = value(NETWORK)
+    return network
 
 
 def set_network(network: Network) -> None:
@@ -203,3 +209,142 @@ TRAIN_SAVE_OPEN = "train_save_open"
 TRUTH_TABLE_OPEN = "truth_table_open"
 TRUTH_TABLE_GATE = "truth_table_gate"
 """Widgets of the Simulator's truth-table view (ui/truth_table.py)."""
+
+
+# ---- The table: every key's type and default, declared once ----------------------------------
+
+
+Role = Literal["value", "bound", "widget"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One session-state entry: the type its value always has and how its default is made (a
+    function, so that each session gets its own dict or list), and its role:
+
+    - "value": no widget has this key.
+    - "bound": a widget shows the value, under ``widget_key(key)``, filled from it on every run
+      (``bound(key)``); the value itself is under a key no widget owns, so it survives a run that
+      does not draw the widget (another page, another mode), which Streamlit's widget keys do not.
+    - "widget": the widget's own key, given its default whenever it is missing (values that may
+      start afresh when the widget comes back, like the random-network form)."""
+
+    kind: type | tuple[type, ...]
+    default: Callable[[], Any]
+    role: Role = "value"
+
+
+def _first_preset() -> Network:
+    # The first preset's shared object, not a copy: every new session holds the same object (so
+    # the cross-session caches, keyed by network object, gain no entry per visitor); it is then
+    # "the preset as it ships" (its address is its name, Reset has nothing to do).
+    return next(iter(PRESETS.values()))()
+
+
+TABLE: dict[str, Entry] = {
+    NETWORK: Entry(Network, _first_preset),
+    # Simulator
+    SOURCE: Entry(str, lambda: next(iter(PRESETS))),
+    SOURCE_NETWORKS: Entry(dict, dict),
+    GENERATION: Entry(int, lambda: 0),
+    TABLE_FOLDS: Entry(dict, dict),
+    NOTICES: Entry(list, list),
+    SELECTED_NEURON: Entry((tuple, NoneType), lambda: None),
+    APPLIED_UPLOAD: Entry((str, NoneType), lambda: None),
+    APPLIED_LINK: Entry((tuple, NoneType), lambda: None),
+    CHANGED_BY_WIDGET: Entry(bool, lambda: False),
+    HISTORY: Entry(History, History),
+    LINK_MEMO: Entry((tuple, NoneType), lambda: None),
+    SIDEBAR_GENERATION: Entry((int, NoneType), lambda: None),
+    KEYBOARD_EDIT_OUTCOME: Entry((tuple, NoneType), lambda: None),
+    DIGIT_CANVAS_ROUND: Entry(int, lambda: 0),
+    DIGIT_BRUSH: Entry((str, NoneType), lambda: "Ink", role="widget"),  # None: deselected, drawn as ink
+    TABLE_LAYER: Entry(int, lambda: 1, role="bound"),
+    EDGE_VALUES: Entry(bool, lambda: False, role="bound"),
+    RANDOM_SIZES: Entry(str, lambda: "3, 4, 2", role="widget"),
+    RANDOM_ACTIVATION: Entry(str, lambda: "relu", role="widget"),
+    RANDOM_INITIALIZER: Entry(str, lambda: "xavier", role="widget"),
+    RANDOM_SEED: Entry(int, lambda: 0, role="widget"),
+    # Workshop
+    WORKSHOP_MODE: Entry((str, NoneType), lambda: None, role="bound"),  # None: the page's first mode
+    WORKSHOP_STEP: Entry(int, lambda: 0, role="bound"),
+    WORKSHOP_EXERCISE: Entry(ExerciseSpec, lambda: ExerciseSpec(seed=1, difficulty="easy")),
+    WORKSHOP_LINK_SEEN: Entry((tuple, NoneType), lambda: None),
+    WORKSHOP_LOCKED: Entry(bool, lambda: False),
+    WORKSHOP_SCORE: Entry(dict, dict),
+    WORKSHOP_CHECKED: Entry(dict, dict),
+    WORKSHOP_HINTS: Entry(dict, dict),
+    WORKSHOP_SOLUTIONS: Entry(set, set),
+    WORKSHOP_ROOM_REQUEST: Entry((ExerciseSpec, NoneType), lambda: None),
+    WORKSHOP_ROOMS: Entry(dict, dict),
+    WORKSHOP_ROOM_STATUS: Entry((str, NoneType), lambda: None),
+    WORKSHOP_LEARNER_ID: Entry(str, lambda: secrets.token_urlsafe(12)),
+    WORKSHOP_LEARNER_NAME: Entry(str, lambda: "", role="bound"),
+    WORKSHOP_ROOM_SENT: Entry((tuple, NoneType), lambda: None),
+    WORKSHOP_SHEET_COUNT: Entry(int, lambda: 3, role="bound"),
+    # Train
+    TRAIN_DATA: Entry(DataChoice, DataChoice),
+    TRAIN_SETTINGS: Entry(Settings, Settings),
+    TRAIN_UNDO: Entry(list, list),
+    TRAIN_PLAYING: Entry(bool, lambda: False),
+    TRAIN_STOP: Entry((str, NoneType), lambda: None),
+    TRAIN_SAMPLE: Entry(int, lambda: 1),
+    TRAIN_STEP_LAYER: Entry(int, lambda: 1),
+    TRAIN_NEURON: Entry((tuple, NoneType), lambda: None),
+    TRAIN_WEIGHT_ROW: Entry(int, lambda: 0),
+    TRAIN_RUN: Entry((Run, NoneType), lambda: None),
+    TRAIN_RUN_DATA: Entry((tuple, NoneType), lambda: None),
+    TRAIN_UPLOADED: Entry((tuple, NoneType), lambda: None),
+    TRAIN_PREPARED: Entry((tuple, NoneType), lambda: None),
+}
+"""Key → Entry. Keys not here are widgets whose value is made from the network or another entry
+before each draw (layer sizes, activations, editors, the exercise form, the Train page's inputs),
+buttons, and one-shot values a callback sets and the next run takes (TRAIN_ACTION, CHANGED_BY_WIDGET
+is one that has a default)."""
+
+WIDGET_PREFIX = "widget:"
+
+
+def ensure_defaults() -> None:
+    """Give every missing value and bound entry its default (widget entries get theirs where their
+    widget is drawn, ``widget(key)``): at a session's first run, and again for a key a run removed."""
+    for key, entry in TABLE.items():
+        if entry.role != "widget" and key not in st.session_state:
+            st.session_state[key] = entry.default()
+
+
+def value(key: str) -> Any:
+    """The session's value of ``key`` (its default, set now, if it has none yet)."""
+    if key not in st.session_state:
+        st.session_state[key] = TABLE[key].default()
+    return st.session_state[key]
+
+
+def default(key: str) -> Any:
+    return TABLE[key].default()
+
+
+def widget(key: str) -> str:
+    """``key``, the key of a widget entry's widget, after giving it its default if it has none."""
+    assert TABLE[key].role == "widget", f"{key} is not a widget entry"
+    value(key)
+    return key
+
+
+def widget_key(key: str) -> str:
+    """The key of the widget that shows bound entry ``key``."""
+    return WIDGET_PREFIX + key
+
+
+def bound(key: str) -> dict[str, Any]:
+    """``key=`` and ``on_change=`` for the widget that shows bound entry ``key``: the widget is
+    filled from the entry now, and a change is copied back to the entry by the callback (before
+    the run, so the run sees it). For a widget with a callback of its own, call ``keep(key)`` in it."""
+    assert TABLE[key].role == "bound", f"{key} is not a bound entry"
+    st.session_state[widget_key(key)] = value(key)
+    return {"key": widget_key(key), "on_change": keep, "args": (key,)}
+
+
+def keep(key: str) -> None:
+    """Copy the widget's value into bound entry ``key`` (a callback; or call it from a widget's own)."""
+    st.session_state[key] = st.session_state[widget_key(key)]

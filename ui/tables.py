@@ -8,7 +8,6 @@ same edit are still applied.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import pandas as pd
 from mlpsim.core.forward import ForwardResult
 from mlpsim.core.network import Layer, Network, neuron_name, weight_name
 from mlpsim.core.numbertext import LARGEST_TEXT, number, read_number
+from ui import cache
 
 TableKind = Literal["weights", "bias", "input"]
 BIAS_COLUMN = "b"
@@ -160,11 +160,7 @@ def _written(values: np.ndarray) -> np.ndarray:
     return np.vectorize(lambda value: f"{value:.6g}", otypes=[object])(values)
 
 
-TEXT_CACHE_SIZE = 16
-"""Layers kept written out as text. A 784×128 matrix is ~100k strings (~6 MB) and ~60 ms to write."""
-
-
-@functools.lru_cache(maxsize=TEXT_CACHE_SIZE)
+@cache.shared(cache.LAYER_TEXT)
 def _layer_text(layer: Layer) -> tuple[np.ndarray, np.ndarray]:
     """(weights, bias) of ``layer`` as text, once per Layer object (Layer hashes by identity):
     an edit keeps the layers it did not touch, and a preset's layers are shared by every session."""

@@ -61,15 +61,7 @@ DATASET_TITLES = {
 
 
 def _ensure_defaults() -> None:
-    st.session_state.setdefault(state.TRAIN_DATA, DataChoice())
-    st.session_state.setdefault(state.TRAIN_SETTINGS, Settings())
-    st.session_state.setdefault(state.TRAIN_UNDO, [])
-    st.session_state.setdefault(state.TRAIN_PLAYING, False)
-    st.session_state.setdefault(state.TRAIN_STOP, None)
-    st.session_state.setdefault(state.TRAIN_SAMPLE, 1)
-    st.session_state.setdefault(state.TRAIN_STEP_LAYER, 1)
-    st.session_state.setdefault(state.TRAIN_NEURON, None)
-    st.session_state.setdefault(state.TRAIN_WEIGHT_ROW, 0)
+    state.ensure_defaults()  # the Train page's defaults are in the state table with the others
 
 
 def _settings() -> Settings:

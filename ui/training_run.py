@@ -11,7 +11,6 @@ give the same weights as one Epoch.
 
 from __future__ import annotations
 
-import functools
 import time
 from dataclasses import dataclass, field, replace
 
@@ -24,6 +23,7 @@ from mlpsim.core.optimizers import Optimizer
 from mlpsim.core.training import Examples, TrainingConfig, TrainingDiverged, TrainingState, start, train
 from mlpsim.data import datasets
 from mlpsim.data.datasets import Dataset
+from ui import cache
 
 POINTS_FIXED = ("iris", "digits", "breast_cancer", "and_gate", "or_gate", "xor_gate", "nand_gate")
 """Built-in sets of fixed rows: points and noise do not apply."""
@@ -75,7 +75,7 @@ class Prepared:
     test_rows: Examples | None
 
 
-@functools.lru_cache(maxsize=64)
+@cache.shared(cache.DATASET)
 def built_in(choice: DataChoice) -> tuple[Dataset, Dataset, Dataset | None]:
     """The dataset and its seeded split, shared by every session (never modified)."""
     points = None if choice.name in POINTS_FIXED else choice.points

@@ -57,7 +57,7 @@ from mlpsim.workshop.worksheet import (
     worksheet_html,
     worksheet_markdown,
 )
-from ui import results, state, workspace
+from ui import cache, results, state, workspace
 from ui.literal import escaped
 
 STEP_THROUGH, EXERCISE, WORKSHEET = "Step through", "Exercise", "Worksheet"
@@ -65,7 +65,6 @@ WORKSHOP_PATH = "workshop"
 """The page's url_path in app.py's st.navigation: room links point here."""
 RESULTS_PATH = "results"
 """url_path of the hidden room-results page (ui/room_results.py): teacher links point there."""
-DEFAULT_SPEC = ExerciseSpec(seed=1, difficulty="easy")
 FEEDBACK_ICONS = {
     "right": ":material/check_circle:",
     "wrong": ":material/cancel:",
@@ -80,12 +79,30 @@ TERMS_AS_TABLE = 12
 
 
 def _move_step(delta: int, total: int) -> None:
-    current = st.session_state.get(state.WORKSHOP_STEP, 0)
-    st.session_state[state.WORKSHOP_STEP] = min(max(current + delta, 0), total)
+    st.session_state[state.WORKSHOP_STEP] = min(max(state.value(state.WORKSHOP_STEP) + delta, 0), total)
 
 
 def _reset_step() -> None:
     st.session_state[state.WORKSHOP_STEP] = 0
+
+
+EDGE_VALUES_MAX_EDGES = 40
+"""The step-through writes the weights on the edges up to this many."""
+
+
+@cache.shared(cache.STEP_FIGURE)
+def step_figure(network: Network, result: ForwardResult, step_index: int):
+    """The step-through's diagram at ``step_index``: the neuron being computed selected, the ones
+    not yet computed pending. Cached: a rerun on the same step (a hint, a resize of the window)
+    sends the figure it sent, without building it again."""
+    step = step_at(network, step_index)
+    return network_figure(
+        network,
+        result,
+        selected=step.selected,
+        computed_through=step.computed_through,
+        show_edge_values=network.weight_count <= EDGE_VALUES_MAX_EDGES,
+    )
 
 
 def render_step_through() -> None:
@@ -95,7 +112,7 @@ def render_step_through() -> None:
         st.error(escaped(f"The forward pass cannot run: {result}. Fix the value on the Simulator page."))
         return
     total = step_count(network)
-    if st.session_state.get(state.WORKSHOP_STEP, 0) > total:
+    if state.value(state.WORKSHOP_STEP) > total:
         st.session_state[state.WORKSHOP_STEP] = total
     sizes = "-".join(map(str, network.layer_sizes))
     st.caption(
@@ -107,20 +124,13 @@ def render_step_through() -> None:
     previous.button("◀ Previous", on_click=_move_step, args=(-1, total), width="stretch")
     following.button("Next ▶", on_click=_move_step, args=(1, total), width="stretch")
     reset.button("↺ Reset", on_click=_reset_step, width="stretch")
-    index = st.slider("Step", min_value=0, max_value=total, key=state.WORKSHOP_STEP)
+    index = st.slider("Step", min_value=0, max_value=total, **state.bound(state.WORKSHOP_STEP))
     step = step_at(network, index)
     working = step_working(network, result, step)
 
     diagram, panel = st.columns([3, 2])
     with diagram:
-        figure = network_figure(
-            network,
-            result,
-            selected=step.selected,
-            computed_through=step.computed_through,
-            show_edge_values=network.weight_count <= 40,
-        )
-        st.plotly_chart(figure, config={"displaylogo": False}, **results.DIAGRAM_DISPLAY)
+        st.plotly_chart(step_figure(network, result, index), config={"displaylogo": False}, **results.DIAGRAM_DISPLAY)
     with panel:
         if working is None:
             st.subheader(f"Step 0 of {total}: the input")
@@ -165,7 +175,8 @@ def _render_step_arithmetic(network: Network, result, working) -> None:
 
 
 def current_spec() -> ExerciseSpec:
-    return st.session_state.get(state.WORKSHOP_EXERCISE, DEFAULT_SPEC)
+    spec: ExerciseSpec = state.value(state.WORKSHOP_EXERCISE)
+    return spec
 
 
 def _set_form_from(spec: ExerciseSpec) -> None:
@@ -184,7 +195,7 @@ def apply_link() -> None:
         return
     params = {key: st.query_params[key] for key in LINK_KEYS if key in st.query_params}
     signature = tuple(sorted(params.items()))
-    if not params or st.session_state.get(state.WORKSHOP_LINK_SEEN) == signature:
+    if not params or state.value(state.WORKSHOP_LINK_SEEN) == signature:
         return
     st.session_state[state.WORKSHOP_LINK_SEEN] = signature
     try:
@@ -195,7 +206,7 @@ def apply_link() -> None:
     if spec is None:
         workspace.notify("error", "This exercise link has no seed: ask for the full link.")
         return
-    st.session_state.pop(state.WORKSHOP_ROOM_STATUS, None)
+    st.session_state[state.WORKSHOP_ROOM_STATUS] = None
     if spec.room:
         spec = _room_exercise(spec)
     st.session_state[state.WORKSHOP_EXERCISE] = spec
@@ -232,7 +243,7 @@ def _on_form_change() -> None:
     seed = st.session_state[state.WORKSHOP_FORM_SEED]
     difficulty = st.session_state[state.WORKSHOP_FORM_DIFFICULTY]
     previous = current_spec()
-    asked = tuple(st.session_state.get(state.WORKSHOP_FORM_ASK, ()))
+    asked = tuple(st.session_state[state.WORKSHOP_FORM_ASK])
     if (seed, difficulty) != (previous.seed, previous.difficulty):
         asked = ()  # question codes belong to one network's shape
         st.session_state[state.WORKSHOP_FORM_ASK] = []
@@ -242,7 +253,7 @@ def _on_form_change() -> None:
         difficulty=difficulty,
         questions=asked,
         locked=locked,
-        solutions=locked and st.session_state.get(state.WORKSHOP_FORM_SOLUTIONS, False),
+        solutions=locked and st.session_state[state.WORKSHOP_FORM_SOLUTIONS],
     )
 
 
@@ -278,8 +289,9 @@ def _on_make_room(spec: ExerciseSpec) -> None:
 
 def _teacher_room(spec: ExerciseSpec) -> TeacherRoom | None:
     """The room this session made for ``spec``; a new one first if the instructor just asked."""
-    rooms = st.session_state.setdefault(state.WORKSHOP_ROOMS, {})
-    if st.session_state.pop(state.WORKSHOP_ROOM_REQUEST, None) == spec and spec not in rooms:
+    rooms = state.value(state.WORKSHOP_ROOMS)
+    request, st.session_state[state.WORKSHOP_ROOM_REQUEST] = state.value(state.WORKSHOP_ROOM_REQUEST), None
+    if request == spec and spec not in rooms:
         try:
             rooms[spec] = store_from_environment().create_room(spec_to_params(spec))
         except (RoomStoreError, MlpsimError) as error:
@@ -365,12 +377,12 @@ def _scoped_key(spec: ExerciseSpec, part: str) -> str:
 
 
 def _solution_shown(spec: ExerciseSpec, code: str) -> bool:
-    return _scoped_key(spec, code) in st.session_state.get(state.WORKSHOP_SOLUTIONS, set())
+    return _scoped_key(spec, code) in state.value(state.WORKSHOP_SOLUTIONS)
 
 
 def _on_check(exercise: Exercise, question: Question) -> None:
-    scores = st.session_state.setdefault(state.WORKSHOP_SCORE, {})
-    checked = st.session_state.setdefault(state.WORKSHOP_CHECKED, {})
+    scores = state.value(state.WORKSHOP_SCORE)
+    checked = state.value(state.WORKSHOP_CHECKED)
     shown = _solution_shown(exercise.spec, question.code)
     for blank in exercise.blanks(question):
         key = _scoped_key(exercise.spec, blank.id)
@@ -382,26 +394,26 @@ def _on_check(exercise: Exercise, question: Question) -> None:
 
 
 def _on_hint(spec: ExerciseSpec, code: str, available: int) -> None:
-    hints = st.session_state.setdefault(state.WORKSHOP_HINTS, {})
+    hints = state.value(state.WORKSHOP_HINTS)
     key = _scoped_key(spec, code)
     hints[key] = min(hints.get(key, 0) + 1, available)
 
 
 def _on_solution(spec: ExerciseSpec, code: str) -> None:
     if spec.shows_solutions:
-        st.session_state.setdefault(state.WORKSHOP_SOLUTIONS, set()).add(_scoped_key(spec, code))
+        state.value(state.WORKSHOP_SOLUTIONS).add(_scoped_key(spec, code))
 
 
 def score_text() -> str:
-    return score(st.session_state.get(state.WORKSHOP_SCORE, {})).text()
+    return score(state.value(state.WORKSHOP_SCORE)).text()
 
 
 def _question_results(exercise: Exercise) -> tuple[QuestionResult, ...]:
     """The learner's standing on every question they worked on (checked, took a hint or looked
     at the solution), in the exercise's order."""
     spec = exercise.spec
-    scores = st.session_state.get(state.WORKSHOP_SCORE, {})
-    hints = st.session_state.get(state.WORKSHOP_HINTS, {})
+    scores = state.value(state.WORKSHOP_SCORE)
+    hints = state.value(state.WORKSHOP_HINTS)
     standings = []
     for question in exercise.questions:
         ids = tuple(blank.id for blank in exercise.blanks(question))
@@ -441,7 +453,7 @@ def _render_question(exercise: Exercise, letter: str, question: Question) -> Non
     spec = exercise.spec
     code = question.code
     st.markdown(f"**({letter})** {escaped(exercise.question_text(question))}")
-    checked = st.session_state.get(state.WORKSHOP_CHECKED, {})
+    checked = state.value(state.WORKSHOP_CHECKED)
     with st.form(state.WORKSHOP_QUESTION_FORM_PREFIX + f"{spec.key}/{code}", border=False):
         blanks = exercise.blanks(question)
         columns = st.columns(max(len(blanks), 4))
@@ -450,7 +462,7 @@ def _render_question(exercise: Exercise, letter: str, question: Question) -> Non
                 blank.label, key=state.WORKSHOP_ANSWER_PREFIX + _scoped_key(spec, blank.id), placeholder="your answer"
             )
         st.form_submit_button("Check", on_click=_on_check, args=(exercise, question))
-    scores = st.session_state.get(state.WORKSHOP_SCORE, {})
+    scores = state.value(state.WORKSHOP_SCORE)
     for blank in blanks:
         key = _scoped_key(spec, blank.id)
         if key in checked:
@@ -465,7 +477,7 @@ def _render_question(exercise: Exercise, letter: str, question: Question) -> Non
             )
     ladder = exercise.hints(question)
     hint_key = _scoped_key(spec, code)
-    shown = st.session_state.get(state.WORKSHOP_HINTS, {}).get(hint_key, 0)
+    shown = state.value(state.WORKSHOP_HINTS).get(hint_key, 0)
     solved = _solution_shown(spec, code)
     hint, solution, _ = st.columns([1, 1, 3])
     hint.button(
@@ -498,7 +510,7 @@ def _render_question(exercise: Exercise, letter: str, question: Question) -> Non
 
 def render_exercise() -> None:
     spec = current_spec()
-    locked = st.session_state.get(state.WORKSHOP_LOCKED, False)
+    locked = state.value(state.WORKSHOP_LOCKED)
     try:
         exercise = make_exercise(spec)
     except MlpsimError as error:
@@ -540,15 +552,15 @@ def _render_room_membership(spec: ExerciseSpec) -> None:
     """In a room: what is sent to the teacher, and the optional name; or why nothing is sent."""
     if not spec.room:
         return
-    if state.WORKSHOP_ROOM_STATUS in st.session_state:
+    if state.value(state.WORKSHOP_ROOM_STATUS) is not None:
         st.warning(escaped(st.session_state[state.WORKSHOP_ROOM_STATUS]), icon=":material/cloud_off:")
         return
     name, _ = st.columns([1, 2])
     name.text_input(
         "Your name for your teacher (optional)",
-        key=state.WORKSHOP_LEARNER_NAME,
         max_chars=MAX_NAME_CHARS,
         placeholder="anonymous",
+        **state.bound(state.WORKSHOP_LEARNER_NAME),
     )
     hours = store_from_environment().retention_seconds / 3600
     st.caption(
@@ -562,13 +574,13 @@ def _render_room_membership(spec: ExerciseSpec) -> None:
 def _send_to_room(exercise: Exercise) -> None:
     """Send this learner's standing to the room when it changed since the last send."""
     spec = exercise.spec
-    if not spec.room or state.WORKSHOP_ROOM_STATUS in st.session_state:
+    if not spec.room or state.value(state.WORKSHOP_ROOM_STATUS) is not None:
         return
-    learner = st.session_state.setdefault(state.WORKSHOP_LEARNER_ID, secrets.token_urlsafe(12))
-    name = st.session_state.get(state.WORKSHOP_LEARNER_NAME, "")
+    learner = state.value(state.WORKSHOP_LEARNER_ID)
+    name = state.value(state.WORKSHOP_LEARNER_NAME)
     standings = _question_results(exercise)
     payload = (spec.room, name, standings)
-    if st.session_state.get(state.WORKSHOP_ROOM_SENT) == payload:
+    if state.value(state.WORKSHOP_ROOM_SENT) == payload:
         return
     try:
         kept = store_from_environment().record(spec.room, learner, name, standings)
@@ -602,7 +614,7 @@ def render_worksheet() -> None:
     )
     count_column, _ = st.columns([1, 3])
     count = count_column.number_input(
-        "Exercises on the sheet", min_value=1, max_value=MAX_COUNT, value=3, step=1, key=state.WORKSHOP_SHEET_COUNT
+        "Exercises on the sheet", min_value=1, max_value=MAX_COUNT, step=1, **state.bound(state.WORKSHOP_SHEET_COUNT)
     )
     try:
         sheet = build_worksheet(spec.seed, spec.difficulty, int(count))
@@ -628,9 +640,11 @@ def render() -> None:
     apply_link()
     st.title("Workshop")
     workspace.render_notices()
-    locked = st.session_state.get(state.WORKSHOP_LOCKED, False)
+    locked = state.value(state.WORKSHOP_LOCKED)
     modes = [EXERCISE] if locked else [STEP_THROUGH, EXERCISE, WORKSHEET]
-    if st.session_state.get(state.WORKSHOP_MODE) not in modes:
+    if state.value(state.WORKSHOP_MODE) not in modes:
         st.session_state[state.WORKSHOP_MODE] = modes[0]
-    mode = st.segmented_control("Mode", modes, key=state.WORKSHOP_MODE, required=True, label_visibility="collapsed")
+    mode = st.segmented_control(
+        "Mode", modes, required=True, label_visibility="collapsed", **state.bound(state.WORKSHOP_MODE)
+    )
     {STEP_THROUGH: render_step_through, EXERCISE: render_exercise, WORKSHEET: render_worksheet}[mode]()

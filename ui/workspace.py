@@ -24,17 +24,8 @@ NoticeKind = Literal["success", "info", "warning", "error"]
 
 
 def ensure_defaults() -> None:
-    defaults = {
-        state.SOURCE: next(iter(PRESETS)),
-        state.SOURCE_NETWORKS: {},
-        state.GENERATION: 0,
-        state.TABLE_FOLDS: {},
-        state.NOTICES: [],
-        state.SELECTED_NEURON: None,
-        state.HISTORY: History(),
-    }
-    for key, value in defaults.items():
-        st.session_state.setdefault(key, value)
+    """Every entry of the session-state table that is missing gets its default (ui/state.py)."""
+    state.ensure_defaults()
 
 
 def source() -> str:

@@ -124,7 +124,7 @@ def backward(
     )
 
 
-def _checked_targets(network: Network, targets, batch: int | None) -> np.ndarray:
+def _checked_targets(network: Network, targets: object, batch: int | None) -> np.ndarray:
     """``targets`` as floats of shape (M,) for one sample (batch None) or (batch, M)."""
     size = network.layers[-1].size
     try:

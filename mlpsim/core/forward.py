@@ -65,7 +65,7 @@ def forward(network: Network, inputs: np.ndarray | None = None, through: int | N
     return ForwardResult(inputs=x, z=tuple(zs), a=tuple(activations))
 
 
-def _checked_inputs(network: Network, inputs) -> np.ndarray:
+def _checked_inputs(network: Network, inputs: object) -> np.ndarray:
     try:
         x = np.asarray(inputs, dtype=float)
     except (TypeError, ValueError) as error:

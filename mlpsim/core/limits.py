@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 
 from mlpsim.core.errors import LimitError
@@ -41,9 +41,10 @@ class Limits:
     """Size of a training data file (CSV) that may be loaded."""
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Limits:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
         """Defaults overridden by ``MLPSIM_MAX_LAYER_SIZE`` and friends (upper-case field names)."""
-        environ = os.environ if environ is None else environ
+        if environ is None:
+            environ = os.environ
         values = {}
         for field in fields(cls):
             raw = environ.get(ENV_PREFIX + field.name.upper())

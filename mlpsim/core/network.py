@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -21,7 +22,7 @@ NEW_ENTRY_DEFAULT = 0.0
 """Value given to weights, biases and inputs that a resize or insertion creates."""
 
 
-def _as_float_array(values, where: str) -> np.ndarray:
+def _as_float_array(values: object, where: str) -> np.ndarray:
     """A private float copy of ``values``; a ValidationError naming ``where`` if they are not numbers."""
     try:
         return np.array(values, dtype=float)
@@ -30,7 +31,7 @@ def _as_float_array(values, where: str) -> np.ndarray:
         raise ValidationError(f"{where}: expected a rectangular array of numbers ({reason})") from None
 
 
-def _number(value, where: str) -> float:
+def _number(value: Any, where: str) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -40,7 +41,7 @@ def _number(value, where: str) -> float:
     return number
 
 
-def _frozen_array(values, shape: tuple[int, ...], where: str) -> np.ndarray:
+def _frozen_array(values: object, shape: tuple[int, ...], where: str) -> np.ndarray:
     array = _as_float_array(values, where)
     if array.shape != shape:
         raise ValidationError(f"{where}: expected {_shape_text(shape)}, got {_shape_text(array.shape)}")
@@ -52,7 +53,7 @@ def _frozen_array(values, shape: tuple[int, ...], where: str) -> np.ndarray:
     return array
 
 
-def _is_frozen(array) -> bool:
+def _is_frozen(array: object) -> bool:
     """True for an array that _frozen_array made: float, read-only and owning its data (so no
     writable view elsewhere can change it). Such arrays were checked finite when frozen."""
     return (
@@ -88,11 +89,11 @@ class Layer:
 
     @property
     def n_in(self) -> int:
-        return self.weights.shape[0]
+        return int(self.weights.shape[0])
 
     @property
     def size(self) -> int:
-        return self.weights.shape[1]
+        return int(self.weights.shape[1])
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,7 +105,8 @@ class Network:
 
     input_size: int
     layers: tuple[Layer, ...]
-    input_values: np.ndarray = field(default=None)  # type: ignore[assignment]
+    # None (the default) means zeros: __post_init__ puts the array in, so every Network holds one.
+    input_values: np.ndarray = field(default=None)  # type: ignore[arg-type]
     name: str = ""
     input_name: str = ""
     limits: Limits = field(default=DEFAULT_LIMITS, repr=False)
@@ -161,7 +163,7 @@ class Network:
 
     @classmethod
     def from_arrays(
-        cls, weights: Sequence, biases: Sequence, activations: Sequence[str] | str = "relu", name: str = ""
+        cls, weights: Sequence[Any], biases: Sequence[Any], activations: Sequence[str] | str = "relu", name: str = ""
     ) -> Network:
         """A network from its matrices W1, W2, … (each N×M, the article's orientation) and bias
         vectors b1, b2, …; the input size is W1's row count, the input starts at zero.
@@ -254,7 +256,7 @@ class Network:
         """Set the activation of layer ``position`` (1..L)."""
         return self.with_layer(position, activation=activation)
 
-    def with_layer(self, position: int, **changes) -> Network:
+    def with_layer(self, position: int, **changes: Any) -> Network:
         """Replace fields of layer ``position``'s Layer (1..L); the other layers are shared, not
         copied."""
         layers = list(self.layers)

@@ -75,8 +75,11 @@ def _adds_up(terms: Sequence[str], total: str) -> bool:
     digit, give the printed total: the line is right at its own precision (2e+10 + 0.13 =
     2e+10 is; -0.228735 + 0.228596 = -0.000138339 is not)."""
     printed_total = Decimal(total)
+    exponent = printed_total.as_tuple().exponent
+    if not isinstance(exponent, int):  # 'inf' or 'nan' has no last digit: no printing adds up to it
+        return False
     exact = sum((Decimal(term) for term in terms), Decimal(0))
-    return exact.quantize(Decimal(1).scaleb(printed_total.as_tuple().exponent)) == printed_total
+    return exact.quantize(Decimal(1).scaleb(exponent)) == printed_total
 
 
 def _decimals(text: str) -> int:

@@ -113,11 +113,12 @@ class Optimizer:
 
 
 def _check_number(
-    label: str, value, above: float | None = None, at_least: float | None = None, below: float | None = None
+    label: str, value: object, above: float | None = None, at_least: float | None = None, below: float | None = None
 ) -> None:
-    is_number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     if (
-        not is_number
+        not isinstance(value, (int, float))
+        or isinstance(value, bool)
+        or not math.isfinite(value)
         or (above is not None and not value > above)
         or (at_least is not None and not value >= at_least)
         or (below is not None and not value < below)

@@ -21,8 +21,9 @@ state whose weights are all finite.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -50,13 +51,14 @@ class Examples:
     threshold: float = 0.5
 
     def __len__(self) -> int:
-        return self.inputs.shape[0]
+        return int(self.inputs.shape[0])
 
     def predicted_labels(self, outputs: np.ndarray) -> np.ndarray:
         """(P, M) outputs → (P,) class indices."""
         if outputs.shape[1] == 1:
             return (outputs[:, 0] > self.threshold).astype(int)
-        return np.argmax(outputs, axis=1)
+        labels: np.ndarray = np.argmax(outputs, axis=1)
+        return labels
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ class TrainingState:
     network: Network
     optimizer_state: OptimizerState
     epoch: int
-    rng_state: dict
+    rng_state: Mapping[str, Any]
     """``numpy.random.PCG64().state`` of the shuffling generator."""
 
 
@@ -204,6 +206,10 @@ class _Failure:
         )
 
 
+_Snapshot = tuple[list[np.ndarray], list[tuple[np.ndarray, ...]], int]
+"""A _Model's parameters, optimiser slots (copies) and step count, to restore it to."""
+
+
 class _Model:
     """The loop's private, mutable copy of the weights and the optimiser's memory."""
 
@@ -286,15 +292,15 @@ class _Model:
         )
         return finite, loss_sum, correct
 
-    def snapshot(self):
+    def snapshot(self) -> _Snapshot:
         return [np.array(p) for p in self.parameters], [tuple(np.array(a) for a in s) for s in self.slots], self.steps
 
-    def restore(self, snapshot) -> None:
+    def restore(self, snapshot: _Snapshot) -> None:
         parameters, slots, steps = snapshot
         self._put_back(parameters, slots)
         self.steps = steps
 
-    def _put_back(self, parameters, slots) -> None:
+    def _put_back(self, parameters: list[np.ndarray], slots: list[tuple[np.ndarray, ...]]) -> None:
         # In place: self.weights and self.biases hold these same array objects.
         for target, source in zip(self.parameters, parameters):
             target[...] = source
@@ -325,7 +331,13 @@ def _evaluate(model: _Model, loss: Loss, rows: Examples) -> tuple[float, float |
 
 
 def _divergence(
-    model: _Model, network: Network, rows: Examples, order, config: TrainingConfig, epoch: int, rng_before: dict
+    model: _Model,
+    network: Network,
+    rows: Examples,
+    order: np.ndarray | None,
+    config: TrainingConfig,
+    epoch: int,
+    rng_before: Mapping[str, Any],
 ) -> TrainingDiverged:
     """Replay the epoch (``model`` restored to its start) step by step with every check, to the
     first failure. A failing checked step leaves the weights as they were before it, so the

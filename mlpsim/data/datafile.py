@@ -75,8 +75,8 @@ def _parse(rows, name: str, network: Network, limits: Limits) -> Dataset:
     table = np.array(values)
     inputs = table[:, :n_in]
     if labelled:
-        labels, class_count = _labels(table[:, n_in], name, n_out, header)
-        return Dataset(name, f"{len(table)} rows from {name}", inputs, labels, class_count=class_count)
+        classes, class_count = _labels(table[:, n_in], name, n_out, header)
+        return Dataset(name, f"{len(table)} rows from {name}", inputs, classes, class_count=class_count)
     targets = table[:, n_in:]
     labels, class_count = _labels_from_targets(targets)
     return Dataset(name, f"{len(table)} rows from {name}", inputs, labels, targets, class_count=class_count)

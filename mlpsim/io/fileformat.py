@@ -12,6 +12,7 @@ import codecs
 import json
 import math
 import zlib
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -143,7 +144,8 @@ def parse_json(data: str | bytes) -> Any:
             data = data.decode("utf-8-sig")  # a byte-order mark at the start is accepted
         except UnicodeDecodeError as error:
             raise ValidationError(f"file: not UTF-8 text ({error.reason} at byte {error.start})") from None
-    problems_seen = []
+    problems_seen: list[object] = []
+    """Each refused literal or repeated key met while parsing (then located by _first_problem)."""
 
     def constant(name: str) -> _Refused:
         problems_seen.append(name)
@@ -159,9 +161,7 @@ def parse_json(data: str | bytes) -> Any:
         result = dict(pairs)
         if len(result) != len(pairs):
             problems_seen.append(pairs)
-            seen: set[str] = set()
-            duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
-            return _ObjectWithDuplicate(result, duplicate=duplicate)
+            return _ObjectWithDuplicate(result, duplicate=_first_repeated(key for key, _ in pairs))
         return result
 
     try:
@@ -173,7 +173,7 @@ def parse_json(data: str | bytes) -> Any:
     except ValueError as error:  # int() under a lower PYTHONINTMAXSTRDIGITS than ours
         raise ValidationError(f"invalid JSON: {error}") from None
     if problems_seen:
-        where, message = _first_problem(document, "$")
+        where, message = _first_problem(document, "$") or ("$", "invalid JSON")
         raise ValidationError(f"{where}: {message}")
     return document
 
@@ -196,6 +196,16 @@ class _ObjectWithDuplicate(dict):
     def __init__(self, items: dict[str, Any], duplicate: str) -> None:
         super().__init__(items)
         self.duplicate = duplicate
+
+
+def _first_repeated(keys: Iterable[str]) -> str:
+    """The first key that was already seen (there is one)."""
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            return key
+        seen.add(key)
+    raise ValueError("no key is repeated")
 
 
 def _first_problem(value: Any, where: str) -> tuple[str, str] | None:

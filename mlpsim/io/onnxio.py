@@ -57,7 +57,7 @@ _MAX_NAME_CHARS = 200
 _MAX_RANK = 8
 
 # TensorProto data types (onnx.TensorProto.DataType), used without importing onnx.
-_FLOAT, _INT32, _INT64, _BOOL, _DOUBLE = 1, 6, 7, 9, 11
+_UNDEFINED, _FLOAT, _INT32, _INT64, _BOOL, _DOUBLE = 0, 1, 6, 7, 9, 11
 _TYPE_NAMES = {
     1: "float32",
     2: "uint8",
@@ -256,7 +256,7 @@ class _Constants:
                 raise ValidationError(f"{where}: perm={perm} is not a permutation of {values.ndim} axes")
             return values.transpose(perm)
         if node.op_type == "Cast" and attributes.get("to") not in (*_FLOAT_TYPES, _INT64, _INT32):
-            kind = _TYPE_NAMES.get(attributes.get("to"), "a type")
+            kind = _TYPE_NAMES.get(attributes.get("to", _UNDEFINED), "a type")
             raise ValidationError(f"{where}: casts a constant to {kind}; mlpsim reads float weights only")
         if node.op_type == "Cast" and attributes.get("to") == _FLOAT:
             return values.astype(np.float32).astype(np.float64)  # the rounding the model asks for
@@ -471,7 +471,8 @@ class _Shape:
         return self.features[0]
 
     def flat(self) -> _Shape:
-        known = None if any(dim is None for dim in self.features) else math.prod(self.features)
+        dims = [dim for dim in self.features if dim is not None]
+        known = math.prod(dims) if len(dims) == len(self.features) else None
         return _Shape(rank=2, features=(known,))
 
 
@@ -608,7 +609,7 @@ class _Builder:
     def _pass_through(self, where: str, node, constants: _Constants) -> None:
         attributes = _attributes(node, where)
         if node.op_type == "Cast" and attributes.get("to") not in _FLOAT_TYPES:
-            kind = _TYPE_NAMES.get(attributes.get("to"), "a type")
+            kind = _TYPE_NAMES.get(attributes.get("to", _UNDEFINED), "a type")
             raise ValidationError(f"{where}: casts the values to {kind}; mlpsim reads float values only")
         if node.op_type == "Dropout":
             if self.opset < 7 and attributes.get("is_test", 0) == 0:
@@ -654,14 +655,14 @@ class _Builder:
         )
 
     def _close(self, activation: str) -> None:
-        if self.weights is None:
+        if self.weights is None or self.bias is None:  # set together (the bias zeros when none is added)
             return
         self.layers.append(Layer(weights=self.weights, bias=self.bias, activation=activation))
         self.weights = self.bias = None
 
     def network(self, name: str) -> Network:
         self._close("linear")
-        if not self.layers:
+        if not self.layers or self.input_size is None:  # the first layer sets the input size
             raise ValidationError("ONNX model: it has no Gemm or MatMul layer between its input and its output")
         return Network(input_size=self.input_size, layers=tuple(self.layers), name=name, limits=self.limits)
 
@@ -720,7 +721,7 @@ def write_onnx(network: Network, precision: str = "float64") -> bytes:
         current = weighted
         if layer.activation != "linear":
             activated = OUTPUT_NAME if last else f"a{k}"
-            attributes = {"alpha": LEAKY_RELU_SLOPE} if layer.activation == "leaky_relu" else {}
+            attributes: dict[str, Any] = {"alpha": LEAKY_RELU_SLOPE} if layer.activation == "leaky_relu" else {}
             if layer.activation == "softmax":
                 attributes = {"axis": -1}
             op = _OPS_OF_ACTIVATION[layer.activation]

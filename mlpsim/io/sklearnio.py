@@ -84,6 +84,7 @@ def to_sklearn(network: Network):
         )
     output = network.layers[-1]
     outputs = output.size
+    classes: np.ndarray  # a classifier's: the labels, or the indicator matrix of a multi-label one
     if output.activation == "linear":
         estimator = neural_network.MLPRegressor()
     elif output.activation == "softmax" and outputs >= 2:

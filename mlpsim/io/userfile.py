@@ -40,7 +40,8 @@ def read_user_file(path: str, limit: int, limit_variable: str) -> bytes:
         _check_regular(status.st_mode, path)
         if status.st_size > limit:
             raise _too_large(path, status.st_size, limit, limit_variable)
-        chunks, total = [], 0
+        chunks: list[bytes] = []
+        total = 0
         while True:
             chunk = os.read(descriptor, min(_CHUNK, limit + 1 - total))
             if not chunk:

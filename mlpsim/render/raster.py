@@ -76,9 +76,9 @@ def layer_ink(layer: Layer, source_step: float, target_step: float) -> np.ndarra
         grid[channel] = np.bincount(
             index, weights=np.broadcast_to(amount, (IMAGE_COLUMNS, amount.size)).ravel(), minlength=size
         )
-    grid = grid.reshape(2, IMAGE_ROWS, IMAGE_COLUMNS)
-    grid.flags.writeable = False
-    return grid
+    image = grid.reshape(2, IMAGE_ROWS, IMAGE_COLUMNS)
+    image.flags.writeable = False
+    return image
 
 
 @functools.lru_cache(maxsize=LAYER_CACHE_SIZE)
