@@ -41,7 +41,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from mlpsim.core.errors import LimitError, ValidationError
-from mlpsim.workshop.exercises import MAX_QUESTIONS, ROOM_ID_PATTERN, QuestionResult
+from mlpsim.workshop.links import ROOM_ID_PATTERN
+from mlpsim.workshop.questions import MAX_QUESTIONS
+from mlpsim.workshop.scoring import QuestionResult
 
 ENV_PATH = "MLPSIM_ROOM_DB"
 ENV_RETENTION_HOURS = "MLPSIM_ROOM_RETENTION_HOURS"
@@ -118,7 +120,7 @@ class TeacherRoom:
 class Room:
     room_id: str
     link_params: Mapping[str, str]
-    """The exercise's link parameters as the teacher made the room (mlpsim.workshop.exercises codec)."""
+    """The exercise's link parameters as the teacher made the room (mlpsim.workshop.links codec)."""
     created_at: float
     expires_at: float
     """Seconds since the epoch; the room and its results are deleted then."""

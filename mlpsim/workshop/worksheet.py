@@ -20,18 +20,9 @@ from mlpsim.core.errors import ValidationError
 from mlpsim.core.network import Network, neuron_name
 from mlpsim.explain.arithmetic import number
 from mlpsim.render.graph import layer_positions
-from mlpsim.workshop.exercises import (
-    ANSWER_TEXT,
-    CARRY_TEXT,
-    MAX_SEED,
-    Blank,
-    Exercise,
-    ExerciseSpec,
-    checked_difficulty,
-    display_answer,
-    make_exercise,
-    tolerance,
-)
+from mlpsim.workshop.answers import ANSWER_TEXT, CARRY_TEXT, Blank, display_answer, tolerance
+from mlpsim.workshop.exercise import Exercise, ExerciseSpec, make_exercise
+from mlpsim.workshop.generation import MAX_SEED, checked_difficulty
 
 MAX_COUNT = 30
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
