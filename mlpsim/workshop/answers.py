@@ -40,7 +40,8 @@ class Blank:
     label: str
     expected: float
     curved: bool
-    """True when the value is a sigmoid or tanh output: checked to 3 significant figures."""
+    """True when the value is checked to 3 significant figures: a sigmoid or tanh output, and
+    every answer of a backprop exercise."""
     carried: float = 0.0
     """The most a learner's value can differ from ``expected`` when every earlier product, z and
     a was carried rounded to CARRIED_DECIMALS (see carried_errors): added to the tolerance."""
@@ -122,7 +123,7 @@ def check_answer(blank: Blank, text: str) -> Feedback:
     if blank.curved and abs(parsed.value - round(blank.expected, 2)) <= slack:
         return Feedback(
             "close",
-            f"{note}Close, but {blank.label} is a sigmoid or tanh value: give 3 significant figures.",
+            f"{note}Close, but {blank.label} is checked to 3 significant figures: give 3.",
             parsed.value,
         )
     return Feedback("wrong", f"{note}Not quite: {number(parsed.value)} is not {blank.label}. Try a hint.", parsed.value)

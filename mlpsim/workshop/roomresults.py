@@ -386,7 +386,7 @@ def question_summary(results: RoomResults, questions: Sequence[str]) -> list[dic
     """One row per question (in the exercise's order): how many learners worked on it, solved
     it on their own, solved it only after its solution, looked at the solution, and the hints
     they took in all. Keys SUMMARY_COLUMNS."""
-    rows = []
+    rows: list[dict[str, str | int]] = []
     for code in questions:
         mine = [row.result for row in results.rows if row.result.question == code]
         rows.append(
