@@ -281,7 +281,7 @@ def test_a_hidden_delta_hint_by_hand():
     assert numbers == "δ1[2] = ((-0.2)·(1.5)) × f′(3)"
     assert first == "Σⱼ W2[2,j]·δ2[j] = -0.3; now multiply by f′(z)"
     steps = exercise.solution_steps(exercise.questions[0])
-    assert steps[-1].endswith("= -0.3") and "δ2[1]" in "\n".join(steps)
+    assert steps[-1].replace("−", "-").endswith("= -0.3") and "δ2[1]" in "\n".join(steps)
 
 
 @pytest.mark.parametrize("difficulty", DIFFICULTIES)
@@ -290,7 +290,7 @@ def test_every_solution_ends_with_its_answer(difficulty):
         for exercise in every_question_exercises(seed, difficulty):
             for question in exercise.questions:
                 steps = exercise.solution_steps(question)
-                text = "\n".join(steps)
+                text = "\n".join(steps).replace("−", "-")
                 for blank in exercise.blanks(question):
                     shown = f"{blank.expected:.6g}" if blank.expected != 0 else "0"
                     assert shown in text, (seed, question.code, shown)

@@ -5,6 +5,7 @@ worksheets' content and key checked the same way."""
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -124,10 +125,11 @@ def test_backprop_sheet_states_loss_and_rules_and_its_key_is_the_plain_loops(dif
         for (_letter, _label, write, accepted, exact), blank_id in zip(rows, ids):
             assert math.isclose(float(exact), expected[blank_id], rel_tol=1e-12, abs_tol=1e-12), blank_id
             assert abs(float(write) - expected[blank_id]) <= float(accepted), blank_id
-        # every neuron's backward step is worked: the output's δ, each hidden δ, each gradient
-        assert "δ2[1] = ∂L/∂a · f′(z)" in part or "δ2[1] = ∂L/∂z = a - y" in part
-        assert all(f"δ1[{j + 1}] = (Σⱼ W[i,j]·δⱼ) · f′(z)" in part for j in range(network.layers[0].size))
-        assert part.count("∂L/∂w = x·δ") == sum(layer.weights.size for layer in network.layers)
+        # every neuron's backward step is worked: each δ's value, then every weight's gradient
+        worked = html.unescape(part).replace("−", "-")
+        for k, layer in enumerate(exercise.task.gradients.deltas, start=1):
+            assert all(f"δ{k}[{j + 1}]" in worked and f"{delta:.6g}" in worked for j, delta in enumerate(layer))
+        assert worked.count("∂L/∂w = x·δ") == sum(layer.weights.size for layer in network.layers)
     markdown = worksheet_markdown(sheet)
     assert "L = ½ Σₖ (aₖ − yₖ)²" in markdown and "learning rate η" in markdown and "| y |" in markdown
 

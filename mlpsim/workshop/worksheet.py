@@ -111,16 +111,14 @@ INTRO_TEXT = (
 )
 """What every sheet tells the learner first: the forward pass, how to read the tables, rounding."""
 BACKPROP_CARRY_TEXT = (
-    f"Carry every value you use again (a, a − y, f′(z), each W·δ, δ, …) with {CARRIED_FIGURES} significant "
-    "figures or more; round only what you write in a box. Write every answer with 3 significant figures "
-    "(0.0375, 1.25, -12.0; 0 for an exact zero); where carrying can change an answer, that much more is accepted."
+    f"Carry every value you use again with {CARRIED_FIGURES} significant figures or more; write each answer with 3 "
+    "(0.0375, 1.25, -12.0); where carrying can change an answer, that much more is accepted."
 )
 BACKPROP_INTRO_TEXT = (
-    "Forward: every neuron z = Σ wᵢ·xᵢ + b, a = f(z). Weight tables: row = from (source neuron), column = to "
-    f"(target neuron). Loss: {LOSS_TEXT}. Backward: an output neuron's δ = ∂L/∂z = (a − y)·f′(z); a hidden "
-    "neuron's δᵢ = (Σⱼ W[i,j]·δⱼ)·f′(zᵢ), over the neurons j it feeds; a weight's gradient ∂L/∂W[i,j] = xᵢ·δⱼ "
-    "(xᵢ: what flows into the weight); a bias's ∂L/∂b = δ. One gradient-descent step with learning rate η: "
-    f"w − η·∂L/∂w. {BACKPROP_CARRY_TEXT}"
+    "Forward: z = Σ wᵢ·xᵢ + b, a = f(z); weight tables: row = from, column = to. Loss: L = ½ Σₖ (aₖ − yₖ)² "
+    "(squared error, this one input). Backward: an output neuron's δ = (a − y)·f′(z); a hidden neuron's "
+    "δᵢ = (Σⱼ W[i,j]·δⱼ)·f′(zᵢ) over the neurons j it feeds; ∂L/∂W[i,j] = xᵢ·δⱼ, "
+    f"∂L/∂b = δ; one step with learning rate η: w − η·∂L/∂w. {BACKPROP_CARRY_TEXT}"
 )
 """A backprop sheet's first words: forward, loss, backward and update rules, rounding."""
 
