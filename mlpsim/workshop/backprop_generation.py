@@ -23,7 +23,8 @@ from mlpsim.workshop.backprop_carrying import carried_backward
 from mlpsim.workshop.generation import checked_seed
 
 LOSS_NAME = "squared_error"
-LOSS_TEXT = "L = ½ Σₖ (aₖ − yₖ)², summed over the output neurons, for this one input (squared error)"
+LOSS_FORMULA = "L = ½ Σₖ (aₖ − yₖ)²"
+LOSS_TEXT = f"{LOSS_FORMULA}, summed over the output neurons, for this one input (squared error)"
 """The loss as every backprop sheet and page states it."""
 
 

@@ -22,7 +22,7 @@ from mlpsim.explain.arithmetic import number
 from mlpsim.render.graph import layer_positions
 from mlpsim.workshop.answers import ANSWER_TEXT, CARRY_TEXT, Blank, display_answer, tolerance
 from mlpsim.workshop.backprop_carrying import CARRIED_FIGURES
-from mlpsim.workshop.backprop_generation import LOSS_TEXT, checked_backprop_difficulty
+from mlpsim.workshop.backprop_generation import LOSS_FORMULA, checked_backprop_difficulty
 from mlpsim.workshop.exercise import (
     BACKPROP,
     FORWARD,
@@ -115,7 +115,7 @@ BACKPROP_CARRY_TEXT = (
     "(0.0375, 1.25, -12.0); where carrying can change an answer, that much more is accepted."
 )
 BACKPROP_INTRO_TEXT = (
-    "Forward: z = Σ wᵢ·xᵢ + b, a = f(z); weight tables: row = from, column = to. Loss: L = ½ Σₖ (aₖ − yₖ)² "
+    f"Forward: z = Σ wᵢ·xᵢ + b, a = f(z); weight tables: row = from, column = to. Loss: {LOSS_FORMULA} "
     "(squared error, this one input). Backward: an output neuron's δ = (a − y)·f′(z); a hidden neuron's "
     "δᵢ = (Σⱼ W[i,j]·δⱼ)·f′(zᵢ) over the neurons j it feeds; ∂L/∂W[i,j] = xᵢ·δⱼ, "
     f"∂L/∂b = δ; one step with learning rate η: w − η·∂L/∂w. {BACKPROP_CARRY_TEXT}"
