@@ -33,7 +33,7 @@ from mlpsim.explain import arithmetic, gradient_working, stepper  # noqa: E402
 from mlpsim.io.fileformat import dumps  # noqa: E402
 from mlpsim.io.presets import mnist_sized, random_network, seed_example  # noqa: E402
 from mlpsim.render.figure import network_figure  # noqa: E402
-from mlpsim.workshop.exercises import ExerciseSpec, make_exercise  # noqa: E402
+from mlpsim.workshop.exercise import ExerciseSpec, make_exercise  # noqa: E402
 
 
 def networks() -> dict[str, Network]:

@@ -17,7 +17,7 @@ from mlpsim.core.network import Layer, Network
 from mlpsim.explain.stepper import step_at, step_working
 from mlpsim.io.fileformat import dumps
 from mlpsim.render.figure import network_figure
-from mlpsim.workshop import exercises
+from mlpsim.workshop import generation
 from mlpsim.workshop.worksheet import build_worksheet, worksheet_html, worksheet_markdown
 
 SOFTPLUS = Activation(
@@ -99,8 +99,8 @@ def test_a_registry_entry_made_in_the_test_reaches_every_surface(with_softplus, 
 
 
 def test_a_worksheet_defines_and_works_a_registry_entry_made_in_the_test(with_softplus, monkeypatch):
-    easy = exercises.DIFFICULTIES["easy"]
-    monkeypatch.setitem(exercises.DIFFICULTIES, "easy", replace(easy, output_activations=("softplus",)))
+    easy = generation.DIFFICULTIES["easy"]
+    monkeypatch.setitem(generation.DIFFICULTIES, "easy", replace(easy, output_activations=("softplus",)))
     sheet = build_worksheet(3, "easy", count=2)
     assert all(exercise.network.layers[-1].activation == "softplus" for exercise in sheet.exercises)
     assert sheet.activations == ("relu", "softplus")

@@ -1,6 +1,6 @@
 """Worksheets: content, answer key against a plain loop, the activations defined, the diagram,
 escaping, the CLI, and a print to PDF in Chromium checked page by page and turned into PNG pages
-(look at them: artifacts/worksheet-<difficulty>-page-*.png)."""
+(look at them: artifacts/worksheet-[backprop-]<difficulty>-page-*.png)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from xml.etree import ElementTree
 import pytest
 
 from mlpsim.cli import main
-from mlpsim.workshop.exercises import Blank, generate_network
+from mlpsim.workshop.answers import Blank
+from mlpsim.workshop.generation import generate_network
 from mlpsim.workshop.worksheet import (
     CONTENT_HEIGHT_MM,
     PAGE_MARGIN_MM,
@@ -231,14 +232,15 @@ def test_every_exercise_fits_one_page_with_a_third_of_a_page_to_work_in(browser)
     page = context.new_page()
     page.emulate_media(media="print")
     sheets = [
-        build_worksheet(seed, difficulty, count=3)
+        build_worksheet(seed, difficulty, count=3, topic=topic)
+        for topic in ("forward", "backprop")
         for difficulty in ("easy", "medium", "hard")
         for seed in range(0, 120, 3)
     ]
     sheets.append(build_worksheet(5, "hard", count=2, title="Room 4 — " + "a long title " * 14))
     for sheet in sheets:
         for number, block in enumerate(printed_layout(page, sheet), start=1):
-            where = (sheet.difficulty, sheet.seed, number)
+            where = (sheet.topic, sheet.difficulty, sheet.seed, number)
             assert block["page"] <= CONTENT_HEIGHT_MM, where  # nothing pushes the block past its page
             assert block["top"] + block["exercise"] <= CONTENT_HEIGHT_MM + 0.5, where
             assert block["work"] >= 297 / 3 - 0.5, where
@@ -246,17 +248,20 @@ def test_every_exercise_fits_one_page_with_a_third_of_a_page_to_work_in(browser)
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("topic", ["forward", "backprop"])
 @pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
-def test_html_prints_to_pdf_one_exercise_per_page_and_the_key_on_its_own_page(page, artifacts, tmp_path, difficulty):
+def test_html_prints_to_pdf_one_exercise_per_page_and_the_key_on_its_own_page(
+    page, artifacts, tmp_path, difficulty, topic
+):
     if shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None:
         pytest.fail("poppler-utils is missing: run `make browser`")
     sheet = tmp_path / "sheet.html"
-    worksheet = build_worksheet(5, difficulty, count=3, title="Room 4 <b>&</b> friends")
+    worksheet = build_worksheet(5, difficulty, count=3, title="Room 4 <b>&</b> friends", topic=topic)
     sheet.write_text(worksheet_html(worksheet), encoding="utf-8")
     page.goto(sheet.as_uri())
     pdf = tmp_path / "sheet.pdf"
     page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True)
-    stem = f"worksheet-{difficulty}-page"
+    stem = f"worksheet-{difficulty}-page" if topic == "forward" else f"worksheet-backprop-{difficulty}-page"
     for old in artifacts.glob(f"{stem}-*.png"):
         old.unlink()
     subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(artifacts / stem)], check=True)

@@ -12,7 +12,7 @@ import streamlit as st
 
 from mlpsim.core.network import Network
 from mlpsim.io.presets import PRESETS
-from mlpsim.workshop.exercises import ExerciseSpec
+from mlpsim.workshop.exercise import ExerciseSpec
 from ui.history import History
 from ui.training_run import DataChoice, Run, Settings
 
@@ -94,13 +94,13 @@ WORKSHOP_MODE = "workshop_mode"
 WORKSHOP_STEP = "workshop_step"
 """Widget (slider): the step-through position, 0 = only the input known."""
 WORKSHOP_EXERCISE = "workshop_exercise"
-"""The current mlpsim.workshop.exercises.ExerciseSpec (seed, difficulty, questions, lock), or absent."""
+"""The current mlpsim.workshop.exercise.ExerciseSpec (seed, difficulty, questions, lock), or absent."""
 WORKSHOP_LINK_SEEN = "workshop_link_seen"
 """The query string the exercise was last loaded from, so a link is applied once, not every rerun."""
 WORKSHOP_LOCKED = "workshop_locked"
 """True while a locked exercise link is open: editing controls must not be shown."""
 WORKSHOP_SCORE = "workshop_score"
-"""dict: blank id → mlpsim.workshop.exercises.ScoredAnswer, the last scored check of every answer box."""
+"""dict: blank id → mlpsim.workshop.scoring.ScoredAnswer, the last scored check of every answer box."""
 WORKSHOP_CHECKED = "workshop_checked"
 """dict: blank id → the answer text that was last checked (feedback is shown for it)."""
 WORKSHOP_HINTS = "workshop_hints"
