@@ -1,5 +1,6 @@
-"""The Workshop page: step through the current network's forward pass, answer exercises (one
-link gives a whole room the same exercise), and download printable worksheets.
+"""The Workshop page: step through the current network's forward pass and then its backward
+pass (ui/workshop_backward.py), answer exercises (one link gives a whole room the same
+exercise), and download printable worksheets.
 
 All numbers come from mlpsim (stepper, exercises, worksheet); this module only lays them out and
 keeps the learner's progress in session state. Callbacks only set state.
@@ -58,8 +59,9 @@ from mlpsim.workshop.worksheet import (
 )
 from ui import results, state, workspace
 from ui.literal import escaped
+from ui.workshop_backward import render_backward_step_through
 
-STEP_THROUGH, EXERCISE, WORKSHEET = "Step through", "Exercise", "Worksheet"
+STEP_THROUGH, BACKWARD, EXERCISE, WORKSHEET = "Step through", "Backward pass", "Exercise", "Worksheet"
 WORKSHOP_PATH = "workshop"
 """The page's url_path in app.py's st.navigation: room links point here."""
 RESULTS_PATH = "results"
@@ -626,8 +628,13 @@ def render() -> None:
     st.title("Workshop")
     workspace.render_notices()
     locked = st.session_state.get(state.WORKSHOP_LOCKED, False)
-    modes = [EXERCISE] if locked else [STEP_THROUGH, EXERCISE, WORKSHEET]
+    modes = [EXERCISE] if locked else [STEP_THROUGH, BACKWARD, EXERCISE, WORKSHEET]
     if st.session_state.get(state.WORKSHOP_MODE) not in modes:
         st.session_state[state.WORKSHOP_MODE] = modes[0]
     mode = st.segmented_control("Mode", modes, key=state.WORKSHOP_MODE, required=True, label_visibility="collapsed")
-    {STEP_THROUGH: render_step_through, EXERCISE: render_exercise, WORKSHEET: render_worksheet}[mode]()
+    {
+        STEP_THROUGH: render_step_through,
+        BACKWARD: render_backward_step_through,
+        EXERCISE: render_exercise,
+        WORKSHEET: render_worksheet,
+    }[mode]()
