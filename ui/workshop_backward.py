@@ -38,7 +38,8 @@ DEFAULT_LEARNING_RATE = 0.5
 TERMS_AS_TABLE = 12
 """A step's table shows this many rows in full; longer ones scroll."""
 TARGETS_PER_ROW = 5
-WRITTEN_OUT_WEIGHTS = 4
+TARGETS_INLINE = 3
+WRITTEN_OUT_WEIGHTS = 2
 """A weights step writes out every line up to this many weights (and bias); more: the first one."""
 
 
@@ -62,15 +63,25 @@ def _render_choices(network: Network) -> tuple[np.ndarray, str, float]:
     if st.session_state.get(state.WORKSHOP_LOSS) not in fitting:
         st.session_state[state.WORKSHOP_LOSS] = fitting[0]
     st.session_state.setdefault(state.WORKSHOP_LEARNING_RATE, DEFAULT_LEARNING_RATE)
-    st.markdown(f"**Target y** for each neuron of {escaped(network.layer_title(len(network.layers)))}:")
+    # One row when the output is small (targets, loss, η); more targets get rows of their own.
+    inline = output.size <= TARGETS_INLINE
+    if inline:
+        *target_columns, loss_column, rate_column = st.columns(
+            [1] * output.size + [3, 1.5], vertical_alignment="bottom"
+        )
+    else:
+        target_columns = [
+            column
+            for start in range(0, output.size, TARGETS_PER_ROW)
+            for column in st.columns(TARGETS_PER_ROW)[: min(TARGETS_PER_ROW, output.size - start)]
+        ]
     targets = []
-    for start in range(0, output.size, TARGETS_PER_ROW):
-        columns = st.columns(TARGETS_PER_ROW)
-        for column, k in zip(columns, range(start, min(start + TARGETS_PER_ROW, output.size))):
-            key = _target_key(network, k)
-            st.session_state.setdefault(key, 1.0 if k == 0 else 0.0)  # one-hot: a target every loss takes
-            targets.append(column.number_input(f"y of {neuron_name(len(network.layers), k)}", format="%g", key=key))
-    loss_column, rate_column, _ = st.columns([2, 2, 1])
+    for k, column in enumerate(target_columns):
+        key = _target_key(network, k)
+        st.session_state.setdefault(key, 1.0 if k == 0 else 0.0)  # one-hot: a target every loss takes
+        targets.append(column.number_input(f"target y of {neuron_name(len(network.layers), k)}", format="%g", key=key))
+    if not inline:
+        loss_column, rate_column, _ = st.columns([3, 1.5, 1.5])
     loss_column.selectbox(
         "Loss",
         fitting,
@@ -97,10 +108,10 @@ def render_backward_step_through() -> None:
     sizes = "-".join(map(str, network.layer_sizes))
     total = backward_step_count(network)
     st.caption(
-        f"{escaped(network.name) or 'Current network'} · {sizes}, with your edits from the Simulator page. "
-        f"After the forward pass: the loss for your target, then each neuron's δ = ∂L/∂z from the output "
-        f"backwards, then each weight's gradient and its update — {total} steps. Keyboard: Tab to a button and "
-        "press Enter or Space, or focus the Backward step slider and press ← / → (Home / End jump to the ends)."
+        f"{escaped(network.name) or 'Current network'} · {sizes}, with your edits from the Simulator page: the "
+        f"loss for your target, each neuron's δ = ∂L/∂z from the output back, then each weight's gradient and "
+        f"update — {total} steps. Keyboard: Tab to a button and press Enter or Space, or focus the Backward "
+        "step slider and press ← / → (Home / End jump to the ends)."
     )
     targets, loss_name, rate = _render_choices(network)
     loss = LOSSES[loss_name]
@@ -131,7 +142,7 @@ def render_backward_step_through() -> None:
             emphasised_edges=step.edges,
             show_edge_values=network.weight_count <= 40,
         )
-        st.plotly_chart(figure, config={"displaylogo": False}, **results.DIAGRAM_DISPLAY)
+        st.plotly_chart(figure, config=results.DIAGRAM_CONFIG, **results.DIAGRAM_DISPLAY)
         st.caption(
             "Ringed: the neuron of this step; drawn strong: the edges whose weights it uses; grey: hidden "
             "neurons whose δ is still to come. The neurons show their forward values (x or a)."
@@ -139,11 +150,17 @@ def render_backward_step_through() -> None:
     with panel:
         st.subheader(escaped(working.title))
         if step.kind == LOSS_STEP:
-            _render_loss(working)
+            table = _render_loss(working)
         elif step.kind == DELTA_STEP:
-            _render_delta(network, working)
+            table = _render_delta(network, working)
         else:
-            _render_weights(network, working)
+            table = _render_weights(network, working)
+    # Below the diagram and the working, at the page's width: in the working's column a table of
+    # six columns hid some of them behind a scroll.
+    if table is not None:
+        heading, frame = table
+        st.markdown(f"**{heading}**")
+        st.dataframe(frame, hide_index=True, width="content", height="auto" if len(frame) <= TERMS_AS_TABLE else 300)
     with st.expander("Every neuron's δ so far"):
         rows = [
             {"layer": title, "neuron": name, "δ = ∂L/∂z": "pending" if value is None else number(value)}
@@ -152,17 +169,20 @@ def render_backward_step_through() -> None:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="content")
 
 
-def _table(frame: pd.DataFrame) -> None:
-    st.dataframe(frame, hide_index=True, height="auto" if len(frame) <= TERMS_AS_TABLE else 300)
+StepTable = tuple[str, pd.DataFrame] | None
+"""(heading, table) a step shows below the diagram, or None."""
 
 
-def _render_loss(working: BackwardStepWorking) -> None:
+def _render_loss(working: BackwardStepWorking) -> StepTable:
     loss = working.loss
     st.markdown(
         f"The forward pass is done. How far is the output from the target? **{escaped(loss.title)}**: "
         f"{escaped(loss.formula)}, one term per output neuron:"
     )
-    _table(
+    st.code("\n".join(loss.lines()[1:]), language=None, wrap_lines=True)
+    st.markdown("Press **Next ▶** for the first output neuron's δ = ∂L/∂z.")
+    return (
+        f"The loss's terms ({loss.title.lower()})",
         pd.DataFrame(
             {
                 "neuron": [t.neuron_name for t in loss.terms],
@@ -170,13 +190,11 @@ def _render_loss(working: BackwardStepWorking) -> None:
                 "y": [number(t.y) for t in loss.terms],
                 "term": [number(t.value) for t in loss.terms],
             }
-        )
+        ),
     )
-    st.code("\n".join(loss.lines()[1:]), language=None, wrap_lines=True)
-    st.markdown("Press **Next ▶** for the first output neuron's δ = ∂L/∂z.")
 
 
-def _render_delta(network: Network, working: BackwardStepWorking) -> None:
+def _render_delta(network: Network, working: BackwardStepWorking) -> StepTable:
     step = working.step
     if not working.running:
         st.markdown(
@@ -184,12 +202,15 @@ def _render_delta(network: Network, working: BackwardStepWorking) -> None:
             f"({escaped(network.layers[step.position - 1].activation)}). L = {number(working.loss.total)}."
         )
         st.code("\n".join(working.lines()), language=None, wrap_lines=True)
-        return
+        return None
     st.markdown(
         "A hidden neuron: its share of the error comes back along its outgoing edges, "
-        "Σⱼ W[i,j]·δⱼ over the next layer, then × f′(z). The terms, one at a time:"
+        "Σⱼ W[i,j]·δⱼ over the next layer, then × f′(z) (the terms one at a time below the diagram):"
     )
-    _table(
+    st.code("\n".join(working.lines()[len(working.running) :]), language=None, wrap_lines=True)
+    name = neuron_name(step.position, step.neuron)
+    return (
+        f"The terms W[i,j]·δⱼ of {name}'s outgoing edges, with their running sum",
         pd.DataFrame(
             {
                 "weight": [t.weight_name for t in working.running],
@@ -199,12 +220,11 @@ def _render_delta(network: Network, working: BackwardStepWorking) -> None:
                 "W·δ": [number(t.product) for t in working.running],
                 "running sum": [number(t.running_sum) for t in working.running],
             }
-        )
+        ),
     )
-    st.code("\n".join(working.lines()[len(working.running) :]), language=None, wrap_lines=True)
 
 
-def _render_weights(network: Network, working: BackwardStepWorking) -> None:
+def _render_weights(network: Network, working: BackwardStepWorking) -> StepTable:
     gradient = working.gradient
     rate = number(gradient.bias.learning_rate)
     st.markdown(
@@ -212,7 +232,18 @@ def _render_weights(network: Network, working: BackwardStepWorking) -> None:
         f"w − η·g with η = {rate}. The bias's input is 1, so ∂L/∂b = δ."
     )
     rows = (*gradient.weights, gradient.bias)
-    _table(
+    lines = working.lines()
+    if len(rows) > WRITTEN_OUT_WEIGHTS:
+        st.markdown("The first one written out (all of them below the diagram):")
+        lines = lines[:3]
+    st.code("\n".join(lines), language=None, wrap_lines=True)
+    if working.step.is_last:
+        st.markdown("**Every weight and bias has its gradient and its update**: one step of gradient descent.")
+    elif working.step.index == first_weights_step(network):
+        st.caption("Every δ is known now: each weight's gradient is its input times the δ of its target.")
+    name = neuron_name(working.step.position, working.step.neuron)
+    return (
+        f"Gradients and updates of the weights into {name} and of its bias",
         pd.DataFrame(
             {
                 "weight": [w.title for w in rows],
@@ -222,14 +253,5 @@ def _render_weights(network: Network, working: BackwardStepWorking) -> None:
                 "w": [number(w.value) for w in rows],
                 f"w − {rate}·g": [number(w.updated) for w in rows],
             }
-        )
+        ),
     )
-    lines = working.lines()
-    if len(rows) > WRITTEN_OUT_WEIGHTS:
-        st.markdown("The first one written out:")
-        lines = lines[:3]
-    st.code("\n".join(lines), language=None, wrap_lines=True)
-    if working.step.is_last:
-        st.markdown("**Every weight and bias has its gradient and its update**: one step of gradient descent.")
-    elif working.step.index == first_weights_step(network):
-        st.caption("Every δ is known now: each weight's gradient is its input times the δ of its target.")
