@@ -20,7 +20,7 @@ from mlpsim.core.forward import forward  # noqa: E402
 from mlpsim.explain.stepper import step_at, step_count, step_working  # noqa: E402
 from mlpsim.io.presets import mnist_sized, seed_example  # noqa: E402
 from mlpsim.render.figure import network_figure  # noqa: E402
-from mlpsim.workshop.exercises import ExerciseSpec, make_exercise  # noqa: E402
+from mlpsim.workshop.exercise import ExerciseSpec, make_exercise  # noqa: E402
 from mlpsim.workshop.worksheet import build_worksheet, worksheet_html, worksheet_markdown  # noqa: E402
 
 

@@ -11,18 +11,11 @@ import pytest
 from mlpsim.core.errors import ValidationError
 from mlpsim.core.forward import forward
 from mlpsim.core.network import Layer, Network
-from mlpsim.workshop.exercises import (
-    ExerciseSpec,
-    Question,
-    ScoredAnswer,
-    hint_ladder,
-    question_result,
-    rescored,
-    score,
-    solution_steps,
-    spec_from_params,
-    spec_to_params,
-)
+from mlpsim.workshop.exercise import ExerciseSpec
+from mlpsim.workshop.links import spec_from_params, spec_to_params
+from mlpsim.workshop.questions import Question
+from mlpsim.workshop.scoring import ScoredAnswer, question_result, rescored, score
+from mlpsim.workshop.solutions import hint_ladder, solution_steps
 
 # A network worked by hand (not generated, so it does not move when the generator changes):
 #   IN = (2, −1)

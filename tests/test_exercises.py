@@ -9,17 +9,11 @@ import numpy as np
 import pytest
 
 from mlpsim.core.errors import ValidationError
-from mlpsim.workshop.exercises import (
-    Blank,
-    ExerciseSpec,
-    check_answer,
-    generate_network,
-    make_exercise,
-    parse_answer,
-    parse_question,
-    spec_from_params,
-    spec_to_params,
-)
+from mlpsim.workshop.answers import Blank, check_answer, parse_answer
+from mlpsim.workshop.exercise import ExerciseSpec, make_exercise
+from mlpsim.workshop.generation import generate_network
+from mlpsim.workshop.links import spec_from_params, spec_to_params
+from mlpsim.workshop.questions import parse_question
 
 # The promises of the README's "## Workshops" table, written out again here.
 PROMISED = {
@@ -295,7 +289,7 @@ def test_bad_links_name_the_parameter(params, message):
 
 
 def test_answers_are_shown_as_the_learner_should_write_them():
-    from mlpsim.workshop.exercises import display_answer
+    from mlpsim.workshop.answers import display_answer
 
     assert display_answer(Blank("b", "a", 0.539716, curved=True)) == "0.540"
     assert display_answer(Blank("b", "a", -0.9999999, curved=True)) == "-1.00"

@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from mlpsim.core.errors import ValidationError
-from mlpsim.workshop.exercises import ROOM_ID_PATTERN, QuestionResult
+from mlpsim.workshop.links import ROOM_ID_PATTERN
 from mlpsim.workshop.roomresults import (
     MAX_NAME_CHARS,
     RoomStore,
@@ -22,6 +22,7 @@ from mlpsim.workshop.roomresults import (
     store_from_environment,
     table_rows,
 )
+from mlpsim.workshop.scoring import QuestionResult
 
 HOUR = 3600.0
 PARAMS = {"seed": "42", "difficulty": "hard", "ask": "z1.2,out", "lock": "1"}
@@ -252,7 +253,7 @@ def test_two_processes_on_one_file_lose_nothing(store, tmp_path, clock):
 
     made = store.create_room(PARAMS)
     script = (
-        "import sys; from mlpsim.workshop.roomresults import RoomStore; from mlpsim.workshop.exercises import QuestionResult\n"
+        "import sys; from mlpsim.workshop.roomresults import RoomStore; from mlpsim.workshop.scoring import QuestionResult\n"
         f"store = RoomStore(sys.argv[1], {24 * HOUR}, clock=lambda: {clock.now})\n"
         "for n in range(40):\n"
         f"    assert store.record({made.room_id!r}, f'other-{{n}}', 'P', [QuestionResult('z1.2', 1, 1, 0, n, False)])\n"

@@ -13,7 +13,8 @@ from xml.etree import ElementTree
 import pytest
 
 from mlpsim.cli import main
-from mlpsim.workshop.exercises import Blank, generate_network
+from mlpsim.workshop.answers import Blank
+from mlpsim.workshop.generation import generate_network
 from mlpsim.workshop.worksheet import (
     CONTENT_HEIGHT_MM,
     PAGE_MARGIN_MM,

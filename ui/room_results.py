@@ -12,7 +12,8 @@ import pandas as pd
 import streamlit as st
 
 from mlpsim.core.errors import MlpsimError
-from mlpsim.workshop.exercises import make_exercise, spec_from_params
+from mlpsim.workshop.exercise import make_exercise
+from mlpsim.workshop.links import spec_from_params
 from mlpsim.workshop.roomresults import (
     COLUMNS,
     ROOM_PARAMETER,

@@ -21,26 +21,11 @@ from mlpsim.core.network import Network, neuron_name
 from mlpsim.explain.arithmetic import layer_working, number
 from mlpsim.explain.stepper import first_step_of_layer, known_values, step_at, step_count, step_working
 from mlpsim.render.figure import network_figure
-from mlpsim.workshop.exercises import (
-    AFTER_SOLUTION_NOTE,
-    DIFFICULTIES,
-    LINK_KEYS,
-    MAX_SEED,
-    TOLERANCE_TEXT,
-    Exercise,
-    ExerciseSpec,
-    Question,
-    QuestionResult,
-    check_answer,
-    make_exercise,
-    parse_question,
-    question_result,
-    question_text,
-    rescored,
-    score,
-    spec_from_params,
-    spec_to_params,
-)
+from mlpsim.workshop.answers import TOLERANCE_TEXT, check_answer
+from mlpsim.workshop.exercise import Exercise, ExerciseSpec, make_exercise
+from mlpsim.workshop.generation import DIFFICULTIES, MAX_SEED
+from mlpsim.workshop.links import LINK_KEYS, spec_from_params, spec_to_params
+from mlpsim.workshop.questions import Question, parse_question, question_text
 from mlpsim.workshop.roomresults import (
     MAX_NAME_CHARS,
     SECRET_PARAMETER,
@@ -49,6 +34,7 @@ from mlpsim.workshop.roomresults import (
     store_from_environment,
     teacher_params,
 )
+from mlpsim.workshop.scoring import AFTER_SOLUTION_NOTE, QuestionResult, question_result, rescored, score
 from mlpsim.workshop.worksheet import (
     LETTERS,
     MAX_COUNT,

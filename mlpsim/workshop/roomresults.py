@@ -41,7 +41,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from mlpsim.core.errors import LimitError, ValidationError
-from mlpsim.workshop.exercises import MAX_QUESTIONS, ROOM_ID_PATTERN, QuestionResult
+from mlpsim.workshop.links import ROOM_ID_PATTERN
+from mlpsim.workshop.questions import MAX_QUESTIONS
+from mlpsim.workshop.scoring import QuestionResult
 
 ENV_PATH = "MLPSIM_ROOM_DB"
 ENV_RETENTION_HOURS = "MLPSIM_ROOM_RETENTION_HOURS"
@@ -118,7 +120,7 @@ class TeacherRoom:
 class Room:
     room_id: str
     link_params: Mapping[str, str]
-    """The exercise's link parameters as the teacher made the room (mlpsim.workshop.exercises codec)."""
+    """The exercise's link parameters as the teacher made the room (mlpsim.workshop.links codec)."""
     created_at: float
     expires_at: float
     """Seconds since the epoch; the room and its results are deleted then."""
@@ -384,7 +386,7 @@ def question_summary(results: RoomResults, questions: Sequence[str]) -> list[dic
     """One row per question (in the exercise's order): how many learners worked on it, solved
     it on their own, solved it only after its solution, looked at the solution, and the hints
     they took in all. Keys SUMMARY_COLUMNS."""
-    rows = []
+    rows: list[dict[str, str | int]] = []
     for code in questions:
         mine = [row.result for row in results.rows if row.result.question == code]
         rows.append(

@@ -20,18 +20,9 @@ from mlpsim.core.errors import ValidationError
 from mlpsim.core.network import Network, neuron_name
 from mlpsim.explain.arithmetic import number
 from mlpsim.render.graph import layer_positions
-from mlpsim.workshop.exercises import (
-    ANSWER_TEXT,
-    CARRY_TEXT,
-    MAX_SEED,
-    Blank,
-    Exercise,
-    ExerciseSpec,
-    checked_difficulty,
-    display_answer,
-    make_exercise,
-    tolerance,
-)
+from mlpsim.workshop.answers import ANSWER_TEXT, CARRY_TEXT, Blank, display_answer, tolerance
+from mlpsim.workshop.exercise import Exercise, ExerciseSpec, make_forward_exercise
+from mlpsim.workshop.generation import MAX_SEED, checked_difficulty
 
 MAX_COUNT = 30
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -62,7 +53,7 @@ def build_worksheet(seed: int, difficulty: str, count: int = 3, title: str | Non
     title = f"Forward-pass worksheet ({difficulty}, seed {seed})" if title is None else title
     if len(title) > MAX_TITLE_CHARS:
         raise ValidationError(f"title: at most {MAX_TITLE_CHARS} characters, got {len(title)}")
-    exercises = tuple(make_exercise(ExerciseSpec(seed + i, difficulty)) for i in range(count))
+    exercises = tuple(make_forward_exercise(ExerciseSpec(seed + i, difficulty)) for i in range(count))
     return Worksheet(title=title, seed=seed, difficulty=difficulty, exercises=exercises)
 
 
