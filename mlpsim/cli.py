@@ -109,11 +109,30 @@ def _explain_command(args: argparse.Namespace) -> str:
     return neuron_working(network, result, args.layer, args.neuron - 1).as_text()
 
 
+def _exercise_command(args: argparse.Namespace) -> str:
+    from mlpsim.workshop.document import exercise_document
+    from mlpsim.workshop.exercise import ExerciseSpec, make_exercise
+
+    codes = tuple(code.strip() for code in (args.ask or "").split(",") if code.strip())
+    exercise = make_exercise(ExerciseSpec(args.seed, args.difficulty, codes, topic=args.topic))
+    document = exercise_document(exercise)
+    if args.json:
+        return json.dumps(document, ensure_ascii=False)
+    lines = [f"{exercise.network.name}: {'-'.join(map(str, exercise.network.layer_sizes))}"]
+    for question in document["questions"]:
+        lines.append(f"{question['code']}: {question['text']}")
+        lines.extend(
+            f"    {answer['label']} = {answer['write']} (exact {answer['exact']!r})" for answer in question["answers"]
+        )
+    return "\n".join(lines)
+
+
 def _worksheet_command(args: argparse.Namespace) -> str:
     from mlpsim.workshop.worksheet import build_worksheet, render_worksheet
 
     target = Path(args.output)
-    text = render_worksheet(build_worksheet(args.seed, args.difficulty, args.count, args.title), target.suffix)
+    sheet = build_worksheet(args.seed, args.difficulty, args.count, args.title, topic=args.topic)
+    text = render_worksheet(sheet, target.suffix)
     try:
         target.write_text(text, encoding="utf-8")
     except OSError as error:
@@ -361,7 +380,20 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--input", help="comma-separated input values (default: the file's)")
     command.set_defaults(run=_explain_command)
 
+    command = commands.add_parser(
+        "exercise", help="print one Workshop exercise: its network, questions and exact answers"
+    )
+    command.add_argument("--topic", choices=("forward", "backprop"), default="forward")
+    command.add_argument("--seed", type=int, required=True)
+    command.add_argument("--difficulty", choices=("easy", "medium", "hard"), required=True)
+    command.add_argument("--ask", help="comma-separated question codes (default: the exercise's own questions)")
+    command.add_argument(
+        "--json", action="store_true", help="print it as one line of JSON (network in mlpsim.network format)"
+    )
+    command.set_defaults(run=_exercise_command)
+
     command = commands.add_parser("worksheet", help="write a printable worksheet with an answer key (.html or .md)")
+    command.add_argument("--topic", choices=("forward", "backprop"), default="forward")
     command.add_argument("--seed", type=int, required=True, help="exercise i uses seed N + i - 1")
     command.add_argument("--difficulty", choices=("easy", "medium", "hard"), required=True)
     command.add_argument("--count", type=int, default=3, help="number of exercises (default 3)")

@@ -62,7 +62,7 @@ BACKPROP_DIFFICULTIES: dict[str, BackpropDifficulty] = {
         largest=20.0,
         short_values=True,
         description="2 inputs, one hidden layer of 2–3 ReLU neurons, one linear output; whole numbers: "
-        "inputs 0…2, weights −2…2, biases −1…1, target 0…4; learning rate 0.1",
+        "inputs 1…2, weights −2…2, biases −1…1, target 0…4; learning rate 0.1",
     ),
     "medium": BackpropDifficulty(
         name="medium",
@@ -76,7 +76,7 @@ BACKPROP_DIFFICULTIES: dict[str, BackpropDifficulty] = {
         largest=10.0,
         short_values=True,
         description="2–3 inputs, one hidden layer of 2 (ReLU or linear), 1–2 outputs (linear or ReLU); "
-        "whole-number inputs −2…2, one-decimal weights −1…1, biases −0.5…0.5, targets −1…1; "
+        "whole-number inputs −2…2 (not 0), one-decimal weights −1…1, biases −0.5…0.5, targets −1…1; "
         "learning rate 0.1 or 0.5",
     ),
     "hard": BackpropDifficulty(
@@ -91,7 +91,7 @@ BACKPROP_DIFFICULTIES: dict[str, BackpropDifficulty] = {
         largest=5.0,
         short_values=False,
         description="2 inputs, one hidden layer of 2–3, 1–2 outputs, one layer sigmoid (hidden ReLU with a "
-        "sigmoid output, or a sigmoid hidden layer with a linear output); one decimal place: inputs and "
+        "sigmoid output, or a sigmoid hidden layer with a linear output); one decimal place: inputs (not 0) and "
         "weights −1…1, biases −0.5…0.5; targets 0 or 1 (sigmoid) or −1…1 in halves; learning rate 0.5 or 1",
     ),
 }
@@ -168,8 +168,8 @@ def _is_workable(spec: BackpropDifficulty, task: BackpropTask) -> bool:
     for layer, z in zip(network.layers, result.z):
         if layer.activation == "sigmoid" and np.any(np.abs(z) > SIGMOID_Z_LIMIT):
             return False
-        if layer.activation == "relu" and np.any(z == 0):
-            return False  # f′(0) is a convention, not something to work out
+        if layer.activation == "relu" and np.any(np.abs(z) < 1e-9):
+            return False  # z = 0 (up to float noise): f′(0) is a convention, not something to work out
     values = [*result.z, *result.a, *gradients.deltas, *gradients.weights]
     if max(float(np.max(np.abs(v))) for v in values) > spec.largest:
         return False

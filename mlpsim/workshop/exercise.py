@@ -60,6 +60,15 @@ class ExerciseSpec:
         return not self.locked or self.solutions
 
 
+@dataclass(frozen=True)
+class Asked:
+    """One question as a sheet or a document lists it: its code, its text, its answer boxes."""
+
+    code: str
+    text: str
+    blanks: tuple[Blank, ...]
+
+
 @dataclass(frozen=True, eq=False)
 class Exercise:
     spec: ExerciseSpec
@@ -84,6 +93,9 @@ class Exercise:
 
     def forward_pass_steps(self) -> list[str]:
         return forward_pass_steps(self.network, self.result)
+
+    def asked(self) -> tuple[Asked, ...]:
+        return tuple(Asked(q.code, self.question_text(q), self.blanks(q)) for q in self.questions)
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,6 +134,9 @@ class BackpropExercise:
 
     def backward_pass_steps(self) -> list[str]:
         return backward_pass_steps(self.task)
+
+    def asked(self) -> tuple[Asked, ...]:
+        return tuple(Asked(q.code, self.question_text(q), self.blanks(q)) for q in self.questions)
 
 
 AnyExercise = Exercise | BackpropExercise

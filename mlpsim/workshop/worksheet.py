@@ -1,4 +1,4 @@
-"""Printable worksheets: K exercises, each on one A4 page with its network (a diagram and the
+"""Printable worksheets of either topic (forward pass or backpropagation): K exercises, each on one A4 page with its network (a diagram and the
 tables), its questions with answer boxes and a working area of at least a third of the page; then
 (from a new page) an answer key with the accepted range, the unrounded value and the full worked
 solution of every answer. HTML (print CSS) or Markdown.
@@ -15,13 +15,23 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from mlpsim.core.activations import FORMULAS_TEXT
+from mlpsim.core.activations import FORMULAS_TEXT, REGISTRY
 from mlpsim.core.errors import ValidationError
 from mlpsim.core.network import Network, neuron_name
 from mlpsim.explain.arithmetic import number
 from mlpsim.render.graph import layer_positions
 from mlpsim.workshop.answers import ANSWER_TEXT, CARRY_TEXT, Blank, display_answer, tolerance
-from mlpsim.workshop.exercise import Exercise, ExerciseSpec, make_forward_exercise
+from mlpsim.workshop.backprop_carrying import CARRIED_FIGURES
+from mlpsim.workshop.backprop_generation import LOSS_TEXT, checked_backprop_difficulty
+from mlpsim.workshop.exercise import (
+    BACKPROP,
+    FORWARD,
+    AnyExercise,
+    BackpropExercise,
+    ExerciseSpec,
+    checked_topic,
+    make_exercise,
+)
 from mlpsim.workshop.generation import MAX_SEED, checked_difficulty
 
 MAX_COUNT = 30
@@ -34,7 +44,8 @@ class Worksheet:
     title: str
     seed: int
     difficulty: str
-    exercises: tuple[Exercise, ...]
+    exercises: tuple[AnyExercise, ...]
+    topic: str = FORWARD
 
     @property
     def activations(self) -> tuple[str, ...]:
@@ -43,18 +54,21 @@ class Worksheet:
         return tuple(name for name in FORMULAS_TEXT if name in used)
 
 
-def build_worksheet(seed: int, difficulty: str, count: int = 3, title: str | None = None) -> Worksheet:
+def build_worksheet(
+    seed: int, difficulty: str, count: int = 3, title: str | None = None, topic: str = FORWARD
+) -> Worksheet:
     """The exercises of seeds seed .. seed+count−1. Raises ValidationError on bad arguments."""
-    checked_difficulty(difficulty)
+    (checked_backprop_difficulty if checked_topic(topic) == BACKPROP else checked_difficulty)(difficulty)
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
         raise ValidationError(f"count {count!r}: expected a whole number from 1 to {MAX_COUNT}")
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED - count + 1:
         raise ValidationError(f"seed {seed!r}: expected a whole number from 0 to {MAX_SEED - count + 1}")
-    title = f"Forward-pass worksheet ({difficulty}, seed {seed})" if title is None else title
+    kind = "Backpropagation" if topic == BACKPROP else "Forward-pass"
+    title = f"{kind} worksheet ({difficulty}, seed {seed})" if title is None else title
     if len(title) > MAX_TITLE_CHARS:
         raise ValidationError(f"title: at most {MAX_TITLE_CHARS} characters, got {len(title)}")
-    exercises = tuple(make_forward_exercise(ExerciseSpec(seed + i, difficulty)) for i in range(count))
-    return Worksheet(title=title, seed=seed, difficulty=difficulty, exercises=exercises)
+    exercises = tuple(make_exercise(ExerciseSpec(seed + i, difficulty, topic=topic)) for i in range(count))
+    return Worksheet(title=title, seed=seed, difficulty=difficulty, exercises=exercises, topic=topic)
 
 
 def weight_rows(network: Network, layer: int) -> tuple[list[str], list[list[str]]]:
@@ -74,9 +88,21 @@ def input_rows(network: Network) -> tuple[list[str], list[list[str]]]:
     ]
 
 
-def _lettered(exercise: Exercise):
-    """(letter, question) pairs: (a), (b), … as the sheet numbers them."""
-    return zip(LETTERS, exercise.questions)
+def _lettered(exercise: AnyExercise):
+    """(letter, Asked) pairs: (a), (b), … as the sheet numbers the questions."""
+    return zip(LETTERS, exercise.asked())
+
+
+def target_rows(exercise: BackpropExercise) -> tuple[list[str], list[list[str]]]:
+    """Header (target, N1, N2, … of the output layer) and the one row of target values y."""
+    size = exercise.network.layers[-1].size
+    return ["target", *(neuron_name(len(exercise.network.layers), j) for j in range(size))], [
+        ["y", *(number(v) for v in exercise.task.target)]
+    ]
+
+
+def rate_text(exercise: BackpropExercise) -> str:
+    return f"learning rate η = {number(exercise.task.learning_rate)}"
 
 
 INTRO_TEXT = (
@@ -84,10 +110,40 @@ INTRO_TEXT = (
     f"column = to (target neuron). {CARRY_TEXT} {ANSWER_TEXT}"
 )
 """What every sheet tells the learner first: the forward pass, how to read the tables, rounding."""
+BACKPROP_CARRY_TEXT = (
+    f"Carry every value you use again (a, a − y, f′(z), each W·δ, δ, …) with {CARRIED_FIGURES} significant "
+    "figures or more; round only what you write in a box. Write every answer with 3 significant figures "
+    "(0.0375, 1.25, -12.0; 0 for an exact zero); where carrying can change an answer, that much more is accepted."
+)
+BACKPROP_INTRO_TEXT = (
+    "Forward: every neuron z = Σ wᵢ·xᵢ + b, a = f(z). Weight tables: row = from (source neuron), column = to "
+    f"(target neuron). Loss: {LOSS_TEXT}. Backward: an output neuron's δ = ∂L/∂z = (a − y)·f′(z); a hidden "
+    "neuron's δᵢ = (Σⱼ W[i,j]·δⱼ)·f′(zᵢ), over the neurons j it feeds; a weight's gradient ∂L/∂W[i,j] = xᵢ·δⱼ "
+    "(xᵢ: what flows into the weight); a bias's ∂L/∂b = δ. One gradient-descent step with learning rate η: "
+    f"w − η·∂L/∂w. {BACKPROP_CARRY_TEXT}"
+)
+"""A backprop sheet's first words: forward, loss, backward and update rules, rounding."""
+
+
+def _intro(sheet: Worksheet) -> str:
+    return BACKPROP_INTRO_TEXT if sheet.topic == BACKPROP else INTRO_TEXT
+
+
+def _key_note(sheet: Worksheet) -> str:
+    rule = (
+        "3 significant figures" if sheet.topic == BACKPROP else "2 decimals (sigmoid and tanh: 3 significant figures)"
+    )
+    return (
+        f"write: the answer to {rule}; accepted: how far from the exact value an answer is still right; "
+        "exact: unrounded."
+    )
 
 
 def _definitions(sheet: Worksheet) -> list[tuple[str, str]]:
-    """(name, formula) for every activation on the sheet: ('leaky_relu', 'f(z) = z if z > 0 else 0.01·z')."""
+    """(name, formula) for every activation on the sheet: ('leaky_relu', 'f(z) = z if z > 0 else 0.01·z');
+    a backprop sheet adds each derivative."""
+    if sheet.topic == BACKPROP:
+        return [(name, f"{FORMULAS_TEXT[name]}, {REGISTRY[name].derivative_text}") for name in sheet.activations]
     return [(name, FORMULAS_TEXT[name]) for name in sheet.activations]
 
 
@@ -105,28 +161,32 @@ def accepted_text(blank: Blank) -> str:
     return f"±{math.ceil(allowed / unit - 1e-9) * unit:.2g}"
 
 
-def _answer_rows(exercise: Exercise) -> list[list[str]]:
+def _answer_rows(exercise: AnyExercise) -> list[list[str]]:
     """One row per answer box: '(a) label', the value as the learner should write it, the
     accepted distance and the unrounded value."""
     return [
         [f"({letter}) {blank.label}", display_answer(blank), accepted_text(blank), exact_text(blank.expected)]
         for letter, question in _lettered(exercise)
-        for blank in exercise.blanks(question)
+        for blank in question.blanks
     ]
 
 
 KEY_HEADER = ["answer", "write", "accepted", "exact"]
 
 
-def _worked_solution(exercise: Exercise) -> list[str]:
-    """Each weight-contribution answer's last line ('W1[2,1] × IN2 = 0.3 × -0.1 = -0.03'), then
-    the whole forward pass worked out."""
+def _worked_solution(exercise: AnyExercise) -> list[str]:
+    """Forward: each weight-contribution answer's last line ('W1[2,1] × IN2 = 0.3 × -0.1 =
+    -0.03'), then the whole forward pass worked out. Backprop: the forward pass, the loss and
+    every neuron's backward step."""
+    if isinstance(exercise, BackpropExercise):
+        return exercise.backward_pass_steps()
     contributions = [exercise.solution_steps(q)[-1] for q in exercise.questions if q.kind == "w"]
     return contributions + exercise.forward_pass_steps()
 
 
-def _link_text(exercise: Exercise) -> str:
-    return f"Workshop page, seed={exercise.spec.seed}, difficulty={exercise.spec.difficulty}"
+def _link_text(exercise: AnyExercise) -> str:
+    topic = f"topic={exercise.spec.topic}, " if exercise.spec.topic != FORWARD else ""
+    return f"Workshop page, {topic}seed={exercise.spec.seed}, difficulty={exercise.spec.difficulty}"
 
 
 # ---- the diagram --------------------------------------------------------------------------------
@@ -208,6 +268,7 @@ h2 {{ font-size: 12pt; margin: 0 0 1.5mm; border-bottom: 1px solid #999; }}
 h2 .where {{ font-size: 8pt; font-weight: normal; color: #444; float: right; margin-top: 1.2mm; }}
 h3 {{ font-size: 8pt; margin: 0 0 0.8mm; font-weight: bold; line-height: 1.2; }}
 p.note {{ font-size: 8pt; color: #222; margin: 0 0 1.2mm; }}
+.rate {{ margin: 0.8mm 0 0; font-weight: bold; }}
 .definitions span {{ white-space: nowrap; margin-left: 4mm; }}
 /* one printed page per exercise: its block fills the page, the working area takes what is left */
 .page {{ min-height: {CONTENT_HEIGHT_MM - 2}mm; display: flex; flex-direction: column;
@@ -252,12 +313,20 @@ def _html_table(header: list[str], rows: list[list[str]], css_class: str = "") -
     return f"<table{attribute}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _html_network(network: Network) -> str:
-    """The diagram with the input table under it, then every layer's weights and biases."""
+def _html_network(exercise: AnyExercise) -> str:
+    """The diagram with the input table (and a backprop exercise's target and η) under it, then
+    every layer's weights and biases."""
     e = html.escape
+    network = exercise.network
+    target = (
+        _html_table(*target_rows(exercise)) + f"<p class='note rate'>{e(rate_text(exercise))}</p>"
+        if isinstance(exercise, BackpropExercise)
+        else ""
+    )
     parts = [
         f"<div class='picture'><figure class='diagram'>{network_svg(network)}</figure>"
         + _html_table(*input_rows(network))
+        + target
         + "</div>"
     ]
     for k, params in enumerate(network.layers, start=1):
@@ -269,20 +338,18 @@ def _html_network(network: Network) -> str:
     return "<div class='network'>" + "".join(parts) + "</div>"
 
 
-def _html_exercise(number_: int, exercise: Exercise) -> str:
+def _html_exercise(number_: int, exercise: AnyExercise) -> str:
     e = html.escape
     out = [
         "<section class='exercise'>",
         f"<h2>Exercise {number_}<span class='where'>{e(_link_text(exercise))}</span></h2>",
-        _html_network(exercise.network),
+        _html_network(exercise),
         "<div class='questions'>",
     ]
     for letter, question in _lettered(exercise):
-        boxes = "".join(
-            f"<span>{e(blank.label)} =<span class='blank'></span></span>" for blank in exercise.blanks(question)
-        )
+        boxes = "".join(f"<span>{e(blank.label)} =<span class='blank'></span></span>" for blank in question.blanks)
         out.append(
-            f"<div class='question'><span class='text'><b>({letter})</b> {e(exercise.question_text(question))}</span>"
+            f"<div class='question'><span class='text'><b>({letter})</b> {e(question.text)}</span>"
             f"<span class='answers'>{boxes}</span></div>"
         )
     out.append("</div><div class='work'>Working</div></section>")
@@ -299,7 +366,7 @@ def worksheet_html(sheet: Worksheet) -> str:
         "<div class='page'>",
         f"<div class='sheet-head'><h1>{e(sheet.title)}</h1>",
         "<p class='note'>Name: ________________ &nbsp; Date: __________</p></div>",
-        f"<p class='note'>{e(INTRO_TEXT)}</p>",
+        f"<p class='note'>{e(_intro(sheet))}</p>",
         "<p class='note definitions'><b>Activations on this sheet:</b> "
         + "".join(f"<span><b>{e(name)}</b>: {e(formula)}</span>" for name, formula in _definitions(sheet))
         + "</p>",
@@ -307,10 +374,7 @@ def worksheet_html(sheet: Worksheet) -> str:
     for number_, exercise in enumerate(sheet.exercises, start=1):
         out.append(("" if number_ == 1 else "<div class='page'>") + _html_exercise(number_, exercise) + "</div>")
     out.append(f"<section class='answer-key'><h1>Answer key: {e(sheet.title)}</h1>")
-    out.append(
-        "<p class='note'>write: the answer to 2 decimals (sigmoid and tanh: 3 significant figures); "
-        "accepted: how far from the exact value an answer is still right; exact: unrounded.</p>"
-    )
+    out.append(f"<p class='note'>{e(_key_note(sheet))}</p>")
     for number_, exercise in enumerate(sheet.exercises, start=1):
         out.append(f"<h2>Exercise {number_}</h2>")
         out.append(_html_table(KEY_HEADER, _answer_rows(exercise), "answers-table"))
@@ -344,7 +408,7 @@ def worksheet_markdown(sheet: Worksheet) -> str:
         "",
         "Name: ______________________   Date: ____________",
         "",
-        INTRO_TEXT,
+        _intro(sheet),
         "",
         "Activations on this sheet:",
         "",
@@ -355,6 +419,8 @@ def worksheet_markdown(sheet: Worksheet) -> str:
         network = exercise.network
         out += [f"## Exercise {number_}", "", f"*{_link_text(exercise)}*", ""]
         out += [_md_table(*input_rows(network)), ""]
+        if isinstance(exercise, BackpropExercise):
+            out += [_md_table(*target_rows(exercise)), "", rate_text(exercise), ""]
         for k, params in enumerate(network.layers, start=1):
             header, rows = weight_rows(network, k)
             out += [
@@ -364,9 +430,9 @@ def worksheet_markdown(sheet: Worksheet) -> str:
                 "",
             ]
         for letter, question in _lettered(exercise):
-            out.append(f"({letter}) {exercise.question_text(question)}")
+            out.append(f"({letter}) {question.text}")
             out.append("")
-            out += [f"- {blank.label} = ______________" for blank in exercise.blanks(question)]
+            out += [f"- {blank.label} = ______________" for blank in question.blanks]
             out.append("")
     out += ['<div style="page-break-before: always"></div>', "", f"# Answer key: {markdown_escape(sheet.title)}", ""]
     for number_, exercise in enumerate(sheet.exercises, start=1):
