@@ -101,7 +101,8 @@ def test_the_instructor_chooses_the_backprop_topic_and_gets_its_link_and_workshe
     assert not at.exception
     assert any(h.startswith("Backpropagation exercise 1 · easy") for h in texts(at.subheader))
     options = at.multiselect(key=state.WORKSHOP_FORM_ASK).options
-    assert options[0].startswith("loss: the loss L = ½ Σₖ (aₖ − yₖ)²")
+    assert options[:2] == ["loss: L", "d2.1: δ2[1]"]
+    assert "G2: the gradient matrix ∂L/∂W2 (3×1)" in options  # seed 1, easy: a 2-3-1 network
     at.multiselect(key=state.WORKSHOP_FORM_ASK).set_value(["loss", "d2.1"]).run()
     at.checkbox(key=state.WORKSHOP_FORM_LOCK).check().run()
     links = [code.value for code in at.code if "seed=" in code.value]

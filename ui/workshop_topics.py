@@ -48,9 +48,16 @@ def possible_questions(topic: str, network: Network) -> list[str]:
 
 
 def question_label(exercise: AnyExercise, code: str) -> str:
-    """'d2.1: δ2[1], the δ of N1 in Output …': a code with its question's text."""
-    parse = parse_backprop_question if exercise.spec.topic == BACKPROP else parse_question
-    return f"{code}: {exercise.question_text(parse(code, exercise.network))}"
+    """A code as the instructor's list shows it: with its question's text (forward: 'z1.2: z of
+    N2 in Hidden 1 …'), or for backprop with what its box asks ('d2.1: δ2[1]', 'G1: the gradient
+    matrix ∂L/∂W1') — the backprop questions' texts are too long for the chosen codes' tags."""
+    if exercise.spec.topic != BACKPROP:
+        return f"{code}: {exercise.question_text(parse_question(code, exercise.network))}"
+    question = parse_backprop_question(code, exercise.network)
+    if question.kind == "matrix":
+        layer = exercise.network.layers[question.layer - 1]
+        return f"{code}: the gradient matrix ∂L/∂W{question.layer} ({layer.n_in}×{layer.size})"
+    return f"{code}: {exercise.blanks(question)[0].label}"
 
 
 def default_questions_text(topic: str) -> str:
