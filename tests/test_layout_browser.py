@@ -278,6 +278,8 @@ def test_workshop_backward_step_through_fits(browser, app_url, artifacts, width,
         check_theme(page, scheme)
         page.get_by_text("Backward pass", exact=True).click()
         settle(page)
+        page.get_by_text("Every neuron's δ so far").click()  # its table is measured too
+        settle(page)
         for step, what in BACKWARD_STEPS:
             go_to_backward_step(page, step)
             for sidebar in ("open", "closed"):
