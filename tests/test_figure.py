@@ -342,6 +342,36 @@ def test_everything_computed_means_no_pending_trace():
     assert not [t for t in figure.data if t.name == PENDING_TRACE]
 
 
+def test_backward_step_emphasises_the_given_edges_and_greys_the_given_neurons():
+    # δ of hidden N2 uses W2[2,1] = 0.1 and W2[2,2] = -0.2, its outgoing edges (N2 → output N1, N2).
+    network = seed_example()
+    figure = network_figure(
+        network, forward(network), selected=(1, 1), pending=[(1, 2), (1, 3)], emphasised_edges=[(2, 1, 0), (2, 1, 1)]
+    )
+    emphasised = drawn_edges(figure, trace_names=("edges used",), with_shapes=False)
+    assert sorted((s, t) for s, t, *_ in emphasised) == [((1, 1), (2, 0)), ((1, 1), (2, 1))]
+    colours = {t: colour for s, t, width, colour, opacity in emphasised}
+    assert colours == {(2, 0): POSITIVE_EDGE, (2, 1): NEGATIVE_EDGE}
+    assert not [t for t in figure.data if t.name == "selected neuron's weights"]
+    assert [tuple(map(int, c)) for c in trace(figure, PENDING_TRACE).customdata] == [(1, 2), (1, 3)]
+    assert all(shape.opacity < 0.5 for shape in figure.layout.shapes)
+    hover = [t for t in figure.data if t.name == "weights"][-1]
+    assert list(hover.hovertext) == ["<b>W2[2,1]</b> = 0.1<br>N2 → N1", "<b>W2[2,2]</b> = -0.2<br>N2 → N2"]
+    nothing_used = network_figure(network, forward(network), emphasised_edges=())
+    assert not [t for t in nothing_used.data if t.name == "edges used"]
+    assert all(shape.opacity < 0.5 for shape in nothing_used.layout.shapes)
+
+
+@pytest.mark.parametrize(
+    "argument, message",
+    [({"pending": [(1, 4)]}, "no neuron"), ({"emphasised_edges": [(3, 0, 0)]}, "no weighted layer")],
+)
+def test_backward_options_outside_the_network_are_refused(argument, message):
+    network = seed_example()
+    with pytest.raises(ValueError, match=message):
+        network_figure(network, forward(network), **argument)
+
+
 @pytest.mark.parametrize("argument", [{"selected": (3, 0)}, {"selected": (1, 4)}, {"computed_through": (0, -1)}])
 def test_a_neuron_outside_the_network_is_refused(argument):
     network = seed_example()

@@ -3,8 +3,10 @@ against `streamlit run`).
 
 At 1024×768 and 1280×720 (projectors), 820×1180 (a tablet) and 1400×900, sidebar open and
 closed, light and dark, on the Simulator (seed example: W1 and W2, a neuron's sum and the matrix
-form shown) and on the Workshop's exercise of every difficulty, the page is measured in the
-browser (MEASURE below):
+form shown) and on the Workshop's exercise of every difficulty — and at 1280×720 and 820×1180 on
+the Workshop's backward step-through (the loss, an output and a hidden δ, a weights table) and on
+backprop exercises (easy; hard with two gradient matrices) — the page is measured in the browser
+(MEASURE below):
 
 - every grid shows all its columns and rows: its scroller's scrollWidth/scrollHeight do not
   exceed its clientWidth/clientHeight, and the grid lies inside the main column;
@@ -243,6 +245,82 @@ def test_workshop_exercises_fit(browser, app_url, artifacts, width, height, sche
                 screenshot(
                     page,
                     artifacts / f"layout-exercise-{difficulty}{seed}-{width}x{height}-sidebar-{sidebar}-{scheme}.png",
+                )
+        assert failures == {}
+    finally:
+        context.close()
+
+
+BACKWARD_SIZES = [(1280, 720), (820, 1180)]
+BACKWARD_STEPS = [(0, "the loss"), (2, "output N2's δ"), (4, "hidden N2's δ"), (10, "weights into hidden N2")]
+
+
+def go_to_backward_step(page, step: int) -> None:
+    page.get_by_role("slider", name="Backward step").focus()
+    page.keyboard.press("Home")
+    for _ in range(step):
+        page.keyboard.press("ArrowRight")
+    settle(page)
+    page.get_by_text(f"Step {step} of 12").first.wait_for()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("width, height", BACKWARD_SIZES)
+def test_workshop_backward_step_through_fits(browser, app_url, artifacts, width, height, scheme):
+    """The seed example's backward pass: the loss table, an output δ, a hidden δ's terms and a
+    weights table, beside the diagram."""
+    context, page = new_page(browser, width, height, scheme)
+    failures = {}
+    try:
+        page.goto(f"{app_url}/workshop")
+        page.wait_for_selector(".js-plotly-plot .scatterlayer", timeout=60_000)
+        settle(page)
+        check_theme(page, scheme)
+        page.get_by_text("Backward pass", exact=True).click()
+        settle(page)
+        page.get_by_text("Every neuron's δ so far").click()  # its table is measured too
+        settle(page)
+        for step, what in BACKWARD_STEPS:
+            go_to_backward_step(page, step)
+            for sidebar in ("open", "closed"):
+                set_sidebar(page, sidebar == "open")
+                result = measured(page)
+                assert result["counts"]["grids"] >= 1 and result["counts"]["headings"] >= 4, result
+                if result["problems"]:
+                    failures[f"step {step} ({what}), sidebar {sidebar}"] = result["problems"]
+                screenshot(
+                    page, artifacts / f"layout-backward-step{step}-{width}x{height}-sidebar-{sidebar}-{scheme}.png"
+                )
+        assert failures == {}
+    finally:
+        context.close()
+
+
+BACKPROP_EXERCISES = [("easy", 5, ""), ("hard", 8, "&ask=loss,d1.3,G1,G2,u1.2.3")]
+"""Easy 2-x-1 with the default questions; hard 2-3-2 with both gradient matrices (6 boxes each)."""
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("width, height", BACKWARD_SIZES)
+def test_workshop_backprop_exercises_fit(browser, app_url, artifacts, width, height, scheme):
+    context, page = new_page(browser, width, height, scheme)
+    failures = {}
+    try:
+        for difficulty, seed, ask in BACKPROP_EXERCISES:
+            page.goto(f"{app_url}/workshop?topic=backprop&seed={seed}&difficulty={difficulty}{ask}")
+            page.wait_for_selector(".js-plotly-plot .scatterlayer", timeout=60_000)
+            page.get_by_test_id("stDataFrame").first.wait_for()
+            settle(page)
+            check_theme(page, scheme)
+            for sidebar in ("open", "closed"):
+                set_sidebar(page, sidebar == "open")
+                result = measured(page)
+                assert result["counts"]["grids"] >= 4, result  # input, W1, W2, target and η
+                if result["problems"]:
+                    failures[f"backprop {difficulty} seed {seed}, sidebar {sidebar}"] = result["problems"]
+                screenshot(
+                    page,
+                    artifacts / f"layout-backprop-{difficulty}{seed}-{width}x{height}-sidebar-{sidebar}-{scheme}.png",
                 )
         assert failures == {}
     finally:

@@ -144,7 +144,7 @@ def test_a_bad_link_says_what_is_wrong_and_keeps_the_page(query, message):
     at = workshop(query)
     assert not at.exception
     assert any("This exercise link cannot be opened" in e and message in e for e in texts(at.error))
-    assert at.segmented_control[0].options == ["Step through", "Exercise", "Worksheet"]
+    assert at.segmented_control[0].options == ["Step through", "Backward pass", "Exercise", "Worksheet"]
 
 
 def test_instructor_builds_an_exercise_and_gets_the_room_link():

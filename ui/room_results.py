@@ -29,6 +29,7 @@ from mlpsim.workshop.roomresults import (
 )
 from ui import state
 from ui.literal import escaped
+from ui.workshop_topics import exercise_title
 
 REFRESH_SECONDS = 5
 """The results refresh this often while the page is open."""
@@ -54,7 +55,7 @@ def _exercise_line(results: RoomResults) -> tuple[str, tuple[str, ...]]:
     flags = [
         word for word, on in (("locked", spec.locked), ("solutions released", spec.locked and spec.solutions)) if on
     ]
-    heading = f"Exercise {spec.seed} · {spec.difficulty}" + "".join(f" · {flag}" for flag in flags)
+    heading = exercise_title(spec.topic, spec.seed, spec.difficulty) + "".join(f" · {flag}" for flag in flags)
     return heading, tuple(question.code for question in exercise.questions)
 
 

@@ -1,5 +1,6 @@
-"""The Workshop page: step through the current network's forward pass, answer exercises (one
-link gives a whole room the same exercise), and download printable worksheets.
+"""The Workshop page: step through the current network's forward pass and then its backward
+pass (ui/workshop_backward.py), answer exercises (one link gives a whole room the same
+exercise), and download printable worksheets.
 
 All numbers come from mlpsim (stepper, exercises, worksheet); this module only lays them out and
 keeps the learner's progress in session state. Callbacks only set state.
@@ -22,10 +23,19 @@ from mlpsim.explain.arithmetic import layer_working
 from mlpsim.explain.stepper import first_step_of_layer, known_values, step_at, step_count, step_working
 from mlpsim.render.figure import network_figure
 from mlpsim.workshop.answers import TOLERANCE_TEXT, check_answer
-from mlpsim.workshop.exercise import Exercise, ExerciseSpec, make_exercise
-from mlpsim.workshop.generation import DIFFICULTIES, MAX_SEED
+from mlpsim.workshop.backprop_generation import LOSS_TEXT, BackpropTask
+from mlpsim.workshop.backprop_questions import BackpropQuestion
+from mlpsim.workshop.exercise import (
+    FORWARD,
+    TOPICS,
+    AnyExercise,
+    AnyQuestion,
+    BackpropExercise,
+    ExerciseSpec,
+    make_exercise,
+)
+from mlpsim.workshop.generation import MAX_SEED
 from mlpsim.workshop.links import LINK_KEYS, spec_from_params, spec_to_params
-from mlpsim.workshop.questions import Question, parse_question, question_text
 from mlpsim.workshop.roomresults import (
     MAX_NAME_CHARS,
     SECRET_PARAMETER,
@@ -36,6 +46,7 @@ from mlpsim.workshop.roomresults import (
 )
 from mlpsim.workshop.scoring import AFTER_SOLUTION_NOTE, QuestionResult, question_result, rescored, score
 from mlpsim.workshop.worksheet import (
+    BACKPROP_CARRY_TEXT,
     LETTERS,
     MAX_COUNT,
     build_worksheet,
@@ -43,10 +54,11 @@ from mlpsim.workshop.worksheet import (
     worksheet_html,
     worksheet_markdown,
 )
-from ui import cache, results, state, workspace
+from ui import cache, results, state, workshop_topics, workspace
 from ui.literal import escaped
+from ui.workshop_backward import render_backward_step_through
 
-STEP_THROUGH, EXERCISE, WORKSHEET = "Step through", "Exercise", "Worksheet"
+STEP_THROUGH, BACKWARD, EXERCISE, WORKSHEET = "Step through", "Backward pass", "Exercise", "Worksheet"
 WORKSHOP_PATH = "workshop"
 """The page's url_path in app.py's st.navigation: room links point here."""
 RESULTS_PATH = "results"
@@ -166,6 +178,7 @@ def current_spec() -> ExerciseSpec:
 
 
 def _set_form_from(spec: ExerciseSpec) -> None:
+    st.session_state[state.WORKSHOP_FORM_TOPIC] = spec.topic
     st.session_state[state.WORKSHOP_FORM_SEED] = spec.seed
     st.session_state[state.WORKSHOP_FORM_DIFFICULTY] = spec.difficulty
     st.session_state[state.WORKSHOP_FORM_ASK] = list(spec.questions)
@@ -226,12 +239,13 @@ def _room_exercise(spec: ExerciseSpec) -> ExerciseSpec:
 
 
 def _on_form_change() -> None:
+    topic = st.session_state.get(state.WORKSHOP_FORM_TOPIC, current_spec().topic)
     seed = st.session_state[state.WORKSHOP_FORM_SEED]
     difficulty = st.session_state[state.WORKSHOP_FORM_DIFFICULTY]
     previous = current_spec()
     asked = tuple(st.session_state[state.WORKSHOP_FORM_ASK])
-    if (seed, difficulty) != (previous.seed, previous.difficulty):
-        asked = ()  # question codes belong to one network's shape
+    if (topic, seed, difficulty) != (previous.topic, previous.seed, previous.difficulty):
+        asked = ()  # question codes belong to one topic and one network's shape
         st.session_state[state.WORKSHOP_FORM_ASK] = []
     locked = st.session_state[state.WORKSHOP_FORM_LOCK]
     st.session_state[state.WORKSHOP_EXERCISE] = ExerciseSpec(
@@ -240,6 +254,7 @@ def _on_form_change() -> None:
         questions=asked,
         locked=locked,
         solutions=locked and st.session_state[state.WORKSHOP_FORM_SOLUTIONS],
+        topic=topic,
     )
 
 
@@ -285,35 +300,37 @@ def _teacher_room(spec: ExerciseSpec) -> TeacherRoom | None:
     return rooms.get(spec)
 
 
-def _possible_questions(network: Network) -> list[str]:
-    codes = []
-    for k, params in enumerate(network.layers, start=1):
-        codes += [f"w{k}.{i + 1}.{j + 1}" for i in range(params.n_in) for j in range(params.size)]
-        codes += [f"{kind}{k}.{j + 1}" for j in range(params.size) for kind in ("z", "a")]
-        codes.append(f"L{k}")
-    return codes + ["out"]
-
-
-def _render_instructor(spec: ExerciseSpec, network: Network) -> None:
-    """``network``: the exercise's, generated from ``spec`` (its question codes are offered)."""
+def _render_instructor(exercise: AnyExercise) -> None:
+    """The form that makes ``exercise`` (its question codes are offered) and its room links."""
+    spec = exercise.spec
     with st.expander("Instructor: choose the exercise and share it with the room", expanded=False):
         if state.WORKSHOP_FORM_SEED not in st.session_state:
             _set_form_from(spec)
-        seed, difficulty, new = st.columns([2, 2, 1], vertical_alignment="bottom")
+        topic, seed, difficulty, new = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
+        topic.selectbox(
+            "Topic",
+            TOPICS,
+            key=state.WORKSHOP_FORM_TOPIC,
+            on_change=_on_form_change,
+            format_func=workshop_topics.TOPIC_TITLES.get,
+        )
         seed.number_input(
             "Seed", min_value=0, max_value=MAX_SEED, step=1, key=state.WORKSHOP_FORM_SEED, on_change=_on_form_change
         )
         difficulty.selectbox(
-            "Difficulty", list(DIFFICULTIES), key=state.WORKSHOP_FORM_DIFFICULTY, on_change=_on_form_change
+            "Difficulty",
+            workshop_topics.difficulty_names(spec.topic),
+            key=state.WORKSHOP_FORM_DIFFICULTY,
+            on_change=_on_form_change,
         )
         new.button("New seed", key=state.WORKSHOP_NEW_SEED, on_click=_on_new_seed)
-        st.caption(escaped(DIFFICULTIES[spec.difficulty].description))
+        st.caption(escaped(workshop_topics.difficulty_description(spec.topic, spec.difficulty)))
         st.multiselect(
-            "Questions (none chosen: a weight's contribution, a hidden neuron's z and a, a layer, the output)",
-            _possible_questions(network),
+            f"Questions (none chosen: {workshop_topics.default_questions_text(spec.topic)})",
+            workshop_topics.possible_questions(spec.topic, exercise.network),
             key=state.WORKSHOP_FORM_ASK,
             on_change=_on_form_change,
-            format_func=lambda code: f"{code}: {question_text(parse_question(code, network), network)}",
+            format_func=lambda code: workshop_topics.question_label(exercise, code),
         )
         st.checkbox(
             "Lock the network for the room (no editing controls, no new exercise)",
@@ -366,7 +383,7 @@ def _solution_shown(spec: ExerciseSpec, code: str) -> bool:
     return _scoped_key(spec, code) in state.value(state.WORKSHOP_SOLUTIONS)
 
 
-def _on_check(exercise: Exercise, question: Question) -> None:
+def _on_check(exercise: AnyExercise, question: AnyQuestion) -> None:
     scores = state.value(state.WORKSHOP_SCORE)
     checked = state.value(state.WORKSHOP_CHECKED)
     shown = _solution_shown(exercise.spec, question.code)
@@ -394,7 +411,7 @@ def score_text() -> str:
     return score(state.value(state.WORKSHOP_SCORE)).text()
 
 
-def _question_results(exercise: Exercise) -> tuple[QuestionResult, ...]:
+def _question_results(exercise: AnyExercise) -> tuple[QuestionResult, ...]:
     """The learner's standing on every question they worked on (checked, took a hint or looked
     at the solution), in the exercise's order."""
     spec = exercise.spec
@@ -413,7 +430,8 @@ def _question_results(exercise: Exercise) -> tuple[QuestionResult, ...]:
     return tuple(standings)
 
 
-def _render_network_tables(network: Network) -> None:
+def _render_network_tables(network: Network, task: BackpropTask | None = None) -> None:
+    """The input and each layer's W and b; with a backprop ``task``, its target and η too."""
     # A wrapping row, not fixed columns: a table that does not fit beside the others goes to a
     # row of its own at its full width (fixed columns hid the input values behind an invisible
     # scroll, even at 1400 px with the sidebar open).
@@ -433,16 +451,33 @@ def _render_network_tables(network: Network) -> None:
                     pd.DataFrame([row[1:] for row in rows], index=[row[0] for row in rows], columns=header[1:]),
                     width="content",
                 )
+        if task is not None:
+            with st.container(width="content"):
+                st.markdown("**Target y** and **learning rate η**")
+                outputs = [neuron_name(len(network.layers), j) for j in range(network.layers[-1].size)]
+                frame = pd.DataFrame(
+                    [[*(number(v) for v in task.target), number(task.learning_rate)]],
+                    index=["y, η"],
+                    columns=[*outputs, "η"],
+                )
+                st.dataframe(frame, width="content")
 
 
-def _render_question(exercise: Exercise, letter: str, question: Question) -> None:
+def _render_question(exercise: AnyExercise, letter: str, question: AnyQuestion) -> None:
     spec = exercise.spec
     code = question.code
     st.markdown(f"**({letter})** {escaped(exercise.question_text(question))}")
     checked = state.value(state.WORKSHOP_CHECKED)
     with st.form(state.WORKSHOP_QUESTION_FORM_PREFIX + f"{spec.key}/{code}", border=False):
         blanks = exercise.blanks(question)
-        columns = st.columns(max(len(blanks), 4))
+        # a whole gradient matrix: one row of boxes per row of the matrix
+        matrix = isinstance(question, BackpropQuestion) and question.kind == "matrix"
+        per_row = exercise.network.layers[question.layer - 1].size if matrix else len(blanks)
+        columns = [
+            column
+            for start in range(0, len(blanks), per_row)
+            for column in st.columns(max(per_row, 4))[: min(per_row, len(blanks) - start)]
+        ]
         for column, blank in zip(columns, blanks):
             column.text_input(
                 blank.label, key=state.WORKSHOP_ANSWER_PREFIX + _scoped_key(spec, blank.id), placeholder="your answer"
@@ -503,11 +538,14 @@ def render_exercise() -> None:
         st.error(escaped(f"This exercise cannot be made: {error}"))
         return
     if not locked:
-        _render_instructor(spec, exercise.network)
-    st.subheader(f"Exercise {spec.seed} · {spec.difficulty}" + (" · locked by the instructor" if locked else ""))
+        _render_instructor(exercise)
+    title = workshop_topics.exercise_title(spec.topic, spec.seed, spec.difficulty)
+    st.subheader(title + (" · locked by the instructor" if locked else ""))
+    backprop = isinstance(exercise, BackpropExercise)
     st.caption(
-        escaped(DIFFICULTIES[spec.difficulty].description) + ". Weights: row = source neuron, "
-        "column = target neuron; z = Σ wᵢ·xᵢ + b, a = f(z)."
+        escaped(workshop_topics.difficulty_description(spec.topic, spec.difficulty)) + ". Weights: row = source "
+        "neuron, column = target neuron; z = Σ wᵢ·xᵢ + b, a = f(z)."
+        + (f" Loss: {LOSS_TEXT}; δ = ∂L/∂z, ∂L/∂W[i,j] = xᵢ·δⱼ, update w − η·∂L/∂w." if backprop else "")
     )
     network = exercise.network
     diagram, _ = st.columns([3, 1])
@@ -516,7 +554,7 @@ def render_exercise() -> None:
             network, exercise.result, computed_through=(0, network.input_size - 1), show_edge_values=True
         )
         st.plotly_chart(figure, config={"displaylogo": False, "staticPlot": True}, **results.DIAGRAM_DISPLAY)
-    _render_network_tables(network)
+    _render_network_tables(network, exercise.task if backprop else None)
     if not locked:
         st.button(
             "Open this network in the simulator",
@@ -524,7 +562,7 @@ def render_exercise() -> None:
             on_click=_on_open_in_simulator,
             args=(network,),
         )
-    st.info(f"**Tolerance.** {TOLERANCE_TEXT}", icon=":material/straighten:")
+    st.info(f"**Tolerance.** {BACKPROP_CARRY_TEXT if backprop else TOLERANCE_TEXT}", icon=":material/straighten:")
     if not spec.shows_solutions:
         st.caption("In this room the solutions are not shown: the hints lead you to each answer step by step.")
     _render_room_membership(spec)
@@ -557,7 +595,7 @@ def _render_room_membership(spec: ExerciseSpec) -> None:
     )
 
 
-def _send_to_room(exercise: Exercise) -> None:
+def _send_to_room(exercise: AnyExercise) -> None:
     """Send this learner's standing to the room when it changed since the last send."""
     spec = exercise.spec
     if not spec.room or state.value(state.WORKSHOP_ROOM_STATUS) is not None:
@@ -592,10 +630,12 @@ def _send_to_room(exercise: Exercise) -> None:
 
 def render_worksheet() -> None:
     spec = current_spec()
+    topic = workshop_topics.TOPIC_TITLES[spec.topic].lower()
     st.markdown(
-        f"A printable worksheet with an answer key (on its own page) for the **{spec.difficulty}** exercises "
+        f"A printable worksheet with an answer key (on its own page) for the **{spec.difficulty}** {topic} exercises "
         f"starting at seed **{spec.seed}** (exercise i uses seed {spec.seed} + i − 1; change them under "
-        "*Exercise*). The same as `python -m mlpsim worksheet`. Printed on A4, each exercise fills one page "
+        f"*Exercise*). The same as `python -m mlpsim worksheet --topic {spec.topic}`. Printed on A4, each exercise "
+        "fills one page "
         "(diagram, tables, questions and a working area) and the key starts on a new page."
     )
     count_column, _ = st.columns([1, 3])
@@ -603,11 +643,12 @@ def render_worksheet() -> None:
         "Exercises on the sheet", min_value=1, max_value=MAX_COUNT, step=1, **state.bound(state.WORKSHOP_SHEET_COUNT)
     )
     try:
-        sheet = build_worksheet(spec.seed, spec.difficulty, int(count))
+        sheet = build_worksheet(spec.seed, spec.difficulty, int(count), topic=spec.topic)
     except MlpsimError as error:
         st.error(escaped(f"No worksheet: {error}"))
         return
-    stem = f"worksheet-{spec.difficulty}-seed{spec.seed}-x{int(count)}"
+    prefix = "" if spec.topic == FORWARD else f"{spec.topic}-"
+    stem = f"worksheet-{prefix}{spec.difficulty}-seed{spec.seed}-x{int(count)}"
     html_column, markdown_column, _ = st.columns([2, 2, 3])
     html_column.download_button(
         "Download HTML (print it from the browser)", worksheet_html(sheet), file_name=f"{stem}.html", mime="text/html"
@@ -627,10 +668,15 @@ def render() -> None:
     st.title("Workshop")
     workspace.render_notices()
     locked = state.value(state.WORKSHOP_LOCKED)
-    modes = [EXERCISE] if locked else [STEP_THROUGH, EXERCISE, WORKSHEET]
+    modes = [EXERCISE] if locked else [STEP_THROUGH, BACKWARD, EXERCISE, WORKSHEET]
     if state.value(state.WORKSHOP_MODE) not in modes:
         st.session_state[state.WORKSHOP_MODE] = modes[0]
     mode = st.segmented_control(
         "Mode", modes, required=True, label_visibility="collapsed", **state.bound(state.WORKSHOP_MODE)
     )
-    {STEP_THROUGH: render_step_through, EXERCISE: render_exercise, WORKSHEET: render_worksheet}[mode]()
+    {
+        STEP_THROUGH: render_step_through,
+        BACKWARD: render_backward_step_through,
+        EXERCISE: render_exercise,
+        WORKSHEET: render_worksheet,
+    }[mode]()

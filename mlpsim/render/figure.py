@@ -22,6 +22,7 @@ import html
 import math
 import re
 import textwrap
+from collections.abc import Collection
 
 import numpy as np
 import plotly.colors
@@ -88,6 +89,8 @@ def network_figure(
     selected: tuple[int, int] | None = None,
     computed_through: tuple[int, int] | None = None,
     show_edge_values: bool = False,
+    pending: Collection[tuple[int, int]] | None = None,
+    emphasised_edges: Collection[tuple[int, int, int]] | None = None,
 ) -> go.Figure:
     """The diagram of ``network`` computing ``result`` (a single-input ForwardResult).
 
@@ -96,6 +99,10 @@ def network_figure(
     computed_through: step-through mode — neurons after this one, in (position, index) order,
         are pending: grey and without a value. The input is always known. None: all computed.
     show_edge_values: print each weight on its edge (small networks only).
+    pending: the neurons (position, index0) drawn pending, instead of those after
+        ``computed_through`` (the backward step-through's order is not the forward one).
+    emphasised_edges: the edges (position of the target layer, source index0, target index0)
+        drawn emphasised instead of the selected neuron's incoming ones (every other edge dimmed).
 
     Clicks: neuron markers live in the traces named NEURON_TRACE and PENDING_TRACE; each point's
     customdata is [position, index0] (e.g. from ``st.plotly_chart(on_select=...)`` selection
@@ -106,20 +113,29 @@ def network_figure(
     sizes = network.layer_sizes
     _check_neuron(selected, sizes, "selected")
     _check_neuron(computed_through, sizes, "computed_through")
+    for neuron in pending or ():
+        _check_neuron(neuron, sizes, "pending")
+    for position, i, j in emphasised_edges or ():
+        if not 1 <= position < len(sizes):
+            raise ValueError(f"emphasised_edges: no weighted layer {position} in layer sizes {list(sizes)}")
+        _check_neuron((position - 1, i), sizes, "emphasised_edges source")
+        _check_neuron((position, j), sizes, "emphasised_edges target")
     geometry = _Geometry(sizes)
-    neurons = _NeuronTable(network, result, geometry, computed_through)
+    neurons = _NeuronTable(network, result, geometry, computed_through, pending)
     edge_count = network.weight_count
     # Widths are scaled per weight matrix: layers differ in scale by design (He, Xavier), and a
     # shared scale would draw every weight of a 0.5-scale layer as the same hairline.
     largest = tuple(layer_summary(layer)[0] or 1.0 for layer in network.layers)
-    dim = selected is not None
+    dim = selected is not None or emphasised_edges is not None
 
     traces: list[go.Scatter] = []
     shapes, images, rasterised = _shape_and_image_edges(network, geometry, dim)
     representation = "shapes+image" if rasterised else "shapes"
     if edge_count <= HOVER_EDGE_LIMIT:
         traces.append(_edge_hover_trace(network, geometry, range(1, len(sizes))))
-    if selected is not None and selected[0] > 0:
+    if emphasised_edges is not None:
+        traces += _emphasised_edge_traces(network, geometry, emphasised_edges, largest)
+    elif selected is not None and selected[0] > 0:
         traces += _selected_edge_traces(network, geometry, selected, largest)
     traces += neurons.traces()
     if selected is not None:
@@ -151,7 +167,15 @@ def network_figure(
         # [how edges are drawn, edge count] — a list, not a dict: Plotly.react compares a dict here
         # by identity, and would redraw the chart for a copy of the same figure.
         meta=[representation, edge_count],
-        datarevision=_data_revision(network, result, selected, computed_through, show_edge_values),
+        datarevision=_data_revision(
+            network,
+            result,
+            selected,
+            computed_through,
+            show_edge_values,
+            None if pending is None else sorted(pending),
+            None if emphasised_edges is None else sorted(emphasised_edges),
+        ),
     )
     figure = go.Figure(data=traces, layout=layout)
     # plotly.js applies no template of its own, so none is needed; and a template object in the
@@ -344,10 +368,58 @@ def _selected_edge_traces(network, geometry, selected, largest) -> list[go.Scatt
     return traces
 
 
+def _emphasised_edge_traces(network, geometry, edges, largest) -> list[go.Scatter]:
+    """The given edges (position, i, j), full strength, one trace per layer, sign and width
+    level, and a hover label each (the network-wide hover labels stop at HOVER_EDGE_LIMIT)."""
+    groups: dict[tuple[int, bool, int], list[tuple[int, int]]] = {}
+    for position, i, j in edges:
+        weight = float(network.layers[position - 1].weights[i, j])
+        if weight == 0:
+            continue
+        level = int(width_levels(np.array([abs(weight)]), largest[position - 1])[0])
+        groups.setdefault((position, weight > 0, level), []).append((i, j))
+    traces = []
+    for (position, positive, level), pairs in sorted(groups.items()):
+        width = _width(level, max(geometry.widest_edge(position), 3.0))
+        segments = np.full((len(pairs), 3, 2), np.nan)
+        for row, (i, j) in enumerate(pairs):
+            segments[row, 0] = geometry.positions[position - 1][i]
+            segments[row, 1] = geometry.positions[position][j]
+        traces.append(
+            go.Scatter(
+                **_coordinates(segments.reshape(-1, 2)),
+                mode="lines",
+                hoverinfo="skip",
+                name="edges used",
+                line=dict(color=POSITIVE_EDGE if positive else NEGATIVE_EDGE, width=float(width)),
+            )
+        )
+    if edges:
+        middles = np.array([0.5 * (geometry.positions[p - 1][i] + geometry.positions[p][j]) for p, i, j in edges])
+        labels = [
+            f"<b>{weight_name(p, i, j)}</b> = {number(network.layers[p - 1].weights[i, j])}<br>"
+            f"{neuron_name(p - 1, i)} → {neuron_name(p, j)}"
+            for p, i, j in edges
+        ]
+        traces.append(
+            go.Scatter(
+                **_coordinates(middles),
+                mode="markers",
+                marker=dict(size=10, opacity=0),
+                hovertext=labels,
+                hoverinfo="text",
+                name="weights",
+            )
+        )
+    return traces
+
+
 class _NeuronTable:
     """Every neuron's position, value, hover text and state, as flat arrays (input first)."""
 
-    def __init__(self, network: Network, result: ForwardResult, geometry: _Geometry, computed_through) -> None:
+    def __init__(
+        self, network: Network, result: ForwardResult, geometry: _Geometry, computed_through, pending=None
+    ) -> None:
         sizes = geometry.sizes
         self.network, self.geometry = network, geometry
         self.position = np.concatenate([np.full(n, p) for p, n in enumerate(sizes)])
@@ -355,7 +427,12 @@ class _NeuronTable:
         self.xy = np.concatenate(geometry.positions)
         self.value = np.concatenate([result.values(p) for p in range(len(sizes))]).astype(float)
         self.size = np.concatenate([np.full(n, geometry.marker_size(p)) for p, n in enumerate(sizes)])
-        if computed_through is None:
+        if pending is not None:
+            chosen = {(int(p), int(i)) for p, i in pending}
+            self.pending = np.array(
+                [(p, i) in chosen for p, i in zip(self.position.tolist(), self.index.tolist())], dtype=bool
+            )
+        elif computed_through is None:
             self.pending = np.zeros(self.position.size, dtype=bool)
         else:
             p, i = computed_through
