@@ -198,8 +198,11 @@ def test_simulator_fits(browser, app_url, artifacts, width, height, scheme):
         page.wait_for_selector(".js-plotly-plot .scatterlayer", timeout=60_000)
         settle(page)
         check_theme(page, scheme)
-        # On a phone the sidebar opens over the page, not beside it: the page is measured with it closed.
-        sidebars = ("closed",) if (width, height) == PHONE else ("open", "closed")
+        # On a phone the sidebar opens over the page, not beside it: the page is measured with it
+        # closed. And W1 (~450 px) cannot fit its 346 px column: there it may scroll, with a
+        # scrollbar that is drawn (issue 12's rule), where at the other sizes every grid fits.
+        phone = (width, height) == PHONE
+        sidebars = ("closed",) if phone else ("open", "closed")
         set_sidebar(page, sidebars[0] == "open")
         # A neuron's sum (its formula) and the matrix form (the widest formula) on screen too.
         page.get_by_test_id("stMain").get_by_label("Neuron (or click one in the diagram)").click()
@@ -213,7 +216,7 @@ def test_simulator_fits(browser, app_url, artifacts, width, height, scheme):
             set_sidebar(page, sidebar == "open")
             for layer in (1, 2):
                 show_table_layer(page, layer)
-                result = measured(page)
+                result = measured(page, strict=not phone)
                 assert result["counts"]["grids"] == 3 and result["counts"]["formulas"] >= 3, result
                 assert result["counts"]["headings"] >= 5, result  # Output, Neuron, Tables + 3 layer headings
                 if result["problems"]:
