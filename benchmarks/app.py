@@ -17,16 +17,28 @@ are opened in rounds — the bare page, then each network — and besides each m
 prints the median of each round's difference to the bare page: the app's own cost, less exposed
 to the load of the moment.
 
-Run: python benchmarks/app.py [--repeats N]. Starts both servers and headless Chromium itself.
+The browser's own work is also given as main-thread CPU seconds (Chromium's TaskDuration): it
+moves far less with the machine's load than the wall-clock figures do.
+
+``--compare TREE`` serves a second checkout of the project (e.g. a worktree of an older commit)
+beside this one and opens both in the same rounds, in alternating order, so that both see the
+same load: the way to tell whether a change made the app slower. (The server rerun in AppTest
+is then measured for this tree only.)
+
+Run: python benchmarks/app.py [--repeats N] [--compare TREE]. Starts the servers and headless
+Chromium itself.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -37,17 +49,17 @@ from conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit  # noqa
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from ui import state  # noqa: E402
-from ui.editors import CELL_WIDTH_PX, index_width_px  # noqa: E402
+from ui.editors import CELL_WIDTH_PX  # noqa: E402
 from ui.tables import Table, fold_edits  # noqa: E402
 
 NETWORKS = {"seed example 3-4-2": "Seed example (3-4-2)", "784-128-64-10": "Random 784-128-64-10 (untrained)"}
+OLDER_NAMES = {"Random 784-128-64-10 (untrained)": "Random 784-128-64-10"}
+"""Presets' names in older trees (for --compare)."""
 TARGETS = {  # from the issue: rerun, edit → settled, open → drawn (seconds)
     "seed example 3-4-2": (0.100, 0.4, 2.5),
     "784-128-64-10": (0.300, 1.0, 3.0),
 }
 HEADER_PX, ROW_PX, CELL_PX = 35, 35, CELL_WIDTH_PX
-INDEX_PX = index_width_px("from Input ↓")
-"""W1's index column is as wide as its header, as ui/editors.py sets it (both networks' input is 'Input')."""
 WEIGHTS_TABLE = 1
 """The grids are the input, weights and bias editors, in that order."""
 SETTLE_S = 1.5
@@ -116,25 +128,81 @@ def server_rerun_seconds(preset: str, repeats: int) -> float:
     return statistics.median(times)
 
 
+TREE_FACTS = """
+import json, sys
+sys.path.insert(0, ".")
+try:
+    from mlpsim.io.presets import PRESETS
+except ImportError:  # trees before the layered package
+    from mlpsim.presets import PRESETS
+try:
+    from ui.editors import index_width_px
+    index_px = index_width_px("from Input ↓")
+except ImportError:  # trees whose index column had one fixed width
+    from ui.editors import INDEX_WIDTH_PX as index_px
+print(json.dumps({"presets": list(PRESETS), "index_px": index_px}))
+"""
+"""Run in a checkout's folder: its presets' names and the width of W1's index column there."""
+
+
+@dataclass(frozen=True, eq=False)
+class Tree:
+    """A checkout of the project to serve: ``presets`` maps each NETWORKS label to its preset's
+    name there; ``index_px`` is W1's index column width there (where the first cell starts)."""
+
+    name: str
+    root: Path
+    presets: dict[str, str]
+    index_px: int
+
+
+def tree(name: str, root: Path) -> Tree:
+    facts = json.loads(
+        subprocess.run([sys.executable, "-c", TREE_FACTS], cwd=root, capture_output=True, check=True).stdout
+    )
+    presets = {}
+    for label, preset in NETWORKS.items():
+        presets[label] = preset if preset in facts["presets"] else OLDER_NAMES[preset]
+    return Tree(name, root, presets, facts["index_px"])
+
+
+def main_thread_seconds(cdp) -> float:
+    """The page's renderer main-thread CPU time so far (Chromium's TaskDuration metric)."""
+    metrics = cdp.send("Performance.getMetrics")["metrics"]
+    return next(metric["value"] for metric in metrics if metric["name"] == "TaskDuration")
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One page open and (for the app) one edit: wall seconds, and browser main-thread CPU seconds."""
+
+    opened: float
+    opened_cpu: float
+    edited: float = 0.0
+    edited_cpu: float = 0.0
+
+
 def opened_page(browser, url: str):
-    """A new visitor (empty cache) opening ``url``: (page, seconds from navigation start to the
-    frame showing the finished chart)."""
+    """A new visitor (empty cache) opening ``url``: (page, its CDP session, seconds from
+    navigation start to the frame showing the finished chart)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Performance.enable")
     page.add_init_script(PAGE_CLOCK)
     page.goto(url)
     page.wait_for_function(SETTLED, arg=False, polling=100, timeout=120_000)
-    return page, page.evaluate("window.__bench.chartFrame") / 1000
+    return page, cdp, page.evaluate("window.__bench.chartFrame") / 1000
 
 
-def edit_seconds(page, value: float) -> float:
+def edit_seconds(page, value: float, index_px: int) -> float:
     """Type ``value`` into W1[1,1] and press Enter: seconds from the key press to the frame
     showing the new output value and the redrawn chart, whichever comes last."""
     table = page.get_by_test_id("stDataFrame").nth(WEIGHTS_TABLE)
     table.scroll_into_view_if_needed()
     box = table.bounding_box()
     page.wait_for_selector('[data-testid="stDataFrame"] #glide-cell-1-0', state="attached", timeout=60_000)
-    page.mouse.dblclick(box["x"] + INDEX_PX + CELL_PX / 2, box["y"] + HEADER_PX + ROW_PX / 2)
+    page.mouse.dblclick(box["x"] + index_px + CELL_PX / 2, box["y"] + HEADER_PX + ROW_PX / 2)
     page.locator(".gdg-input").fill(str(value))
     page.evaluate("window.__benchArmEdit()")
     page.keyboard.press("Enter")
@@ -152,75 +220,114 @@ st.plotly_chart(go.Figure(go.Scatter(x=[0, 1, 2], y=[1, 0, 1], mode="markers")))
 """The reference: a bare Streamlit page with one small plotly chart (Streamlit's own floor)."""
 
 
-def browser_seconds(browser, bare_url: str, app_url: str, repeats: int) -> dict[str, list[tuple[float, float]]]:
-    """Per round, the bare page opened, then each network's page opened and edited once:
-    {label: [(open, edit), ...]} ("bare": edit 0). Interleaved, so that each round's figures share
-    the machine's load of the moment (this 2-core machine's page-open times drift by ±20 %)."""
-    urls = {"bare": bare_url, **{label: f"{app_url}/?preset={quote(preset)}" for label, preset in NETWORKS.items()}}
-    for url in urls.values():  # each server's first session pays for imports and first builds
-        warm, _ = opened_page(browser, url)
+def visit(browser, url: str, edit_value: float | None, index_px: int) -> Visit:
+    page, cdp, opened = opened_page(browser, url)
+    opened_cpu = main_thread_seconds(cdp)
+    if edit_value is None:
+        result = Visit(opened, opened_cpu)
+    else:
+        edited = edit_seconds(page, edit_value, index_px)
+        result = Visit(opened, opened_cpu, edited, main_thread_seconds(cdp) - opened_cpu)
+    page.context.close()
+    time.sleep(SETTLE_S)
+    return result
+
+
+def browser_visits(browser, bare_url: str, apps: dict[Tree, str], repeats: int) -> dict[tuple[str, str], list[Visit]]:
+    """Per round, the bare page opened, then each tree's page of each network opened and edited
+    once: {("bare", ""): [...], (tree name, network label): [Visit per round]}. Interleaved, so
+    that each round's figures share the machine's load of the moment (this 2-core machine's
+    page-open times drift by ±20 %); with two trees, which one goes first alternates."""
+    pages = {
+        (tree.name, label): (f"{url}/?preset={quote(tree.presets[label])}", tree.index_px)
+        for tree, url in apps.items()
+        for label in NETWORKS
+    }
+    for url, _ in [(bare_url, 0), *pages.values()]:  # each server's first session pays for imports and first builds
+        warm, _, _ = opened_page(browser, url)
         warm.context.close()
-    rounds: dict[str, list[tuple[float, float]]] = {label: [] for label in urls}
+    visits: dict[tuple[str, str], list[Visit]] = {("bare", ""): [], **{key: [] for key in pages}}
+    names = [tree.name for tree in apps]
     for k in range(repeats):
-        for label, url in urls.items():
-            page, opened = opened_page(browser, url)
-            edited = 0.0 if label == "bare" else edit_seconds(page, 50 + 10 * k)  # W1[1,1]: moves the output
-            page.context.close()
-            time.sleep(SETTLE_S)
-            rounds[label].append((opened, edited))
-    return rounds
+        visits["bare", ""].append(visit(browser, bare_url, None, 0))
+        order = names[k % len(names) :] + names[: k % len(names)]
+        for label in NETWORKS:
+            for name in order:
+                url, index_px = pages[name, label]
+                visits[name, label].append(visit(browser, url, 50 + 10 * k, index_px))  # W1[1,1]: moves the output
+    return visits
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--compare", type=Path, help="another checkout of the project, measured in the same rounds")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
+    trees = [tree("this tree", ROOT)]
+    if args.compare is not None:
+        trees.insert(0, tree(args.compare.name, args.compare.resolve()))
     reruns = {label: server_rerun_seconds(preset, args.repeats) for label, preset in NETWORKS.items()}
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "bare.py"
         script.write_text(BARE_PAGE)
-        app_port, bare_port = free_port(), free_port()
-        servers = [start_streamlit(app_port), start_streamlit(bare_port, script=script)]
+        bare_port = free_port()
+        servers = [start_streamlit(bare_port, script=script)]
         try:
+            apps = {}
+            for checkout in trees:
+                port = free_port()
+                servers.append(start_streamlit(port, script=checkout.root / "app.py", cwd=checkout.root))
+                apps[checkout] = f"http://127.0.0.1:{port}"
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-                rounds = browser_seconds(
-                    browser, f"http://127.0.0.1:{bare_port}", f"http://127.0.0.1:{app_port}", args.repeats
-                )
+                visits = browser_visits(browser, f"http://127.0.0.1:{bare_port}", apps, args.repeats)
                 browser.close()
         finally:
             for server in servers:
                 server.terminate()
                 server.wait(timeout=10)
+    report(visits, reruns, trees, args.repeats)
 
-    bare_opens = [opened for opened, _ in rounds["bare"]]
+
+def report(visits, reruns: dict[str, float], trees: list[Tree], repeats: int) -> None:
+    bare = visits["bare", ""]
     print(
-        f"app benchmark, median of {args.repeats} rounds (2 shared cores: noisy); each round opens the bare page, then the app"
+        f"app benchmark, median of {repeats} rounds (2 shared cores: noisy); each round opens the bare page, then the app"
     )
     print(
-        f"{'network':<20} {'rerun after edit':>18} {'edit → settled':>16} {'open → drawn':>14} {'open − bare page':>18}"
+        f"{'network':<20} {'tree':<10} {'rerun after edit':>16} {'edit → settled':>15} {'open → drawn':>13}"
+        f" {'open − bare':>12} {'browser CPU: open':>18} {'edit':>6}"
     )
     for label in NETWORKS:
         target = TARGETS[label]
-        rerun = reruns[label]
-        opened = statistics.median(opened for opened, _ in rounds[label])
-        edited = statistics.median(edited for _, edited in rounds[label])
-        overhead = statistics.median(app - bare for (app, _), bare in zip(rounds[label], bare_opens))
-        print(
-            f"{label:<20} {rerun * 1000:>12.0f} ms {'✓' if rerun <= target[0] else '✗'}   "
-            f"{edited:>10.2f} s {'✓' if edited <= target[1] else '✗'}  {opened:>10.2f} s {'✓' if opened <= target[2] else '✗'}"
-            f"  {overhead:>+14.2f} s"
-        )
+        for checkout in trees:
+            rounds = visits[checkout.name, label]
+            opened = statistics.median(v.opened for v in rounds)
+            edited = statistics.median(v.edited for v in rounds)
+            overhead = statistics.median(v.opened - b.opened for v, b in zip(rounds, bare))
+            rerun = (
+                f"{reruns[label] * 1000:>10.0f} ms {'✓' if reruns[label] <= target[0] else '✗'}"
+                if checkout.root == ROOT
+                else f"{'':>14}"
+            )
+            print(
+                f"{label:<20} {checkout.name:<10} {rerun}  "
+                f"{edited:>10.2f} s {'✓' if edited <= target[1] else '✗'} {opened:>9.2f} s {'✓' if opened <= target[2] else '✗'}"
+                f" {overhead:>+10.2f} s {statistics.median(v.opened_cpu for v in rounds):>16.2f} s"
+                f" {statistics.median(v.edited_cpu for v in rounds):>4.2f} s"
+            )
     print(
-        f"reference: a bare Streamlit page with one plotly chart, open → drawn {statistics.median(bare_opens):.2f} s "
-        f"(rounds: {', '.join(f'{t:.2f}' for t in bare_opens)}); the issue measured ~2.1 s"
+        f"reference: a bare Streamlit page with one plotly chart, open → drawn {statistics.median(b.opened for b in bare):.2f} s "
+        f"(rounds: {', '.join(f'{b.opened:.2f}' for b in bare)}), browser CPU "
+        f"{statistics.median(b.opened_cpu for b in bare):.2f} s; the issue measured ~2.1 s"
     )
     print(
         "targets: rerun ≤ 100 / 300 ms, edit → settled ≤ 0.4 / 1 s, open → drawn ≤ 2.5 / 3 s "
         "(~2.1 s bare page + 0.4 / 0.9 s)"
     )
+    print(f"load: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
 
 
 if __name__ == "__main__":

@@ -9,13 +9,18 @@
 Targets (issue 16): 1 within 0.5 s; 2 within 0.5 s of the seed example's. On this shared 2-core
 machine the figures move with the load of the moment.
 
-Run: python3 benchmarks/digits.py [--repeats N]. Starts its own server and Chromium.
+``--compare TREE`` serves a second checkout of the project (e.g. the commit before a change)
+beside this one, and measures both in the same rounds, in alternating order.
+
+Run: python3 benchmarks/digits.py [--repeats N] [--compare TREE]. Starts its own servers and
+Chromium.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -42,47 +47,75 @@ def open_seconds(browser, url: str) -> float:
     return seconds
 
 
+def stroke_seconds(browser, base: str) -> list[float]:
+    """Each click of STROKE on a cleared image: seconds to the page showing it, idle."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.goto(digit_reader_url(base))
+    page.wait_for_selector(".js-plotly-plot .scatterlayer", timeout=60_000)
+    wait_for_app_idle(page)
+    page.get_by_role("button", name="Clear the image").click()
+    page.wait_for_timeout(1500)
+    wait_for_app_idle(page)
+    clicks = [click_pixel_and_wait(page, pixel, wait_for_app_idle) for pixel in STROKE]
+    context.close()
+    return clicks
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
-    repeats = parser.parse_args().repeats
+    parser.add_argument("--compare", type=Path, help="another checkout of the project, measured in the same rounds")
+    args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    server = start_streamlit(port)
-    base = f"http://127.0.0.1:{port}"
+    trees = {"this tree": ROOT}
+    if args.compare is not None:
+        trees = {args.compare.name: args.compare.resolve(), **trees}
+    servers, bases = [], {}
     try:
+        for name, root in trees.items():
+            port = free_port()
+            servers.append(start_streamlit(port, script=root / "app.py", cwd=root))
+            bases[name] = f"http://127.0.0.1:{port}"
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            open_seconds(browser, base)  # warm the server: the first run imports everything
-            seed, digits = [], []
-            for _ in range(repeats):
-                seed.append(open_seconds(browser, f"{base}/?preset={quote('Seed example (3-4-2)')}"))
-                digits.append(open_seconds(browser, digit_reader_url(base)))
-            context = browser.new_context(viewport={"width": 1280, "height": 720})
-            page = context.new_page()
-            page.goto(digit_reader_url(base))
-            page.wait_for_selector(".js-plotly-plot .scatterlayer", timeout=60_000)
-            wait_for_app_idle(page)
-            page.get_by_role("button", name="Clear the image").click()
-            page.wait_for_timeout(1500)
-            wait_for_app_idle(page)
-            clicks = [click_pixel_and_wait(page, pixel, wait_for_app_idle) for pixel in STROKE]
-            context.close()
+            for base in bases.values():
+                open_seconds(browser, base)  # warm the server: the first run imports everything
+            seed = {name: [] for name in trees}
+            digits = {name: [] for name in trees}
+            clicks = {name: [] for name in trees}
+            names = list(trees)
+            for k in range(args.repeats):
+                for name in names[k % len(names) :] + names[: k % len(names)]:
+                    seed[name].append(open_seconds(browser, f"{bases[name]}/?preset={quote('Seed example (3-4-2)')}"))
+                    digits[name].append(open_seconds(browser, digit_reader_url(bases[name])))
+            for name in names:  # one stroke each, alternating which goes first
+                clicks[name] += stroke_seconds(browser, bases[name])
+            for name in reversed(names):
+                clicks[name] += stroke_seconds(browser, bases[name])
             browser.close()
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-    difference = statistics.median(d - s for d, s in zip(digits, seed))
-    print(f"page open, seed example:  median {statistics.median(seed):.2f} s  ({', '.join(f'{s:.2f}' for s in seed)})")
-    print(
-        f"page open, digit reader:  median {statistics.median(digits):.2f} s  ({', '.join(f'{s:.2f}' for s in digits)})"
-    )
-    print(f"digit reader − seed example, median per round: {difference:+.2f} s (target ≤ +0.5 s)")
-    print(
-        f"drawn pixel → every layer redrawn, idle: median {statistics.median(clicks):.2f} s, "
-        f"max {max(clicks):.2f} s over {len(clicks)} clicks (target ≤ 0.5 s)"
-    )
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+    for name in names:
+        difference = statistics.median(d - s for d, s in zip(digits[name], seed[name]))
+        print(f"== {name}")
+        print(
+            f"page open, seed example:  median {statistics.median(seed[name]):.2f} s  "
+            f"({', '.join(f'{s:.2f}' for s in seed[name])})"
+        )
+        print(
+            f"page open, digit reader:  median {statistics.median(digits[name]):.2f} s  "
+            f"({', '.join(f'{s:.2f}' for s in digits[name])})"
+        )
+        print(f"digit reader − seed example, median per round: {difference:+.2f} s (target ≤ +0.5 s)")
+        print(
+            f"drawn pixel → every layer redrawn, idle: median {statistics.median(clicks[name]):.2f} s, "
+            f"max {max(clicks[name]):.2f} s over {len(clicks[name])} clicks (target ≤ 0.5 s)"
+        )
+    print(f"load: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
 
 
 if __name__ == "__main__":

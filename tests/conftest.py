@@ -65,8 +65,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_streamlit(port: int, env: dict[str, str] | None = None, script: Path = ROOT / "app.py") -> subprocess.Popen:
-    """`streamlit run app.py` (or ``script``) on localhost:port, returning once the health check answers."""
+def start_streamlit(
+    port: int, env: dict[str, str] | None = None, script: Path = ROOT / "app.py", cwd: Path = ROOT
+) -> subprocess.Popen:
+    """`streamlit run app.py` (or ``script``) in folder ``cwd`` on localhost:port, returning once the
+    health check answers. (``cwd`` comes first on the server's import path: another checkout of
+    the project is served from its own folder.)"""
     command = [
         sys.executable,
         "-m",
@@ -85,7 +89,7 @@ def start_streamlit(port: int, env: dict[str, str] | None = None, script: Path =
         "none",
     ]
     process = subprocess.Popen(
-        command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        command, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -10,12 +10,13 @@ import sys
 from dataclasses import replace
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 from mlpsim.core.forward import forward
 from mlpsim.core.initializers import initialized_network
 from mlpsim.io.fileformat import dumps
-from mlpsim.io.presets import mnist_sized, seed_example
+from mlpsim.io.presets import PRESETS, mnist_sized, seed_example
 from mlpsim.render import edges as edge_cache
 from mlpsim.render.edges import THINNEST_LEVEL
 from mlpsim.render.figure import NEGATIVE_EDGE, NEURON_TRACE, PENDING_TRACE, POSITIVE_EDGE, network_figure
@@ -405,6 +406,21 @@ def test_json_round_trip_keeps_customdata():
     neurons = [t for t in figure["data"] if t.get("name") == NEURON_TRACE][0]
     assert "customdata" in neurons
     assert [t.get("name") for t in figure["data"] if "customdata" in t] == [NEURON_TRACE]
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+@pytest.mark.parametrize(
+    "options", [{}, {"selected": (1, 0), "show_edge_values": True}, {"computed_through": (1, 0)}], ids=str
+)
+def test_plotly_checking_every_value_takes_the_diagram_as_it_is(preset, options):
+    """The diagram is built without plotly.py's checks (figure.UNCHECKED, for speed): rebuilt from
+    its JSON by plotly.py with every property and value checked, it raises nothing and comes out
+    the same — no misspelt property or bad value reaches the browser."""
+    network = PRESETS[preset]()
+    sent = network_figure(network, forward(network), **options).to_json()
+    checked = go.Figure(json.loads(sent))  # a bad property or value raises ValueError
+    checked.layout.template = None  # as network_figure removes it
+    assert json.loads(checked.to_json()) == json.loads(sent)
 
 
 # ---- what Plotly.react compares: the browser draws a chart once, not again for a copy ------------

@@ -1,12 +1,12 @@
 """Readable at the sizes classrooms use, and editable with the keyboard only (real Chromium
 against `streamlit run`).
 
-At 1024×768 and 1280×720 (projectors), 820×1180 (a tablet) and 1400×900, sidebar open and
-closed, light and dark, on the Simulator (seed example: W1 and W2, a neuron's sum and the matrix
-form shown) and on the Workshop's exercise of every difficulty — and at 1280×720 and 820×1180 on
-the Workshop's backward step-through (the loss, an output and a hidden δ, a weights table) and on
-backprop exercises (easy; hard with two gradient matrices) — the page is measured in the browser
-(MEASURE below):
+At 1024×768 and 1280×720 (projectors), 820×1180 (a tablet) and 1400×900 (and 390×844, a phone,
+for the Simulator), sidebar open and closed, light and dark, on the Simulator (seed example: W1
+and W2, a neuron's sum and the matrix form shown) and on the Workshop's exercise of every
+difficulty — and at 1280×720 and 820×1180 on the Workshop's backward step-through (the loss, an
+output and a hidden δ, a weights table) and on backprop exercises (easy; hard with two gradient
+matrices) — the page is measured in the browser (MEASURE below):
 
 - every grid shows all its columns and rows: its scroller's scrollWidth/scrollHeight do not
   exceed its clientWidth/clientHeight, and the grid lies inside the main column;
@@ -32,6 +32,8 @@ from conftest import CHROMIUM, CHROMIUM_ARGS, wait_for_app_idle
 pytestmark = pytest.mark.browser
 
 SIZES = [(1024, 768), (1280, 720), (820, 1180), (1400, 900)]
+PHONE = (390, 844)
+"""A phone held upright: the Simulator is checked there too (the sidebar then opens over the page)."""
 SCHEMES = ["light", "dark"]
 EXERCISES = [("easy", 2), ("medium", 1), ("hard", 1), ("hard", 4)]
 """One seed per shape that matters: easy 2-3-1, medium 3-3-2, hard 3-3-3-2 (most tables) and
@@ -190,7 +192,7 @@ def show_table_layer(page, layer: int) -> None:
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-@pytest.mark.parametrize("width, height", SIZES)
+@pytest.mark.parametrize("width, height", [*SIZES, PHONE])
 def test_simulator_fits(browser, app_url, artifacts, width, height, scheme):
     context, page = new_page(browser, width, height, scheme)
     try:
@@ -198,7 +200,12 @@ def test_simulator_fits(browser, app_url, artifacts, width, height, scheme):
         page.wait_for_selector(".js-plotly-plot .scatterlayer", timeout=60_000)
         settle(page)
         check_theme(page, scheme)
-        set_sidebar(page, True)
+        # On a phone the sidebar opens over the page, not beside it: the page is measured with it
+        # closed. And W1 (~450 px) cannot fit its 346 px column: there it may scroll, with a
+        # scrollbar that is drawn (issue 12's rule), where at the other sizes every grid fits.
+        phone = (width, height) == PHONE
+        sidebars = ("closed",) if phone else ("open", "closed")
+        set_sidebar(page, sidebars[0] == "open")
         # A neuron's sum (its formula) and the matrix form (the widest formula) on screen too.
         page.get_by_test_id("stMain").get_by_label("Neuron (or click one in the diagram)").click()
         page.keyboard.type("N2 · Hidden 1")
@@ -207,11 +214,11 @@ def test_simulator_fits(browser, app_url, artifacts, width, height, scheme):
         page.get_by_text("Matrix form of layer 1").click()
         settle(page)
         failures = {}
-        for sidebar in ("open", "closed"):
+        for sidebar in sidebars:
             set_sidebar(page, sidebar == "open")
             for layer in (1, 2):
                 show_table_layer(page, layer)
-                result = measured(page)
+                result = measured(page, strict=not phone)
                 assert result["counts"]["grids"] == 3 and result["counts"]["formulas"] >= 3, result
                 assert result["counts"]["headings"] >= 5, result  # Output, Neuron, Tables + 3 layer headings
                 if result["problems"]:

@@ -20,6 +20,7 @@ from mlpsim.core.network import Network
 from mlpsim.data import datasets
 from mlpsim.io.presets import DIGIT_SPLIT_SEED, DIGIT_TEST_FRACTION
 from ui import cache, state, workspace
+from ui.tables import Table
 
 SIDE = 8
 PIXELS = SIDE * SIDE
@@ -89,6 +90,17 @@ def image_figure(values: np.ndarray, title: str, diverging: bool = False) -> go.
     return figure
 
 
+INPUT_TABLE = Table("input")
+
+
+def _replace_input(values: np.ndarray, label: str) -> None:
+    """Make ``values`` the network's input, as an edit of the input table: only that table's
+    editor is renewed and the page's other parts keep their keys, so a drawn pixel reruns the
+    workbench alone (not the sidebar too) and the browser rebuilds one grid, not all three."""
+    network = state.current_network()
+    workspace.replace_network(network.with_input(values), folded_table=INPUT_TABLE, label=label)
+
+
 def painted(values: np.ndarray, pixels: list[int], brush: float) -> np.ndarray:
     """``values`` (64,) with ``pixels`` set to ``brush``."""
     image = np.array(values, dtype=float)
@@ -114,24 +126,20 @@ def _on_draw() -> None:
     pixels = stroke_pixels(st.session_state[_canvas_key()].selection.points)
     if not pixels:
         return
-    network = state.current_network()
     brush = BRUSHES[state.value(state.DIGIT_BRUSH) or state.default(state.DIGIT_BRUSH)]
-    workspace.replace_network(network.with_input(painted(network.input_values, pixels, brush)), label="drawing")
+    _replace_input(painted(state.current_network().input_values, pixels, brush), "drawing")
     # A new key gives a chart with no selection, so the next click on the same pixel counts.
     st.session_state[state.DIGIT_CANVAS_ROUND] = state.value(state.DIGIT_CANVAS_ROUND) + 1
 
 
 def _on_clear() -> None:
-    network = state.current_network()
-    workspace.replace_network(network.with_input(np.zeros(PIXELS)), label="clearing of the drawing")
+    _replace_input(np.zeros(PIXELS), "clearing of the drawing")
 
 
 def _on_test_image() -> None:
     images, _ = test_images()
     number = st.session_state[state.DIGIT_TEST_IMAGE]
-    workspace.replace_network(
-        state.current_network().with_input(images[number - 1]), label=f"opening of test image {number}"
-    )
+    _replace_input(images[number - 1], f"opening of test image {number}")
 
 
 def render(network: Network, result: ForwardResult) -> None:

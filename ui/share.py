@@ -98,13 +98,25 @@ def follow_address(network: Network) -> None:
     # so the first edit of a big network does not make the browser remount (and redraw) the
     # diagram and the grids below.
     slot = st.container()
-    if address == (None, None):
+    limit = DEFAULT_LIMITS.max_link_chars
+    # Shown for a big network from the start, not from its first edit on: appearing above the
+    # diagram, it would push the whole page down, and the browser (drawing in software here)
+    # repaints every chart and grid it moved — ~0.1 s of an edit (measured, benchmarks/app.py).
+    if address == (None, None) or network.parameter_count > limit:
         warning, download = slot.columns([4, 1], vertical_alignment="center")
-        warning.warning(
-            f"A reload or a closed tab loses this network: with {network.parameter_count:,} weights and biases "
-            f"it is too big for the address bar (a link holds at most {DEFAULT_LIMITS.max_link_chars:,} "
-            "characters). Download it to keep it; Save and share opens the file again."
-        )
+        size = f"with {network.parameter_count:,} weights and biases it is too big for the address bar"
+        if address == (None, None):
+            text = (
+                f"A reload or a closed tab loses this network: {size} (a link holds at most {limit:,} "
+                "characters). Download it to keep it; Save and share opens the file again."
+            )
+        else:
+            text = (
+                f"A reload or a closed tab loses your edits of this network: {size} (a link holds at most "
+                f"{limit:,} characters; as it ships, its name is enough). Download it to keep them; Save "
+                "and share opens the file again."
+            )
+        warning.warning(text)
         download.download_button(
             "Download this network",
             partial(dumps, network),

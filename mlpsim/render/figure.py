@@ -61,6 +61,11 @@ LABEL_BACKGROUND = "rgba(255,255,255,0.88)"
 LABEL_TEXT = "#1f2430"
 COORDINATE_DECIMALS = 5
 """Positions are in axis units (a layer column is 1 wide): 1e-5 is far below a pixel."""
+UNCHECKED = {"_validate": False}
+"""Traces and the figure are built without plotly.py's per-value checks: they cost 85 % of a
+784-128-64-10 diagram's build (~120 of ~135 ms per edit) and ~25 ms per drawn pixel of the
+digit reader's, for values this module writes itself. tests/test_figure.py checks that plotly.py,
+checking everything, takes each kind of diagram as it is."""
 
 PLOT_TOP = 0.66
 """Top of the y range: columns span [-0.5, 0.5]; the headings sit above."""
@@ -150,11 +155,11 @@ def network_figure(
     top_pixels = MODEBAR_PIXELS + _heading_extra_pixels(network)
     layout = dict(
         shapes=shapes,
-        images=images,
+        **({"images": images} if images else {}),  # (an empty list would be sent; a checked figure drops it)
         annotations=annotations,
         height=geometry.plot_height + top_pixels + caption_pixels,
         width=geometry.width,
-        template="none",  # the default template is 7 kB of settings this figure overrides; removed below
+        template="none",  # plotly.py's default template is 7 kB of settings this figure overrides; removed below
         margin=dict(l=10, r=10, t=top_pixels, b=caption_pixels),
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
@@ -177,10 +182,12 @@ def network_figure(
             None if emphasised_edges is None else sorted(emphasised_edges),
         ),
     )
-    figure = go.Figure(data=traces, layout=layout)
+    figure = go.Figure(data=traces, layout=layout, **UNCHECKED)
     # plotly.js applies no template of its own, so none is needed; and a template object in the
     # JSON counts as changed on every Plotly.react (compared by identity): a full redraw each time.
-    figure.layout.template = None
+    # (Built without checks, the layout keeps a None it is given, and plotly.io cannot write a
+    # null template to HTML: the property is removed instead.)
+    figure.layout._props.pop("template", None)
     return figure
 
 
@@ -276,6 +283,7 @@ def _edge_hover_trace(network: Network, geometry: _Geometry, positions, columns=
         ]
     xy = np.concatenate(middles)
     return go.Scatter(
+        **UNCHECKED,
         **_coordinates(xy),
         mode="markers",
         marker=dict(size=10, opacity=0),
@@ -357,6 +365,7 @@ def _selected_edge_traces(network, geometry, selected, largest) -> list[go.Scatt
             xy = segments.reshape(-1, 2)
             traces.append(
                 go.Scatter(
+                    **UNCHECKED,
                     **_coordinates(xy),
                     mode="lines",
                     hoverinfo="skip",
@@ -500,6 +509,7 @@ class _NeuronTable:
         )
         thin = self.size[chosen] < 8
         return go.Scatter(
+            **UNCHECKED,
             name=NEURON_TRACE,
             **_coordinates(self.xy[chosen]),
             mode="markers+text" if self.labelled[chosen].any() else "markers",
@@ -536,6 +546,7 @@ class _NeuronTable:
     def _pending_trace(self) -> go.Scatter:
         chosen = self.pending
         return go.Scatter(
+            **UNCHECKED,
             name=PENDING_TRACE,
             **_coordinates(self.xy[chosen]),
             mode="markers+text" if self.labelled[chosen].any() else "markers",
@@ -558,6 +569,7 @@ class _NeuronTable:
 def _selection_ring(geometry: _Geometry, selected: tuple[int, int]) -> go.Scatter:
     position, index = selected
     return go.Scatter(
+        **UNCHECKED,
         **_coordinates(geometry.positions[position][[index]]),
         mode="markers",
         hoverinfo="skip",
