@@ -14,6 +14,8 @@ cannot starve the other sessions. Pause is a full rerun that turns the timer off
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 import streamlit as st
 
@@ -30,8 +32,9 @@ from ui import results, share, state, train_views, training_run, workspace
 from ui.literal import escaped
 from ui.training_run import DataChoice, Prepared, Run, Settings, Stopped
 
-FRAME_SECONDS = 0.2
-TRAINING_BUDGET_SECONDS = 0.1
+FRAME_SECONDS = 0.15
+TRAINING_BUDGET_SECONDS = 0.06
+DIAGRAM_SECONDS = 1.0
 UNDO_DEPTH = 50
 TABLE_MAX_COLUMNS = 10
 """Layers at most this wide get plain tables (text a reader and a test can read); wider ones a grid."""
@@ -375,19 +378,15 @@ def _render_counter(run: Run, data: Prepared) -> None:
 
 
 def _render_plane(run: Run, data: Prepared) -> list[list[bytes]]:
+    """The decision boundary picture; returns every neuron's map (the same grid pass)."""
     plane = train_views.plane_for(data.dataset.inputs)
     result = train_views.plane_pass(run.network, plane)
-    st.plotly_chart(
-        train_views.boundary_figure(run.network, plane, result, data.train, data.test),
-        key="train_boundary",
-        theme=None,
-        config={"displaylogo": False},
-    )
+    png = train_views.boundary_png(run.network, plane, result, data.train, data.test)
+    st.markdown(train_views.boundary_html(png, plane), unsafe_allow_html=True)
     st.caption(
         "Output over the input plane: blue high, orange low; train points white-ringed, test points black-ringed."
     )
-    maps = train_views.neuron_maps(run.network, result)
-    return maps
+    return train_views.neuron_maps(run.network, result)
 
 
 def _render_neuron_maps(run: Run, maps) -> None:
@@ -421,27 +420,54 @@ def _render_classes(run: Run, data: Prepared) -> None:
         )
 
 
+def _diagram_figure(run: Run, data: Prepared, playing: bool):
+    """The diagram for the run's network; while playing, the one drawn last unless it is
+    DIAGRAM_SECONDS old (the same figure again costs the browser nothing: plotly compares its
+    data revision and draws nothing)."""
+    shown = st.session_state.get(state.TRAIN_DIAGRAM_SHOWN)
+    now = time.monotonic()
+    if playing and shown is not None and now - shown[0] < DIAGRAM_SECONDS:
+        return shown[2]
+    x, _ = _sample_input(run, data)
+    figure = network_figure(run.network, forward(run.network, x), selected=st.session_state[state.TRAIN_NEURON])
+    figure.update_layout(clickmode="event+select", dragmode="pan")
+    st.session_state[state.TRAIN_DIAGRAM_SHOWN] = (now, run.network, figure) if playing else None
+    return figure
+
+
+def _train_frame(run: Run, data: Prepared, waiting_behind: int) -> Run:
+    """One frame's training: up to "epochs per frame" epochs within the frame's budget (shared
+    with the sessions waiting for their turn); a divergence stops playing and reruns the page."""
+    settings = _settings()
+    budget = TRAINING_BUDGET_SECONDS / (1 + waiting_behind)
+    outcome = training_run.epochs(run, settings, data, settings.epochs_per_frame, budget)
+    _apply(outcome)
+    if isinstance(outcome, Stopped):
+        st.rerun(scope="app")
+    return st.session_state[state.TRAIN_RUN]
+
+
 def _live() -> None:
     if st.session_state.pop(state.TRAIN_NEURON_CLICKED, False):
         st.rerun(scope="app")  # the one-step panel, outside this fragment, shows the clicked neuron
     run = st.session_state[state.TRAIN_RUN]
-    cached = st.session_state[state.TRAIN_PREPARED]
-    data: Prepared = cached[1]
-    if st.session_state[state.TRAIN_PLAYING]:
-        if state.current_network() is not run.network:
-            st.rerun(scope="app")  # edited elsewhere in the meantime: the page starts a new run
-        settings = _settings()
-        outcome = training_run.epochs(run, settings, data, settings.epochs_per_frame, TRAINING_BUDGET_SECONDS)
-        _apply(outcome)
-        if isinstance(outcome, Stopped):
-            st.rerun(scope="app")
-        run = st.session_state[state.TRAIN_RUN]
+    data: Prepared = st.session_state[state.TRAIN_PREPARED][1]
+    playing = st.session_state[state.TRAIN_PLAYING]
+    if not playing:
+        _draw_frame(run, data, playing)
+        return
+    if state.current_network() is not run.network:
+        st.rerun(scope="app")  # edited elsewhere in the meantime: the page starts a new run
+    waiting = st.empty()
+    with training_run.PLAY_LANE.turn(poll=waiting.empty) as waiting_behind:
+        _draw_frame(_train_frame(run, data, waiting_behind), data, playing)
+
+
+def _draw_frame(run: Run, data: Prepared, playing: bool) -> None:
     _render_counter(run, data)
     curves, views = st.columns(2)
     with curves:
-        st.plotly_chart(
-            train_views.curves_figure(run.history), key="train_curves", theme=None, config={"displaylogo": False}
-        )
+        st.markdown(train_views.curves_svg(run.history), unsafe_allow_html=True)
     maps = None
     with views:
         if run.network.input_size == 2:
@@ -450,11 +476,8 @@ def _live() -> None:
             _render_classes(run, data)
     diagram, neurons = st.columns([3, 2]) if maps is not None else (st.container(), None)
     with diagram:
-        x, _ = _sample_input(run, data)
-        figure = network_figure(run.network, forward(run.network, x), selected=st.session_state[state.TRAIN_NEURON])
-        figure.update_layout(clickmode="event+select", dragmode="pan")
         st.plotly_chart(
-            figure,
+            _diagram_figure(run, data, playing),
             key=state.TRAIN_DIAGRAM,
             on_select=_on_diagram_select,
             selection_mode="points",
@@ -463,6 +486,7 @@ def _live() -> None:
         )
         st.caption(
             f"Neurons coloured for training sample {st.session_state[state.TRAIN_SAMPLE]}; click one for its δ below."
+            + (f" While playing, the diagram is redrawn every {DIAGRAM_SECONDS:g} s." if playing else "")
         )
     if neurons is not None:
         with neurons:
@@ -639,8 +663,10 @@ def render() -> None:
         st.caption("Reshaping would change: " + escaped("; ".join(reshape.changes)) + ".")
         _render_preview(dataset)
         return
-    with st.expander("Data preview", expanded=False):
-        _render_preview(prepared.dataset)
+    preview = st.expander("Data preview", key=state.TRAIN_PREVIEW_OPEN, on_change="rerun")
+    if preview.open:  # drawn only while open: every rerun (each Step) would send it otherwise
+        with preview:
+            _render_preview(prepared.dataset)
     run = _current_run(network, prepared)
     problem = training_run.check_fits(_settings(), network)
     if problem is not None:
