@@ -267,3 +267,14 @@ def test_a_truth_table_split_keeps_every_row_for_training():
     )
     train_part, test_part = training_run.split(dataset, 50, 0)
     assert test_part is None and len(train_part) == 4
+
+
+def test_the_confusion_table_reads_true_classes_down_and_predictions_across():
+    matrix = np.array([[3, 1, 0], [0, 2, 2], [1, 0, 0]])
+    table = train_views.confusion_html(matrix)
+    rows = re.findall(r"<tr><th[^>]*>(\d)</th>(.*?)</tr>", table)
+    assert [label for label, _ in rows] == ["0", "1", "2"]
+    assert [[int(n) for n in re.findall(r">(\d+)</td>", cells)] for _, cells in rows] == matrix.tolist()
+    # Shaded by the share of its row: 3 of 4 → 0.75, 2 of 4 → 0.50, 1 of 1 → 1.00.
+    assert "rgba(8,119,189,0.75)" in rows[0][1] and "rgba(8,119,189,0.50)" in rows[1][1]
+    assert "rgba(8,119,189,1.00)" in rows[2][1]

@@ -382,7 +382,7 @@ def _render_plane(run: Run, data: Prepared) -> list[list[bytes]]:
     plane = train_views.plane_for(data.dataset.inputs)
     result = train_views.plane_pass(run.network, plane)
     png = train_views.boundary_png(run.network, plane, result, data.train, data.test)
-    st.markdown(train_views.boundary_html(png, plane), unsafe_allow_html=True)
+    st.html(train_views.boundary_html(png, plane))
     st.caption(
         "Output over the input plane: blue high, orange low; train points white-ringed, test points black-ringed."
     )
@@ -391,7 +391,7 @@ def _render_plane(run: Run, data: Prepared) -> list[list[bytes]]:
 
 def _render_neuron_maps(run: Run, maps) -> None:
     st.caption("What each neuron responds to over the same plane:")
-    st.markdown(train_views.neuron_maps_html(run.network, maps), unsafe_allow_html=True)
+    st.html(train_views.neuron_maps_html(run.network, maps))
 
 
 def _render_classes(run: Run, data: Prepared) -> None:
@@ -401,22 +401,17 @@ def _render_classes(run: Run, data: Prepared) -> None:
     k = max(data.dataset.class_count, 2)
     left, right = st.columns([3, 2])
     left.caption("Confusion matrix of the test rows")
-    left.plotly_chart(
-        train_views.confusion_figure(train_views.confusion(part.labels, predicted, k)),
-        key="train_confusion",
-        theme=None,
-        config={"displaylogo": False},
-    )
+    with left:
+        st.html(train_views.confusion_html(train_views.confusion(part.labels, predicted, k)))
     if data.dataset.name != "digits":
         return
     worst = train_views.worst_classified(part.labels, outputs)
     with right:
         st.caption("Worst-classified test images (the true class's output is lowest)")
-        st.markdown(
+        st.html(
             train_views.images_html(
                 [(train_views.digit_png(part.inputs[r]), f"{t} → {p} ({s:.2f})") for r, t, p, s in worst], 56
-            ),
-            unsafe_allow_html=True,
+            )
         )
 
 
@@ -467,7 +462,7 @@ def _draw_frame(run: Run, data: Prepared, playing: bool) -> None:
     _render_counter(run, data)
     curves, views = st.columns(2)
     with curves:
-        st.markdown(train_views.curves_svg(run.history), unsafe_allow_html=True)
+        st.html(train_views.curves_svg(run.history))
     maps = None
     with views:
         if run.network.input_size == 2:

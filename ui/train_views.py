@@ -177,30 +177,30 @@ def boundary_png(
     resolution = plane.xs.size
     if output.shape[1] == 1:
         low, high = value_range(network.layers[-1].activation, output)
-        cells = colours(output[:, 0].reshape(resolution, resolution), low, high).astype(float)
+        cells = colours(output[:, 0].reshape(resolution, resolution), low, high)
     else:
         winners = np.argmax(output, axis=1).reshape(resolution, resolution)
-        cells = 255.0 + CLASS_OPACITY * (CLASS_RGB[winners % len(CLASS_RGB)] - 255.0)
+        cells = np.rint(255.0 + CLASS_OPACITY * (CLASS_RGB[winners % len(CLASS_RGB)] - 255.0)).astype(np.uint8)
     picture = np.repeat(np.repeat(cells[::-1], scale, axis=0), scale, axis=1)  # row 0 = the top
     ring_rows, ring_columns = _disc_offsets(POINT_RADIUS + RING_WIDTH)
     fill_rows, fill_columns = _disc_offsets(POINT_RADIUS)
     size = resolution * scale
     cell_x, cell_y = plane.xs[1] - plane.xs[0], plane.ys[1] - plane.ys[0]
-    for part, ring in ((train, 255.0), (test, 0.0)):
+    for part, ring in ((train, 255), (test, 0)):
         if part is None or len(part) == 0:
             continue
         column = np.rint(((part.inputs[:, 0] - plane.xs[0]) / cell_x + 0.5) * scale - 0.5).astype(int)
         row = np.rint(((plane.ys[-1] - part.inputs[:, 1]) / cell_y + 0.5) * scale - 0.5).astype(int)
         fill = _point_rgb(part)
         for rows, columns, colour in (
-            (ring_rows, ring_columns, np.full((len(part), 3), ring)),
-            (fill_rows, fill_columns, fill),
+            (ring_rows, ring_columns, np.full((len(part), 3), ring, dtype=np.uint8)),
+            (fill_rows, fill_columns, np.rint(fill).astype(np.uint8)),
         ):
             r = row[:, None] + rows[None, :]
             c = column[:, None] + columns[None, :]
             keep = (r >= 0) & (r < size) & (c >= 0) & (c < size)
             picture[r[keep], c[keep]] = np.broadcast_to(colour[:, None, :], r.shape + (3,))[keep]
-    return _png(np.rint(picture).astype(np.uint8))
+    return _png(picture)
 
 
 def _point_rgb(part: Dataset) -> np.ndarray:
@@ -220,7 +220,7 @@ def boundary_html(png: bytes, plane: Plane, width: int = 380) -> str:
     )
     return (
         f'<figure style="margin:0"><img alt="Decision boundary over the input plane: {extent}" '
-        f'data-testid="train-boundary" style="width:100%;max-width:{width}px;aspect-ratio:1;display:block;'
+        f'style="width:100%;max-width:{width}px;aspect-ratio:1;display:block;'
         f'border-radius:4px" src="data:image/png;base64,{base64.b64encode(png).decode()}"/>'
         f'<figcaption style="font-size:11px;opacity:0.75">{extent}</figcaption></figure>'
     )
@@ -327,31 +327,25 @@ def confusion(labels: np.ndarray, predicted: np.ndarray, classes: int) -> np.nda
     return matrix
 
 
-def confusion_figure(matrix: np.ndarray, height: int = 320) -> go.Figure:
+def confusion_html(matrix: np.ndarray) -> str:
+    """(K, K) counts as an HTML table (rows = true class, columns = predicted), each cell shaded
+    blue by its share of its row: a table the browser lays out in a millisecond, where a plotly
+    heat map with its numbers was redrawn for every frame while playing."""
     k = matrix.shape[0]
-    figure = go.Figure(
-        go.Heatmap(
-            z=matrix,
-            x=list(range(k)),
-            y=list(range(k)),
-            colorscale="Blues",
-            showscale=False,
-            text=matrix,
-            texttemplate="%{text}",
-            hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
+    header = "".join(f'<th style="padding:2px 6px">{j}</th>' for j in range(k))
+    rows = []
+    for i in range(k):
+        total = max(int(matrix[i].sum()), 1)
+        cells = "".join(
+            f'<td style="padding:2px 6px;text-align:right;background:rgba(8,119,189,{matrix[i, j] / total:.2f})'
+            f'{";color:white" if matrix[i, j] / total > 0.5 else ""}">{matrix[i, j]}</td>'
+            for j in range(k)
         )
+        rows.append(f'<tr><th style="padding:2px 6px">{i}</th>{cells}</tr>')
+    return (
+        '<table style="border-collapse:collapse;font-size:12px" aria-label="Confusion matrix">'
+        f'<tr><th style="padding:2px 6px;font-weight:400">true ↓ predicted →</th>{header}</tr>{"".join(rows)}</table>'
     )
-    figure.update_layout(
-        height=height,
-        margin=dict(l=10, r=10, t=10, b=10),
-        template=None,
-        font=FONT,
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        xaxis=dict(title="predicted", dtick=1, side="top"),
-        yaxis=dict(title="true", dtick=1, autorange="reversed"),
-    )
-    return figure
 
 
 def digit_png(pixels: np.ndarray, scale: int = 6) -> bytes:
