@@ -284,7 +284,7 @@ class Player:
             name=self.name,
             layers=tuple(Layer(weights=np.array(w), bias=np.array(b), activation="tanh") for w, b in self.weights),
         )
-        self.session = StreamlitSession(url, query_string=f"net={quote(encode(network))}", page_name="train")
+        self.session = StreamlitSession(url, query_string=f"net={quote(encode(network))}")
 
     async def run(self) -> PlayerLog:
         try:

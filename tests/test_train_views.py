@@ -139,16 +139,20 @@ def test_the_play_lane_gives_one_session_a_turn_at_a_time_and_says_who_waits():
     assert max(behind) >= 1 and behind[-1] == 0
 
 
+class RerunRequested(Exception):
+    """Stands for Streamlit's rerun request, raised from a yield point."""
+
+
 def test_a_waiting_session_is_polled_and_an_exception_from_the_poll_leaves_the_lane_free():
-    lane = training_run.Lane()
+    lane = training_run.Lane(share=1.0)  # no rest between turns
     polls = []
 
     def poll():
         polls.append(1)
-        raise KeyboardInterrupt  # as Streamlit's rerun request is raised from a yield point
+        raise RerunRequested
 
     with lane.turn(poll=lambda: None):
-        with pytest.raises(KeyboardInterrupt):
+        with pytest.raises(RerunRequested):
             with lane.turn(poll=poll, interval=0.01):
                 pass
     assert polls == [1]
@@ -278,3 +282,14 @@ def test_the_confusion_table_reads_true_classes_down_and_predictions_across():
     # Shaded by the share of its row: 3 of 4 → 0.75, 2 of 4 → 0.50, 1 of 1 → 1.00.
     assert "rgba(8,119,189,0.75)" in rows[0][1] and "rgba(8,119,189,0.50)" in rows[1][1]
     assert "rgba(8,119,189,1.00)" in rows[2][1]
+
+
+def test_the_play_lane_rests_so_that_turns_take_at_most_its_share_of_the_time():
+    lane = training_run.Lane(share=0.5)
+    began = time.monotonic()
+    for _ in range(4):
+        with lane.turn(poll=lambda: None, interval=0.005):
+            time.sleep(0.05)
+    elapsed = time.monotonic() - began
+    # Four turns of 50 ms, each but the last followed by a 50 ms rest before the next turn.
+    assert 0.35 - 0.01 <= elapsed < 0.5

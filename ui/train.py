@@ -6,10 +6,14 @@ starts a new run from the edited network. The run itself (ui.training_run.Run) i
 session state, so it survives a switch to another page and back.
 
 Live play: the views are an ``st.fragment`` that reruns on a timer (FRAME_SECONDS) while
-playing. Each tick trains up to "epochs per frame" epochs but starts no new epoch once
-TRAINING_BUDGET_SECONDS have passed, then draws one frame: a session's tick holds its script
-thread for about that long plus the drawing, however large the setting, so one learner's Play
-cannot starve the other sessions. Pause is a full rerun that turns the timer off.
+playing. Each frame waits for its session's turn in the process's play lane
+(training_run.PLAY_LANE: one playing session's frame at a time), trains up to "epochs per
+frame" epochs but starts no new epoch once its budget has passed (TRAINING_BUDGET_SECONDS,
+divided among the sessions waiting behind it), then draws: the pictures (boundary, neuron maps,
+curves) as small inline images and SVG, the diagram at most every DIAGRAM_SECONDS. So a frame
+holds the server for a bounded time, many players share one thread's worth of it, and the
+Simulator's reruns are never queued behind them. Pause is a full rerun that turns the timer
+off; it takes effect at the frame's next Streamlit call, also while the frame waits its turn.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from ui.literal import escaped
 from ui.training_run import DataChoice, Prepared, Run, Settings, Stopped
 
 FRAME_SECONDS = 0.15
-TRAINING_BUDGET_SECONDS = 0.06
+TRAINING_BUDGET_SECONDS = 0.04
 DIAGRAM_SECONDS = 1.0
 UNDO_DEPTH = 50
 TABLE_MAX_COLUMNS = 10

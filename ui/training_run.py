@@ -372,19 +372,23 @@ def epochs(
 
 class Lane:
     """Turns at the server's processor for the sessions that are playing, one at a time in this
-    process: a frame (its training and its drawing) runs only in its session's turn.
+    process, and at most ``share`` of the time: a frame (its training and its drawing) runs only
+    in its session's turn, and after a turn of t seconds the lane rests t·(1/share − 1) seconds.
 
     Sessions that only click and edit (the Simulator) never queue here, so however many learners
-    press Play they compete with the interactive reruns as one thread, not as many; the players
-    share that one thread's time in turns (and each frame's training budget shrinks with the
-    queue behind it, see ``turn``). While waiting, ``poll`` is called every ``interval`` seconds
-    so the page can give Streamlit a point to act on a Pause click (a waiting frame is not stuck).
+    press Play, together they hold at most ``share`` of the one core a Streamlit process can use
+    (its script threads share one interpreter lock) and the interactive reruns keep the rest.
+    A lone player does not notice the rest: its frames come on a timer slower than that. While
+    waiting, ``poll`` is called every ``interval`` seconds so the page can give Streamlit a point
+    to act on a Pause click (a waiting frame is not stuck).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, share: float = 0.5) -> None:
+        self.share = share
         self._turn = threading.Lock()
         self._count = threading.Lock()
         self._waiting = 0
+        self._free_at = 0.0
 
     @contextlib.contextmanager
     def turn(self, poll: Callable[[], None], interval: float = 0.05) -> Iterator[int]:
@@ -398,13 +402,22 @@ class Lane:
             with self._count:
                 self._waiting -= 1
         try:
-            yield self._waiting
+            while (rest := self._free_at - time.monotonic()) > 0:
+                poll()
+                time.sleep(min(interval, rest))
+            began = time.monotonic()
+            try:
+                yield self._waiting
+            finally:
+                held = time.monotonic() - began
+                self._free_at = time.monotonic() + held * (1 / self.share - 1)
         finally:
             self._turn.release()
 
 
-PLAY_LANE = Lane()
-"""The lane every playing session of this server process takes turns in."""
+PLAY_LANE = Lane(share=0.6)
+"""The lane every playing session of this server process takes turns in: together they get at
+most 60 % of the process's time."""
 
 
 def check_fits(settings: Settings, network: Network) -> str | None:
