@@ -363,7 +363,7 @@ def _sample_input(run: Run, data: Prepared):
     return data.train_rows.inputs[row], data.train_rows.targets[row]
 
 
-def _render_counter(run: Run, data: Prepared) -> None:
+def _counter_text(run: Run, data: Prepared) -> str:
     batches = training_run.batch_count(data.train_rows, _settings())
     within = f" · batch {run.batches_done} of {batches} of the next epoch" if run.batches_done else ""
     last = run.history[-1] if run.history else None
@@ -374,49 +374,42 @@ def _render_counter(run: Run, data: Prepared) -> None:
             figures += f" · test loss {last.test_loss:.4f}"
         if last.test_accuracy is not None:
             figures += f" · test accuracy {100 * last.test_accuracy:.1f} %"
-    st.markdown(
-        f"### Epoch {run.epoch}\n{within.lstrip(' ·')}{figures}"
-        if within
-        else f"### Epoch {run.epoch}\n{figures.lstrip(' ·')}"
-    )
+    if within:
+        return f"### Epoch {run.epoch}\n{within.lstrip(' ·')}{figures}"
+    return f"### Epoch {run.epoch}\n{figures.lstrip(' ·')}"
 
 
-def _render_plane(run: Run, data: Prepared) -> list[list[bytes]]:
-    """The decision boundary picture; returns every neuron's map (the same grid pass)."""
+def _plane_html(run: Run, data: Prepared) -> tuple[str, str]:
+    """The decision boundary picture and every neuron's map (from the same grid pass), as HTML."""
     plane = train_views.plane_for(data.dataset.inputs)
     result = train_views.plane_pass(run.network, plane)
     png = train_views.boundary_png(run.network, plane, result, data.train, data.test)
-    st.html(train_views.boundary_html(png, plane))
-    st.caption(
+    boundary = train_views.boundary_html(png, plane) + train_views.caption_html(
         "Output over the input plane: blue high, orange low; train points white-ringed, test points black-ringed."
     )
-    return train_views.neuron_maps(run.network, result)
+    maps = train_views.caption_html("What each neuron responds to over the same plane:") + (
+        train_views.neuron_maps_html(run.network, train_views.neuron_maps(run.network, result))
+    )
+    return boundary, maps
 
 
-def _render_neuron_maps(run: Run, maps) -> None:
-    st.caption("What each neuron responds to over the same plane:")
-    st.html(train_views.neuron_maps_html(run.network, maps))
-
-
-def _render_classes(run: Run, data: Prepared) -> None:
+def _classes_html(run: Run, data: Prepared) -> tuple[str, str | None]:
+    """The test rows' confusion matrix and, for digits, the worst-classified images, as HTML."""
     part, rows = (data.test, data.test_rows) if data.test is not None else (data.train, data.train_rows)
     outputs = forward(run.network, rows.inputs).output
     predicted = rows.predicted_labels(outputs)
     k = max(data.dataset.class_count, 2)
-    left, right = st.columns([3, 2])
-    left.caption("Confusion matrix of the test rows")
-    with left:
-        st.html(train_views.confusion_html(train_views.confusion(part.labels, predicted, k)))
+    confusion = train_views.caption_html("Confusion matrix of the test rows") + train_views.confusion_html(
+        train_views.confusion(part.labels, predicted, k)
+    )
     if data.dataset.name != "digits":
-        return
+        return confusion, None
     worst = train_views.worst_classified(part.labels, outputs)
-    with right:
-        st.caption("Worst-classified test images (the true class's output is lowest)")
-        st.html(
-            train_views.images_html(
-                [(train_views.digit_png(part.inputs[r]), f"{t} → {p} ({s:.2f})") for r, t, p, s in worst], 56
-            )
-        )
+    return confusion, train_views.caption_html(
+        "Worst-classified test images (the true class's output is lowest)"
+    ) + train_views.images_html(
+        [(train_views.digit_png(part.inputs[r]), f"{t} → {p} ({s:.2f})") for r, t, p, s in worst], 56
+    )
 
 
 def _diagram_figure(run: Run, data: Prepared, playing: bool):
@@ -457,26 +450,33 @@ def _live() -> None:
         return
     if state.current_network() is not run.network:
         st.rerun(scope="app")  # edited elsewhere in the meantime: the page starts a new run
-    waiting = st.empty()
-    with training_run.PLAY_LANE.turn(poll=waiting.empty) as waiting_behind:
+    # Reading session state is one of Streamlit's points to act on a request (a Pause click):
+    # the frame polls it while it waits for its turn.
+    with training_run.PLAY_LANE.turn(poll=lambda: st.session_state[state.TRAIN_PLAYING]) as waiting_behind:
         _draw_frame(_train_frame(run, data, waiting_behind), data, playing)
 
 
 def _draw_frame(run: Run, data: Prepared, playing: bool) -> None:
-    _render_counter(run, data)
-    curves, views = st.columns(2)
-    with curves:
-        st.html(train_views.curves_svg(run.history))
-    maps = None
-    with views:
-        if run.network.input_size == 2:
-            maps = _render_plane(run, data)
-        elif data.dataset.is_classification and data.dataset.class_count > 2:
-            _render_classes(run, data)
-    diagram, neurons = st.columns([3, 2]) if maps is not None else (st.container(), None)
+    # Everything is computed before the first element is sent: the browser renders the page
+    # again for each batch of elements that arrive together, so a frame whose elements trickle
+    # in between computations costs it several renders instead of one.
+    counter = _counter_text(run, data)
+    curves = train_views.curves_svg(run.history)
+    views = extra = None
+    if run.network.input_size == 2:
+        views, extra = _plane_html(run, data)
+    elif data.dataset.is_classification and data.dataset.class_count > 2:
+        views, extra = _classes_html(run, data)
+    figure = _diagram_figure(run, data, playing)
+    st.markdown(counter)
+    left, right = st.columns(2)
+    left.html(curves)
+    if views is not None:
+        right.html(views)
+    diagram, beside = st.columns([3, 2]) if extra is not None else (st.container(), None)
     with diagram:
         st.plotly_chart(
-            _diagram_figure(run, data, playing),
+            figure,
             key=state.TRAIN_DIAGRAM,
             on_select=_on_diagram_select,
             selection_mode="points",
@@ -487,9 +487,8 @@ def _draw_frame(run: Run, data: Prepared, playing: bool) -> None:
             f"Neurons coloured for training sample {st.session_state[state.TRAIN_SAMPLE]}; click one for its δ below."
             + (f" While playing, the diagram is redrawn every {DIAGRAM_SECONDS:g} s." if playing else "")
         )
-    if neurons is not None:
-        with neurons:
-            _render_neuron_maps(run, maps)
+    if beside is not None:
+        beside.html(extra)
 
 
 def _on_diagram_select() -> None:

@@ -128,6 +128,11 @@ def images_html(images: list[tuple[bytes, str]], size: int) -> str:
     return f'<div style="display:flex;flex-wrap:wrap">{cells}</div>'
 
 
+def caption_html(text: str) -> str:
+    """A line of small muted text, as st.caption shows it, to travel inside another element's HTML."""
+    return f'<div style="font-size:14px;opacity:0.6;margin:2px 0 6px">{html.escape(text)}</div>'
+
+
 def neuron_maps_html(network: Network, maps: list[list[bytes]], size: int = 52) -> str:
     """The neurons' thumbnails, a row per layer under its title."""
     return "".join(
