@@ -183,7 +183,11 @@ def main() -> None:
                 sidebar.get_by_role("combobox", name="Dataset").click()
                 digits.get_by_role("option", name=re.compile("^Digits")).click()
                 digits.get_by_role("button", name="Reshape the network to fit").click()
-                digits.wait_for_selector("h3:has-text('Epoch')", timeout=60_000)
+                try:
+                    digits.wait_for_selector("h3:has-text('Epoch')", timeout=60_000)
+                except Exception:
+                    digits.screenshot(path=str(ROOT / "artifacts" / "train-benchmark-digits-failed.png"))
+                    raise
                 wait_for_app_idle(digits)
                 digit_fps, digit_eps, digit_pause, digit_busy = play(digits, args.seconds)
                 browser.close()

@@ -461,7 +461,7 @@ def _draw_frame(run: Run, data: Prepared, playing: bool) -> None:
     # again for each batch of elements that arrive together, so a frame whose elements trickle
     # in between computations costs it several renders instead of one.
     counter = _counter_text(run, data)
-    curves = train_views.curves_svg(run.history)
+    curves = train_views.svg_image_html(train_views.curves_svg(run.history), "Loss and accuracy per epoch")
     views = extra = None
     if run.network.input_size == 2:
         views, extra = _plane_html(run, data)

@@ -45,7 +45,8 @@ CLASS_COLOURS = (
     "#17becf",
     "#d62728",
 )
-FONT = dict(family='"Source Sans", sans-serif', size=12, color="#808080")
+TEXT_GREY = "#808080"
+FONT = dict(family='"Source Sans", sans-serif', size=12, color=TEXT_GREY)
 WORST_SHOWN = 8
 
 
@@ -279,8 +280,8 @@ def curves(history) -> list[Curve]:
 
 def curves_svg(history, width: int = 460, height: int = 230) -> str:
     """Train and test loss (left axis, from 0) and accuracy (right axis, 0–100 %) per epoch, as
-    inline SVG: a few polylines the browser draws in a millisecond, where a plotly chart would
-    be laid out again for every frame while playing. Text and axes take the page's text colour."""
+    SVG: a few polylines the browser draws in a millisecond, where a plotly chart would be laid
+    out again for every frame while playing. Grey text and axes read on light and dark pages."""
     left, right, top, bottom = 44, 44, 26, 30
     inner_w, inner_h = width - left - right, height - top - bottom
     lines = curves(history)
@@ -296,9 +297,8 @@ def curves_svg(history, width: int = 460, height: int = 230) -> str:
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="Loss and accuracy per epoch" style="width:100%;max-width:{width}px;display:block;'
-        f'font:11px sans-serif;fill:currentColor">',
-        f'<g stroke="currentColor" stroke-opacity="0.3" fill="none"><rect x="{left}" y="{top}" '
+        f'aria-label="Loss and accuracy per epoch" style="font:11px sans-serif;fill:{TEXT_GREY}">',
+        f'<g stroke="{TEXT_GREY}" stroke-opacity="0.5" fill="none"><rect x="{left}" y="{top}" '
         f'width="{inner_w}" height="{inner_h}"/></g>',
     ]
     for fraction in (0.0, 0.5, 1.0):
@@ -330,6 +330,15 @@ def confusion(labels: np.ndarray, predicted: np.ndarray, classes: int) -> np.nda
     matrix = np.zeros((classes, classes), dtype=int)
     np.add.at(matrix, (labels, predicted), 1)
     return matrix
+
+
+def svg_image_html(svg: str, alt: str, width: int = 460) -> str:
+    """An SVG picture as an inline image: Streamlit's HTML sanitiser keeps images and drops
+    inline <svg> elements."""
+    return (
+        f'<img alt="{html.escape(alt)}" style="width:100%;max-width:{width}px;display:block" '
+        f'src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}"/>'
+    )
 
 
 def confusion_html(matrix: np.ndarray) -> str:
