@@ -190,3 +190,27 @@ def test_the_page_at_1280_and_820_pixels_light_and_dark(browser, app_url, artifa
         assert page.locator("h3", has_text="One step").is_visible()
     finally:
         context.close()
+
+
+def test_the_keys_s_and_p_step_play_and_pause(browser, app_url, artifacts):
+    network = initialized_network([2, 8, 8, 1], ["tanh", "tanh", "tanh"], "xavier", seed=1)
+    context, page = open_on_train(browser, app_url, network)
+    try:
+        page.locator("h1", has_text="Train").click()  # focus on the page, not in a text box
+        page.keyboard.press("s")
+        page.wait_for_selector("text=batch 1 of 25 of the next epoch", timeout=15_000)  # 250 rows, batch 10
+        wait_for_app_idle(page)
+        page.keyboard.press("p")
+        page.get_by_role("button", name=re.compile("^Pause")).wait_for(timeout=15_000)
+        page.wait_for_function(
+            "() => /Epoch [1-9]/.test(document.body.innerText)", timeout=30_000
+        )  # frames arrive: an epoch finished
+        page.keyboard.press("p")
+        page.get_by_role("button", name=re.compile("^Play")).wait_for(timeout=15_000)
+        wait_for_app_idle(page)
+        stopped = epoch_of(page)
+        time.sleep(1.0)
+        assert epoch_of(page) == stopped
+        page.screenshot(path=str(artifacts / "train-keys.png"))
+    finally:
+        context.close()
