@@ -316,6 +316,9 @@ def curves_svg(history, width: int = 460, height: int = 230) -> str:
         dash = ' stroke-dasharray="4 3"' if line.dashed else ""
         points = " ".join(f"{x_of(e):.1f},{y_of(v, line.axis):.1f}" for e, v in zip(line.epochs, line.values))
         parts.append(f'<polyline fill="none" stroke="{line.colour}" stroke-width="1.6"{dash} points="{points}"/>')
+        if len(line.epochs) == 1:  # a line of one point draws nothing: mark it
+            x, y = x_of(line.epochs[0]), y_of(line.values[0], line.axis)
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{line.colour}"/>')
         parts.append(
             f'<line x1="{legend_x}" y1="{top - 12}" x2="{legend_x + 16}" y2="{top - 12}" stroke="{line.colour}" '
             f'stroke-width="2"{dash}/><text x="{legend_x + 20}" y="{top - 8}">{line.name}</text>'
