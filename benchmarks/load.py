@@ -14,8 +14,18 @@ got back and checks it against its OWN model of its network, kept independently 
 - the W1 table (exact floats) must equal its own W1 — any other session's weights would differ;
 - the Output table's a values must equal its own forward pass (to the 6 digits shown).
 
-Reports sessions, interactions, errors, p50/p95/max rerun latency, page-load latency, the
-server's resident memory (VmRSS from /proc) at start, peak and end, and leakage.
+Training mode (``--players K``): K more sessions play on the Train page meanwhile, each its own
+2-8-8-1 network (weights drawn by this script) on the Playground's XOR, 500 points, batch 10:
+Play for 4–10 s with the frames asked for on the fragment's timer as a browser does, Pause,
+Reset, again. A player checks that the page names its own network, that the epoch counter never
+goes back, and that after Reset the W1 table shows its own starting weights.
+
+    python benchmarks/load.py --sessions 20 --players 20 --duration 120            # 1 process
+    python benchmarks/load.py --sessions 20 --players 20 --duration 120 --replicas 2
+
+Reports sessions, interactions, errors, p50/p95/max rerun latency (the editors'), page-load
+latency, the server's resident memory (VmRSS from /proc) at start, peak and end, leakage, and
+the players' frames and epochs per second.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ import json
 import math
 import os
 import random
+import re
 import socket
 import statistics
 import subprocess
@@ -35,10 +46,12 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
 from streamlit.proto.Alert_pb2 import Alert  # noqa: E402
 
 from benchmarks.streamlit_client import (  # noqa: E402
@@ -46,6 +59,7 @@ from benchmarks.streamlit_client import (  # noqa: E402
     StreamlitSession,
     editor_edits,
     int_value,
+    trigger,
 )
 
 # The seed article's 3 → 4 → 2 network (ReLU hidden layer, sigmoid output), written out here so
@@ -215,6 +229,146 @@ class Learner:
         raise LookupError("no Output table (column a) on the page")
 
 
+# ---- a player on the Train page -------------------------------------------------------------
+
+EPOCH_HEADING = re.compile(r"^### Epoch (\d+)")
+
+
+def player_weights(index: int) -> list[tuple[list[list[float]], list[float]]]:
+    """Player ``index``'s own 2-8-8-1 starting weights and biases, drawn here (not by the app):
+    distinct for every player, so a page showing another's would be noticed."""
+    rng = random.Random(7919 * (index + 1))
+    sizes = [2, 8, 8, 1]
+    return [
+        (
+            [[round(rng.uniform(-1, 1), 4) for _ in range(m)] for _ in range(n)],
+            [round(rng.uniform(-0.5, 0.5), 4) for _ in range(m)],
+        )
+        for n, m in zip(sizes, sizes[1:])
+    ]
+
+
+@dataclass
+class PlayerLog:
+    index: int
+    frames: int = 0
+    play_seconds: float = 0.0
+    epochs: int = 0
+    frame_seconds: list[float] = field(default_factory=list)
+    control_seconds: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    leaks: list[str] = field(default_factory=list)
+
+
+class Player:
+    """One learner on the Train page: opens its own 2-8-8-1 network by a share link, picks the
+    Playground's XOR (the page's default data), then until the deadline: Play for a few seconds
+    (the frames requested on the fragment's timer, as the browser does), Pause, Reset.
+
+    Checks, against what this script itself knows: the page names this player's network; the
+    epoch counter never goes back while playing; after Reset the counter is 0 and the W1 table
+    shows this player's own starting weights (to the 4 significant digits shown)."""
+
+    def __init__(self, index: int, url: str, deadline: float, seed: int, play: tuple[float, float] = (4.0, 10.0)):
+        from mlpsim.core.network import Layer, Network
+        from mlpsim.io.sharelink import encode
+
+        self.log = PlayerLog(index)
+        self.deadline = deadline
+        self.play = play
+        self.rng = random.Random(seed * 1000 + 500 + index)
+        self.name = f"player {index + 1}"
+        self.weights = player_weights(index)
+        network = Network(
+            input_size=2,
+            name=self.name,
+            layers=tuple(Layer(weights=np.array(w), bias=np.array(b), activation="tanh") for w, b in self.weights),
+        )
+        self.session = StreamlitSession(url, query_string=f"net={quote(encode(network))}")
+
+    async def run(self) -> PlayerLog:
+        try:
+            await self.session.connect()  # the Simulator opens the share link
+            self.session.page_name, self.session.widget_values = "train", {}
+            record = await self.session.rerun()  # then the learner picks the Train page
+            self._check(record, "page load")
+            while time.monotonic() < self.deadline:
+                await self._play_for(self.rng.uniform(*self.play))
+                await self._control("Pause")
+                await self._control("Reset")
+                self._check_reset()
+                await asyncio.sleep(self.rng.uniform(0.5, 2.0))
+        except (ProtocolError, LookupError, OSError) as error:
+            self.log.errors.append(f"{type(error).__name__}: {error}")
+        finally:
+            await self.session.close()
+        return self.log
+
+    async def _control(self, label: str) -> None:
+        button = self.session.widget("button", label)
+        record = await self.session.rerun(**{button.widget_id: trigger(button.widget_id)})
+        self.log.control_seconds.append(record.seconds)
+        self._check(record, label)
+
+    async def _play_for(self, seconds: float) -> None:
+        await self._control("Play")
+        if not self.session.auto_reruns:
+            raise LookupError("Play started no timed fragment")
+        fragment_id, interval = next(iter(self.session.auto_reruns.items()))
+        began = time.monotonic()
+        first = last = self._epoch()
+        frames = 0
+        while time.monotonic() - began < seconds and time.monotonic() < self.deadline:
+            asked = time.monotonic()
+            record = await self.session.rerun_fragment(fragment_id)
+            self.log.frame_seconds.append(record.seconds)
+            frames += 1
+            self._check(record, "frame", full=False)
+            epoch = self._epoch()
+            if epoch < last:
+                self.log.leaks.append(f"frame: epoch went back from {last} to {epoch}")
+            last = epoch
+            # The browser's timer asks every `interval` seconds; a frame that took longer is
+            # followed at once (the server keeps at most one request of a fragment waiting).
+            await asyncio.sleep(max(0.0, interval - (time.monotonic() - asked)))
+        self.log.frames += frames
+        self.log.play_seconds += time.monotonic() - began
+        self.log.epochs += last - first
+
+    def _epoch(self) -> int:
+        for element in self.session.elements("markdown"):
+            match = EPOCH_HEADING.match(element.text())
+            if match:
+                return int(match.group(1))
+        raise LookupError("no 'Epoch N' counter on the Train page")
+
+    def _check(self, record, action: str, full: bool = True) -> None:
+        for text in record.exceptions:
+            self.log.errors.append(f"{action}: exception on the page: {text[:200]}")
+        for element in self.session.elements("alert"):
+            if element.body.format == Alert.ERROR:
+                self.log.errors.append(f"{action}: error message on the page: {element.text()[:200]}")
+        if full and not any(text.startswith(f"{self.name} · 2-8-8-1") for text in self.session.texts()):
+            self.log.leaks.append(f"{action}: the page does not name this player's network {self.name!r}")
+
+    def _check_reset(self) -> None:
+        if self._epoch() != 0:
+            self.log.errors.append(f"Reset: the counter shows epoch {self._epoch()}, not 0")
+        mine = self.weights[0][0]
+        for element in self.session.elements("table"):
+            frame = element.frame()
+            if list(frame.index) == ["IN1", "IN2"] and list(frame.columns)[:1] == ["N1"]:
+                shown = [[float(value) for value in row] for row in frame.to_numpy()]
+                if any(
+                    abs(s - m) > 5e-4 * abs(m) + 1e-12
+                    for row_s, row_m in zip(shown, mine)
+                    for s, m in zip(row_s, row_m)
+                ):
+                    self.log.leaks.append(f"Reset: W1 shown {shown} but this player's W1 is {mine}")
+                return
+        raise LookupError("no W1 table on the Train page after Reset")
+
+
 # ---- the server and its memory ---------------------------------------------------------------
 
 
@@ -342,6 +496,7 @@ class LoadReport:
     rerun_actions: list[str] = field(default_factory=list)
     rerun_bytes: list[int] = field(default_factory=list)
     replicas: int = 1
+    players: list[PlayerLog] = field(default_factory=list)
 
     def percentile(self, values: list[float], fraction: float) -> float:
         if not values:
@@ -396,6 +551,18 @@ class LoadReport:
             f"machine CPU        {self.machine_cpu_seconds / self.duration:.2f} of {os.cpu_count()} cores busy on average; "
             f"other work (not server, not client) {max(0.0, others) / self.duration:.2f} cores"
         )
+        if self.players:
+            rates = sorted(p.frames / p.play_seconds for p in self.players if p.play_seconds)
+            epochs = sorted(p.epochs / p.play_seconds for p in self.players if p.play_seconds)
+            frames = [seconds for p in self.players for seconds in p.frame_seconds]
+            controls = [seconds for p in self.players for seconds in p.control_seconds]
+            lines.append(
+                f"players (Train)    {len(self.players)} playing 2-8-8-1 XOR: frames/s per player median "
+                f"{statistics.median(rates or [0]):.2f} (min {min(rates, default=0):.2f}), epochs/s median "
+                f"{statistics.median(epochs or [0]):.1f}; frame p50 {self.percentile(frames, 0.5) * 1000:.0f} ms, "
+                f"p95 {self.percentile(frames, 0.95) * 1000:.0f} ms; Play/Pause/Reset p95 "
+                f"{self.percentile(controls, 0.95) * 1000:.0f} ms"
+            )
         lines.append(f"machine load avg   {self.load_average}")
         for label, items in (("error", self.errors), ("leak", self.leaks)):
             for item in items[:10]:
@@ -412,9 +579,12 @@ async def run_load(
     server_pid: int | list[int] | None = None,
     seed: int = 0,
     reload_every: int = 0,
+    players: int = 0,
 ) -> LoadReport:
-    """Learner i talks to ``url[i % len(url)]`` (replicas behind a sticky proxy do the same);
-    memory and CPU are summed over ``server_pid``."""
+    """Learner i talks to ``url[i % len(url)]`` (replicas behind a sticky proxy do the same), and
+    so does player i (``players`` more sessions that play on the Train page); memory and CPU are
+    summed over ``server_pid``. Errors and leaks are the editors' and the players' together;
+    rerun latencies are the editors' (the Simulator's interactive reruns)."""
     urls = [url] if isinstance(url, str) else list(url)
     pids = [] if server_pid is None else [server_pid] if isinstance(server_pid, int) else list(server_pid)
     samples: list[tuple[float, float]] = []
@@ -430,7 +600,14 @@ async def run_load(
         await asyncio.sleep(ramp * index / max(1, sessions))
         return await Learner(index, urls[index % len(urls)], deadline, think, seed, reload_every).run()
 
-    logs = await asyncio.gather(*(join(index) for index in range(sessions)))
+    async def join_player(index: int) -> PlayerLog:
+        await asyncio.sleep(ramp * index / max(1, players))
+        return await Player(index, urls[index % len(urls)], deadline, seed).run()
+
+    logs, player_logs = await asyncio.gather(
+        asyncio.gather(*(join(index) for index in range(sessions))),
+        asyncio.gather(*(join_player(index) for index in range(players))),
+    )
     elapsed = time.monotonic() - started
     cpu_after = total_cpu_seconds(pids)
     client_cpu = time.process_time() - client_cpu_before
@@ -442,8 +619,10 @@ async def run_load(
         sessions=sessions,
         duration=elapsed,
         interactions=sum(len(log.reruns) for log in logs),
-        errors=[f"session {log.index}: {error}" for log in logs for error in log.errors],
-        leaks=[f"session {log.index}: {leak}" for log in logs for leak in log.leaks],
+        errors=[f"session {log.index}: {error}" for log in logs for error in log.errors]
+        + [f"player {log.index}: {error}" for log in player_logs for error in log.errors],
+        leaks=[f"session {log.index}: {leak}" for log in logs for leak in log.leaks]
+        + [f"player {log.index}: {leak}" for log in player_logs for leak in log.leaks],
         rerun_seconds=[seconds for log in logs for seconds in log.reruns],
         page_load_seconds=[seconds for log in logs for seconds in log.page_loads],
         rss_samples=samples,
@@ -455,6 +634,7 @@ async def run_load(
         rerun_bytes=[size for log in logs for size in log.rerun_bytes],
         load_average=Path("/proc/loadavg").read_text().strip(),
         replicas=len(urls),
+        players=list(player_logs),
     )
 
 
@@ -466,6 +646,7 @@ def run_against_fresh_server(
     options: list[str] = (),
     reload_every: int = 0,
     replicas: int = 1,
+    players: int = 0,
 ) -> LoadReport:
     """Start ``replicas`` servers (each a process of its own, as behind a sticky proxy), run, stop."""
     with tempfile.TemporaryDirectory() as folder:
@@ -482,6 +663,7 @@ def run_against_fresh_server(
                     think,
                     server_pid=[process.pid for process, _ in servers],
                     reload_every=reload_every,
+                    players=players,
                 )
             )
         finally:
@@ -509,6 +691,12 @@ def main() -> int:
         default=1,
         help="start this many server processes; learners are spread over them as a sticky proxy would",
     )
+    parser.add_argument(
+        "--players",
+        type=int,
+        default=0,
+        help="training mode: this many more sessions play on the Train page (2-8-8-1 XOR) meanwhile",
+    )
     parser.add_argument("--json", help="also write the figures to this JSON file")
     parser.add_argument(
         "--server-option",
@@ -522,7 +710,15 @@ def main() -> int:
     think = (args.think[0], args.think[1])
     if args.url:
         report = asyncio.run(
-            run_load(args.url, args.sessions, args.duration, args.ramp, think, reload_every=args.reload_every)
+            run_load(
+                args.url,
+                args.sessions,
+                args.duration,
+                args.ramp,
+                think,
+                reload_every=args.reload_every,
+                players=args.players,
+            )
         )
     else:
         options = [
@@ -536,6 +732,7 @@ def main() -> int:
             options,
             reload_every=args.reload_every,
             replicas=args.replicas,
+            players=args.players,
         )
     print(report.text())
     if args.json:

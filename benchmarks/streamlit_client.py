@@ -91,10 +91,14 @@ class RunRecord:
 class StreamlitSession:
     """One browser tab's worth of Streamlit: connect, rerun with widget values, read the page."""
 
-    def __init__(self, base_url: str, query_string: str = "", timeout: float = 60.0):
+    def __init__(self, base_url: str, query_string: str = "", timeout: float = 60.0, page_name: str = ""):
         self.base_url = base_url.rstrip("/")
         self.query_string = query_string
+        self.page_name = page_name
+        """The page's URL path ('train' for /train), as the browser sends it; '' = the default page."""
         self.timeout = timeout
+        self.auto_reruns: dict[str, float] = {}
+        """fragment id → seconds: the fragments the app asked to rerun on a timer (st.fragment(run_every=…))."""
         self.page: dict[tuple[int, ...], Element] = {}
         self.widget_values: dict[str, WidgetState] = {}
         self.runs: list[RunRecord] = []
@@ -140,12 +144,28 @@ class StreamlitSession:
         present = {element.widget_id for element in self.page.values() if element.widget_id}
         self.widget_values = {key: value for key, value in self.widget_values.items() if key in present}
         self.widget_values.update(changes)
+        return await self._send_rerun()
+
+    async def rerun_fragment(self, fragment_id: str) -> RunRecord:
+        """What the browser's timer sends for an ``st.fragment(run_every=…)``: a rerun of that
+        fragment alone, with every widget's value; waits for the fragment run to end."""
+        return await self._send_rerun(fragment_id)
+
+    async def _send_rerun(self, fragment_id: str = "") -> RunRecord:
         message = BackMsg()
         state = message.rerun_script
         state.query_string = self.query_string
         state.page_script_hash = ""
+        state.page_name = self.page_name
+        if fragment_id:
+            state.fragment_id = fragment_id
+            state.is_auto_rerun = True
         for value in self.widget_values.values():
             state.widget_states.widgets.append(value)
+        # A button's trigger is sent once, as the browser does: the next rerun must not click again.
+        self.widget_values = {
+            key: value for key, value in self.widget_values.items() if value.WhichOneof("value") != "trigger_value"
+        }
         started = time.perf_counter()
         await self._socket.send(message.SerializeToString())
         record = await self._read_until_finished(started)
@@ -172,10 +192,17 @@ class StreamlitSession:
             kind = message.WhichOneof("type")
             if kind == "new_session":
                 self._touched = set()
+                if not message.metadata.run.fragment_ids:  # a full run: the browser stops its timers
+                    self.auto_reruns.clear()
             elif kind == "delta":
                 self._apply(message, exceptions)
             elif kind == "session_event" and message.session_event.WhichOneof("type") == "script_compilation_exception":
                 exceptions.append(message.session_event.script_compilation_exception.message)
+            elif kind == "auto_rerun":
+                self.auto_reruns[message.auto_rerun.fragment_id] = message.auto_rerun.interval
+            elif kind == "stop_auto_rerun":
+                for fragment_id in message.stop_auto_rerun.fragment_ids:
+                    self.auto_reruns.pop(fragment_id, None)
             elif kind == "script_finished":
                 status = message.script_finished
                 if status in FULL_RUN_DONE:

@@ -4,7 +4,17 @@ latency, Step latency, and digits (64-32-10) epochs per second.
 
 A frame is counted when the "Epoch N" heading changes (a MutationObserver in the page stamps
 each change with the page's clock), so frames are what the learner sees arrive, not what the
-server sent. Run: python3 benchmarks/train_page.py [--seconds 10]
+server sent. Beside them, measured in the same run (this 2-core machine is shared, so figures
+from different minutes do not compare):
+
+- the bare frame: a Streamlit page whose fragment only counts on the same timer
+  (ui.train.FRAME_SECONDS) — the frame rate Streamlit itself allows here and now;
+- the core alone: epochs per second of the same training (ui.training_run.epochs, the same rows
+  and settings) in this process, with no page — the ceiling for epochs per second;
+- the browser's main thread: the share of each second Chromium spent on tasks while playing
+  (CDP Performance.getMetrics TaskDuration), where a plotly redraw would show.
+
+Run: python3 benchmarks/train_page.py [--seconds 10]
 """
 
 from __future__ import annotations
@@ -12,6 +22,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -23,6 +34,19 @@ from conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit, wait_f
 
 from mlpsim.core.initializers import initialized_network  # noqa: E402
 from mlpsim.io.sharelink import encode  # noqa: E402
+from ui import training_run  # noqa: E402
+from ui.train import FRAME_SECONDS  # noqa: E402
+
+TARGETS = {"frames/s": 5.0, "epochs/s": 20.0, "pause": 0.5, "step": 0.5, "digits epochs/s": 2.0}
+BARE_FRAME_PAGE = f"""import streamlit as st
+st.session_state.setdefault("frames", 0)
+@st.fragment(run_every={FRAME_SECONDS})
+def frame():
+    st.session_state.frames += 1
+    st.markdown(f"### Epoch {{st.session_state.frames}}")
+frame()
+"""
+"""The reference: a fragment on the Train page's timer that does nothing but count."""
 
 WATCH = """() => {
     window.__frames = [];
@@ -47,25 +71,56 @@ def open_train(browser, url: str, network):
     return page
 
 
-def play(page, seconds: float) -> tuple[float, float, float]:
-    """(frames/s, epochs/s, Pause latency in s) for ``seconds`` of Play."""
+def play(page, seconds: float, press: bool = True) -> tuple[float, float, float, float]:
+    """(frames/s, epochs/s, Pause latency in s, browser main-thread busy share) for ``seconds``
+    of Play (``press`` False: the page plays by itself, the bare frame)."""
     page.evaluate(WATCH)
-    page.get_by_role("button", name="Play").click()
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    if press:
+        page.get_by_role("button", name="Play").click()
+    time.sleep(1.0)  # the first frames pay for the play's first full rerun
+    busy_before, began = task_seconds(cdp), time.perf_counter()
     time.sleep(seconds)
+    busy = (task_seconds(cdp) - busy_before) / (time.perf_counter() - began)
     clicked = page.evaluate("performance.now()")
+    if not press:
+        frames = page.evaluate("window.__frames")
+        return *rates([f for f in frames if f[0] >= clicked - 1000 * seconds]), float("nan"), busy
     page.get_by_role("button", name="Pause").click()
     page.get_by_role("button", name="Play").wait_for(timeout=10_000)
     time.sleep(1.5)
     frames = page.evaluate("window.__frames")
-    playing = [f for f in frames if f[0] <= clicked]
-    if len(playing) < 2:
-        return 0.0, 0.0, float("nan")
-    span = (playing[-1][0] - playing[0][0]) / 1000
-    fps = (len(playing) - 1) / span
-    eps = (playing[-1][1] - playing[0][1]) / span
+    fps, eps = rates([f for f in frames if clicked - 1000 * seconds <= f[0] <= clicked])
     after = [f for f in frames if f[0] > clicked]
     pause = ((after[-1][0] - clicked) / 1000) if after else 0.0
-    return fps, eps, pause
+    return fps, eps, pause, busy
+
+
+def rates(frames: list) -> tuple[float, float]:
+    """Frames and epochs per second between the first and the last of [(time ms, epoch), …]."""
+    if len(frames) < 2:
+        return 0.0, 0.0
+    span = (frames[-1][0] - frames[0][0]) / 1000
+    return (len(frames) - 1) / span, (frames[-1][1] - frames[0][1]) / span
+
+
+def task_seconds(cdp) -> float:
+    return next(m["value"] for m in cdp.send("Performance.getMetrics")["metrics"] if m["name"] == "TaskDuration")
+
+
+def core_epochs_per_second(seconds: float = 3.0) -> float:
+    """The Train page's XOR training (500 points, half of them test rows, 2-8-8-1 tanh, batch
+    10, its default settings) with no page: epochs per second in this process."""
+    choice = training_run.DataChoice()
+    network = initialized_network([2, 8, 8, 1], ["tanh"] * 3, "xavier", seed=1)
+    data = training_run.prepare(*training_run.built_in(choice), network)
+    settings = training_run.Settings()
+    run = training_run.new_run(network, settings, choice.seed)
+    began = time.perf_counter()
+    while time.perf_counter() - began < seconds:
+        run = training_run.epochs(run, settings, data, 10)
+    return run.epoch / (time.perf_counter() - began)
 
 
 def counter_text(page) -> str:
@@ -89,42 +144,78 @@ def step_latency(page, repeats: int = 5) -> float:
     return times[len(times) // 2]
 
 
+def mark(value: float, target: float, higher_is_better: bool = True) -> str:
+    return "✓" if (value >= target if higher_is_better else value <= target) else "✗"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds of Play per measurement")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    server = start_streamlit(port)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            page = open_train(browser, url, initialized_network([2, 8, 8, 1], ["tanh"] * 3, "xavier", seed=1))
-            fps, eps, pause = play(page, args.seconds)
-            step = step_latency(page)
-            print("2-8-8-1 XOR, 500 points, batch 10, 100×100 boundary + 17 neuron maps:")
-            print(
-                f"  frames/s {fps:.1f}   epochs/s {eps:.1f}   Pause latency {pause:.2f} s   Step latency {step:.2f} s"
-            )
-            page.close()
-            # A 64-input network is too big for a share link: open a 2-32-10 one and let the
-            # page's reshape offer make it 64-32-10 (softmax, cross-entropy) for the digits.
-            digits = open_train(browser, url, initialized_network([2, 32, 10], ["relu", "softmax"], "xavier", seed=0))
-            sidebar = digits.locator('[data-testid="stSidebar"]')
-            sidebar.get_by_role("combobox", name="Dataset").click()
-            digits.get_by_role("option", name=re.compile("^Digits")).click()
-            digits.get_by_role("button", name="Reshape the network to fit").click()
-            digits.wait_for_selector("h3:has-text('Epoch')", timeout=60_000)
-            wait_for_app_idle(digits)
-            fps, eps, pause = play(digits, args.seconds)
-            print("Digits 64-32-10, batch 10, confusion matrix + worst images:")
-            print(f"  frames/s {fps:.1f}   epochs/s {eps:.1f}   Pause latency {pause:.2f} s")
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    print(f"load average before: {' '.join(Path('/proc/loadavg').read_text().split()[:3])} on 2 shared cores")
+    core = core_epochs_per_second()
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "bare_frame.py"
+        script.write_text(BARE_FRAME_PAGE)
+        port, bare_port = free_port(), free_port()
+        servers = [start_streamlit(port), start_streamlit(bare_port, script=script)]
+        url = f"http://127.0.0.1:{port}"
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+                bare = browser.new_page(viewport={"width": 1280, "height": 1400})
+                bare.goto(f"http://127.0.0.1:{bare_port}/")
+                bare.wait_for_selector("h3:has-text('Epoch')", timeout=60_000)
+                bare_fps, _, _, bare_busy = play(bare, args.seconds, press=False)
+                bare.close()
+                page = open_train(browser, url, initialized_network([2, 8, 8, 1], ["tanh"] * 3, "xavier", seed=1))
+                fps, eps, pause, busy = play(page, args.seconds)
+                step = step_latency(page)
+                page.close()
+                # A 64-input network is too big for a share link: open a 2-32-10 one and let the
+                # page's reshape offer make it 64-32-10 (softmax, cross-entropy) for the digits.
+                digits = open_train(
+                    browser, url, initialized_network([2, 32, 10], ["relu", "softmax"], "xavier", seed=0)
+                )
+                sidebar = digits.locator('[data-testid="stSidebar"]')
+                sidebar.get_by_role("combobox", name="Dataset").click()
+                digits.get_by_role("option", name=re.compile("^Digits")).click()
+                digits.get_by_role("button", name="Reshape the network to fit").click()
+                try:
+                    digits.wait_for_selector("h3:has-text('Epoch')", timeout=60_000)
+                except Exception:
+                    digits.screenshot(path=str(ROOT / "artifacts" / "train-benchmark-digits-failed.png"))
+                    raise
+                wait_for_app_idle(digits)
+                digit_fps, digit_eps, digit_pause, digit_busy = play(digits, args.seconds)
+                browser.close()
+        finally:
+            for server in servers:
+                server.terminate()
+                server.wait(timeout=10)
+    print(f"load average after:  {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+    print(f"Train page in Chromium, {args.seconds:g} s of Play each; frame timer {FRAME_SECONDS:g} s")
+    print(f"{'':<44} {'measured':>9} {'target':>8}   reference (same run)")
+    print(
+        f"{'2-8-8-1 XOR frames/s':<44} {fps:>9.1f} {'≥ 5':>8} {mark(fps, TARGETS['frames/s'])} "
+        f"bare fragment on the same timer: {bare_fps:.1f} frames/s"
+    )
+    print(
+        f"{'2-8-8-1 XOR epochs/s':<44} {eps:>9.1f} {'≥ 20':>8} {mark(eps, TARGETS['epochs/s'])} "
+        f"the core alone, no page: {core:.0f} epochs/s"
+    )
+    print(
+        f"{'  browser main thread busy while playing':<44} {100 * busy:>8.0f}% {'':>8}   bare: {100 * bare_busy:.0f}%"
+    )
+    print(f"{'Pause: click → last frame shown':<44} {pause:>7.2f} s {'≤ 0.5 s':>8} {mark(pause, 0.5, False)}")
+    print(f"{'Step: click → counter moved, app idle':<44} {step:>7.2f} s {'≤ 0.5 s':>8} {mark(step, 0.5, False)}")
+    print(
+        f"{'digits 64-32-10 epochs/s (confusion, worst)':<44} {digit_eps:>9.1f} {'≥ 2':>8} "
+        f"{mark(digit_eps, TARGETS['digits epochs/s'])} {digit_fps:.1f} frames/s, Pause {digit_pause:.2f} s, "
+        f"main thread {100 * digit_busy:.0f}%"
+    )
 
 
 if __name__ == "__main__":

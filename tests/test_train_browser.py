@@ -6,6 +6,7 @@ and dark."""
 from __future__ import annotations
 
 import base64
+import io
 import re
 import time
 from urllib.parse import quote
@@ -14,6 +15,7 @@ import numpy as np
 import pytest
 import reference
 from conftest import wait_for_app_idle
+from PIL import Image
 
 from mlpsim.core.initializers import initialized_network
 from mlpsim.core.network import Layer, Network
@@ -44,31 +46,29 @@ def epoch_of(page) -> int:
     return int(COUNTER.search(page.locator("h3", has_text="Epoch").first.inner_text()).group(1))
 
 
-def boundary_z(page) -> np.ndarray:
-    """The decision boundary heat map's values as the page's plotly figure holds them (numpy
-    arrays arrive base64-encoded: {dtype, bdata, shape})."""
-    page.wait_for_function(
-        """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
-        .some(plot => (plot.data || []).some(trace => trace.type === 'heatmap'))""",
-        timeout=30_000,
-    )
-    z = page.evaluate("""() => {
-        for (const plot of document.querySelectorAll('.js-plotly-plot')) {
-            const heat = (plot.data || []).find(trace => trace.type === 'heatmap');
-            if (heat) { return heat.z; }
-        }
-    }""")
-    if isinstance(z, dict):
-        shape = tuple(int(n) for n in str(z["shape"]).split(","))
-        return np.frombuffer(base64.b64decode(z["bdata"]), dtype=np.dtype(z["dtype"])).reshape(shape).astype(float)
-    return np.array(z, dtype=float)
+def boundary_rgb(page) -> np.ndarray:
+    """The decision boundary picture as the page shows it: (H, W, 3) floats, decoded by Pillow."""
+    picture = page.get_by_role("img", name=re.compile("^Decision boundary"))
+    picture.wait_for(timeout=30_000)
+    source = picture.get_attribute("src")
+    assert source.startswith("data:image/png;base64,")
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1]))).convert("RGB"), dtype=float)
+
+
+def blueness(rgb: np.ndarray, right: float, up: float) -> float:
+    """Mean blue minus red over a 10 % square around a place of the plane (fractions from the
+    left and from the bottom): the ramp's blue (high output) is about +180, its orange −210."""
+    height, width, _ = rgb.shape
+    row, column = round((1 - up) * height), round(right * width)
+    block = rgb[max(0, row - height // 20) : row + height // 20, max(0, column - width // 20) : column + width // 20]
+    return float(np.mean(block[..., 2] - block[..., 0]))
 
 
 def test_play_on_xor_until_the_test_loss_is_below_0_05_then_pause_within_half_a_second(browser, app_url, artifacts):
     network = initialized_network([2, 8, 8, 1], ["tanh", "tanh", "tanh"], "xavier", seed=1)
     context, page = open_on_train(browser, app_url, network, viewport=(1280, 1400))
     try:
-        start = boundary_z(page)
+        start = boundary_rgb(page)
         page.screenshot(path=str(artifacts / "train-play-start.png"))
         page.get_by_role("button", name="Play").click()
         began, middle_shot, loss = time.monotonic(), False, None
@@ -98,12 +98,13 @@ def test_play_on_xor_until_the_test_loss_is_below_0_05_then_pause_within_half_a_
         assert last_change - clicked <= 0.5, f"the epoch still moved {last_change - clicked:.2f} s after Pause"
         page.get_by_role("button", name="Play").wait_for(timeout=5_000)
         wait_for_app_idle(page)
-        end = boundary_z(page)
+        end = boundary_rgb(page)
         page.screenshot(path=str(artifacts / "train-play-end.png"))
         assert middle_shot
-        assert np.mean(np.abs(end - start)) > 0.2  # the boundary moved (output range is [−1, 1])
-        # XOR: the trained output is positive where x·y > 0 (corners of the same sign).
-        assert end[90, 90] > 0 and end[10, 10] > 0 and end[10, 90] < 0 and end[90, 10] < 0
+        assert np.mean(np.abs(end - start)) > 20  # the boundary moved (of 255 per channel)
+        # XOR: the trained output is high (blue) where x·y > 0, low (orange) elsewhere.
+        assert blueness(end, 0.9, 0.9) > 50 and blueness(end, 0.1, 0.1) > 50
+        assert blueness(end, 0.9, 0.1) < -50 and blueness(end, 0.1, 0.9) < -50
     finally:
         context.close()
 
@@ -187,5 +188,29 @@ def test_the_page_at_1280_and_820_pixels_light_and_dark(browser, app_url, artifa
         page.locator("h3", has_text="One step").scroll_into_view_if_needed()
         page.screenshot(path=str(artifacts / f"{name}-step.png"))
         assert page.locator("h3", has_text="One step").is_visible()
+    finally:
+        context.close()
+
+
+def test_the_keys_s_and_p_step_play_and_pause(browser, app_url, artifacts):
+    network = initialized_network([2, 8, 8, 1], ["tanh", "tanh", "tanh"], "xavier", seed=1)
+    context, page = open_on_train(browser, app_url, network)
+    try:
+        page.locator("h1", has_text="Train").click()  # focus on the page, not in a text box
+        page.keyboard.press("s")
+        page.wait_for_selector("text=batch 1 of 25 of the next epoch", timeout=15_000)  # 250 rows, batch 10
+        wait_for_app_idle(page)
+        page.keyboard.press("p")
+        page.get_by_role("button", name=re.compile("^Pause")).wait_for(timeout=15_000)
+        page.wait_for_function(
+            "() => /Epoch [1-9]/.test(document.body.innerText)", timeout=30_000
+        )  # frames arrive: an epoch finished
+        page.keyboard.press("p")
+        page.get_by_role("button", name=re.compile("^Play")).wait_for(timeout=15_000)
+        wait_for_app_idle(page)
+        stopped = epoch_of(page)
+        time.sleep(1.0)
+        assert epoch_of(page) == stopped
+        page.screenshot(path=str(artifacts / "train-keys.png"))
     finally:
         context.close()

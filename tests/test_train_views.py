@@ -5,6 +5,8 @@ Steps against Epochs, the frame's time budget, and the truth table against hand-
 from __future__ import annotations
 
 import math
+import re
+import threading
 import time
 import zlib
 
@@ -67,6 +69,95 @@ def test_every_neuron_gets_a_thumbnail_of_its_block_means_top_row_first():
     block_mean = output[96:100, 0:4].mean()
     expected = train_views.colours(np.array(block_mean), -1.0, 1.0)
     np.testing.assert_array_equal(png_pixels(maps[2][0])[0, 0, :3], expected)
+
+
+def test_the_boundary_picture_is_the_output_per_cell_with_each_point_drawn_where_it_lies():
+    network = two_input_network()
+    inputs = np.array([[-1.0, -1.0], [1.0, 1.0], [0.5, -0.25]])
+    part = Dataset("three", "three points", inputs, np.array([0, 1, 1]), None, 2)
+    plane = train_views.plane_for(inputs)
+    result = train_views.plane_pass(network, plane)
+    pixels = png_pixels(train_views.boundary_png(network, plane, result, part, None, scale=3))[:, :, :3]
+    assert pixels.shape == (300, 300, 3)
+    # Cell (row j of y, column i of x) is the 3×3 block whose top row is 3·(99 − j): y runs up.
+    output = result.a[-1][:, 0].reshape(100, 100)
+    for j, i in ((99, 50), (60, 99), (0, 0)):
+        top, left = 3 * (99 - j), 3 * i
+        expected = train_views.colours(np.array(output[j, i]), -1.0, 1.0)
+        away = [np.hypot(x - left - 1, y - top - 1) for x, y in ((16, 283), (283, 16), (183, 208))]
+        if min(away) > 6:  # not under a point's marker
+            np.testing.assert_array_equal(pixels[top : top + 3, left : left + 3], np.broadcast_to(expected, (3, 3, 3)))
+    # (0.5, −0.25) lies 25 % of the way right of the centre...: x from −1.2 to 1.2 over cells
+    # 0..99, so column (0.5 + 1.2) / 2.4 · 99 = 70.1 → pixel 3·70.1 + 1 ≈ 211; y: row of cell
+    # (−0.25 + 1.2) / 2.4 · 99 = 39.2 → pixel 3·(99 − 39.2) + 1 ≈ 180. Its centre has its class
+    # colour (blue, class 1), its rim the train points' white ring.
+    assert pixels[180, 211].tolist() == [8, 119, 189]
+    assert pixels[180, 211 + 4].tolist() == [255, 255, 255]
+    # (−1, −1), class 0, near the bottom-left corner: orange.
+    column, row = round(3 * (0.2 / 2.4 * 99) + 1), round(3 * (99 - 0.2 / 2.4 * 99) + 1)
+    assert pixels[row, column].tolist() == [245, 147, 34]
+
+
+def test_the_curves_picture_draws_each_recorded_figure_on_its_axis():
+    records = [training_run.EpochRecord(e, 1.0 / e, 2.0 / e, None, None) for e in range(1, 11)]
+    svg = train_views.curves_svg(records, width=200, height=130)
+    lines = re.findall(r'<polyline[^>]*points="([^"]*)"', svg)
+    assert len(lines) == 2  # train and test loss; no accuracy recorded
+    # Axes: left 44, right 44 → 112 px wide over epochs 0..10; top 26, bottom 30 → 74 px tall
+    # over loss 0..2.1 (the largest loss, 2.0, plus 5 %, to two digits).
+    train_points = [tuple(map(float, point.split(","))) for point in lines[0].split()]
+    assert train_points[0] == pytest.approx((44 + 112 * 1 / 10, 26 + 74 * (1 - 1.0 / 2.1)), abs=0.06)
+    assert train_points[-1] == pytest.approx((44 + 112, 26 + 74 * (1 - 0.1 / 2.1)), abs=0.06)
+    assert "test loss" in svg and "train accuracy" not in svg and ">100%<" not in svg
+    long = [training_run.EpochRecord(e, 1.0, None, 0.5, None) for e in range(1, 5001)]
+    long_lines = re.findall(r'points="([^"]*)"', train_views.curves_svg(long))
+    assert [len(line.split()) for line in long_lines] == [train_views.CURVE_POINTS] * 2
+    assert long_lines[0].split()[-1].startswith(f"{44 + 460 - 88:.1f},")  # the last epoch is drawn
+
+
+def test_the_play_lane_gives_one_session_a_turn_at_a_time_and_says_who_waits():
+    lane = training_run.Lane()
+    inside, most_inside, behind = [0], [0], []
+    counter = threading.Lock()
+
+    def frame():
+        with lane.turn(poll=lambda: None, interval=0.01) as waiting:
+            with counter:
+                inside[0] += 1
+                most_inside[0] = max(most_inside[0], inside[0])
+            behind.append(waiting)
+            time.sleep(0.02)
+            with counter:
+                inside[0] -= 1
+
+    threads = [threading.Thread(target=frame) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most_inside[0] == 1 and len(behind) == 6
+    assert max(behind) >= 1 and behind[-1] == 0
+
+
+class RerunRequested(Exception):
+    """Stands for Streamlit's rerun request, raised from a yield point."""
+
+
+def test_a_waiting_session_is_polled_and_an_exception_from_the_poll_leaves_the_lane_free():
+    lane = training_run.Lane(share=1.0)  # no rest between turns
+    polls = []
+
+    def poll():
+        polls.append(1)
+        raise RerunRequested
+
+    with lane.turn(poll=lambda: None):
+        with pytest.raises(RerunRequested):
+            with lane.turn(poll=poll, interval=0.01):
+                pass
+    assert polls == [1]
+    with lane.turn(poll=poll, interval=0.01) as waiting:  # free again: no poll needed
+        assert waiting == 0
 
 
 def test_the_colour_ramp_runs_orange_grey_blue():
@@ -180,3 +271,25 @@ def test_a_truth_table_split_keeps_every_row_for_training():
     )
     train_part, test_part = training_run.split(dataset, 50, 0)
     assert test_part is None and len(train_part) == 4
+
+
+def test_the_confusion_table_reads_true_classes_down_and_predictions_across():
+    matrix = np.array([[3, 1, 0], [0, 2, 2], [1, 0, 0]])
+    table = train_views.confusion_html(matrix)
+    rows = re.findall(r"<tr><th[^>]*>(\d)</th>(.*?)</tr>", table)
+    assert [label for label, _ in rows] == ["0", "1", "2"]
+    assert [[int(n) for n in re.findall(r">(\d+)</td>", cells)] for _, cells in rows] == matrix.tolist()
+    # Shaded by the share of its row: 3 of 4 → 0.75, 2 of 4 → 0.50, 1 of 1 → 1.00.
+    assert "rgba(8,119,189,0.75)" in rows[0][1] and "rgba(8,119,189,0.50)" in rows[1][1]
+    assert "rgba(8,119,189,1.00)" in rows[2][1]
+
+
+def test_the_play_lane_rests_so_that_turns_take_at_most_its_share_of_the_time():
+    lane = training_run.Lane(share=0.5)
+    began = time.monotonic()
+    for _ in range(4):
+        with lane.turn(poll=lambda: None, interval=0.005):
+            time.sleep(0.05)
+    elapsed = time.monotonic() - began
+    # Four turns of 50 ms, each but the last followed by a 50 ms rest before the next turn.
+    assert 0.35 - 0.01 <= elapsed < 0.5

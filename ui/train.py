@@ -6,13 +6,19 @@ starts a new run from the edited network. The run itself (ui.training_run.Run) i
 session state, so it survives a switch to another page and back.
 
 Live play: the views are an ``st.fragment`` that reruns on a timer (FRAME_SECONDS) while
-playing. Each tick trains up to "epochs per frame" epochs but starts no new epoch once
-TRAINING_BUDGET_SECONDS have passed, then draws one frame: a session's tick holds its script
-thread for about that long plus the drawing, however large the setting, so one learner's Play
-cannot starve the other sessions. Pause is a full rerun that turns the timer off.
+playing. Each frame waits for its session's turn in the process's play lane
+(training_run.PLAY_LANE: one playing session's frame at a time), trains up to "epochs per
+frame" epochs but starts no new epoch once its budget has passed (TRAINING_BUDGET_SECONDS,
+divided among the sessions waiting behind it), then draws: the pictures (boundary, neuron maps,
+curves) as small inline images and SVG, the diagram at most every DIAGRAM_SECONDS. So a frame
+holds the server for a bounded time, many players share one thread's worth of it, and the
+Simulator's reruns are never queued behind them. Pause is a full rerun that turns the timer
+off; it takes effect at the frame's next Streamlit call, also while the frame waits its turn.
 """
 
 from __future__ import annotations
+
+import time
 
 import pandas as pd
 import streamlit as st
@@ -30,8 +36,9 @@ from ui import results, share, state, train_views, training_run, workspace
 from ui.literal import escaped
 from ui.training_run import DataChoice, Prepared, Run, Settings, Stopped
 
-FRAME_SECONDS = 0.2
-TRAINING_BUDGET_SECONDS = 0.1
+FRAME_SECONDS = 0.15
+TRAINING_BUDGET_SECONDS = 0.04
+DIAGRAM_SECONDS = 1.0
 UNDO_DEPTH = 50
 TABLE_MAX_COLUMNS = 10
 """Layers at most this wide get plain tables (text a reader and a test can read); wider ones a grid."""
@@ -348,7 +355,7 @@ def _sample_input(run: Run, data: Prepared):
     return data.train_rows.inputs[row], data.train_rows.targets[row]
 
 
-def _render_counter(run: Run, data: Prepared) -> None:
+def _counter_text(run: Run, data: Prepared) -> str:
     batches = training_run.batch_count(data.train_rows, _settings())
     within = f" · batch {run.batches_done} of {batches} of the next epoch" if run.batches_done else ""
     last = run.history[-1] if run.history else None
@@ -359,92 +366,107 @@ def _render_counter(run: Run, data: Prepared) -> None:
             figures += f" · test loss {last.test_loss:.4f}"
         if last.test_accuracy is not None:
             figures += f" · test accuracy {100 * last.test_accuracy:.1f} %"
-    st.markdown(
-        f"### Epoch {run.epoch}\n{within.lstrip(' ·')}{figures}"
-        if within
-        else f"### Epoch {run.epoch}\n{figures.lstrip(' ·')}"
-    )
+    if within:
+        return f"### Epoch {run.epoch}\n{within.lstrip(' ·')}{figures}"
+    return f"### Epoch {run.epoch}\n{figures.lstrip(' ·')}"
 
 
-def _render_plane(run: Run, data: Prepared) -> list[list[bytes]]:
+def _plane_html(run: Run, data: Prepared) -> tuple[str, str]:
+    """The decision boundary picture and every neuron's map (from the same grid pass), as HTML."""
     plane = train_views.plane_for(data.dataset.inputs)
     result = train_views.plane_pass(run.network, plane)
-    st.plotly_chart(
-        train_views.boundary_figure(run.network, plane, result, data.train, data.test),
-        key="train_boundary",
-        theme=None,
-        config={"displaylogo": False},
-    )
-    st.caption(
+    png = train_views.boundary_png(run.network, plane, result, data.train, data.test)
+    boundary = train_views.boundary_html(png, plane) + train_views.caption_html(
         "Output over the input plane: blue high, orange low; train points white-ringed, test points black-ringed."
     )
-    maps = train_views.neuron_maps(run.network, result)
-    return maps
+    maps = train_views.caption_html("What each neuron responds to over the same plane:") + (
+        train_views.neuron_maps_html(run.network, train_views.neuron_maps(run.network, result))
+    )
+    return boundary, maps
 
 
-def _render_neuron_maps(run: Run, maps) -> None:
-    st.caption("What each neuron responds to over the same plane:")
-    st.markdown(train_views.neuron_maps_html(run.network, maps), unsafe_allow_html=True)
-
-
-def _render_classes(run: Run, data: Prepared) -> None:
+def _classes_html(run: Run, data: Prepared) -> tuple[str, str | None]:
+    """The test rows' confusion matrix and, for digits, the worst-classified images, as HTML."""
     part, rows = (data.test, data.test_rows) if data.test is not None else (data.train, data.train_rows)
     outputs = forward(run.network, rows.inputs).output
     predicted = rows.predicted_labels(outputs)
     k = max(data.dataset.class_count, 2)
-    left, right = st.columns([3, 2])
-    left.caption("Confusion matrix of the test rows")
-    left.plotly_chart(
-        train_views.confusion_figure(train_views.confusion(part.labels, predicted, k)),
-        key="train_confusion",
-        theme=None,
-        config={"displaylogo": False},
+    confusion = train_views.caption_html("Confusion matrix of the test rows") + train_views.confusion_html(
+        train_views.confusion(part.labels, predicted, k)
     )
     if data.dataset.name != "digits":
-        return
+        return confusion, None
     worst = train_views.worst_classified(part.labels, outputs)
-    with right:
-        st.caption("Worst-classified test images (the true class's output is lowest)")
-        st.markdown(
-            train_views.images_html(
-                [(train_views.digit_png(part.inputs[r]), f"{t} → {p} ({s:.2f})") for r, t, p, s in worst], 56
-            ),
-            unsafe_allow_html=True,
-        )
+    return confusion, train_views.caption_html(
+        "Worst-classified test images (the true class's output is lowest)"
+    ) + train_views.images_html(
+        [(train_views.digit_png(part.inputs[r]), f"{t} → {p} ({s:.2f})") for r, t, p, s in worst], 56
+    )
+
+
+def _diagram_figure(run: Run, data: Prepared, playing: bool):
+    """The diagram for the run's network; while playing, the one drawn last unless it is
+    DIAGRAM_SECONDS old (the same figure again costs the browser nothing: plotly compares its
+    data revision and draws nothing)."""
+    shown = st.session_state.get(state.TRAIN_DIAGRAM_SHOWN)
+    now = time.monotonic()
+    if playing and shown is not None and now - shown[0] < DIAGRAM_SECONDS:
+        return shown[2]
+    x, _ = _sample_input(run, data)
+    figure = network_figure(run.network, forward(run.network, x), selected=st.session_state[state.TRAIN_NEURON])
+    figure.update_layout(clickmode="event+select", dragmode="pan")
+    st.session_state[state.TRAIN_DIAGRAM_SHOWN] = (now, run.network, figure) if playing else None
+    return figure
+
+
+def _train_frame(run: Run, data: Prepared, waiting_behind: int) -> Run:
+    """One frame's training: up to "epochs per frame" epochs within the frame's budget (shared
+    with the sessions waiting for their turn); a divergence stops playing and reruns the page."""
+    settings = _settings()
+    budget = TRAINING_BUDGET_SECONDS / (1 + waiting_behind)
+    outcome = training_run.epochs(run, settings, data, settings.epochs_per_frame, budget)
+    _apply(outcome)
+    if isinstance(outcome, Stopped):
+        st.rerun(scope="app")
+    return st.session_state[state.TRAIN_RUN]
 
 
 def _live() -> None:
     if st.session_state.pop(state.TRAIN_NEURON_CLICKED, False):
         st.rerun(scope="app")  # the one-step panel, outside this fragment, shows the clicked neuron
     run = st.session_state[state.TRAIN_RUN]
-    cached = st.session_state[state.TRAIN_PREPARED]
-    data: Prepared = cached[1]
-    if st.session_state[state.TRAIN_PLAYING]:
-        if state.current_network() is not run.network:
-            st.rerun(scope="app")  # edited elsewhere in the meantime: the page starts a new run
-        settings = _settings()
-        outcome = training_run.epochs(run, settings, data, settings.epochs_per_frame, TRAINING_BUDGET_SECONDS)
-        _apply(outcome)
-        if isinstance(outcome, Stopped):
-            st.rerun(scope="app")
-        run = st.session_state[state.TRAIN_RUN]
-    _render_counter(run, data)
-    curves, views = st.columns(2)
-    with curves:
-        st.plotly_chart(
-            train_views.curves_figure(run.history), key="train_curves", theme=None, config={"displaylogo": False}
-        )
-    maps = None
-    with views:
-        if run.network.input_size == 2:
-            maps = _render_plane(run, data)
-        elif data.dataset.is_classification and data.dataset.class_count > 2:
-            _render_classes(run, data)
-    diagram, neurons = st.columns([3, 2]) if maps is not None else (st.container(), None)
+    data: Prepared = st.session_state[state.TRAIN_PREPARED][1]
+    playing = st.session_state[state.TRAIN_PLAYING]
+    if not playing:
+        _draw_frame(run, data, playing)
+        return
+    if state.current_network() is not run.network:
+        st.rerun(scope="app")  # edited elsewhere in the meantime: the page starts a new run
+    # Reading session state is one of Streamlit's points to act on a request (a Pause click):
+    # the frame polls it while it waits for its turn.
+    with training_run.PLAY_LANE.turn(poll=lambda: st.session_state[state.TRAIN_PLAYING]) as waiting_behind:
+        _draw_frame(_train_frame(run, data, waiting_behind), data, playing)
+
+
+def _draw_frame(run: Run, data: Prepared, playing: bool) -> None:
+    # Everything is computed before the first element is sent: the browser renders the page
+    # again for each batch of elements that arrive together, so a frame whose elements trickle
+    # in between computations costs it several renders instead of one.
+    counter = _counter_text(run, data)
+    curves = train_views.svg_image_html(train_views.curves_svg(run.history), "Loss and accuracy per epoch")
+    views = extra = None
+    if run.network.input_size == 2:
+        views, extra = _plane_html(run, data)
+    elif data.dataset.is_classification and data.dataset.class_count > 2:
+        views, extra = _classes_html(run, data)
+    figure = _diagram_figure(run, data, playing)
+    st.markdown(counter)
+    left, right = st.columns(2)
+    left.html(curves)
+    if views is not None:
+        right.html(views)
+    diagram, beside = st.columns([3, 2]) if extra is not None else (st.container(), None)
     with diagram:
-        x, _ = _sample_input(run, data)
-        figure = network_figure(run.network, forward(run.network, x), selected=st.session_state[state.TRAIN_NEURON])
-        figure.update_layout(clickmode="event+select", dragmode="pan")
         st.plotly_chart(
             figure,
             key=state.TRAIN_DIAGRAM,
@@ -455,10 +477,10 @@ def _live() -> None:
         )
         st.caption(
             f"Neurons coloured for training sample {st.session_state[state.TRAIN_SAMPLE]}; click one for its δ below."
+            + (f" While playing, the diagram is redrawn every {DIAGRAM_SECONDS:g} s." if playing else "")
         )
-    if neurons is not None:
-        with neurons:
-            _render_neuron_maps(run, maps)
+    if beside is not None:
+        beside.html(extra)
 
 
 def _on_diagram_select() -> None:
@@ -631,8 +653,10 @@ def render() -> None:
         st.caption("Reshaping would change: " + escaped("; ".join(reshape.changes)) + ".")
         _render_preview(dataset)
         return
-    with st.expander("Data preview", expanded=False):
-        _render_preview(prepared.dataset)
+    preview = st.expander("Data preview", key=state.TRAIN_PREVIEW_OPEN, on_change="rerun")
+    if preview.open:  # drawn only while open: every rerun (each Step) would send it otherwise
+        with preview:
+            _render_preview(prepared.dataset)
     run = _current_run(network, prepared)
     problem = training_run.check_fits(_settings(), network)
     if problem is not None:

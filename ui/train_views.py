@@ -46,7 +46,8 @@ CLASS_COLOURS = (
     "#17becf",
     "#d62728",
 )
-FONT = dict(family='"Source Sans", sans-serif', size=12, color="#808080")
+TEXT_GREY = "#808080"
+FONT = dict(family='"Source Sans", sans-serif', size=12, color=TEXT_GREY)
 WORST_SHOWN = 8
 
 
@@ -126,6 +127,11 @@ def images_html(images: list[tuple[bytes, str]], size: int) -> str:
     return f'<div style="display:flex;flex-wrap:wrap">{cells}</div>'
 
 
+def caption_html(text: str) -> str:
+    """A line of small muted text, as st.caption shows it, to travel inside another element's HTML."""
+    return f'<div style="font-size:14px;opacity:0.6;margin:2px 0 6px">{html.escape(text)}</div>'
+
+
 def neuron_maps_html(network: Network, maps: list[list[bytes]], size: int = 52) -> str:
     """The neurons' thumbnails, a row per layer under its title."""
     return "".join(
@@ -135,70 +141,93 @@ def neuron_maps_html(network: Network, maps: list[list[bytes]], size: int = 52) 
     )
 
 
-def boundary_figure(
-    network: Network, plane: Plane, result: ForwardResult, train: Dataset, test: Dataset | None, height: int = 380
-) -> go.Figure:
-    """The output over the plane as a heat map (one output: its value; several: the class with
-    the largest output, shaded by it) with the train points (filled) and test points (ringed)."""
+BOUNDARY_SCALE = 3
+"""Pixels per plane cell in the boundary picture: 100 cells → 300 px."""
+POINT_RADIUS = 3.2
+RING_WIDTH = 1.2
+CLASS_OPACITY = 0.45
+"""How strongly a multi-class boundary shows the winning class's colour over white."""
+
+
+def _rgb(colour: str) -> np.ndarray:
+    return np.array([int(colour[k : k + 2], 16) for k in (1, 3, 5)], dtype=float)
+
+
+CLASS_RGB = np.array([_rgb(colour) for colour in CLASS_COLOURS])
+
+
+def _disc_offsets(radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, columns) pixel offsets of a disc of ``radius`` around a pixel."""
+    reach = int(np.ceil(radius))
+    dy, dx = np.mgrid[-reach : reach + 1, -reach : reach + 1]
+    inside = dy**2 + dx**2 <= radius**2
+    return dy[inside], dx[inside]
+
+
+def boundary_png(
+    network: Network,
+    plane: Plane,
+    result: ForwardResult,
+    train: Dataset,
+    test: Dataset | None,
+    scale: int = BOUNDARY_SCALE,
+) -> bytes:
+    """The output over the plane as one PNG of (R·scale)² pixels, y up, with the train points
+    (white-ringed) and test points (black-ringed) drawn in. One output: its value on the
+    orange → grey → blue ramp over its activation's range; several: the class with the largest
+    output, in its class colour over white. A picture, not a chart: the browser only decodes it,
+    where plotly.js would redraw a heat map and 500 markers for every frame while playing."""
     output = result.a[-1]
-    activation = network.layers[-1].activation
     resolution = plane.xs.size
     if output.shape[1] == 1:
-        low, high = value_range(activation, output)
-        z = output[:, 0].reshape(resolution, resolution)
-        heat = go.Heatmap(
-            x=plane.xs,
-            y=plane.ys,
-            z=z,
-            zmin=low,
-            zmax=high,
-            colorscale=COLOURSCALE,
-            showscale=False,
-            hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>output %{z:.3f}<extra></extra>",
-        )
+        low, high = value_range(network.layers[-1].activation, output)
+        cells = colours(output[:, 0].reshape(resolution, resolution), low, high)
     else:
-        classes = np.argmax(output, axis=1).reshape(resolution, resolution)
-        k = output.shape[1]
-        scale = [[i / max(k - 1, 1), CLASS_COLOURS[i % len(CLASS_COLOURS)]] for i in range(k)]
-        heat = go.Heatmap(
-            x=plane.xs,
-            y=plane.ys,
-            z=classes,
-            zmin=0,
-            zmax=k - 1,
-            colorscale=scale,
-            opacity=0.45,
-            showscale=False,
-            hovertemplate="x=%{x:.2f}<br>y=%{y:.2f}<br>class %{z}<extra></extra>",
-        )
-    traces = [heat]
-    for part, name, line in ((train, "train", "white"), (test, "test", "black")):
+        winners = np.argmax(output, axis=1).reshape(resolution, resolution)
+        cells = np.rint(255.0 + CLASS_OPACITY * (CLASS_RGB[winners % len(CLASS_RGB)] - 255.0)).astype(np.uint8)
+    picture = np.repeat(np.repeat(cells[::-1], scale, axis=0), scale, axis=1)  # row 0 = the top
+    ring_rows, ring_columns = _disc_offsets(POINT_RADIUS + RING_WIDTH)
+    fill_rows, fill_columns = _disc_offsets(POINT_RADIUS)
+    size = resolution * scale
+    cell_x, cell_y = plane.xs[1] - plane.xs[0], plane.ys[1] - plane.ys[0]
+    for part, ring in ((train, 255), (test, 0)):
         if part is None or len(part) == 0:
             continue
-        traces.append(
-            go.Scatter(
-                x=part.inputs[:, 0],
-                y=part.inputs[:, 1],
-                mode="markers",
-                name=name,
-                marker=dict(size=6, color=_point_colours(part), line=dict(width=1, color=line)),
-                hovertemplate=f"{name} (%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
-            )
-        )
-    figure = go.Figure(traces)
-    figure.update_layout(
-        height=height,
-        margin=dict(l=10, r=10, t=10, b=10),
-        template=None,
-        font=FONT,
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        showlegend=False,
-        xaxis=dict(range=[plane.xs[0], plane.xs[-1]], constrain="domain", showgrid=False, zeroline=False),
-        yaxis=dict(range=[plane.ys[0], plane.ys[-1]], scaleanchor="x", showgrid=False, zeroline=False),
-        uirevision="plane",
+        column = np.rint(((part.inputs[:, 0] - plane.xs[0]) / cell_x + 0.5) * scale - 0.5).astype(int)
+        row = np.rint(((plane.ys[-1] - part.inputs[:, 1]) / cell_y + 0.5) * scale - 0.5).astype(int)
+        fill = _point_rgb(part)
+        for rows, columns, colour in (
+            (ring_rows, ring_columns, np.full((len(part), 3), ring, dtype=np.uint8)),
+            (fill_rows, fill_columns, np.rint(fill).astype(np.uint8)),
+        ):
+            r = row[:, None] + rows[None, :]
+            c = column[:, None] + columns[None, :]
+            keep = (r >= 0) & (r < size) & (c >= 0) & (c < size)
+            picture[r[keep], c[keep]] = np.broadcast_to(colour[:, None, :], r.shape + (3,))[keep]
+    return _png(picture)
+
+
+def _point_rgb(part: Dataset) -> np.ndarray:
+    """(P, 3) fill colours of a part's points: by class, or by target value on the ramp."""
+    if part.labels is not None:
+        return CLASS_RGB[part.labels % len(CLASS_RGB)]
+    values = part.targets[:, 0]
+    top = float(np.max(np.abs(values))) or 1.0
+    return colours(values, -top, top).astype(float)
+
+
+def boundary_html(png: bytes, plane: Plane, width: int = 380) -> str:
+    """The boundary picture as inline data (see images_html), with the plane's extent below it."""
+    extent = (
+        f"x {plane.xs[0]:.2f} to {plane.xs[-1]:.2f} (left to right), "
+        f"y {plane.ys[0]:.2f} to {plane.ys[-1]:.2f} (bottom to top)"
     )
-    return figure
+    return (
+        f'<figure style="margin:0"><img alt="Decision boundary over the input plane: {extent}" '
+        f'style="width:100%;max-width:{width}px;aspect-ratio:1;display:block;'
+        f'border-radius:4px" src="data:image/png;base64,{base64.b64encode(png).decode()}"/>'
+        f'<figcaption style="font-size:11px;opacity:0.75">{extent}</figcaption></figure>'
+    )
 
 
 def _point_colours(part: Dataset) -> list[str] | np.ndarray:
@@ -210,60 +239,91 @@ def _point_colours(part: Dataset) -> list[str] | np.ndarray:
     return [f"rgb({r},{g},{b})" for r, g, b in rgb]
 
 
-def curves_figure(history, height: int = 260) -> go.Figure:
-    """Train and test loss (left axis) and accuracy (right axis) per epoch."""
-    epochs = [record.epoch for record in history]
-    traces = [
-        go.Scatter(x=epochs, y=[r.train_loss for r in history], name="train loss", line=dict(color="#0877bd")),
+CURVE_POINTS = 400
+"""At most this many epochs are drawn per curve (evenly spaced, the last always): a long run's
+picture costs what a short one's does."""
+TRAIN_LINE, TEST_LINE = "#0877bd", "#f59322"
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One line of the curves picture: (epoch, value) pairs; ``axis`` "loss" (left) or "accuracy" (right)."""
+
+    name: str
+    colour: str
+    dashed: bool
+    axis: str
+    epochs: tuple[int, ...]
+    values: tuple[float, ...]
+
+
+def curves(history) -> list[Curve]:
+    """The train and test loss and accuracy per epoch (those the run has), thinned to CURVE_POINTS."""
+    keep = sorted({*np.linspace(0, len(history) - 1, min(len(history), CURVE_POINTS)).astype(int).tolist()})
+    shown = [history[i] for i in keep] if history else []
+    lines = []
+    for name, colour, dashed, axis, attribute in (
+        ("train loss", TRAIN_LINE, False, "loss", "train_loss"),
+        ("test loss", TEST_LINE, False, "loss", "test_loss"),
+        ("train accuracy", TRAIN_LINE, True, "accuracy", "train_accuracy"),
+        ("test accuracy", TEST_LINE, True, "accuracy", "test_accuracy"),
+    ):
+        points = [(r.epoch, getattr(r, attribute)) for r in shown if getattr(r, attribute) is not None]
+        points = [(epoch, float(value)) for epoch, value in points if np.isfinite(value)]
+        if points:
+            epochs, values = zip(*points)
+            lines.append(Curve(name, colour, dashed, axis, epochs, values))
+    return lines
+
+
+def curves_svg(history, width: int = 460, height: int = 230) -> str:
+    """Train and test loss (left axis, from 0) and accuracy (right axis, 0–100 %) per epoch, as
+    SVG: a few polylines the browser draws in a millisecond, where a plotly chart would be laid
+    out again for every frame while playing. Grey text and axes read on light and dark pages."""
+    left, right, top, bottom = 44, 44, 26, 30
+    inner_w, inner_h = width - left - right, height - top - bottom
+    lines = curves(history)
+    last_epoch = max((line.epochs[-1] for line in lines), default=0)
+    loss_top = max((max(line.values) for line in lines if line.axis == "loss"), default=0.0) or 1.0
+    loss_top = float(f"{loss_top * 1.05:.2g}")
+
+    def x_of(epoch: float) -> float:
+        return left + inner_w * (epoch / max(last_epoch, 1))
+
+    def y_of(value: float, axis: str) -> float:
+        return top + inner_h * (1.0 - value / (loss_top if axis == "loss" else 1.0))
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="Loss and accuracy per epoch" style="font:11px sans-serif;fill:{TEXT_GREY}">',
+        f'<g stroke="{TEXT_GREY}" stroke-opacity="0.5" fill="none"><rect x="{left}" y="{top}" '
+        f'width="{inner_w}" height="{inner_h}"/></g>',
     ]
-    if any(r.test_loss is not None for r in history):
-        traces.append(
-            go.Scatter(x=epochs, y=[r.test_loss for r in history], name="test loss", line=dict(color="#f59322"))
+    for fraction in (0.0, 0.5, 1.0):
+        y = top + inner_h * (1.0 - fraction)
+        parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">{fraction * loss_top:.3g}</text>')
+        if any(line.axis == "accuracy" for line in lines):
+            parts.append(f'<text x="{width - right + 4}" y="{y + 4:.1f}">{fraction:.0%}</text>')
+    for fraction in (0.0, 0.5, 1.0):
+        epoch = round(fraction * last_epoch)
+        parts.append(f'<text x="{x_of(epoch):.1f}" y="{height - bottom + 14}" text-anchor="middle">{epoch}</text>')
+    parts.append(f'<text x="{left + inner_w / 2}" y="{height - 2}" text-anchor="middle" opacity="0.7">epoch</text>')
+    parts.append(f'<text x="4" y="{top - 8}" opacity="0.7">loss</text>')
+    legend_x = left + 30
+    for line in lines:
+        dash = ' stroke-dasharray="4 3"' if line.dashed else ""
+        points = " ".join(f"{x_of(e):.1f},{y_of(v, line.axis):.1f}" for e, v in zip(line.epochs, line.values))
+        parts.append(f'<polyline fill="none" stroke="{line.colour}" stroke-width="1.6"{dash} points="{points}"/>')
+        if len(line.epochs) == 1:  # a line of one point draws nothing: mark it
+            x, y = x_of(line.epochs[0]), y_of(line.values[0], line.axis)
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{line.colour}"/>')
+        parts.append(
+            f'<line x1="{legend_x}" y1="{top - 12}" x2="{legend_x + 16}" y2="{top - 12}" stroke="{line.colour}" '
+            f'stroke-width="2"{dash}/><text x="{legend_x + 20}" y="{top - 8}">{line.name}</text>'
         )
-    if any(r.test_accuracy is not None or r.train_accuracy is not None for r in history):
-        traces.append(
-            go.Scatter(
-                x=epochs,
-                y=[r.train_accuracy for r in history],
-                name="train accuracy",
-                yaxis="y2",
-                line=dict(color="#0877bd", dash="dot"),
-            )
-        )
-        if any(r.test_accuracy is not None for r in history):
-            traces.append(
-                go.Scatter(
-                    x=epochs,
-                    y=[r.test_accuracy for r in history],
-                    name="test accuracy",
-                    yaxis="y2",
-                    line=dict(color="#f59322", dash="dot"),
-                )
-            )
-    figure = go.Figure(traces)
-    figure.update_layout(
-        height=height,
-        margin=dict(l=50, r=50, t=50, b=40),
-        template=None,
-        font=FONT,
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
-        hovermode="x unified",
-        xaxis=dict(title="epoch", showgrid=False, rangemode="tozero"),
-        yaxis=dict(title="loss", rangemode="tozero", gridcolor="rgba(128,128,128,0.25)"),
-        yaxis2=dict(
-            title="accuracy",
-            overlaying="y",
-            side="right",
-            range=[0, 1.02],
-            showgrid=False,
-            tickformat=".0%",
-            dtick=0.25,
-        ),
-        uirevision="curves",
-    )
-    return figure
+        legend_x += 26 + 6 * len(line.name)
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def confusion(labels: np.ndarray, predicted: np.ndarray, classes: int) -> np.ndarray:
@@ -273,31 +333,34 @@ def confusion(labels: np.ndarray, predicted: np.ndarray, classes: int) -> np.nda
     return matrix
 
 
-def confusion_figure(matrix: np.ndarray, height: int = 320) -> go.Figure:
+def svg_image_html(svg: str, alt: str, width: int = 460) -> str:
+    """An SVG picture as an inline image: Streamlit's HTML sanitiser keeps images and drops
+    inline <svg> elements."""
+    return (
+        f'<img alt="{html.escape(alt)}" style="width:100%;max-width:{width}px;display:block" '
+        f'src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}"/>'
+    )
+
+
+def confusion_html(matrix: np.ndarray) -> str:
+    """(K, K) counts as an HTML table (rows = true class, columns = predicted), each cell shaded
+    blue by its share of its row: a table the browser lays out in a millisecond, where a plotly
+    heat map with its numbers was redrawn for every frame while playing."""
     k = matrix.shape[0]
-    figure = go.Figure(
-        go.Heatmap(
-            z=matrix,
-            x=list(range(k)),
-            y=list(range(k)),
-            colorscale="Blues",
-            showscale=False,
-            text=matrix,
-            texttemplate="%{text}",
-            hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
+    header = "".join(f'<th style="padding:2px 6px">{j}</th>' for j in range(k))
+    rows = []
+    for i in range(k):
+        total = max(int(matrix[i].sum()), 1)
+        cells = "".join(
+            f'<td style="padding:2px 6px;text-align:right;background:rgba(8,119,189,{matrix[i, j] / total:.2f})'
+            f'{";color:white" if matrix[i, j] / total > 0.5 else ""}">{matrix[i, j]}</td>'
+            for j in range(k)
         )
+        rows.append(f'<tr><th style="padding:2px 6px">{i}</th>{cells}</tr>')
+    return (
+        '<table style="border-collapse:collapse;font-size:12px" aria-label="Confusion matrix">'
+        f'<tr><th style="padding:2px 6px;font-weight:400">true ↓ predicted →</th>{header}</tr>{"".join(rows)}</table>'
     )
-    figure.update_layout(
-        height=height,
-        margin=dict(l=10, r=10, t=10, b=10),
-        template=None,
-        font=FONT,
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        xaxis=dict(title="predicted", dtick=1, side="top"),
-        yaxis=dict(title="true", dtick=1, autorange="reversed"),
-    )
-    return figure
 
 
 def digit_png(pixels: np.ndarray, scale: int = 6) -> bytes:

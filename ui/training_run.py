@@ -11,7 +11,10 @@ give the same weights as one Epoch.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -51,7 +54,7 @@ class Settings:
     batch_size: int = 10
     l1: float = 0.0
     l2: float = 0.0
-    epochs_per_frame: int = 5
+    epochs_per_frame: int = 8
 
     def optimizer_object(self) -> Optimizer:
         return Optimizer(self.optimizer, self.learning_rate, l1=self.l1, l2=self.l2)
@@ -365,6 +368,56 @@ def epochs(
             replace(run, history=tuple(history)), error, error.epoch, error.batch, settings, error.last_state
         )
     return replace(run, state=state, history=tuple(history))
+
+
+class Lane:
+    """Turns at the server's processor for the sessions that are playing, one at a time in this
+    process, and at most ``share`` of the time: a frame (its training and its drawing) runs only
+    in its session's turn, and after a turn of t seconds the lane rests t·(1/share − 1) seconds.
+
+    Sessions that only click and edit (the Simulator) never queue here, so however many learners
+    press Play, together they hold at most ``share`` of the one core a Streamlit process can use
+    (its script threads share one interpreter lock) and the interactive reruns keep the rest.
+    A lone player does not notice the rest: its frames come on a timer slower than that. While
+    waiting, ``poll`` is called every ``interval`` seconds so the page can give Streamlit a point
+    to act on a Pause click (a waiting frame is not stuck).
+    """
+
+    def __init__(self, share: float = 0.5) -> None:
+        self.share = share
+        self._turn = threading.Lock()
+        self._count = threading.Lock()
+        self._waiting = 0
+        self._free_at = 0.0
+
+    @contextlib.contextmanager
+    def turn(self, poll: Callable[[], None], interval: float = 0.05) -> Iterator[int]:
+        """Wait for this session's turn; yields how many sessions are waiting behind it."""
+        with self._count:
+            self._waiting += 1
+        try:
+            while not self._turn.acquire(timeout=interval):
+                poll()
+        finally:
+            with self._count:
+                self._waiting -= 1
+        try:
+            while (rest := self._free_at - time.monotonic()) > 0:
+                poll()
+                time.sleep(min(interval, rest))
+            began = time.monotonic()
+            try:
+                yield self._waiting
+            finally:
+                held = time.monotonic() - began
+                self._free_at = time.monotonic() + held * (1 / self.share - 1)
+        finally:
+            self._turn.release()
+
+
+PLAY_LANE = Lane(share=0.6)
+"""The lane every playing session of this server process takes turns in: together they get at
+most 60 % of the process's time."""
 
 
 def check_fits(settings: Settings, network: Network) -> str | None:
