@@ -22,11 +22,12 @@ run: install
 NUMERICS_TESTS = tests/test_forward.py tests/test_activations.py tests/test_arithmetic.py tests/test_cli.py \
 	tests/test_losses.py tests/test_backward.py tests/test_training.py tests/test_datasets.py tests/test_gradient_working.py
 
-# The habits that keep the code as docs/architecture.md describes it: lint, format, import layers.
+# The habits that keep the code as docs/architecture.md describes it: lint, format, import layers, types.
 lint: install-dev
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 	lint-imports
+	$(PYTHON) -m mypy mlpsim
 
 test: install-dev browser lint
 	@echo "BLAS for the full run: $$($(PYTHON) tests/blas_kernels.py --active)"
