@@ -58,7 +58,9 @@ def test_loss_then_deltas_then_weights_with_the_reference_numbers():
     assert f"δ2[1] = ∂L/∂a · f′(z) = ({activations[1][0] - 1:.6g}) × " in arithmetic(at)
     assert f"= {deltas[1][0]:.6g}" in arithmetic(at)
 
-    at.slider(key=state.WORKSHOP_BACKWARD_STEP).set_value(4).run()  # hidden N2: W2[2,1]·δ2[1] + W2[2,2]·δ2[2]
+    at.slider(key=state.widget_key(state.WORKSHOP_BACKWARD_STEP)).set_value(
+        4
+    ).run()  # hidden N2: W2[2,1]·δ2[1] + W2[2,2]·δ2[2]
     assert "Step 4 of 12: Hidden 1 · N2 (layer 1) · δ" in texts(at.subheader)
     terms = at.dataframe[0].value
     products = [layers[1][0][1][j] * deltas[1][j] for j in range(2)]
@@ -67,7 +69,7 @@ def test_loss_then_deltas_then_weights_with_the_reference_numbers():
     assert [shown(v) for v in terms["running sum"]] == pytest.approx([products[0], sum(products)], rel=1e-5)
     assert f"= {deltas[0][1]:.6g}" in arithmetic(at)
 
-    at.slider(key=state.WORKSHOP_BACKWARD_STEP).set_value(10).run()  # weights into hidden N2
+    at.slider(key=state.widget_key(state.WORKSHOP_BACKWARD_STEP)).set_value(10).run()  # weights into hidden N2
     assert "Step 10 of 12: Hidden 1 · N2 (layer 1) · weight gradients and updates" in texts(at.subheader)
     weights = at.dataframe[0].value
     assert list(weights["weight"]) == ["W1[1,2]", "W1[2,2]", "W1[3,2]", "b1[2]"]
@@ -80,9 +82,9 @@ def test_loss_then_deltas_then_weights_with_the_reference_numbers():
     button(at, "Next ▶", nth=0).click().run()
     button(at, "Next ▶", nth=0).click().run()
     button(at, "Next ▶", nth=0).click().run()  # already at the end: stays
-    assert at.slider(key=state.WORKSHOP_BACKWARD_STEP).value == 12
+    assert at.slider(key=state.widget_key(state.WORKSHOP_BACKWARD_STEP)).value == 12
     button(at, "↺ Reset", nth=0).click().run()
-    assert at.slider(key=state.WORKSHOP_BACKWARD_STEP).value == 0
+    assert at.slider(key=state.widget_key(state.WORKSHOP_BACKWARD_STEP)).value == 0
 
 
 def test_the_diagram_rings_the_neuron_and_draws_the_edges_it_uses():
@@ -97,7 +99,7 @@ def test_target_loss_and_learning_rate_change_the_numbers():
     at = backward_page(step=12)  # the last step: the weights into hidden N4
     at.number_input(key=f"{state.WORKSHOP_TARGET_PREFIX}2:0").set_value(0.0).run()
     at.number_input(key=f"{state.WORKSHOP_TARGET_PREFIX}2:1").set_value(1.0).run()
-    at.number_input(key=state.WORKSHOP_LEARNING_RATE).set_value(0.1).run()
+    at.number_input(key=state.widget_key(state.WORKSHOP_LEARNING_RATE)).set_value(0.1).run()
     assert not at.exception
     layers, *_, (loss, deltas, weight_gradients, bias_gradients) = seed_reference(target=[0.0, 1.0])
     weights = at.dataframe[0].value
@@ -116,8 +118,10 @@ def test_cross_entropy_needs_targets_that_sum_to_one():
         input_values=np.array([1.0, 2.0]),
     )
     at = backward_page(softmax)
-    assert len(at.selectbox(key=state.WORKSHOP_LOSS).options) == 2  # squared error and cross-entropy fit softmax
-    at.selectbox(key=state.WORKSHOP_LOSS).set_value("cross_entropy").run()
+    assert (
+        len(at.selectbox(key=state.widget_key(state.WORKSHOP_LOSS)).options) == 2
+    )  # squared error and cross-entropy fit softmax
+    at.selectbox(key=state.widget_key(state.WORKSHOP_LOSS)).set_value("cross_entropy").run()
     assert not at.error
     layers = [(softmax.layers[0].weights.tolist(), [0.0, 0.0, 0.0], "softmax")]
     value, *_ = reference.backward_one(layers, [1.0, 2.0], [1.0, 0.0, 0.0], "cross_entropy")

@@ -141,7 +141,7 @@ WORKSHOP_ROOM_SENT = "workshop_room_sent"
 WORKSHOP_SHEET_COUNT = "workshop_sheet_count"
 """Widget: exercises on a downloadable worksheet."""
 WORKSHOP_BACKWARD_STEP = "workshop_backward_step"
-"""Widget (slider): the backward step-through position, 0 = the loss."""
+"""Bound (slider): the backward step-through position, 0 = the loss."""
 WORKSHOP_BACKWARD_PREVIOUS = "workshop_backward_previous"
 WORKSHOP_BACKWARD_NEXT = "workshop_backward_next"
 WORKSHOP_BACKWARD_RESET = "workshop_backward_reset"
@@ -150,7 +150,7 @@ WORKSHOP_TARGET_PREFIX = "workshop_target:"
 """Widgets: the backward step-through's target, prefix + output size + ':' + output index0."""
 WORKSHOP_LOSS = "workshop_loss"
 WORKSHOP_LEARNING_RATE = "workshop_learning_rate"
-"""Widgets: the backward step-through's loss and learning rate η."""
+"""Bound: the backward step-through's loss and learning rate η (kept across a mode switch)."""
 
 # ---- Room results page (ui/room_results.py) ---------------------------------------------------
 ROOM_RESULTS_DOWNLOAD = "room_results_download"
@@ -298,6 +298,9 @@ TABLE: dict[str, Entry] = {
     WORKSHOP_LEARNER_NAME: Entry(str, lambda: "", role="bound"),
     WORKSHOP_ROOM_SENT: Entry((tuple, NoneType), lambda: None),
     WORKSHOP_SHEET_COUNT: Entry(int, lambda: 3, role="bound"),
+    WORKSHOP_BACKWARD_STEP: Entry(int, lambda: 0, role="bound"),
+    WORKSHOP_LOSS: Entry((str, NoneType), lambda: None, role="bound"),  # None: the first loss that fits
+    WORKSHOP_LEARNING_RATE: Entry(float, lambda: 0.5, role="bound"),  # η of Mazur's worked example: easy by hand
     # Train
     TRAIN_DATA: Entry(DataChoice, DataChoice),
     TRAIN_SETTINGS: Entry(Settings, Settings),

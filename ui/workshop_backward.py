@@ -33,8 +33,6 @@ from mlpsim.render.figure import network_figure
 from ui import results, state
 from ui.literal import escaped
 
-DEFAULT_LEARNING_RATE = 0.5
-"""η of the worked example the article's sequel follows (Mazur's), easy to multiply by hand."""
 TERMS_AS_TABLE = 12
 """A step's table shows this many rows in full; longer ones scroll."""
 TARGETS_PER_ROW = 5
@@ -44,7 +42,7 @@ WRITTEN_OUT_WEIGHTS = 2
 
 
 def _move_step(delta: int, total: int) -> None:
-    current = st.session_state.get(state.WORKSHOP_BACKWARD_STEP, 0)
+    current = state.value(state.WORKSHOP_BACKWARD_STEP)
     st.session_state[state.WORKSHOP_BACKWARD_STEP] = min(max(current + delta, 0), total)
 
 
@@ -60,9 +58,8 @@ def _render_choices(network: Network) -> tuple[np.ndarray, str, float]:
     """The target (one number per output neuron), the loss and the learning rate, as chosen."""
     output = network.layers[-1]
     fitting = [name for name, loss in LOSSES.items() if loss.fits(output.activation)]
-    if st.session_state.get(state.WORKSHOP_LOSS) not in fitting:
+    if state.value(state.WORKSHOP_LOSS) not in fitting:
         st.session_state[state.WORKSHOP_LOSS] = fitting[0]
-    st.session_state.setdefault(state.WORKSHOP_LEARNING_RATE, DEFAULT_LEARNING_RATE)
     # One row when the output is small (targets, loss, η); more targets get rows of their own.
     inline = output.size <= TARGETS_INLINE
     if inline:
@@ -85,12 +82,12 @@ def _render_choices(network: Network) -> tuple[np.ndarray, str, float]:
     loss_column.selectbox(
         "Loss",
         fitting,
-        key=state.WORKSHOP_LOSS,
+        **state.bound(state.WORKSHOP_LOSS),
         format_func=lambda name: f"{LOSSES[name].title}: {LOSSES[name].formula_text}",
         help=f"The losses that fit a {output.activation} output layer.",
     )
     rate_column.number_input(
-        "Learning rate η", min_value=1e-6, max_value=100.0, format="%g", key=state.WORKSHOP_LEARNING_RATE
+        "Learning rate η", min_value=1e-6, max_value=100.0, format="%g", **state.bound(state.WORKSHOP_LEARNING_RATE)
     )
     return (
         np.array(targets, dtype=float),
@@ -120,7 +117,7 @@ def render_backward_step_through() -> None:
     except MlpsimError as error:
         st.error(escaped(f"No backward pass for this target: {error}."))
         return
-    if st.session_state.get(state.WORKSHOP_BACKWARD_STEP, 0) > total:
+    if state.value(state.WORKSHOP_BACKWARD_STEP) > total:
         st.session_state[state.WORKSHOP_BACKWARD_STEP] = total
     previous, following, reset = st.columns(3)
     previous.button(
@@ -128,7 +125,7 @@ def render_backward_step_through() -> None:
     )
     following.button("Next ▶", key=state.WORKSHOP_BACKWARD_NEXT, on_click=_move_step, args=(1, total), width="stretch")
     reset.button("↺ Reset", key=state.WORKSHOP_BACKWARD_RESET, on_click=_reset_step, width="stretch")
-    index = st.slider("Backward step", min_value=0, max_value=total, key=state.WORKSHOP_BACKWARD_STEP)
+    index = st.slider("Backward step", min_value=0, max_value=total, **state.bound(state.WORKSHOP_BACKWARD_STEP))
     step = backward_step_at(network, index)
     working = backward_step_working(network, result, gradients, targets, loss, rate, step)
 
