@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 from conftest import wait_for_app_idle
-from mlpsim.workshop.generation import generate_network
 from test_app_browser import WEIGHTS_TABLE, open_app, seed_output, type_into_cell, wait_for_output
 
 from mlpsim.io.fileformat import dumps
 from mlpsim.io.presets import xor
+from mlpsim.workshop.generation import generate_network
 from tests.test_exercises import plain_forward
 
 pytestmark = pytest.mark.browser
