@@ -89,7 +89,7 @@ def test_a_backprop_exercise_answered_right_and_wrong(page, app_url, artifacts):
     page.goto(f"{app_url}/workshop?topic=backprop&seed={SEED}&difficulty={DIFFICULTY}&ask=loss,d2.1&lock=1")
     settle(page)
     page.get_by_text(f"Backpropagation exercise {SEED} · {DIFFICULTY} · locked by the instructor").wait_for()
-    page.get_by_text("3 significant figures", exact=False).first.wait_for()
+    page.get_by_text("write each answer with 3", exact=False).first.wait_for()  # the tolerance, stated
 
     first = page.get_by_label("L", exact=True)
     first.fill(f"{loss:.3g}")
