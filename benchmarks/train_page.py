@@ -37,6 +37,7 @@ from mlpsim.io.sharelink import encode  # noqa: E402
 from ui import training_run  # noqa: E402
 from ui.train import FRAME_SECONDS  # noqa: E402
 
+STEP_PAUSE_S = 0.3
 TARGETS = {"frames/s": 5.0, "epochs/s": 20.0, "pause": 0.5, "step": 0.5, "digits epochs/s": 2.0}
 BARE_FRAME_PAGE = f"""import streamlit as st
 st.session_state.setdefault("frames", 0)
@@ -97,6 +98,15 @@ def play(page, seconds: float, press: bool = True) -> tuple[float, float, float,
     return fps, eps, pause, busy
 
 
+def pause_latencies(page, first: float, cycles: int = 2, seconds: float = 2.0) -> list[float]:
+    """``first`` (the long play's Pause) and ``cycles`` more Play / ``seconds`` / Pause latencies,
+    sorted: one Pause can land at any point of a frame, so one figure is a draw."""
+    latencies = [first]
+    for _ in range(cycles):
+        latencies.append(play(page, seconds)[2])
+    return sorted(latencies)
+
+
 def rates(frames: list) -> tuple[float, float]:
     """Frames and epochs per second between the first and the last of [(time ms, epoch), …]."""
     if len(frames) < 2:
@@ -129,10 +139,14 @@ def counter_text(page) -> str:
         return h ? h.closest('[data-testid="stMarkdownContainer"]').innerText : ''; }""")
 
 
-def step_latency(page, repeats: int = 5) -> float:
-    """Median seconds from a Step click until the counter shows the step and the app is idle."""
+def step_latency(page, repeats: int = 9) -> list[float]:
+    """Seconds from each Step click until the counter shows the step and the app is idle, sorted.
+    Each click comes STEP_PAUSE_S after the page went idle, as a learner's next click would: the
+    browser's work left over from the last draw (the chart's second layout pass, image decoding)
+    is not counted in this one's."""
     times = []
     for _ in range(repeats):
+        page.wait_for_timeout(STEP_PAUSE_S * 1000)
         before = counter_text(page)
         began = time.perf_counter()
         page.get_by_role("button", name=re.compile("^Step")).click()
@@ -140,8 +154,7 @@ def step_latency(page, repeats: int = 5) -> float:
             time.sleep(0.01)
         wait_for_app_idle(page)
         times.append(time.perf_counter() - began)
-    times.sort()
-    return times[len(times) // 2]
+    return sorted(times)
 
 
 def mark(value: float, target: float, higher_is_better: bool = True) -> str:
@@ -171,8 +184,11 @@ def main() -> None:
                 bare_fps, _, _, bare_busy = play(bare, args.seconds, press=False)
                 bare.close()
                 page = open_train(browser, url, initialized_network([2, 8, 8, 1], ["tanh"] * 3, "xavier", seed=1))
-                fps, eps, pause, busy = play(page, args.seconds)
-                step = step_latency(page)
+                fps, eps, first_pause, busy = play(page, args.seconds)
+                pauses = pause_latencies(page, first_pause)
+                pause = pauses[len(pauses) // 2]
+                steps = step_latency(page)
+                step = steps[len(steps) // 2]
                 page.close()
                 # A 64-input network is too big for a share link: open a 2-32-10 one and let the
                 # page's reshape offer make it 64-32-10 (softmax, cross-entropy) for the digits.
@@ -189,7 +205,9 @@ def main() -> None:
                     digits.screenshot(path=str(ROOT / "artifacts" / "train-benchmark-digits-failed.png"))
                     raise
                 wait_for_app_idle(digits)
-                digit_fps, digit_eps, digit_pause, digit_busy = play(digits, args.seconds)
+                digit_fps, digit_eps, first_digit_pause, digit_busy = play(digits, args.seconds)
+                digit_pauses = pause_latencies(digits, first_digit_pause)
+                digit_pause = digit_pauses[len(digit_pauses) // 2]
                 browser.close()
         finally:
             for server in servers:
@@ -209,11 +227,18 @@ def main() -> None:
     print(
         f"{'  browser main thread busy while playing':<44} {100 * busy:>8.0f}% {'':>8}   bare: {100 * bare_busy:.0f}%"
     )
-    print(f"{'Pause: click → last frame shown':<44} {pause:>7.2f} s {'≤ 0.5 s':>8} {mark(pause, 0.5, False)}")
-    print(f"{'Step: click → counter moved, app idle':<44} {step:>7.2f} s {'≤ 0.5 s':>8} {mark(step, 0.5, False)}")
+    print(
+        f"{'Pause: click → last frame shown':<44} {pause:>7.2f} s {'≤ 0.5 s':>8} {mark(pause, 0.5, False)} "
+        f"median of {len(pauses)}, {pauses[0]:.2f}–{pauses[-1]:.2f} s"
+    )
+    print(
+        f"{'Step: click → counter moved, app idle':<44} {step:>7.2f} s {'≤ 0.5 s':>8} {mark(step, 0.5, False)} "
+        f"median of {len(steps)}, {steps[0]:.2f}–{steps[-1]:.2f} s"
+    )
     print(
         f"{'digits 64-32-10 epochs/s (confusion, worst)':<44} {digit_eps:>9.1f} {'≥ 2':>8} "
-        f"{mark(digit_eps, TARGETS['digits epochs/s'])} {digit_fps:.1f} frames/s, Pause {digit_pause:.2f} s, "
+        f"{mark(digit_eps, TARGETS['digits epochs/s'])} {digit_fps:.1f} frames/s, Pause {digit_pause:.2f} s "
+        f"({digit_pauses[0]:.2f}–{digit_pauses[-1]:.2f}), "
         f"main thread {100 * digit_busy:.0f}%"
     )
 

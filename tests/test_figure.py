@@ -7,6 +7,7 @@ import math
 import re
 import subprocess
 import sys
+import urllib.parse
 from dataclasses import replace
 
 import numpy as np
@@ -56,9 +57,22 @@ class NeuronLocator:
         return min(column, key=lambda entry: abs(entry[0] - y))[1]
 
 
-def drawn_edges(figure, trace_names=("positive weights", "negative weights"), with_shapes=True):
+def vector_paths(figure) -> list[tuple[str, str, float, float]]:
+    """[(path text, colour, width, opacity)] of the paths in the figure's SVG image of edges."""
+    found = []
+    for image in figure.layout.images:
+        if image.source.startswith("data:image/svg+xml,"):
+            svg = urllib.parse.unquote(image.source.removeprefix("data:image/svg+xml,"))
+            for path, colour, width, opacity in re.findall(
+                r"<path d='([^']*)' stroke='([^']*)' stroke-width='([^']*)' opacity='([^']*)'", svg
+            ):
+                found.append((path, colour, float(width), float(opacity)))
+    return found
+
+
+def drawn_edges(figure, trace_names=("positive weights", "negative weights"), with_image=True):
     """[(source, target, width, colour, opacity)] for every edge drawn as a line (in the traces
-    named ``trace_names``) or as a path segment (in layout.shapes, if ``with_shapes``)."""
+    named ``trace_names``) or as a path segment (in the SVG image of edges, if ``with_image``)."""
     locate = NeuronLocator(figure)
     found = []
     for t in figure.data:
@@ -67,10 +81,10 @@ def drawn_edges(figure, trace_names=("positive weights", "negative weights"), wi
             for start, end, gap in xy:
                 assert np.isnan(gap).all()
                 found.append((locate(*start), locate(*end), t.line.width, t.line.color, t.opacity))
-    for shape in figure.layout.shapes if with_shapes else ():
-        for numbers in re.findall(r"M([-\d.]+),([-\d.]+)L([-\d.]+),([-\d.]+)", shape.path):
+    for path, colour, width, opacity in vector_paths(figure) if with_image else ():
+        for numbers in re.findall(r"M([-\d.]+),([-\d.]+)L([-\d.]+),([-\d.]+)", path):
             x0, y0, x1, y1 = map(float, numbers)
-            found.append((locate(x0, y0), locate(x1, y1), shape.line.width, shape.line.color, shape.opacity))
+            found.append((locate(x0, y0), locate(x1, y1), width, colour, opacity))
     return found
 
 
@@ -255,14 +269,15 @@ def test_trace_shape_and_image_counts_stay_bounded(sizes):
     levels = THINNEST_LEVEL + 1
     # the selection's lines: 2 signs × levels; + neurons, pending, ring, 2 hover traces
     assert len(figure.data) <= 2 * levels + 5
-    assert len(figure.layout.shapes) <= 2 * levels * (len(sizes) - 1)
-    assert len(figure.layout.images) <= len(sizes) - 1
+    assert not figure.layout.shapes
+    assert len(vector_paths(figure)) <= 2 * levels * (len(sizes) - 1)
+    assert len(figure.layout.images) <= len(sizes) - 1  # a PNG per dense layer, one SVG for the rest
 
 
 def test_dense_layers_become_an_image_named_in_the_caption():
     network = mnist_sized()
     figure = network_figure(network, forward(network))
-    (image,) = figure.layout.images
+    (image,) = [image for image in figure.layout.images if image.source.startswith("data:image/png")]
     assert (image.x, image.sizex, image.y, image.sizey) == (0, 1, 0.5, 1)
     assert image.source.startswith("data:image/png;base64,")
     assert "W1:" in caption(figure) and "image" in caption(figure)
@@ -298,26 +313,26 @@ def test_raster_puts_a_horizontal_edge_on_its_own_row():
 def test_selected_neuron_incoming_edges_are_emphasised():
     network = seed_example()
     figure = network_figure(network, forward(network), selected=(1, 1))
-    emphasised = drawn_edges(figure, trace_names=("selected neuron's weights",), with_shapes=False)
+    emphasised = drawn_edges(figure, trace_names=("selected neuron's weights",), with_image=False)
     assert sorted((s, t) for s, t, *_ in emphasised) == [((0, 0), (1, 1)), ((0, 1), (1, 1)), ((0, 2), (1, 1))]
     width = {s: w for s, t, w, *_ in emphasised}
     assert width[(0, 1)] > width[(0, 2)]  # 9 drawn wider than 5
     plain = network_figure(network, forward(network))
-    dimmed = {(s.line.color, s.line.width): s.opacity for s in figure.layout.shapes}
-    normal = {(s.line.color, s.line.width): s.opacity for s in plain.layout.shapes}
+    dimmed = {(colour, width): opacity for _, colour, width, opacity in vector_paths(figure)}
+    normal = {(colour, width): opacity for _, colour, width, opacity in vector_paths(plain)}
     assert dimmed.keys() == normal.keys()
     assert all(dimmed[key] < normal[key] for key in normal)
     ring = trace(figure, "selected neuron")
     assert (ring.x[0], ring.y[0]) == (trace(plain, NEURON_TRACE).x[4], trace(plain, NEURON_TRACE).y[4])
 
 
-def test_selection_in_a_shapes_network_picks_one_column_of_the_matrix():
+def test_selection_in_a_vector_drawn_network_picks_one_column_of_the_matrix():
     network = initialized_network([30, 30, 30], "tanh", "uniform", seed=9)
     figure = network_figure(network, forward(network), selected=(2, 7))
-    emphasised = drawn_edges(figure, trace_names=("selected neuron's weights",), with_shapes=False)
+    emphasised = drawn_edges(figure, trace_names=("selected neuron's weights",), with_image=False)
     assert sorted(s for s, t, *_ in emphasised) == [(1, i) for i in range(30)]
     assert {t for s, t, *_ in emphasised} == {(2, 7)}
-    assert all(shape.opacity < 0.5 for shape in figure.layout.shapes)
+    assert all(opacity < 0.5 for *_, opacity in vector_paths(figure))
 
 
 def test_step_through_greys_out_the_neurons_not_yet_computed():
@@ -349,18 +364,18 @@ def test_backward_step_emphasises_the_given_edges_and_greys_the_given_neurons():
     figure = network_figure(
         network, forward(network), selected=(1, 1), pending=[(1, 2), (1, 3)], emphasised_edges=[(2, 1, 0), (2, 1, 1)]
     )
-    emphasised = drawn_edges(figure, trace_names=("edges used",), with_shapes=False)
+    emphasised = drawn_edges(figure, trace_names=("edges used",), with_image=False)
     assert sorted((s, t) for s, t, *_ in emphasised) == [((1, 1), (2, 0)), ((1, 1), (2, 1))]
     colours = {t: colour for s, t, width, colour, opacity in emphasised}
     assert colours == {(2, 0): POSITIVE_EDGE, (2, 1): NEGATIVE_EDGE}
     assert not [t for t in figure.data if t.name == "selected neuron's weights"]
     assert [tuple(map(int, c)) for c in trace(figure, PENDING_TRACE).customdata] == [(1, 2), (1, 3)]
-    assert all(shape.opacity < 0.5 for shape in figure.layout.shapes)
+    assert all(opacity < 0.5 for *_, opacity in vector_paths(figure))
     hover = [t for t in figure.data if t.name == "weights"][-1]
     assert list(hover.hovertext) == ["<b>W2[2,1]</b> = 0.1<br>N2 → N1", "<b>W2[2,2]</b> = -0.2<br>N2 → N2"]
     nothing_used = network_figure(network, forward(network), emphasised_edges=())
     assert not [t for t in nothing_used.data if t.name == "edges used"]
-    assert all(shape.opacity < 0.5 for shape in nothing_used.layout.shapes)
+    assert all(opacity < 0.5 for *_, opacity in vector_paths(nothing_used))
 
 
 @pytest.mark.parametrize(
@@ -439,7 +454,7 @@ def test_figure_json_has_plain_arrays_and_no_template():
     assert "bdata" not in text and "dtype" not in text
     layout = json.loads(text)["layout"]
     assert "template" not in layout
-    assert layout["meta"] == ["shapes", 20]  # how edges are drawn, 3×4 + 4×2 edges
+    assert layout["meta"] == ["svg", 20]  # how edges are drawn, 3×4 + 4×2 edges
     neurons = [t for t in json.loads(text)["data"] if t["name"] == NEURON_TRACE][0]
     assert neurons["customdata"] == [[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2], [1, 3], [2, 0], [2, 1]]
     assert neurons["marker"]["color"] == pytest.approx([v for layer in seed_values_by_hand() for v in layer])
@@ -464,7 +479,15 @@ def test_data_revision_follows_the_numbers_and_nothing_else():
 
 @pytest.mark.parametrize(
     "sizes, width",
-    [([3, 4, 2], 660), ([3, 2], 660), ([4, 4, 4, 4, 4, 2], 6 * 135 + 120), ([2] * 8, 1200), ([2] * 17, 1200)],
+    [
+        ([3, 4, 2], 560),
+        ([3, 2], 560),
+        ([2, 3, 3, 2], 560),
+        ([4, 4, 4, 4, 4, 2], 6 * 110 + 120),
+        ([2] * 8, 8 * 110 + 120),
+        ([2] * 10, 1200),
+        ([2] * 17, 1200),
+    ],
 )
 def test_figure_width_is_a_column_per_layer_within_bounds(sizes, width):
     network = initialized_network(sizes, "tanh", "xavier", seed=1)

@@ -54,7 +54,7 @@ def test_seed_example_is_drawn_with_every_neuron_and_edge(page, tmp_path, artifa
     figure = network_figure(network, forward(network), show_edge_values=True)
     open_export(page, figure, tmp_path / "seed.html")
     assert page.locator(".scatterlayer .trace").filter(has=page.locator(".point")).count() >= 1
-    assert page.evaluate("document.querySelectorAll('.shapelayer path').length") == len(figure.layout.shapes)
+    assert page.evaluate("document.querySelectorAll('.imagelayer image').length") == 1  # the edges, one SVG image
     texts = page.evaluate("Array.from(document.querySelectorAll('.scatterlayer .textpoint'), e => e.textContent)")
     assert any("6.04" in text for text in texts)  # N2 = 0.5·8 + 0.1·9 + 0.2·5 + 0.14
     page.screenshot(path=artifacts / "diagram-seed-light.png")
@@ -108,6 +108,6 @@ def test_mnist_sized_network_is_drawn(page, tmp_path, artifacts, background, nam
     open_export(page, figure, tmp_path / "mnist.html", background)
     drawn_points = page.evaluate("document.querySelectorAll('.scatterlayer .point').length")
     assert drawn_points == 784 + 128 + 64 + 10
-    assert page.evaluate("document.querySelectorAll('.imagelayer image').length") == 1
-    assert page.evaluate("document.querySelectorAll('.shapelayer path').length") == len(figure.layout.shapes)
+    # W1 as a PNG, W2 and W3 as one SVG image
+    assert page.evaluate("document.querySelectorAll('.imagelayer image').length") == len(figure.layout.images) == 2
     page.screenshot(path=artifacts / f"diagram-mnist-{name}.png")

@@ -190,7 +190,7 @@ def test_the_one_step_tables_show_w_its_gradient_and_the_update_worked_by_hand()
     assert w.iloc[:, 0].tolist() == ["1", "2"]
     assert gradient.iloc[:, 0].tolist() == ["0.639", "0.426"]  # four significant digits in the tables
     assert updated.iloc[:, 0].tolist() == ["0.6805", "1.787"]
-    texts = [t.value for t in at.text]
+    texts = [line for t in at.text for line in t.value.splitlines()]
     assert "∂L/∂w = x·δ = N1 × δ2[1] = 0.75 × 0.851953 = 0.638965" in texts
     assert "w′ = w - η·g = 1 - 0.5 × 0.638965 = 0.680518" in texts
 

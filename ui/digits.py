@@ -19,6 +19,7 @@ from mlpsim.core.forward import ForwardResult
 from mlpsim.core.network import Network
 from mlpsim.data import datasets
 from mlpsim.io.presets import DIGIT_SPLIT_SEED, DIGIT_TEST_FRACTION
+from mlpsim.render.figure import data_revision
 from ui import cache, state, workspace
 from ui.tables import Table
 
@@ -84,8 +85,12 @@ def image_figure(values: np.ndarray, title: str, diverging: bool = False) -> go.
         plot_bgcolor="white",
         paper_bgcolor="white",
         showlegend=False,
+        # What Streamlit sets for point selection, and a revision of the data: with both, the
+        # second Plotly.react Streamlit makes on a chart it has just mounted changes nothing.
         clickmode="event+select",
-        dragmode="pan",  # what Streamlit sets for point selection: drawn once
+        dragmode="pan",
+        hovermode="closest",
+        datarevision=data_revision(values, title, diverging),
     )
     return figure
 
@@ -210,6 +215,7 @@ def output_figure(output: np.ndarray) -> go.Figure:
         title=dict(text=f"Output per digit (N1 = 0 … N10 = 9); predicted {predicted}", font=dict(size=12)),
         plot_bgcolor="white",
         paper_bgcolor="white",
+        datarevision=data_revision(np.asarray(output, dtype=float)),  # drawn once (see image_figure)
     )
     return figure
 

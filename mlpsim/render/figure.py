@@ -22,6 +22,7 @@ import html
 import math
 import re
 import textwrap
+import urllib.parse
 from collections.abc import Collection
 
 import numpy as np
@@ -76,12 +77,15 @@ CAPTION_LINE_CHARS = 60
 CAPTION_LINE_PIXELS = 16
 MODEBAR_PIXELS = 30
 """Top margin: plotly's toolbar appears there on hover instead of over the layer headings."""
-LAYER_PIXELS = 135
+LAYER_PIXELS = 110
 COLOUR_BAR_PIXELS = 120
-WIDTH_PIXELS = (660, 1200)
-"""The figure's width: 135 px a layer plus the colour bar, within these bounds (up to 4 layers:
-660 px, the diagram's column on a 1400 px wide page). A page may show it narrower: the layer
-columns close up, the neurons keep their size."""
+WIDTH_PIXELS = (560, 1200)
+"""The figure's width: 110 px a layer plus the colour bar, within these bounds. Up to 4 layers it
+is 560 px, within the diagram's column in a 1280 px window with the sidebar open (578 px): a
+chart wider than its column is drawn twice by plotly.js in the app, at its own width and then
+at the column's (Streamlit measures the column only after the first draw), and each draw of the
+digit reader's diagram costs ~0.12 s. A page may show it narrower: the layer columns close up,
+the neurons keep their size."""
 FONT_FAMILY = '"Source Sans", sans-serif'
 """Streamlit's own font (the app shows the figure without Streamlit's plotly theme); elsewhere
 the browser's sans-serif."""
@@ -134,8 +138,8 @@ def network_figure(
     dim = selected is not None or emphasised_edges is not None
 
     traces: list[go.Scatter] = []
-    shapes, images, rasterised = _shape_and_image_edges(network, geometry, dim)
-    representation = "shapes+image" if rasterised else "shapes"
+    images, rasterised = _edge_images(network, geometry, dim)
+    representation = "svg+png" if rasterised else "svg"
     if edge_count <= HOVER_EDGE_LIMIT:
         traces.append(_edge_hover_trace(network, geometry, range(1, len(sizes))))
     if emphasised_edges is not None:
@@ -154,7 +158,6 @@ def network_figure(
     caption_pixels = 6 + CAPTION_LINE_PIXELS * (caption["text"].count("<br>") + 1)
     top_pixels = MODEBAR_PIXELS + _heading_extra_pixels(network)
     layout = dict(
-        shapes=shapes,
         **({"images": images} if images else {}),  # (an empty list would be sent; a checked figure drops it)
         annotations=annotations,
         height=geometry.plot_height + top_pixels + caption_pixels,
@@ -191,21 +194,29 @@ def network_figure(
     return figure
 
 
-def _data_revision(network: Network, result: ForwardResult, *options) -> str:
-    """A digest of everything the traces' arrays are computed from, for ``layout.datarevision``.
+def data_revision(*parts) -> str:
+    """A digest of ``parts`` for ``layout.datarevision``: numpy arrays by their values, anything
+    else by its repr.
 
     Plotly.react (which Streamlit calls again on a chart it has just drawn, with a copy of the same
     figure) takes every data array of a new identity for new data unless the layout has a
     datarevision — then it compares the revision instead. Without one, each chart is drawn twice.
     """
-    digest = hashlib.blake2b(repr((network.layer_sizes, options)).encode(), digest_size=8)
-    for layer in network.layers:
-        digest.update(layer.activation.encode())
-        digest.update(layer.weights.tobytes())
-        digest.update(layer.bias.tobytes())
-    for position in range(len(network.layer_sizes)):
-        digest.update(np.asarray(result.values(position), dtype=float).tobytes())
+    digest = hashlib.blake2b(digest_size=8)
+    for part in parts:
+        if isinstance(part, np.ndarray):
+            digest.update(repr((part.dtype.str, part.shape)).encode())
+            digest.update(np.ascontiguousarray(part).tobytes())
+        else:
+            digest.update(repr(part).encode())
     return digest.hexdigest()
+
+
+def _data_revision(network: Network, result: ForwardResult, *options) -> str:
+    """The diagram's data_revision: everything its traces' arrays are computed from."""
+    layers = [(layer.activation, layer.weights, layer.bias) for layer in network.layers]
+    values = [np.asarray(result.values(position), dtype=float) for position in range(len(network.layer_sizes))]
+    return data_revision(network.layer_sizes, options, *[part for layer in layers for part in layer], *values)
 
 
 def _coordinates(xy: np.ndarray) -> dict[str, list]:
@@ -293,13 +304,11 @@ def _edge_hover_trace(network: Network, geometry: _Geometry, positions, columns=
     )
 
 
-def _shape_and_image_edges(
-    network: Network, geometry: _Geometry, dim: bool
-) -> tuple[list[dict], list[dict], list[int]]:
-    """(shapes, images, rasterised layer numbers): a layer with more than DENSE_LAYER_EDGES
-    weights becomes one image (mlpsim.render.raster); the others, SVG path shapes from the cached
-    per-layer path text (mlpsim.render.edges), one per (sign, width, opacity) — layers that draw alike
-    share their shapes."""
+def _edge_images(network: Network, geometry: _Geometry, dim: bool) -> tuple[list[dict], list[int]]:
+    """(layout images, rasterised layer numbers): a layer with more than DENSE_LAYER_EDGES
+    weights becomes one PNG (mlpsim.render.raster); the others are drawn together as one SVG
+    image (vector_edge_svg) of the cached per-layer path text (mlpsim.render.edges), a path per
+    (sign, width, opacity) — layers that draw alike share their paths."""
     images, rasterised = [], []
     merged: dict[tuple[float, bool, float], list[str]] = {}
     for position, layer in enumerate(network.layers, start=1):
@@ -327,21 +336,63 @@ def _shape_and_image_edges(
         opacity = round(geometry.edge_opacity(position) * (0.25 if dim else 1.0), 3)
         for (positive, level), path in layer_paths(layer, float(position - 1), *steps).items():
             merged.setdefault((_width(level, widest), positive, opacity), []).append(path)
-    # Thin lines first and the signs interleaved: drawing all of one sign last would paint over
-    # the other and make a balanced matrix look one-sided.
-    shapes = [
-        dict(
-            type="path",
-            path="".join(paths),
-            xref="x",
-            yref="y",
-            layer="below",
-            opacity=opacity,
-            line=dict(color=POSITIVE_EDGE if positive else NEGATIVE_EDGE, width=width),
+    if merged:
+        # Thin lines first and the signs interleaved: drawing all of one sign last would paint
+        # over the other and make a balanced matrix look one-sided.
+        paths = [
+            (POSITIVE_EDGE if positive else NEGATIVE_EDGE, width, opacity, "".join(texts))
+            for (width, positive, opacity), texts in sorted(merged.items())
+        ]
+        right = len(network.layers) + VECTOR_MARGIN
+        images.append(
+            dict(
+                source=svg_data_uri(vector_edge_svg(paths, -VECTOR_MARGIN, right)),
+                xref="x",
+                yref="y",
+                x=-VECTOR_MARGIN,
+                y=0.5 + VECTOR_MARGIN,
+                sizex=right + VECTOR_MARGIN,
+                sizey=1 + 2 * VECTOR_MARGIN,
+                sizing="stretch",
+                xanchor="left",
+                yanchor="top",
+                layer="below",
+            )
         )
-        for (width, positive, opacity), paths in sorted(merged.items())
-    ]
-    return shapes, images, rasterised
+    return images, rasterised
+
+
+VECTOR_MARGIN = 0.05
+"""The SVG image of the edges reaches this far (axis units) beyond the outermost neurons, so that
+no line is cut at the image's edge."""
+
+
+def vector_edge_svg(paths: list[tuple[str, float, float, str]], left: float, right: float) -> str:
+    """An SVG document drawing ``paths`` — (colour, width in px, opacity, path text in axis
+    units: mlpsim.render.edges) — over x from ``left`` to ``right`` and y from -0.5 - VECTOR_MARGIN
+    to 0.5 + VECTOR_MARGIN, stretched to whatever box it is shown in, lines keeping their width.
+
+    Why an image and not plotly's layout.shapes: plotly.js converts every coordinate of a shape
+    path and draws each shape with its own clip path (~0.1 ms a shape, ~5 µs a segment), on every
+    draw — and Streamlit draws a chart anew whenever its figure changes. The browser draws an
+    SVG image by itself, in constant time for plotly.js; the lines look the same."""
+    bottom = 0.5 + VECTOR_MARGIN
+    elements = "".join(
+        f"<path d='{text}' stroke='{colour}' stroke-width='{width:g}' opacity='{opacity:g}' "
+        "vector-effect='non-scaling-stroke'/>"
+        for colour, width, opacity, text in paths
+    )
+    return (
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='{left:g} {-bottom:g} {right - left:g} {2 * bottom:g}' "
+        "preserveAspectRatio='none'>"
+        # y up, as on the axes; non-scaling strokes keep their width in pixels however the image is stretched.
+        f"<g transform='scale(1,-1)' fill='none'>{elements}</g></svg>"
+    )
+
+
+def svg_data_uri(svg: str) -> str:
+    """``svg`` as a data: URI for a layout image (percent-encoded: smaller than base64 for path text)."""
+    return "data:image/svg+xml," + urllib.parse.quote(svg, safe=",'=:/()")
 
 
 def _selected_edge_traces(network, geometry, selected, largest) -> list[go.Scatter]:
