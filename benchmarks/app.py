@@ -45,7 +45,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit  # noqa: E402
+from conftest import CHROMIUM, CHROMIUM_ARGS, free_port, main_thread_seconds, start_streamlit  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from ui import state  # noqa: E402
@@ -164,12 +164,6 @@ def tree(name: str, root: Path) -> Tree:
     for label, preset in NETWORKS.items():
         presets[label] = preset if preset in facts["presets"] else OLDER_NAMES[preset]
     return Tree(name, root, presets, facts["index_px"])
-
-
-def main_thread_seconds(cdp) -> float:
-    """The page's renderer main-thread CPU time so far (Chromium's TaskDuration metric)."""
-    metrics = cdp.send("Performance.getMetrics")["metrics"]
-    return next(metric["value"] for metric in metrics if metric["name"] == "TaskDuration")
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit, wait_for_app_idle  # noqa: E402
+from conftest import CHROMIUM, CHROMIUM_ARGS, free_port, main_thread_seconds, start_streamlit, wait_for_app_idle  # noqa: E402
 from digit_page import click_pixel_and_wait, digit_reader_url  # noqa: E402
 
 STROKE = [4, 12, 20, 28, 36, 44, 52, 60]
@@ -47,12 +47,6 @@ def open_seconds(browser, url: str) -> float:
     seconds = time.perf_counter() - started
     context.close()
     return seconds
-
-
-def main_thread_seconds(cdp) -> float:
-    """The page's renderer main-thread CPU time so far (Chromium's TaskDuration metric)."""
-    metrics = cdp.send("Performance.getMetrics")["metrics"]
-    return next(metric["value"] for metric in metrics if metric["name"] == "TaskDuration")
 
 
 def stroke_seconds(browser, base: str) -> list[tuple[float, float]]:

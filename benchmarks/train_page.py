@@ -30,7 +30,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit, wait_for_app_idle  # noqa: E402
+from conftest import CHROMIUM, CHROMIUM_ARGS, free_port, main_thread_seconds, start_streamlit, wait_for_app_idle  # noqa: E402
 
 from mlpsim.core.initializers import initialized_network  # noqa: E402
 from mlpsim.io.sharelink import encode  # noqa: E402
@@ -81,9 +81,9 @@ def play(page, seconds: float, press: bool = True) -> tuple[float, float, float,
     if press:
         page.get_by_role("button", name="Play").click()
     time.sleep(1.0)  # the first frames pay for the play's first full rerun
-    busy_before, began = task_seconds(cdp), time.perf_counter()
+    busy_before, began = main_thread_seconds(cdp), time.perf_counter()
     time.sleep(seconds)
-    busy = (task_seconds(cdp) - busy_before) / (time.perf_counter() - began)
+    busy = (main_thread_seconds(cdp) - busy_before) / (time.perf_counter() - began)
     clicked = page.evaluate("performance.now()")
     if not press:
         frames = page.evaluate("window.__frames")
@@ -113,10 +113,6 @@ def rates(frames: list) -> tuple[float, float]:
         return 0.0, 0.0
     span = (frames[-1][0] - frames[0][0]) / 1000
     return (len(frames) - 1) / span, (frames[-1][1] - frames[0][1]) / span
-
-
-def task_seconds(cdp) -> float:
-    return next(m["value"] for m in cdp.send("Performance.getMetrics")["metrics"] if m["name"] == "TaskDuration")
 
 
 def core_epochs_per_second(seconds: float = 3.0) -> float:

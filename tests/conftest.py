@@ -125,6 +125,13 @@ def open_lazy_section(app, key: str):
     return app.run()
 
 
+def main_thread_seconds(cdp) -> float:
+    """The page's renderer main-thread CPU seconds so far (Chromium's TaskDuration metric; the
+    CDP session needs ``Performance.enable``). The benchmarks' browser CPU figures."""
+    metrics = cdp.send("Performance.getMetrics")["metrics"]
+    return next(metric["value"] for metric in metrics if metric["name"] == "TaskDuration")
+
+
 def wait_for_app_idle(page, timeout_ms: int = 30_000) -> None:
     """Streamlit's own e2e tests wait for this attribute: the script has finished its run."""
     page.wait_for_selector('[data-test-script-state="notRunning"]', state="attached", timeout=timeout_ms)

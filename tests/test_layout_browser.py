@@ -6,7 +6,8 @@ for the Simulator), sidebar open and closed, light and dark, on the Simulator (s
 and W2, a neuron's sum and the matrix form shown) and on the Workshop's exercise of every
 difficulty — and at 1280×720 and 820×1180 on the Workshop's backward step-through (the loss, an
 output and a hidden δ, a weights table) and on backprop exercises (easy; hard with two gradient
-matrices) — the page is measured in the browser (MEASURE below):
+matrices), and on the Train page after an epoch (every size and the phone) — the page is
+measured in the browser (MEASURE below):
 
 - every grid shows all its columns and rows: its scroller's scrollWidth/scrollHeight do not
   exceed its clientWidth/clientHeight, and the grid lies inside the main column;
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import time
 
 import pytest
@@ -79,7 +81,7 @@ MEASURE = """(strict) => {
   document.querySelectorAll('.js-plotly-plot').forEach(chart => {
     const area = chart.getBoundingClientRect();
     chart.querySelectorAll('.infolayer .annotation').forEach(a => {
-      if (!/neurons?\\b/.test(a.textContent) || /Edges/.test(a.textContent)) return;
+      if (!/\\d neurons?/.test(a.textContent) || /Edges/.test(a.textContent)) return;
       const r = a.querySelector('.annotation-text-g').getBoundingClientRect();
       if (r.top < area.top - 1 || r.left < area.left - 1 || r.right > area.right + 1)
         problems.push(`layer heading '${text(a)}' is cut by its chart`);
@@ -226,6 +228,50 @@ def test_simulator_fits(browser, app_url, artifacts, width, height, scheme):
                 screenshot(
                     page, artifacts / f"layout-simulator-W{layer}-{width}x{height}-sidebar-{sidebar}-{scheme}.png"
                 )
+        assert failures == {}
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("width, height", [*SIZES, PHONE])
+def test_train_fits(browser, app_url, artifacts, width, height, scheme):
+    """The Train page of a 2-8-8-1 network on the default 2-D data after one epoch: Play above
+    Step, Epoch, Reset and Undo, the curves, the boundary and every neuron's map, the diagram, and
+    the one-step panel's three tables — at every size, the sidebar open and closed (a phone:
+    closed, as the sidebar opens over the page there)."""
+    from urllib.parse import quote
+
+    from mlpsim.core.initializers import initialized_network
+    from mlpsim.io.sharelink import encode
+
+    network = initialized_network([2, 8, 8, 1], ["tanh"] * 3, "xavier", seed=1)
+    context, page = new_page(browser, width, height, scheme)
+    try:
+        page.goto(f"{app_url}/?net={quote(encode(network))}")  # the Simulator opens the link
+        wait_for_app_idle(page, 60_000)
+        set_sidebar(page, True)  # the page links are in the sidebar (closed on a phone)
+        page.get_by_role("link", name="Train").click()
+        page.wait_for_selector("h3:has-text('Epoch')", timeout=60_000)
+        settle(page)
+        check_theme(page, scheme)
+        phone = (width, height) == PHONE
+        if phone:
+            set_sidebar(page, False)  # it lies over the page there
+        page.get_by_role("button", name=re.compile("^Epoch")).click()
+        page.wait_for_selector("h3:has-text('Epoch 1')", timeout=30_000)
+        settle(page)
+        failures = {}
+        for sidebar in ("closed",) if phone else ("open", "closed"):
+            set_sidebar(page, sidebar == "open")
+            settle(page)
+            result = measured(page, strict=not phone)
+            # Train, Epoch 1, One step, every number, and the diagram's four layer headings
+            assert result["counts"]["headings"] >= 7, result
+            assert page.locator('[data-testid="stTable"]').count() == 3  # W, ∂L/∂W, W after the update
+            if result["problems"]:
+                failures[f"sidebar {sidebar}"] = result["problems"]
+            screenshot(page, artifacts / f"layout-train-{width}x{height}-sidebar-{sidebar}-{scheme}.png")
         assert failures == {}
     finally:
         context.close()

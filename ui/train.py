@@ -39,10 +39,6 @@ from ui.training_run import DataChoice, Prepared, Run, Settings, Stopped
 FRAME_SECONDS = 0.15
 TRAINING_BUDGET_SECONDS = 0.04
 DIAGRAM_SECONDS = 1.0
-DIAGRAM_COLUMN_PIXELS = 480
-"""The diagram's width when the pictures stand beside it: its column in a 1280 px window with
-the sidebar open is 484 px, and a chart wider than its column is drawn twice by plotly.js (at
-its own width, then at the column's: ~70 ms more per Step)."""
 UNDO_DEPTH = 50
 TABLE_MAX_COLUMNS = 10
 """Layers at most this wide get plain tables (text a reader and a test can read); wider ones a grid."""
@@ -433,10 +429,10 @@ def _classes_html(run: Run, data: Prepared) -> tuple[str, str | None]:
     )
 
 
-def _diagram_figure(run: Run, data: Prepared, playing: bool, most_pixels: int | None):
-    """The diagram for the run's network, at most ``most_pixels`` wide; while playing, the one
-    drawn last unless it is DIAGRAM_SECONDS old (the same figure again costs the browser nothing:
-    plotly compares its data revision and draws nothing)."""
+def _diagram_figure(run: Run, data: Prepared, playing: bool):
+    """The diagram for the run's network; while playing, the one drawn last unless it is
+    DIAGRAM_SECONDS old (the same figure again costs the browser nothing: plotly compares its
+    data revision and draws nothing)."""
     shown = st.session_state.get(state.TRAIN_DIAGRAM_SHOWN)
     now = time.monotonic()
     if playing and shown is not None and now - shown[0] < DIAGRAM_SECONDS:
@@ -444,8 +440,6 @@ def _diagram_figure(run: Run, data: Prepared, playing: bool, most_pixels: int | 
     x, _ = _sample_input(run, data)
     figure = network_figure(run.network, forward(run.network, x), selected=st.session_state[state.TRAIN_NEURON])
     figure.update_layout(clickmode="event+select", dragmode="pan")
-    if most_pixels is not None and figure.layout.width > most_pixels:
-        figure.update_layout(width=most_pixels)
     st.session_state[state.TRAIN_DIAGRAM_SHOWN] = (now, run.network, figure) if playing else None
     return figure
 
@@ -490,28 +484,29 @@ def _draw_frame(run: Run, data: Prepared, playing: bool) -> None:
         views, extra = _plane_html(run, data)
     elif data.dataset.is_classification and data.dataset.class_count > 2:
         views, extra = _classes_html(run, data)
-    figure = _diagram_figure(run, data, playing, None if extra is None else DIAGRAM_COLUMN_PIXELS)
+    figure = _diagram_figure(run, data, playing)
     st.markdown(counter)
     left, right = st.columns(2)
     left.html(curves)
     if views is not None:
         right.html(views)
-    diagram, beside = st.columns([3, 2]) if extra is not None else (st.container(), None)
-    with diagram:
-        st.plotly_chart(
-            figure,
-            key=state.TRAIN_DIAGRAM,
-            on_select=_on_diagram_select,
-            selection_mode="points",
-            config={"displaylogo": False},
-            **results.DIAGRAM_DISPLAY,
-        )
-        st.caption(
-            f"Neurons coloured for training sample {st.session_state[state.TRAIN_SAMPLE]}; click one for its δ below."
-            + (f" While playing, the diagram is redrawn every {DIAGRAM_SECONDS:g} s." if playing else "")
-        )
-    if beside is not None:
-        beside.html(extra)
+    # The diagram has a row of its own, the neurons' maps (or the worst digits) under it: in a
+    # column beside them it was squeezed to ~290 px at 820 px with the sidebar open, where its
+    # layer headings ran into each other, and drawn twice wherever it was wider than its column.
+    st.plotly_chart(
+        figure,
+        key=state.TRAIN_DIAGRAM,
+        on_select=_on_diagram_select,
+        selection_mode="points",
+        config={"displaylogo": False},
+        **results.DIAGRAM_DISPLAY,
+    )
+    st.caption(
+        f"Neurons coloured for training sample {st.session_state[state.TRAIN_SAMPLE]}; click one for its δ below."
+        + (f" While playing, the diagram is redrawn every {DIAGRAM_SECONDS:g} s." if playing else "")
+    )
+    if extra is not None:
+        st.html(extra)
 
 
 def _on_diagram_select() -> None:
@@ -655,9 +650,11 @@ def render() -> None:
         _render_data_controls()
         st.header("Settings")
         _render_settings(network)
-    title, save = st.columns([4, 1], vertical_alignment="bottom")
-    title.title("Train")
-    popover = save.popover("Save and share", key=state.TRAIN_SAVE_OPEN, on_change="rerun", width="stretch")
+    # As on the Simulator: the title and the popover each as wide as they need (in columns, the
+    # popover's label was cut at 1024 px with the sidebar open).
+    with st.container(horizontal=True, vertical_alignment="bottom", horizontal_alignment="distribute"):
+        st.title("Train", width="content")
+        popover = st.popover("Save and share", key=state.TRAIN_SAVE_OPEN, on_change="rerun", width="content")
     if popover.open:
         with popover:
             share.render(network)
