@@ -359,8 +359,8 @@ def _workbench() -> None:
     data: Prepared = st.session_state[state.TRAIN_PREPARED][1]
     problem = training_run.check_fits(_settings(), state.current_network())
     action = _perform_action(st.session_state[state.TRAIN_RUN], data)
-    if action == "play" or (action is not None and st.session_state.get(state.TRAIN_SAVE_OPEN)):
-        st.rerun(scope="app")  # the timer changes, or the open Save popover shows the network
+    if action is not None and st.session_state.get(state.TRAIN_SAVE_OPEN):
+        st.rerun(scope="app")  # the open Save popover, outside this fragment, shows the network
     _render_step_controls(problem)
     if st.session_state[state.TRAIN_STOP]:
         st.error(escaped(st.session_state[state.TRAIN_STOP]))
