@@ -27,9 +27,13 @@ import io
 import math
 import re
 import time
+from urllib.parse import quote
 
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, wait_for_app_idle
+
+from mlpsim.core.initializers import initialized_network
+from mlpsim.io.sharelink import encode
 
 pytestmark = pytest.mark.browser
 
@@ -240,11 +244,6 @@ def test_train_fits(browser, app_url, artifacts, width, height, scheme):
     Step, Epoch, Reset and Undo, the curves, the boundary and every neuron's map, the diagram, and
     the one-step panel's three tables — at every size, the sidebar open and closed (a phone:
     closed, as the sidebar opens over the page there)."""
-    from urllib.parse import quote
-
-    from mlpsim.core.initializers import initialized_network
-    from mlpsim.io.sharelink import encode
-
     network = initialized_network([2, 8, 8, 1], ["tanh"] * 3, "xavier", seed=1)
     context, page = new_page(browser, width, height, scheme)
     try:

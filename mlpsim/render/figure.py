@@ -343,16 +343,16 @@ def _edge_images(network: Network, geometry: _Geometry, dim: bool) -> tuple[list
             (POSITIVE_EDGE if positive else NEGATIVE_EDGE, width, opacity, "".join(texts))
             for (width, positive, opacity), texts in sorted(merged.items())
         ]
-        right = len(network.layers) + VECTOR_MARGIN
+        left, right = -VECTOR_MARGIN, len(network.layers) + VECTOR_MARGIN
         images.append(
             dict(
-                source=svg_data_uri(vector_edge_svg(paths, -VECTOR_MARGIN, right)),
+                source=svg_data_uri(vector_edge_svg(paths, left, right)),
                 xref="x",
                 yref="y",
-                x=-VECTOR_MARGIN,
-                y=0.5 + VECTOR_MARGIN,
-                sizex=right + VECTOR_MARGIN,
-                sizey=1 + 2 * VECTOR_MARGIN,
+                x=left,
+                y=VECTOR_TOP,
+                sizex=right - left,
+                sizey=2 * VECTOR_TOP,
                 sizing="stretch",
                 xanchor="left",
                 yanchor="top",
@@ -365,25 +365,26 @@ def _edge_images(network: Network, geometry: _Geometry, dim: bool) -> tuple[list
 VECTOR_MARGIN = 0.05
 """The SVG image of the edges reaches this far (axis units) beyond the outermost neurons, so that
 no line is cut at the image's edge."""
+VECTOR_TOP = 0.5 + VECTOR_MARGIN
+"""The image spans y from -VECTOR_TOP to VECTOR_TOP (the columns span [-0.5, 0.5])."""
 
 
 def vector_edge_svg(paths: list[tuple[str, float, float, str]], left: float, right: float) -> str:
     """An SVG document drawing ``paths`` — (colour, width in px, opacity, path text in axis
-    units: mlpsim.render.edges) — over x from ``left`` to ``right`` and y from -0.5 - VECTOR_MARGIN
-    to 0.5 + VECTOR_MARGIN, stretched to whatever box it is shown in, lines keeping their width.
+    units: mlpsim.render.edges) — over x from ``left`` to ``right`` and y from -VECTOR_TOP to
+    VECTOR_TOP, stretched to whatever box it is shown in, lines keeping their width.
 
     Why an image and not plotly's layout.shapes: plotly.js converts every coordinate of a shape
     path and draws each shape with its own clip path (~0.1 ms a shape, ~5 µs a segment), on every
     draw — and Streamlit draws a chart anew whenever its figure changes. The browser draws an
     SVG image by itself, in constant time for plotly.js; the lines look the same."""
-    bottom = 0.5 + VECTOR_MARGIN
     elements = "".join(
         f"<path d='{text}' stroke='{colour}' stroke-width='{width:g}' opacity='{opacity:g}' "
         "vector-effect='non-scaling-stroke'/>"
         for colour, width, opacity, text in paths
     )
     return (
-        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='{left:g} {-bottom:g} {right - left:g} {2 * bottom:g}' "
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='{left:g} {-VECTOR_TOP:g} {right - left:g} {2 * VECTOR_TOP:g}' "
         "preserveAspectRatio='none'>"
         # y up, as on the axes; non-scaling strokes keep their width in pixels however the image is stretched.
         f"<g transform='scale(1,-1)' fill='none'>{elements}</g></svg>"
