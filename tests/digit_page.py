@@ -1,4 +1,4 @@
-"""Driving the digit reader's drawing image in Chromium (shared by the browser test and benchmarks/digits.py)."""
+"""Driving the digit reader's drawing canvas in Chromium (shared by the browser tests and benchmarks/digits.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from mlpsim.io.presets import DIGIT_READER_NAME
 
-CANVAS_TITLE = "Input: 8×8 pixels"
+CANVAS = ".mlpsim-drawing"
 
 
 def digit_reader_url(app_url: str) -> str:
@@ -15,29 +15,30 @@ def digit_reader_url(app_url: str) -> str:
 
 
 def pixel_point(page, pixel: int) -> tuple[float, float]:
-    """Page coordinates of pixel ``pixel`` (0..63) of the drawing image, from plotly's own axes."""
-    return tuple(
-        page.evaluate(
-            """([title, pixel]) => {
-            const gd = [...document.querySelectorAll('.js-plotly-plot')]
-                .find(g => g._fullLayout && (g._fullLayout.title.text || '').startsWith(title));
-            gd.scrollIntoView({block: 'center'});
-            const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-            const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
-            return [box.left + xa.l2p(pixel % 8), box.top + ya.l2p(Math.floor(pixel / 8))];
-        }""",
-            [CANVAS_TITLE, pixel],
-        )
-    )
+    """Page coordinates of the centre of pixel ``pixel`` (0..63) of the drawing canvas."""
+    cell = page.locator(f'{CANVAS} [data-pixel="{pixel}"]')
+    cell.scroll_into_view_if_needed()
+    box = cell.bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
 
 
 def input_pixels(page) -> list[float]:
-    """The 64 values the drawing image shows now (its marker colours)."""
+    """The 64 values the canvas shows now, as the page last sent them (not a stroke still on its way)."""
     return page.evaluate(
-        """(title) => [...document.querySelectorAll('.js-plotly-plot')]
-            .find(g => g._fullLayout && (g._fullLayout.title.text || '').startsWith(title))._fullData[0].marker.color""",
-        CANVAS_TITLE,
+        f"() => [...document.querySelectorAll('{CANVAS} [data-pixel]')].map(c => Number(c.dataset.value))"
     )
+
+
+def wait_until_inked(page, pixels: list[int], wait_for_app_idle) -> None:
+    """Wait until the page has sent ``pixels`` back inked (the server applied them) and the script is idle."""
+    page.wait_for_function(
+        """([selector, pixels]) => pixels.every(p =>
+            Number((document.querySelector(`${selector} [data-pixel="${p}"]`) || {dataset: {}}).dataset.value) === 1)""",
+        arg=[CANVAS, pixels],
+        polling="raf",
+        timeout=30_000,
+    )
+    wait_for_app_idle(page)
 
 
 def click_pixel_and_wait(page, pixel: int, wait_for_app_idle) -> float:
@@ -45,12 +46,19 @@ def click_pixel_and_wait(page, pixel: int, wait_for_app_idle) -> float:
     x, y = pixel_point(page, pixel)
     started = time.perf_counter()
     page.mouse.click(x, y)
-    page.wait_for_function(
-        """([title, pixel]) => { const g = [...document.querySelectorAll('.js-plotly-plot')]
-            .find(g => g._fullLayout && (g._fullLayout.title.text || '').startsWith(title));
-            return g && g._fullData[0].marker.color[pixel] === 1; }""",
-        arg=[CANVAS_TITLE, pixel],
-        timeout=30_000,
-    )
-    wait_for_app_idle(page)
+    wait_until_inked(page, [pixel], wait_for_app_idle)
+    return time.perf_counter() - started
+
+
+def drag_stroke(page, pixels: list[int], wait_for_app_idle) -> float:
+    """Press on the first of ``pixels``, drag through the others, release; wait until all are
+    inked and the script is idle: seconds from the release."""
+    points = [pixel_point(page, pixel) for pixel in pixels]
+    page.mouse.move(*points[0])
+    page.mouse.down()
+    for point in points[1:]:
+        page.mouse.move(*point, steps=4)
+    started = time.perf_counter()
+    page.mouse.up()
+    wait_until_inked(page, pixels, wait_for_app_idle)
     return time.perf_counter() - started

@@ -64,7 +64,7 @@ def vector_paths(figure) -> list[tuple[str, str, float, float]]:
         if image.source.startswith("data:image/svg+xml,"):
             svg = urllib.parse.unquote(image.source.removeprefix("data:image/svg+xml,"))
             for path, colour, width, opacity in re.findall(
-                r"<path d='([^']*)' stroke='([^']*)' stroke-width='([^']*)' opacity='([^']*)'", svg
+                r"<path d='([^']*)' stroke='([^']*)' stroke-width='([^']*)' stroke-opacity='([^']*)'", svg
             ):
                 found.append((path, colour, float(width), float(opacity)))
     return found

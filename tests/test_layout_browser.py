@@ -33,6 +33,7 @@ import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, wait_for_app_idle
 
 from mlpsim.core.initializers import initialized_network
+from mlpsim.io.presets import DIGIT_READER_NAME
 from mlpsim.io.sharelink import encode
 
 pytestmark = pytest.mark.browser
@@ -232,6 +233,47 @@ def test_simulator_fits(browser, app_url, artifacts, width, height, scheme):
                 screenshot(
                     page, artifacts / f"layout-simulator-W{layer}-{width}x{height}-sidebar-{sidebar}-{scheme}.png"
                 )
+        assert failures == {}
+    finally:
+        context.close()
+
+
+DRAWING_FITS = """() => {
+  const parts = {canvas: document.querySelector('.mlpsim-drawing'),
+                 bars: document.querySelector('svg[aria-label^="Output per digit"]')};
+  return Object.entries(parts).flatMap(([name, e]) => {
+    if (!e) return [`no ${name}`];
+    const r = e.getBoundingClientRect(), frame = e.closest('[data-testid="stColumn"]').getBoundingClientRect();
+    return r.left < frame.left - 1 || r.right > frame.right + 1 || r.width < 200
+      ? [`${name} at ${r.left}..${r.right} (${r.width} px wide) in its column ${frame.left}..${frame.right}`] : [];
+  });
+}"""
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("width, height", [*SIZES, PHONE])
+def test_digit_reader_fits(browser, app_url, artifacts, width, height, scheme):
+    """The digit reader: the diagram of 122 neurons, the drawing canvas (up to 256 px) and the
+    output bars (up to 300 px) whole inside their columns, the grids and headings as on the seed
+    example."""
+    context, page = new_page(browser, width, height, scheme)
+    try:
+        page.goto(f"{app_url}/?preset={quote(DIGIT_READER_NAME)}")
+        page.wait_for_selector(".mlpsim-drawing [data-pixel]", timeout=60_000)
+        settle(page)
+        check_theme(page, scheme)
+        phone = (width, height) == PHONE
+        failures = {}
+        for sidebar in ("closed",) if phone else ("open", "closed"):
+            set_sidebar(page, sidebar == "open")
+            settle(page)
+            result = measured(page, strict=False)  # W1 is 64 rows: it scrolls, with its bar drawn
+            assert result["counts"]["grids"] == 3 and result["counts"]["headings"] >= 7, result
+            problems = result["problems"] + page.evaluate(DRAWING_FITS)
+            if problems:
+                failures[f"sidebar {sidebar}"] = problems
+            page.locator(".mlpsim-drawing").scroll_into_view_if_needed()
+            page.screenshot(path=str(artifacts / f"layout-digits-{width}x{height}-sidebar-{sidebar}-{scheme}.png"))
         assert failures == {}
     finally:
         context.close()

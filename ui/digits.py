@@ -1,12 +1,9 @@
 """The digit reader's view on the Simulator page: a 64-input network read as an 8×8 image.
 
 Shown for a network with 64 inputs whose name mentions digits (the trained preset, or a copy of
-it). The input is drawn as the image it is; the outputs are the digits 0–9 with the predicted
-one marked; a test image can be picked from the preset's held-out rows; and the image can be
-drawn on: a click (or tap) on a pixel inks it — or erases it with the eraser chosen. Plotly's own
-click selection is used, not a custom component, so it needs nothing but what the page already
-loads, and works with a finger as with a mouse. (A lasso would paint strokes, but Streamlit
-turns click selection off while the drag mode is lasso: one or the other, and a tap is surer.)
+it). The input is drawn as the image it is, on a canvas (ui/drawing_canvas.py) you draw on with a
+mouse, a finger or the keyboard — in ink, or with the eraser; the outputs are the digits 0–9 with
+the predicted one marked; a test image can be picked from the preset's held-out rows.
 """
 
 from __future__ import annotations
@@ -20,7 +17,7 @@ from mlpsim.core.network import Network
 from mlpsim.data import datasets
 from mlpsim.io.presets import DIGIT_SPLIT_SEED, DIGIT_TEST_FRACTION
 from mlpsim.render.figure import data_revision
-from ui import cache, state, workspace
+from ui import cache, drawing_canvas, state, workspace
 from ui.tables import Table
 
 SIDE = 8
@@ -29,8 +26,9 @@ INK = 1.0
 """Value of a drawn pixel: the preset reads ink / 16, so full ink is 1."""
 BRUSHES = {"Ink": INK, "Eraser": 0.0}
 IMAGE_PIXELS = 260
-GREYS = [[0.0, "white"], [1.0, "black"]]
 DIVERGING = "RdBu"
+PREDICTED_COLOUR = "rgb(242,169,0)"
+OTHER_COLOUR = "rgb(150,160,180)"
 
 
 def is_digit_network(network: Network) -> bool:
@@ -44,33 +42,27 @@ def test_images() -> tuple[np.ndarray, np.ndarray]:
     return test.inputs, test.labels
 
 
-def _pixel_grid() -> tuple[np.ndarray, np.ndarray]:
-    """x (column) and y (row) of pixel k = 8·row + column, row 0 at the top."""
+def weights_figure(weights: np.ndarray, title: str) -> go.Figure:
+    """(64,) weights as an 8×8 picture (row by row from the top left), red–white–blue centred at
+    0, as square markers with a hover label each and a colour bar."""
+    values = np.asarray(weights, dtype=float)
     k = np.arange(PIXELS)
-    return k % SIDE, k // SIDE
-
-
-def image_figure(values: np.ndarray, title: str, diverging: bool = False) -> go.Figure:
-    """An 8×8 picture of 64 numbers (row by row from the top-left) as square markers: grey
-    from 0 (white) to 1 (black), or red–white–blue centred at 0 for weights. Markers, not a
-    heatmap, because plotly can select (click) scatter points and not heatmap cells."""
-    values = np.asarray(values, dtype=float)
-    x, y = _pixel_grid()
-    if diverging:
-        largest = float(np.abs(values).max(initial=0.0)) or 1.0
-        colours = dict(
-            colorscale=DIVERGING, cmin=-largest, cmax=largest, showscale=True, colorbar=dict(thickness=10, len=0.9)
-        )
-    else:
-        colours = dict(colorscale=GREYS, cmin=0.0, cmax=1.0)
+    largest = float(np.abs(values).max(initial=0.0)) or 1.0
     figure = go.Figure(
         go.Scatter(
-            x=x.tolist(),
-            y=y.tolist(),
+            x=(k % SIDE).tolist(),
+            y=(k // SIDE).tolist(),
             mode="markers",
-            customdata=np.arange(PIXELS).tolist(),
             marker=dict(
-                symbol="square", size=28, color=values.tolist(), line=dict(width=1, color="#bbbbbb"), **colours
+                symbol="square",
+                size=28,
+                color=values.tolist(),
+                line=dict(width=1, color="#bbbbbb"),
+                colorscale=DIVERGING,
+                cmin=-largest,
+                cmax=largest,
+                showscale=True,
+                colorbar=dict(thickness=10, len=0.9),
             ),
             hovertemplate="row %{y}, column %{x}: %{marker.color:.3g}<extra></extra>",
         )
@@ -79,18 +71,16 @@ def image_figure(values: np.ndarray, title: str, diverging: bool = False) -> go.
     figure.update_yaxes(range=[SIDE - 0.5, -0.5], visible=False, fixedrange=True, scaleanchor="x")
     figure.update_layout(
         title=dict(text=title, font=dict(size=13)),
-        width=IMAGE_PIXELS + (40 if diverging else 0),
+        width=IMAGE_PIXELS + 40,
         height=IMAGE_PIXELS + 30,
         margin=dict(l=4, r=4, t=30, b=4),
         plot_bgcolor="white",
         paper_bgcolor="white",
         showlegend=False,
-        # What Streamlit sets for point selection, and a revision of the data: with both, the
-        # second Plotly.react Streamlit makes on a chart it has just mounted changes nothing.
-        clickmode="event+select",
-        dragmode="pan",
         hovermode="closest",
-        datarevision=data_revision(values, title, diverging),
+        # Streamlit calls Plotly.react a second time on a chart it has just mounted: with a
+        # revision of the data, that call changes nothing.
+        datarevision=data_revision(values, title),
     )
     return figure
 
@@ -100,41 +90,34 @@ INPUT_TABLE = Table("input")
 
 def _replace_input(values: np.ndarray, label: str) -> None:
     """Make ``values`` the network's input, as an edit of the input table: only that table's
-    editor is renewed and the page's other parts keep their keys, so a drawn pixel reruns the
+    editor is renewed and the page's other parts keep their keys, so a drawn stroke reruns the
     workbench alone (not the sidebar too) and the browser rebuilds one grid, not all three."""
     network = state.current_network()
     workspace.replace_network(network.with_input(values), folded_table=INPUT_TABLE, label=label)
 
 
-def painted(values: np.ndarray, pixels: list[int], brush: float) -> np.ndarray:
+def painted(values: np.ndarray, pixels: list[int] | tuple[int, ...], brush: float) -> np.ndarray:
     """``values`` (64,) with ``pixels`` set to ``brush``."""
     image = np.array(values, dtype=float)
     image[[p for p in pixels if 0 <= p < PIXELS]] = brush
     return image
 
 
-def _canvas_key() -> str:
-    return f"{state.DIGIT_CANVAS_PREFIX}{state.value(state.DIGIT_CANVAS_ROUND)}"
+def _brush() -> float:
+    return BRUSHES[state.value(state.DIGIT_BRUSH) or state.default(state.DIGIT_BRUSH)]
 
 
-def stroke_pixels(points: list[dict]) -> list[int]:
-    """The pixels (0..63) of the points plotly.js reports for a click on image_figure."""
-    pixels = []
-    for point in points:
-        pixel = point.get("customdata")
-        if isinstance(pixel, (int, float)) and 0 <= pixel < PIXELS:
-            pixels.append(int(pixel))
-    return pixels
-
-
-def _on_draw() -> None:
-    pixels = stroke_pixels(st.session_state[_canvas_key()].selection.points)
-    if not pixels:
-        return
-    brush = BRUSHES[state.value(state.DIGIT_BRUSH) or state.default(state.DIGIT_BRUSH)]
-    _replace_input(painted(state.current_network().input_values, pixels, brush), "drawing")
-    # A new key gives a chart with no selection, so the next click on the same pixel counts.
-    st.session_state[state.DIGIT_CANVAS_ROUND] = state.value(state.DIGIT_CANVAS_ROUND) + 1
+def _on_strokes() -> None:
+    applied = state.value(state.DIGIT_STROKES_APPLIED)
+    strokes, latest = drawing_canvas.new_strokes(
+        drawing_canvas.sent_strokes(state.DIGIT_CANVAS), applied, SIDE, BRUSHES.values()
+    )
+    st.session_state[state.DIGIT_STROKES_APPLIED] = latest
+    if strokes:
+        image = state.current_network().input_values
+        for stroke in strokes:
+            image = painted(image, stroke.pixels, stroke.value)
+        _replace_input(image, "drawing")
 
 
 def _on_clear() -> None:
@@ -153,19 +136,17 @@ def render(network: Network, result: ForwardResult) -> None:
     images, labels = test_images()
     drawing, reading = st.columns([1, 1])
     with drawing:
-        st.plotly_chart(
-            image_figure(network.input_values, "Input: 8×8 pixels (ink 0–1)"),
-            key=_canvas_key(),
-            on_select=_on_draw,
-            selection_mode="points",
-            config={"displaylogo": False, "displayModeBar": False},
-            width="content",
-            theme=None,
+        st.markdown("**Input: 8×8 pixels** (ink 0–1)")
+        drawing_canvas.render(
+            state.DIGIT_CANVAS,
+            drawing_canvas.canvas_data(network.input_values, SIDE, _brush(), state.value(state.DIGIT_STROKES_APPLIED)),
+            _on_strokes,
         )
         st.segmented_control("Brush", list(BRUSHES), key=state.widget(state.DIGIT_BRUSH))
         st.caption(
-            "Click or tap a pixel to ink it (or erase it with the eraser). The input table below "
-            "holds the same 64 values (row by row) for the keyboard."
+            "Draw with the mouse or a finger: a stroke is read when you lift it. With the keyboard, "
+            "Tab to the image, move with the arrow keys and ink with Space. The input table below "
+            "holds the same 64 values (row by row)."
         )
         st.button("Clear the image", key=state.DIGIT_CLEAR, on_click=_on_clear)
     with reading:
@@ -186,38 +167,62 @@ def render(network: Network, result: ForwardResult) -> None:
         output = result.output
         predicted = int(np.argmax(output))
         st.markdown(f"The network reads: **{predicted}** ({output[predicted]:.1%})")
-        st.plotly_chart(
-            output_figure(output),
-            key=state.DIGIT_OUTPUTS,
-            config={"displayModeBar": False},
-            width="content",
-            theme=None,
-        )
+        st.caption(f"Output per digit (N1 = 0 … N10 = {len(output) - 1}); the predicted one in orange")
+        # Markdown, not st.html, whose sanitiser drops SVG; the SVG is made of numbers alone.
+        st.markdown(output_bars_svg(output), unsafe_allow_html=True)
 
 
-def output_figure(output: np.ndarray) -> go.Figure:
-    """Outputs 0–9 as bars, the largest (the predicted digit) in orange."""
-    predicted = int(np.argmax(output))
-    colours = ["rgb(242,169,0)" if k == predicted else "rgb(150,160,180)" for k in range(len(output))]
-    figure = go.Figure(
-        go.Bar(
-            x=[str(k) for k in range(len(output))],
-            y=np.asarray(output).tolist(),
-            marker_color=colours,
-            hovertemplate="digit %{x}: %{y:.4f}<extra></extra>",
+BARS_WIDTH, BARS_HEIGHT = 300, 170
+BARS_LEFT, BARS_TOP, BARS_BOTTOM = 34, 18, 22
+"""The bar chart's size and margins in pixels (room for the axis' numbers, the top bar's value
+and the digits under the bars)."""
+
+
+def output_bars_svg(output: np.ndarray) -> str:
+    """The outputs 0, 1, … as an SVG bar chart, the largest (the predicted digit) in orange with
+    its value on top, every value in a bar's tooltip and in the chart's accessible name.
+
+    An SVG, not a plotly chart: Streamlit mounts a plotly chart anew whenever its
+    figure changes, and this one changes with every stroke (~40 ms of browser time each); the
+    SVG is replaced in place. The axis runs from 0 to 1 (probabilities), or wider when an edited
+    network's outputs leave that range."""
+    values = np.asarray(output, dtype=float)
+    predicted = int(np.argmax(values))
+    low = min(0.0, float(values.min(initial=0.0)))
+    high = max(1.0, float(values.max(initial=1.0)))
+    plot_height = BARS_HEIGHT - BARS_TOP - BARS_BOTTOM
+    slot = (BARS_WIDTH - BARS_LEFT - 4) / max(1, values.size)
+
+    def y(value: float) -> float:
+        return BARS_TOP + (high - value) / (high - low) * plot_height
+
+    parts = []
+    for tick in sorted({low, 0.0, (low + high) / 2, high}):
+        parts.append(
+            f"<line x1='{BARS_LEFT}' x2='{BARS_WIDTH - 4}' y1='{y(tick):.1f}' y2='{y(tick):.1f}' stroke='#e3e3e3'/>"
+            f"<text x='{BARS_LEFT - 4}' y='{y(tick) + 4:.1f}' text-anchor='end'>{tick:.2g}</text>"
         )
+    for k, value in enumerate(values.tolist()):
+        top, bottom = sorted((y(value), y(0.0)))
+        left = BARS_LEFT + k * slot + slot * 0.15
+        colour = PREDICTED_COLOUR if k == predicted else OTHER_COLOUR
+        parts.append(
+            f"<rect x='{left:.1f}' y='{top:.1f}' width='{slot * 0.7:.1f}' height='{max(bottom - top, 0.5):.1f}' "
+            f"fill='{colour}'><title>digit {k}: {value:.4f}</title></rect>"
+            f"<text x='{left + slot * 0.35:.1f}' y='{BARS_HEIGHT - 6}' text-anchor='middle'>{k}</text>"
+        )
+        if k == predicted:
+            parts.append(
+                f"<text x='{left + slot * 0.35:.1f}' y='{top - 4:.1f}' text-anchor='middle'>{value:.2f}</text>"
+            )
+    name = "Output per digit: " + ", ".join(f"{k}: {value:.1%}" for k, value in enumerate(values.tolist()))
+    return (
+        # At most its own size, narrower (scaled down whole) in a narrower column.
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {BARS_WIDTH} {BARS_HEIGHT}' role='img' "
+        f"style='width:100%;max-width:{BARS_WIDTH}px;height:auto;background:white' "
+        f"aria-label='{name}' font-family='sans-serif' font-size='11' fill='#333333'>"
+        f"{''.join(parts)}</svg>"
     )
-    figure.update_layout(
-        width=300,
-        height=200,
-        margin=dict(l=30, r=4, t=24, b=24),
-        yaxis=dict(range=[0, 1]),
-        title=dict(text=f"Output per digit (N1 = 0 … N10 = 9); predicted {predicted}", font=dict(size=12)),
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        datarevision=data_revision(np.asarray(output, dtype=float)),  # drawn once (see image_figure)
-    )
-    return figure
 
 
 def first_layer_weights(network: Network, index: int) -> np.ndarray:
@@ -228,10 +233,9 @@ def first_layer_weights(network: Network, index: int) -> np.ndarray:
 def render_weights_image(network: Network, index: int) -> None:
     """What first-hidden-layer neuron ``index`` responds to: its 64 incoming weights as the image."""
     st.plotly_chart(
-        image_figure(
+        weights_figure(
             first_layer_weights(network, index),
             f"W1 column {index + 1} as 8×8: what N{index + 1} looks for",
-            diverging=True,
         ),
         key=state.DIGIT_WEIGHTS,
         config={"displayModeBar": False},

@@ -79,12 +79,11 @@ KEYBOARD_EDIT_OUTCOME = "keyboard_edit_outcome"
 DIGIT_TEST_IMAGE = "digit_test_image"
 DIGIT_BRUSH = "digit_brush"
 DIGIT_CLEAR = "digit_clear"
-DIGIT_OUTPUTS = "digit_outputs"
 DIGIT_WEIGHTS = "digit_weights"
-DIGIT_CANVAS_PREFIX = "digit_canvas:"
-"""Widgets of the digit view (ui/digits.py); the drawing chart is prefix + DIGIT_CANVAS_ROUND."""
-DIGIT_CANVAS_ROUND = "digit_canvas_round"
-"""int, bumped after each stroke: the drawing chart gets a new key, so its selection is empty."""
+DIGIT_CANVAS = "digit_canvas"
+"""Widgets of the digit view (ui/digits.py); the drawing canvas is ui/drawing_canvas.py."""
+DIGIT_STROKES_APPLIED = "digit_strokes_applied"
+"""int: the number of the last stroke drawn on the canvas that the network's input has taken."""
 EDITOR_PREFIX = "editor:"
 """Widgets. Per-layer inputs are prefix + position; editors are prefix + table + shape + generation."""
 
@@ -274,7 +273,7 @@ TABLE: dict[str, Entry] = {
     LINK_MEMO: Entry((tuple, NoneType), lambda: None),
     SIDEBAR_GENERATION: Entry((int, NoneType), lambda: None),
     KEYBOARD_EDIT_OUTCOME: Entry((tuple, NoneType), lambda: None),
-    DIGIT_CANVAS_ROUND: Entry(int, lambda: 0),
+    DIGIT_STROKES_APPLIED: Entry(int, lambda: 0),
     DIGIT_BRUSH: Entry((str, NoneType), lambda: "Ink", role="widget"),  # None: deselected, drawn as ink
     TABLE_LAYER: Entry(int, lambda: 1, role="bound"),
     EDGE_VALUES: Entry(bool, lambda: False, role="bound"),
