@@ -48,16 +48,21 @@ def page_driver(root: Path):
     return module
 
 
-def open_seconds(browser, url: str) -> float:
+def open_seconds(browser, url: str) -> tuple[float, float]:
+    """(seconds from navigation to the diagram drawn and the script idle, the browser's
+    main-thread CPU seconds by then) for a new visitor."""
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Performance.enable")
     started = time.perf_counter()
     page.goto(url)
     page.wait_for_selector(".js-plotly-plot .scatterlayer", timeout=60_000)
     wait_for_app_idle(page)
     seconds = time.perf_counter() - started
+    cpu = main_thread_seconds(cdp)
     context.close()
-    return seconds
+    return seconds, cpu
 
 
 def stroke_seconds(browser, base: str, driver) -> tuple[list[tuple[float, float]], float | None]:
@@ -103,6 +108,7 @@ def main() -> None:
     if args.compare is not None:
         trees = {args.compare.name: args.compare.resolve(), **trees}
     servers, bases = [], {}
+    drivers = {name: page_driver(root) for name, root in trees.items()}
     try:
         for name, root in trees.items():
             port = free_port()
@@ -110,13 +116,13 @@ def main() -> None:
             bases[name] = f"http://127.0.0.1:{port}"
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            for base in bases.values():
-                open_seconds(browser, base)  # warm the server: the first run imports everything
+            for name, base in bases.items():  # warm the servers: a first run imports and caches everything
+                open_seconds(browser, base)
+                open_seconds(browser, drivers[name].digit_reader_url(base))
             seed = {name: [] for name in trees}
             digits = {name: [] for name in trees}
             clicks = {name: [] for name in trees}
             drags = {name: [] for name in trees}
-            drivers = {name: page_driver(root) for name, root in trees.items()}
             names = list(trees)
             for k in range(args.repeats):
                 for name in names[k % len(names) :] + names[: k % len(names)]:
@@ -133,17 +139,19 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=10)
     for name in names:
-        difference = statistics.median(d - s for d, s in zip(digits[name], seed[name]))
+        difference = statistics.median(d - s for (d, _), (s, _) in zip(digits[name], seed[name]))
+        cpu_difference = statistics.median(d - s for (_, d), (_, s) in zip(digits[name], seed[name]))
         print(f"== {name}")
+        for page_name, opens in (("seed example", seed[name]), ("digit reader", digits[name])):
+            print(
+                f"page open, {page_name}:  median {statistics.median(w for w, _ in opens):.2f} s  "
+                f"({', '.join(f'{w:.2f}' for w, _ in opens)}); browser CPU median "
+                f"{statistics.median(c for _, c in opens):.2f} s"
+            )
         print(
-            f"page open, seed example:  median {statistics.median(seed[name]):.2f} s  "
-            f"({', '.join(f'{s:.2f}' for s in seed[name])})"
+            f"digit reader − seed example, median per round: {difference:+.2f} s (target ≤ +0.5 s); "
+            f"browser CPU {cpu_difference:+.2f} s"
         )
-        print(
-            f"page open, digit reader:  median {statistics.median(digits[name]):.2f} s  "
-            f"({', '.join(f'{s:.2f}' for s in digits[name])})"
-        )
-        print(f"digit reader − seed example, median per round: {difference:+.2f} s (target ≤ +0.5 s)")
         walls = [wall for wall, _ in clicks[name]]
         print(
             f"drawn pixel → every layer redrawn, idle: median {statistics.median(walls):.2f} s, "

@@ -6,9 +6,9 @@ changes, so a drawn pixel cost a chart's mount and two draws (~60 ms of browser 
 this grid stays mounted and only its cells' colours change. And it draws strokes: a press,
 a drag across the cells, a release — where a chart could only take one click per pixel.
 
-The protocol. Python sends the pixels' values, the brush's value and ``applied``, the number of the
-last stroke it has applied. The browser paints a stroke
-at once and, when it is lifted, sends every stroke not yet applied as the trigger ``strokes``:
+The protocol. Python sends the pixels' values, the brush's value and ``applied``, the number of
+the last stroke it has applied. The browser paints a stroke at once and, when it is lifted,
+sends every stroke not yet applied as the trigger ``strokes``:
 ``[{"sequence": 7, "pixels": [3, 11], "value": 1.0}, …]``. Numbering makes a stroke sent twice
 (the page was busy) count once, and one the server missed is sent again with the next.
 """
