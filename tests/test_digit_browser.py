@@ -8,7 +8,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import wait_for_app_idle
-from digit_page import CANVAS, click_pixel_and_wait, digit_reader_url, drag_stroke, input_pixels, wait_until_inked
+from digit_page import (
+    CANVAS,
+    click_pixel_and_wait,
+    digit_reader_url,
+    drag_stroke,
+    input_pixels,
+    pixel_point,
+    wait_until_inked,
+)
 from test_digit_reader import plain_forward
 
 from mlpsim.io.presets import digit_reader
@@ -94,5 +102,39 @@ def test_the_keyboard_alone_draws(browser, app_url, artifacts):
         assert page.evaluate(f"() => document.activeElement === document.querySelector('{CANVAS}')")
         assert canvas.get_attribute("data-cursor") == "27"
         page.screenshot(path=str(artifacts / "digit-reader-keyboard.png"), full_page=False)
+    finally:
+        context.close()
+
+
+def test_a_finger_draws_a_stroke(browser, app_url, artifacts):
+    """A phone: the finger's stroke (touch start, moves, end) inks what it crosses, and the page
+    does not scroll under it (the canvas takes the touch: touch-action none)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(digit_reader_url(app_url))
+        page.wait_for_selector(f"{CANVAS} [data-pixel]", timeout=60_000)
+        wait_for_app_idle(page)
+        page.get_by_role("button", name="Clear the image").click()
+        page.wait_for_function("() => document.body.innerText.includes('(not the input now')", timeout=30_000)
+        wait_for_app_idle(page)
+        across = [24, 25, 26, 27, 28, 29]  # row 3 (0-based), columns 0–5
+        points = [pixel_point(page, pixel) for pixel in across]
+        scrolled = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTop")
+        cdp = context.new_cdp_session(page)
+
+        def touch(kind: str, point=None) -> None:
+            touches = [] if point is None else [{"x": point[0], "y": point[1], "id": 1}]
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": touches})
+
+        touch("touchStart", points[0])
+        for point in points[1:]:
+            touch("touchMove", point)
+        touch("touchEnd")
+        wait_until_inked(page, across, wait_for_app_idle)
+        assert [k for k, v in enumerate(input_pixels(page)) if v] == across
+        assert page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTop") == scrolled
+        assert f"reads: {expected_reading(across)} " in reading(page)
+        page.screenshot(path=str(artifacts / "digit-reader-touch.png"), full_page=False)
     finally:
         context.close()
