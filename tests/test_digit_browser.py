@@ -37,8 +37,9 @@ def expected_reading(pixels: list[int]) -> int:
     return int(np.argmax(plain_forward(digit_reader(), drawn)[0]))
 
 
-def open_cleared(browser, width: int, height: int, app_url: str):
-    context = browser.new_context(viewport={"width": width, "height": height})
+def open_cleared(browser, width: int, height: int, app_url: str, **context_options):
+    """A new visitor's digit reader, its image cleared: (context, page)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, **context_options)
     page = context.new_page()
     page.goto(digit_reader_url(app_url))
     page.wait_for_selector(f"{CANVAS} [data-pixel]", timeout=60_000)
@@ -109,15 +110,8 @@ def test_the_keyboard_alone_draws(browser, app_url, artifacts):
 def test_a_finger_draws_a_stroke(browser, app_url, artifacts):
     """A phone: the finger's stroke (touch start, moves, end) inks what it crosses, and the page
     does not scroll under it (the canvas takes the touch: touch-action none)."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
-    page = context.new_page()
+    context, page = open_cleared(browser, 390, 844, app_url, has_touch=True, is_mobile=True)
     try:
-        page.goto(digit_reader_url(app_url))
-        page.wait_for_selector(f"{CANVAS} [data-pixel]", timeout=60_000)
-        wait_for_app_idle(page)
-        page.get_by_role("button", name="Clear the image").click()
-        page.wait_for_function("() => document.body.innerText.includes('(not the input now')", timeout=30_000)
-        wait_for_app_idle(page)
         across = [24, 25, 26, 27, 28, 29]  # row 3 (0-based), columns 0–5
         points = [pixel_point(page, pixel) for pixel in across]
         scrolled = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTop")
