@@ -307,13 +307,18 @@ def _edge_hover_trace(network: Network, geometry: _Geometry, positions, columns=
     )
 
 
+def _drawn_as_image(layer: Layer) -> bool:
+    """Whether ``layer``'s edges are one PNG of their own (too many for lines), not SVG paths."""
+    return layer.weights.size > DENSE_LAYER_EDGES
+
+
 def _edge_images(network: Network, geometry: _Geometry, dim: bool) -> tuple[list[dict], list[int]]:
     """(layout images, rasterised layer numbers): a layer with more than DENSE_LAYER_EDGES
     weights becomes one PNG (mlpsim.render.raster); the others are drawn together as one SVG
     image (_vector_edges_source)."""
     images, rasterised = [], []
     for position, layer in enumerate(network.layers, start=1):
-        if layer.weights.size > DENSE_LAYER_EDGES:
+        if _drawn_as_image(layer):
             steps = float(geometry.spacing[position - 1]), float(geometry.spacing[position])
             images.append(
                 dict(
@@ -364,7 +369,7 @@ def _vector_edges_source(layers: tuple[Layer, ...], dim: bool) -> str | None:
     geometry = _Geometry((layers[0].n_in, *(layer.size for layer in layers)))
     merged: dict[tuple[float, bool, float], list[str]] = {}
     for position, layer in enumerate(layers, start=1):
-        if layer.weights.size > DENSE_LAYER_EDGES:
+        if _drawn_as_image(layer):
             continue
         steps = float(geometry.spacing[position - 1]), float(geometry.spacing[position])
         widest = geometry.widest_edge(position)
