@@ -59,7 +59,11 @@ WATCH = """() => {
     };
     new MutationObserver(stamp).observe(document.body, {subtree: true, childList: true, characterData: true});
     stamp();
+    window.__clicked = null;
+    document.addEventListener('click', () => { window.__clicked = performance.now(); }, {capture: true});
 }"""
+"""Stamps each change of the "Epoch N" heading and the last click on the page's clock (Playwright's
+click presses only once the button is stable, 0.1–0.5 s after the call on a busy page)."""
 
 
 def open_train(browser, url: str, network):
@@ -93,8 +97,9 @@ def play(page, seconds: float, press: bool = True) -> tuple[float, float, float,
     time.sleep(1.5)
     frames = page.evaluate("window.__frames")
     fps, eps = rates([f for f in frames if clicked - 1000 * seconds <= f[0] <= clicked])
-    after = [f for f in frames if f[0] > clicked]
-    pause = ((after[-1][0] - clicked) / 1000) if after else 0.0
+    pressed = page.evaluate("window.__clicked")
+    after = [f for f in frames if f[0] > pressed]
+    pause = ((after[-1][0] - pressed) / 1000) if after else 0.0
     return fps, eps, pause, busy
 
 

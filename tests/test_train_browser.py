@@ -42,6 +42,23 @@ def open_on_train(browser, app_url: str, network: Network, viewport=(1280, 900),
     return context, page
 
 
+WATCH_PAUSE = """() => {
+    window.__pressed = null;
+    window.__changes = [];
+    document.addEventListener('click', () => { window.__pressed = performance.now(); }, {capture: true, once: true});
+    const heading = () => Array.from(document.querySelectorAll('h3')).find(h => /^Epoch \\d+/.test(h.innerText));
+    let last = heading().innerText;
+    new MutationObserver(() => {
+        const now = heading();
+        if (now && now.innerText !== last) { last = now.innerText; window.__changes.push([performance.now(), last]); }
+    }).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+"""Stamps, on the page's own clock, the next click (the Pause button's, when a button acts) and
+every change of the "Epoch N" heading: Playwright's click waits for the button to be stable on a
+busy page before it presses, and its polling of the heading lags, so neither is the learner's
+latency."""
+
+
 def epoch_of(page) -> int:
     return int(COUNTER.search(page.locator("h3", has_text="Epoch").first.inner_text()).group(1))
 
@@ -87,15 +104,15 @@ def test_play_on_xor_until_the_test_loss_is_below_0_05_then_pause_within_half_a_
                 break
             time.sleep(0.2)
         assert loss is not None and loss < 0.05, f"test loss {loss} after 120 s"
-        clicked = time.monotonic()
+        page.evaluate(WATCH_PAUSE)
         page.get_by_role("button", name="Pause").click()
-        last_epoch, last_change = epoch_of(page), clicked
-        while time.monotonic() - clicked < 2.5:
-            now = epoch_of(page)
-            if now != last_epoch:
-                last_epoch, last_change = now, time.monotonic()
-            time.sleep(0.02)
-        assert last_change - clicked <= 0.5, f"the epoch still moved {last_change - clicked:.2f} s after Pause"
+        page.get_by_role("button", name="Play").wait_for(timeout=5_000)
+        time.sleep(2.5)
+        changes = page.evaluate("window.__changes")
+        pressed = page.evaluate("window.__pressed")
+        assert pressed is not None
+        late = [at - pressed for at, _ in changes if at > pressed]
+        assert not late or late[-1] <= 500, f"the epoch still moved {late[-1] / 1000:.2f} s after Pause: {changes}"
         page.get_by_role("button", name="Play").wait_for(timeout=5_000)
         wait_for_app_idle(page)
         end = boundary_rgb(page)

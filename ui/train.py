@@ -13,14 +13,18 @@ divided among the sessions waiting behind it), then draws: the pictures (boundar
 curves) as small inline images and SVG, the diagram at most every DIAGRAM_SECONDS. So a frame
 holds the server for a bounded time, many players share one thread's worth of it, and the
 Simulator's reruns are never queued behind them. Pause is a full rerun that turns the timer
-off; it takes effect at the frame's next Streamlit call, also while the frame waits its turn.
+off; it takes effect at the frame's next Streamlit call, also while the frame waits its turn. A
+frame checks for it once more after training and drawing, before it stores or sends anything,
+so a Pause pressed mid-frame drops that frame: the page stops at the epoch on the screen.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from mlpsim.core.errors import MlpsimError, ValidationError
@@ -429,31 +433,47 @@ def _classes_html(run: Run, data: Prepared) -> tuple[str, str | None]:
     )
 
 
-def _diagram_figure(run: Run, data: Prepared, playing: bool):
-    """The diagram for the run's network; while playing, the one drawn last unless it is
-    DIAGRAM_SECONDS old (the same figure again costs the browser nothing: plotly compares its
-    data revision and draws nothing)."""
+def _diagram_figure(run: Run, data: Prepared, playing: bool) -> tuple[go.Figure, bool]:
+    """The diagram for the run's network and whether it is newly drawn; while playing, the one
+    drawn last unless it is DIAGRAM_SECONDS old (the same figure again costs the browser
+    nothing: plotly compares its data revision and draws nothing)."""
     shown = st.session_state.get(state.TRAIN_DIAGRAM_SHOWN)
-    now = time.monotonic()
-    if playing and shown is not None and now - shown[0] < DIAGRAM_SECONDS:
-        return shown[2]
+    if playing and shown is not None and time.monotonic() - shown[0] < DIAGRAM_SECONDS:
+        return shown[2], False
     x, _ = _sample_input(run, data)
     figure = network_figure(run.network, forward(run.network, x), selected=st.session_state[state.TRAIN_NEURON])
     figure.update_layout(clickmode="event+select", dragmode="pan")
-    st.session_state[state.TRAIN_DIAGRAM_SHOWN] = (now, run.network, figure) if playing else None
-    return figure
+    return figure, True
 
 
-def _train_frame(run: Run, data: Prepared, waiting_behind: int) -> Run:
-    """One frame's training: up to "epochs per frame" epochs within the frame's budget (shared
-    with the sessions waiting for their turn); a divergence stops playing and reruns the page."""
-    settings = _settings()
-    budget = TRAINING_BUDGET_SECONDS / (1 + waiting_behind)
-    outcome = training_run.epochs(run, settings, data, settings.epochs_per_frame, budget)
-    _apply(outcome)
-    if isinstance(outcome, Stopped):
-        st.rerun(scope="app")
-    return st.session_state[state.TRAIN_RUN]
+@dataclass(frozen=True)
+class _Frame:
+    """What one frame of the live views shows, computed before any of it is sent."""
+
+    run: Run
+    counter: str
+    curves: str
+    views: str | None
+    extra: str | None
+    figure: go.Figure
+    figure_is_new: bool
+
+
+def _frame(run: Run, data: Prepared, playing: bool) -> _Frame:
+    curves = train_views.svg_image_html(train_views.curves_svg(run.history), "Loss and accuracy per epoch")
+    views = extra = None
+    if run.network.input_size == 2:
+        views, extra = _plane_html(run, data)
+    elif data.dataset.is_classification and data.dataset.class_count > 2:
+        views, extra = _classes_html(run, data)
+    figure, figure_is_new = _diagram_figure(run, data, playing)
+    return _Frame(run, _counter_text(run, data), curves, views, extra, figure, figure_is_new)
+
+
+def _act_on_requests() -> None:
+    """A point where Streamlit acts on a request that arrived meanwhile (a Pause click reruns
+    the page from here): reading session state is one, as sending an element is."""
+    st.session_state.get(state.TRAIN_PLAYING)
 
 
 def _live() -> None:
@@ -463,38 +483,43 @@ def _live() -> None:
     data: Prepared = st.session_state[state.TRAIN_PREPARED][1]
     playing = st.session_state[state.TRAIN_PLAYING]
     if not playing:
-        _draw_frame(run, data, playing)
+        _show_frame(_frame(run, data, playing), playing)
         return
     if state.current_network() is not run.network:
         st.rerun(scope="app")  # edited elsewhere in the meantime: the page starts a new run
-    # Reading session state is one of Streamlit's points to act on a request (a Pause click):
-    # the frame polls it while it waits for its turn.
-    with training_run.PLAY_LANE.turn(poll=lambda: st.session_state[state.TRAIN_PLAYING]) as waiting_behind:
-        _draw_frame(_train_frame(run, data, waiting_behind), data, playing)
+    with training_run.PLAY_LANE.turn(poll=_act_on_requests) as waiting_behind:
+        settings = _settings()
+        budget = TRAINING_BUDGET_SECONDS / (1 + waiting_behind)
+        outcome = training_run.epochs(run, settings, data, settings.epochs_per_frame, budget)
+        frame = None if isinstance(outcome, Stopped) else _frame(outcome, data, playing)
+        # A Pause pressed while this frame trained and drew is acted on here, before anything
+        # is stored or sent: the frame is dropped, and the paused page shows the epoch already
+        # on the screen instead of one more that arrives after the press.
+        _act_on_requests()
+        _apply(outcome)
+        if frame is None:
+            st.rerun(scope="app")  # diverged: the page says where, with playing stopped
+        _show_frame(frame, playing)
 
 
-def _draw_frame(run: Run, data: Prepared, playing: bool) -> None:
+def _show_frame(frame: _Frame, playing: bool) -> None:
     # Everything is computed before the first element is sent: the browser renders the page
     # again for each batch of elements that arrive together, so a frame whose elements trickle
     # in between computations costs it several renders instead of one.
-    counter = _counter_text(run, data)
-    curves = train_views.svg_image_html(train_views.curves_svg(run.history), "Loss and accuracy per epoch")
-    views = extra = None
-    if run.network.input_size == 2:
-        views, extra = _plane_html(run, data)
-    elif data.dataset.is_classification and data.dataset.class_count > 2:
-        views, extra = _classes_html(run, data)
-    figure = _diagram_figure(run, data, playing)
-    st.markdown(counter)
+    if not playing:
+        st.session_state[state.TRAIN_DIAGRAM_SHOWN] = None
+    elif frame.figure_is_new:
+        st.session_state[state.TRAIN_DIAGRAM_SHOWN] = (time.monotonic(), frame.run.network, frame.figure)
+    st.markdown(frame.counter)
     left, right = st.columns(2)
-    left.html(curves)
-    if views is not None:
-        right.html(views)
+    left.html(frame.curves)
+    if frame.views is not None:
+        right.html(frame.views)
     # The diagram has a row of its own, the neurons' maps (or the worst digits) under it: in a
     # column beside them it was squeezed to ~290 px at 820 px with the sidebar open, where its
     # layer headings ran into each other, and drawn twice wherever it was wider than its column.
     st.plotly_chart(
-        figure,
+        frame.figure,
         key=state.TRAIN_DIAGRAM,
         on_select=_on_diagram_select,
         selection_mode="points",
@@ -505,8 +530,8 @@ def _draw_frame(run: Run, data: Prepared, playing: bool) -> None:
         f"Neurons coloured for training sample {st.session_state[state.TRAIN_SAMPLE]}; click one for its δ below."
         + (f" While playing, the diagram is redrawn every {DIAGRAM_SECONDS:g} s." if playing else "")
     )
-    if extra is not None:
-        st.html(extra)
+    if frame.extra is not None:
+        st.html(frame.extra)
 
 
 def _on_diagram_select() -> None:
