@@ -104,7 +104,14 @@ def test_the_canvas_is_sent_the_input_and_the_brush():
     values = np.zeros(64)
     values[[0, 9]] = [1.0, 0.25]
     data = drawing_canvas.canvas_data(values, 8, digits.BRUSHES["Eraser"], 7)
-    assert data == {"side": 8, "values": values.tolist(), "brush": 0.0, "applied": 7}
+    assert data == {
+        "side": 8,
+        "values": values.tolist(),
+        "brush": 0.0,
+        "applied": 7,
+        "label": "Drawing, 8 by 8 pixels: draw with the mouse or a finger; with the keyboard, arrow keys move and Space inks",
+    }
+    assert drawing_canvas.canvas_data(np.zeros(9), 3, 1.0, 0)["label"].startswith("Drawing, 3 by 3 pixels:")
 
 
 def bar_heights(svg: str) -> dict[int, float]:

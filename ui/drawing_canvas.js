@@ -8,6 +8,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
   const grid = parentElement.querySelector(".mlpsim-drawing");
   const status = parentElement.querySelector(".mlpsim-drawing-status");
   const side = data.side;
+  grid.setAttribute("aria-label", data.label);
   if (grid.children.length !== side * side) {
     grid.replaceChildren();
     grid.style.gridTemplateColumns = `repeat(${side}, 1fr)`;

@@ -6,8 +6,8 @@ changes, so a drawn pixel cost a chart's mount and two draws (~60 ms of browser 
 this grid stays mounted and only its cells' colours change. And it draws strokes: a press,
 a drag across the cells, a release — where a chart could only take one click per pixel.
 
-The protocol. Python sends the pixels' values, the brush's value and ``applied``, the number of
-the last stroke it has applied. The browser paints a stroke at once and, when it is lifted,
+The protocol. Python sends the pixels' values, the brush's value, the canvas's accessible name
+and ``applied``, the number of the last stroke it has applied. The browser paints a stroke at once and, when it is lifted,
 sends every stroke not yet applied as the trigger ``strokes``:
 ``[{"sequence": 7, "pixels": [3, 11], "value": 1.0}, …]``. Numbering makes a stroke sent twice
 (the page was busy) count once, and one the server missed is sent again with the next.
@@ -24,8 +24,7 @@ import streamlit as st
 
 NAME = "mlpsim.drawing_canvas"
 HTML = (
-    "<div class='mlpsim-drawing' role='application' tabindex='0' aria-label='Drawing, 8 by 8 pixels: "
-    "draw with the mouse or a finger; with the keyboard, arrow keys move and Space inks'></div>"
+    "<div class='mlpsim-drawing' role='application' tabindex='0'></div>"
     "<div class='mlpsim-drawing-status' aria-live='polite'></div>"
 )
 CSS = """
@@ -56,10 +55,18 @@ class Stroke:
 
 def canvas_data(values: np.ndarray, side: int, brush: float, applied: int) -> dict:
     """What the browser draws: ``values`` (side², row by row from the top left; ink 0 is white
-    and 1 black, beyond those clipped), the brush's value and the last applied stroke's number.
-    (Colours and each pixel's label are made in the browser: the message stays a few numbers.)"""
+    and 1 black, beyond those clipped), the brush's value, the last applied stroke's number and
+    the canvas's accessible name. (Colours and each pixel's label are made in the browser: the
+    message stays a few numbers.)"""
     # A network's input values are finite (mlpsim.core.network checks them), so JSON holds them.
-    return dict(side=side, values=np.asarray(values, dtype=float).tolist(), brush=brush, applied=applied)
+    return dict(
+        side=side,
+        values=np.asarray(values, dtype=float).tolist(),
+        brush=brush,
+        applied=applied,
+        label=f"Drawing, {side} by {side} pixels: draw with the mouse or a finger; "
+        "with the keyboard, arrow keys move and Space inks",
+    )
 
 
 def new_strokes(payload: object, applied: int, side: int, brushes: Collection[float]) -> tuple[list[Stroke], int]:
