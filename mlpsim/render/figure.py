@@ -75,8 +75,9 @@ PLOT_TOP = 0.66
 """Top of the y range: columns span [-0.5, 0.5]; the headings sit above."""
 BOTTOM_PAD_PIXELS = 27
 """Room below the lowest neurons for half the largest marker (46 px) before the plot's edge."""
-CAPTION_LINE_CHARS = 60
-"""Wrapped this short, the caption fits a chart shown at ~380 px, as in a 1000 px wide window."""
+CAPTION_LINE_CHARS = 48
+"""Wrapped this short, the caption fits a chart shown at ~300 px: the Simulator's diagram column
+in an 820 px window with the sidebar open (at 60 its lines were cut at both edges there)."""
 CAPTION_LINE_PIXELS = 16
 MODEBAR_PIXELS = 30
 """Top margin: plotly's toolbar appears there on hover instead of over the layer headings."""
