@@ -234,6 +234,26 @@ def test_widths_are_scaled_within_each_matrix():
     assert "W1 9," in legend and "W2 0.5)" in legend
 
 
+def test_the_caption_is_wrapped_to_the_line_length_asked_for_and_the_margin_holds_its_lines():
+    network = seed_example()
+    wide = network_figure(network, forward(network)).layout.annotations[-1].text.split("<br>")
+    narrow_figure = network_figure(network, forward(network), caption_line_chars=36)
+    narrow = narrow_figure.layout.annotations[-1].text.split("<br>")
+    visible = [re.sub(r"<[^>]+>", "", line) for line in narrow]
+    # Phrases of 30, 15, 35, 12, 5 and 7 characters: 30 + 1 + 15 > 36, 15 + 1 + 35 > 36,
+    # 35 + 1 + 12 > 36, and the last line takes 12 + 1 + 5 + 1 + 7 = 26.
+    assert visible == [
+        "Edges: blue = positive weight,",
+        "red = negative;",
+        "width ∝ |weight| within each matrix",
+        "(widest |w|: W1 9, W2 0.5)",
+    ]
+    assert all(len(line) <= 36 for line in visible) and len(narrow) > len(wide)
+    assert " ".join(visible) == " ".join(re.sub(r"<[^>]+>", "", line) for line in wide)  # the same words
+    # 16 px a line, 6 px below them: the bottom margin grows with the lines.
+    assert narrow_figure.layout.margin.b == 6 + 16 * len(narrow)
+
+
 def test_zero_weights_are_not_drawn_and_the_caption_says_so():
     network = seed_example()
     network = network.with_weight(1, 0, 0, 0.0).with_weight(2, 3, 1, 0.0)

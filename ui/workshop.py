@@ -21,7 +21,7 @@ from mlpsim.core.network import Network, neuron_name
 from mlpsim.core.numbertext import number
 from mlpsim.explain.arithmetic import layer_working
 from mlpsim.explain.stepper import first_step_of_layer, known_values, step_at, step_count, step_working
-from mlpsim.render.figure import network_figure
+from mlpsim.render.figure import NARROW_CAPTION_LINE_CHARS, network_figure
 from mlpsim.workshop.answers import TOLERANCE_TEXT, check_answer
 from mlpsim.workshop.backprop_generation import LOSS_TEXT, BackpropTask
 from mlpsim.workshop.backprop_questions import BackpropQuestion
@@ -100,6 +100,7 @@ def step_figure(network: Network, result: ForwardResult, step_index: int):
         selected=step.selected,
         computed_through=step.computed_through,
         show_edge_values=network.weight_count <= EDGE_VALUES_MAX_EDGES,
+        caption_line_chars=NARROW_CAPTION_LINE_CHARS,
     )
 
 

@@ -29,7 +29,7 @@ from mlpsim.explain.backward_stepper import (
     first_weights_step,
     known_deltas,
 )
-from mlpsim.render.figure import network_figure
+from mlpsim.render.figure import NARROW_CAPTION_LINE_CHARS, network_figure
 from ui import results, state
 from ui.literal import escaped
 
@@ -138,6 +138,7 @@ def render_backward_step_through() -> None:
             pending=step.pending,
             emphasised_edges=step.edges,
             show_edge_values=network.weight_count <= 40,
+            caption_line_chars=NARROW_CAPTION_LINE_CHARS,
         )
         st.plotly_chart(figure, config=results.DIAGRAM_CONFIG, **results.DIAGRAM_DISPLAY)
         st.caption(

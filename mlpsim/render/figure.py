@@ -78,6 +78,9 @@ BOTTOM_PAD_PIXELS = 27
 CAPTION_LINE_CHARS = 48
 """Wrapped this short, the caption fits a chart shown at ~300 px: the Simulator's diagram column
 in an 820 px window with the sidebar open (at 60 its lines were cut at both edges there)."""
+NARROW_CAPTION_LINE_CHARS = 36
+"""For a diagram in a column beside a panel (the step-throughs' [3, 2] columns): ~230 px at
+820 px with the sidebar open."""
 CAPTION_LINE_PIXELS = 16
 MODEBAR_PIXELS = 30
 """Top margin: plotly's toolbar appears there on hover instead of over the layer headings."""
@@ -104,6 +107,7 @@ def network_figure(
     show_edge_values: bool = False,
     pending: Collection[tuple[int, int]] | None = None,
     emphasised_edges: Collection[tuple[int, int, int]] | None = None,
+    caption_line_chars: int = CAPTION_LINE_CHARS,
 ) -> go.Figure:
     """The diagram of ``network`` computing ``result`` (a single-input ForwardResult).
 
@@ -116,6 +120,8 @@ def network_figure(
         ``computed_through`` (the backward step-through's order is not the forward one).
     emphasised_edges: the edges (position of the target layer, source index0, target index0)
         drawn emphasised instead of the selected neuron's incoming ones (every other edge dimmed).
+    caption_line_chars: the edge legend's lines are at most this many characters (a narrower
+        column needs shorter ones, NARROW_CAPTION_LINE_CHARS).
 
     Clicks: neuron markers live in the traces named NEURON_TRACE and PENDING_TRACE; each point's
     customdata is [position, index0] (e.g. from ``st.plotly_chart(on_select=...)`` selection
@@ -157,7 +163,7 @@ def network_figure(
     annotations = _layer_headings(network, geometry)
     if show_edge_values and edge_count <= EDGE_VALUE_LIMIT:
         annotations += _edge_value_labels(network, geometry)
-    caption = _caption(network, largest, rasterised)
+    caption = _caption(network, largest, rasterised, caption_line_chars)
     annotations.append(caption)
     caption_pixels = 6 + CAPTION_LINE_PIXELS * (caption["text"].count("<br>") + 1)
     top_pixels = MODEBAR_PIXELS + _heading_extra_pixels(network)
@@ -749,8 +755,9 @@ def _edge_value_labels(network: Network, geometry: _Geometry) -> list[dict]:
     return labels
 
 
-def _caption(network: Network, largest: tuple[float, ...], rasterised: list[int]) -> dict:
-    """The edge legend, below the plot, wrapped so it fits a narrow Streamlit column."""
+def _caption(network: Network, largest: tuple[float, ...], rasterised: list[int], line_chars: int) -> dict:
+    """The edge legend, below the plot, wrapped into lines of at most ``line_chars`` characters so
+    it fits a narrow Streamlit column."""
     zeros = sum(layer_summary(layer)[1] for layer in network.layers)
     phrases = [
         f"Edges: <span style='color:{POSITIVE_EDGE}'><b>blue = positive weight</b></span>,",
@@ -762,7 +769,7 @@ def _caption(network: Network, largest: tuple[float, ...], rasterised: list[int]
     if zeros:
         phrases[-1] += ";"
         phrases += [f"{zeros} zero weight{'s' if zeros != 1 else ''}", "not drawn"]
-    lines = _wrap(phrases)
+    lines = _wrap(phrases, line_chars)
     if rasterised:
         names = ", ".join(f"W{position}" for position in rasterised)
         phrases = [
@@ -777,7 +784,7 @@ def _caption(network: Network, largest: tuple[float, ...], rasterised: list[int]
         if group > 1:
             phrases[-1] += ";"
             phrases += [f"lines of up to {group}", "neighbouring neurons", "start from one point"]
-        lines += _wrap(phrases)
+        lines += _wrap(phrases, line_chars)
     return dict(
         x=0.5,
         y=0,
@@ -790,12 +797,12 @@ def _caption(network: Network, largest: tuple[float, ...], rasterised: list[int]
     )
 
 
-def _wrap(phrases: list[str]) -> list[str]:
-    """Join phrases with spaces into lines of at most CAPTION_LINE_CHARS visible characters."""
+def _wrap(phrases: list[str], line_chars: int) -> list[str]:
+    """Join phrases with spaces into lines of at most ``line_chars`` visible characters."""
     lines = [""]
     for phrase in phrases:
         candidate = f"{lines[-1]} {phrase}".strip()
-        if lines[-1] and len(re.sub(r"<[^>]+>", "", candidate)) > CAPTION_LINE_CHARS:
+        if lines[-1] and len(re.sub(r"<[^>]+>", "", candidate)) > line_chars:
             lines.append(phrase)
         else:
             lines[-1] = candidate
