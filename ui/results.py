@@ -20,6 +20,9 @@ from ui.literal import escaped
 
 EDGE_VALUES_MAX_EDGES = 64
 """Weights can be written on the edges only when there are this few (more is unreadable)."""
+STEP_EDGE_VALUES_MAX_EDGES = 40
+"""The step-throughs (forward and backward) write the weights on the edges up to this many: their
+diagram shares its row with the step's panel."""
 
 DIAGRAM_DISPLAY = {"width": "content", "theme": None}
 """How st.plotly_chart shows a diagram: at the figure's own width (narrower when the column is),

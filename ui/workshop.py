@@ -84,10 +84,6 @@ def _reset_step() -> None:
     st.session_state[state.WORKSHOP_STEP] = 0
 
 
-EDGE_VALUES_MAX_EDGES = 40
-"""The step-through writes the weights on the edges up to this many."""
-
-
 @cache.shared(cache.STEP_FIGURE)
 def step_figure(network: Network, result: ForwardResult, step_index: int):
     """The step-through's diagram at ``step_index``: the neuron being computed selected, the ones
@@ -99,7 +95,7 @@ def step_figure(network: Network, result: ForwardResult, step_index: int):
         result,
         selected=step.selected,
         computed_through=step.computed_through,
-        show_edge_values=network.weight_count <= EDGE_VALUES_MAX_EDGES,
+        show_edge_values=network.weight_count <= results.STEP_EDGE_VALUES_MAX_EDGES,
         caption_line_chars=NARROW_CAPTION_LINE_CHARS,
     )
 

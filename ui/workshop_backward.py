@@ -137,7 +137,7 @@ def render_backward_step_through() -> None:
             selected=step.selected,
             pending=step.pending,
             emphasised_edges=step.edges,
-            show_edge_values=network.weight_count <= 40,
+            show_edge_values=network.weight_count <= results.STEP_EDGE_VALUES_MAX_EDGES,
             caption_line_chars=NARROW_CAPTION_LINE_CHARS,
         )
         st.plotly_chart(figure, config=results.DIAGRAM_CONFIG, **results.DIAGRAM_DISPLAY)
