@@ -1,41 +1,55 @@
-# Two entry points, as in the README: `make run` and `make test`. Both install what they need.
+# Two entry points, as in the README: `make run` and `make test`. Both make a virtual environment
+# (.venv, made by scripts/make_venv.sh) and install into it, never into the Python they start
+# from; they reinstall only when a requirements file or the lock (constraints.txt) changed.
 PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# Every package at the version CI tested: `make lock` writes it, both targets install with it.
+PIP_INSTALL := $(PY) -m pip install -q --disable-pip-version-check -c constraints.txt
 
-.PHONY: run test lint install install-dev browser bench
+.PHONY: run test check lint browser bench lock venv
 
-install:
-	$(PYTHON) -m pip install -q -r requirements.txt
+venv: $(PY)
+$(PY):
+	@scripts/make_venv.sh "$(PYTHON)" "$(VENV)"
 
-install-dev:
-	$(PYTHON) -m pip install -q -r requirements-dev.txt
+$(VENV)/.installed-app: requirements.txt constraints.txt | $(PY)
+	$(PIP_INSTALL) -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt constraints.txt | $(PY)
+	$(PIP_INSTALL) -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed-app
+
+run: $(VENV)/.installed-app
+	$(PY) -m streamlit run app.py
 
 # Debian's Chromium for the browser tests; Playwright drives it (never `playwright install`).
+# poppler-utils: the worksheet tests look at the printed PDF. Needs root (or sudo) only when missing.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
-	@command -v pdftoppm >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
-
-run: install
-	$(PYTHON) -m streamlit run app.py
-
-# The tests whose numbers come from numpy's BLAS: run again under every OpenBLAS kernel this CPU
-# can run (tests/blas_kernels.py), since kernels sum in different orders (NaN on one, inf on another).
-NUMERICS_TESTS = tests/test_forward.py tests/test_activations.py tests/test_arithmetic.py tests/test_cli.py \
-	tests/test_losses.py tests/test_backward.py tests/test_training.py tests/test_datasets.py tests/test_gradient_working.py
+	@scripts/install_browser.sh
 
 # The habits that keep the code as docs/architecture.md describes it: lint, format, import layers, types.
-lint: install-dev
-	$(PYTHON) -m ruff check .
-	$(PYTHON) -m ruff format --check .
-	lint-imports
-	$(PYTHON) -m mypy mlpsim
+lint: $(VENV)/.installed-dev
+	$(PY) scripts/run_tests.py lint
 
-test: install-dev browser lint
-	@echo "BLAS for the full run: $$($(PYTHON) tests/blas_kernels.py --active)"
-	$(PYTHON) -m pytest
-	@for kernel in $$($(PYTHON) tests/blas_kernels.py); do \
-		echo "numerics again with OPENBLAS_CORETYPE=$$kernel: $$(OPENBLAS_CORETYPE=$$kernel $(PYTHON) tests/blas_kernels.py --active)"; \
-		OPENBLAS_CORETYPE=$$kernel $(PYTHON) -m pytest $(NUMERICS_TESTS) || exit 1; \
-	done
+# Everything, in timed phases (scripts/run_tests.py): lint, the unit tests, the browser tests, the
+# latency tests alone, and the numerics again under every other OpenBLAS kernel this CPU runs.
+test: $(VENV)/.installed-dev browser
+	$(PY) scripts/run_tests.py
 
-bench: install-dev browser
-	for script in benchmarks/*.py; do $(PYTHON) $$script || exit 1; done
+# The inner loop (docs/testing.md): lint and every test that needs no browser, in a few minutes.
+check: $(VENV)/.installed-dev
+	$(PY) scripts/run_tests.py lint unit
+
+bench: $(VENV)/.installed-dev browser
+	for script in benchmarks/*.py; do $(PY) $$script || exit 1; done
+
+# Rewrite constraints.txt from a fresh environment with the newest releases the requirements allow.
+lock:
+	rm -rf .venv-lock
+	@scripts/make_venv.sh "$(PYTHON)" .venv-lock
+	.venv-lock/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	{ echo "# Every package make run and make test install, at the version CI tested: written by 'make lock'."; \
+	  .venv-lock/bin/python -m pip freeze --all --exclude-editable | grep -v -E '^(pip|setuptools|wheel)=='; } > constraints.txt
+	rm -rf .venv-lock

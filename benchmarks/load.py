@@ -292,7 +292,11 @@ class Player:
             self.session.page_name, self.session.widget_values = "train", {}
             record = await self.session.rerun()  # then the learner picks the Train page
             self._check(record, "page load")
-            while time.monotonic() < self.deadline:
+            rounds = 0
+            # At least one round, however late the page loaded (a loaded machine can take longer
+            # than a short deadline to open it): the reset's check of the weights always runs.
+            while rounds == 0 or time.monotonic() < self.deadline:
+                rounds += 1
                 await self._play_for(self.rng.uniform(*self.play))
                 await self._control("Pause")
                 await self._control("Reset")

@@ -18,6 +18,11 @@ measured in the browser (MEASURE below):
   heading lies inside its chart;
 - no button's label is cut (no element inside a button is wider than its box).
 
+Each size is one page load: every state of the page (sidebar, table shown) is measured in the
+scheme the page opened in, then again after the system scheme is switched to the other (Streamlit
+follows prefers-color-scheme live); alternate sizes open light and dark. The tests share one tab,
+each opening its page anew in it (a new tab costs ~3 s more CPU to compile the app's scripts).
+
 Screenshots: artifacts/layout-*.png, each the whole page at that viewport (screenfuls stitched).
 """
 
@@ -126,9 +131,32 @@ def browser(playwright_driver):
     chromium.close()
 
 
-def new_page(browser, width: int, height: int, scheme: str):
-    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
-    return context, context.new_page()
+@pytest.fixture(scope="module")
+def tab(browser):
+    """One tab for the module's tests, each opening its page in it anew (see sized): a new tab
+    costs ~4.5 s of CPU to compile Streamlit's and plotly's scripts again, a page opened again in
+    the same tab ~1.2 s, as V8 keeps them compiled (measured on the 2-core machine)."""
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def sized(tab, width: int, height: int, scheme: str):
+    """The tab at this viewport and colour scheme: the test's goto then starts a new Streamlit
+    session, and nothing of the previous test's page is left but compiled scripts (see leave)."""
+    tab.set_viewport_size({"width": width, "height": height})
+    tab.emulate_media(color_scheme=scheme)
+    return tab
+
+
+def leave(tab) -> None:
+    """End the test's page as closing its tab would: its storage and cookies cleared, its Streamlit
+    session closed (the tab leaves for a blank page)."""
+    if tab.url.startswith("http"):
+        tab.evaluate("() => { sessionStorage.clear(); localStorage.clear(); }")
+    tab.context.clear_cookies()
+    tab.goto("about:blank")
 
 
 def settle(page) -> None:
@@ -140,6 +168,35 @@ def settle(page) -> None:
 def check_theme(page, scheme: str) -> None:
     red, green, blue = (int(v) for v in page.evaluate(DARK_BACKGROUND).strip("rgba()").split(",")[:3])
     assert (red + green + blue < 150) == (scheme == "dark"), (scheme, red, green, blue)
+
+
+def first_scheme(width: int, height: int) -> str:
+    """The scheme a size's page is opened in; the other is then switched to on the open page, as a
+    learner's system switches at dusk. Alternating over the sizes opens some pages dark, some light."""
+    return SCHEMES[[*SIZES, PHONE].index((width, height)) % 2]
+
+
+THEME_APPLIED = """(dark) => {
+  const [r, g, b] = getComputedStyle(document.querySelector('[data-testid="stApp"]')).backgroundColor
+    .match(/\\d+/g).slice(0, 3).map(Number);
+  return (r + g + b < 150) === dark;
+}"""
+TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+def in_both_schemes(page):
+    """Yield the page's scheme, then switch the system scheme to the other (Streamlit follows
+    prefers-color-scheme live) and yield that: each state of the page is measured in both, from
+    one page load. The page is left in the second."""
+    first = "dark" if page.evaluate("() => matchMedia('(prefers-color-scheme: dark)').matches") else "light"
+    check_theme(page, first)
+    yield first
+    second = "light" if first == "dark" else "dark"
+    page.emulate_media(color_scheme=second)
+    page.wait_for_function(THEME_APPLIED, arg=second == "dark", timeout=10_000)
+    page.evaluate(TWO_FRAMES)  # the grids repaint their canvases in the new colours
+    check_theme(page, second)
+    yield second
 
 
 def set_sidebar(page, open_: bool) -> None:
@@ -198,15 +255,13 @@ def show_table_layer(page, layer: int) -> None:
     settle(page)
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width, height", [*SIZES, PHONE])
-def test_simulator_fits(browser, app_url, artifacts, width, height, scheme):
-    context, page = new_page(browser, width, height, scheme)
+def test_simulator_fits(tab, app_url, artifacts, width, height):
+    page = sized(tab, width, height, first_scheme(width, height))
     try:
         page.goto(app_url)
         page.wait_for_selector(".js-plotly-plot .scatterlayer", timeout=60_000)
         settle(page)
-        check_theme(page, scheme)
         # On a phone the sidebar opens over the page, not beside it: the page is measured with it
         # closed. And W1 (~450 px) cannot fit its 346 px column: there it may scroll, with a
         # scrollbar that is drawn (issue 12's rule), where at the other sizes every grid fits.
@@ -225,17 +280,18 @@ def test_simulator_fits(browser, app_url, artifacts, width, height, scheme):
             set_sidebar(page, sidebar == "open")
             for layer in (1, 2):
                 show_table_layer(page, layer)
-                result = measured(page, strict=not phone)
-                assert result["counts"]["grids"] == 3 and result["counts"]["formulas"] >= 3, result
-                assert result["counts"]["headings"] >= 5, result  # Output, Neuron, Tables + 3 layer headings
-                if result["problems"]:
-                    failures[f"W{layer}, sidebar {sidebar}"] = result["problems"]
-                screenshot(
-                    page, artifacts / f"layout-simulator-W{layer}-{width}x{height}-sidebar-{sidebar}-{scheme}.png"
-                )
+                for scheme in in_both_schemes(page):
+                    result = measured(page, strict=not phone)
+                    assert result["counts"]["grids"] == 3 and result["counts"]["formulas"] >= 3, result
+                    assert result["counts"]["headings"] >= 5, result  # Output, Neuron, Tables + 3 layer headings
+                    if result["problems"]:
+                        failures[f"W{layer}, sidebar {sidebar}, {scheme}"] = result["problems"]
+                    screenshot(
+                        page, artifacts / f"layout-simulator-W{layer}-{width}x{height}-sidebar-{sidebar}-{scheme}.png"
+                    )
         assert failures == {}
     finally:
-        context.close()
+        leave(page)
 
 
 DRAWING_FITS = """() => {
@@ -250,44 +306,42 @@ DRAWING_FITS = """() => {
 }"""
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width, height", [*SIZES, PHONE])
-def test_digit_reader_fits(browser, app_url, artifacts, width, height, scheme):
+def test_digit_reader_fits(tab, app_url, artifacts, width, height):
     """The digit reader: the diagram of 122 neurons, the drawing canvas (up to 256 px) and the
     output bars (up to 300 px) whole inside their columns, the grids and headings as on the seed
     example."""
-    context, page = new_page(browser, width, height, scheme)
+    page = sized(tab, width, height, first_scheme(width, height))
     try:
         page.goto(f"{app_url}/?preset={quote(DIGIT_READER_NAME)}")
         page.wait_for_selector(".mlpsim-drawing [data-pixel]", timeout=60_000)
         settle(page)
-        check_theme(page, scheme)
         phone = (width, height) == PHONE
         failures = {}
         for sidebar in ("closed",) if phone else ("open", "closed"):
             set_sidebar(page, sidebar == "open")
             settle(page)
-            result = measured(page, strict=False)  # W1 is 64 rows: it scrolls, with its bar drawn
-            assert result["counts"]["grids"] == 3 and result["counts"]["headings"] >= 7, result
-            problems = result["problems"] + page.evaluate(DRAWING_FITS)
-            if problems:
-                failures[f"sidebar {sidebar}"] = problems
-            page.locator(".mlpsim-drawing").scroll_into_view_if_needed()
-            page.screenshot(path=str(artifacts / f"layout-digits-{width}x{height}-sidebar-{sidebar}-{scheme}.png"))
+            for scheme in in_both_schemes(page):
+                result = measured(page, strict=False)  # W1 is 64 rows: it scrolls, with its bar drawn
+                assert result["counts"]["grids"] == 3 and result["counts"]["headings"] >= 7, result
+                problems = result["problems"] + page.evaluate(DRAWING_FITS)
+                if problems:
+                    failures[f"sidebar {sidebar}, {scheme}"] = problems
+                page.locator(".mlpsim-drawing").scroll_into_view_if_needed()
+                page.screenshot(path=str(artifacts / f"layout-digits-{width}x{height}-sidebar-{sidebar}-{scheme}.png"))
         assert failures == {}
     finally:
-        context.close()
+        leave(page)
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width, height", [*SIZES, PHONE])
-def test_train_fits(browser, app_url, artifacts, width, height, scheme):
+def test_train_fits(tab, app_url, artifacts, width, height):
     """The Train page of a 2-8-8-1 network on the default 2-D data after one epoch: Play above
     Step, Epoch, Reset and Undo, the curves, the boundary and every neuron's map, the diagram, and
     the one-step panel's three tables — at every size, the sidebar open and closed (a phone:
     closed, as the sidebar opens over the page there)."""
     network = initialized_network([2, 8, 8, 1], ["tanh"] * 3, "xavier", seed=1)
-    context, page = new_page(browser, width, height, scheme)
+    page = sized(tab, width, height, first_scheme(width, height))
     try:
         page.goto(f"{app_url}/?net={quote(encode(network))}")  # the Simulator opens the link
         wait_for_app_idle(page, 60_000)
@@ -295,7 +349,6 @@ def test_train_fits(browser, app_url, artifacts, width, height, scheme):
         page.get_by_role("link", name="Train").click()
         page.wait_for_selector("h3:has-text('Epoch')", timeout=60_000)
         settle(page)
-        check_theme(page, scheme)
         phone = (width, height) == PHONE
         if phone:
             set_sidebar(page, False)  # it lies over the page there
@@ -306,22 +359,22 @@ def test_train_fits(browser, app_url, artifacts, width, height, scheme):
         for sidebar in ("closed",) if phone else ("open", "closed"):
             set_sidebar(page, sidebar == "open")
             settle(page)
-            result = measured(page, strict=not phone)
-            # Train, Epoch 1, One step, every number, and the diagram's four layer headings
-            assert result["counts"]["headings"] >= 7, result
-            assert page.locator('[data-testid="stTable"]').count() == 3  # W, ∂L/∂W, W after the update
-            if result["problems"]:
-                failures[f"sidebar {sidebar}"] = result["problems"]
-            screenshot(page, artifacts / f"layout-train-{width}x{height}-sidebar-{sidebar}-{scheme}.png")
+            for scheme in in_both_schemes(page):
+                result = measured(page, strict=not phone)
+                # Train, Epoch 1, One step, every number, and the diagram's four layer headings
+                assert result["counts"]["headings"] >= 7, result
+                assert page.locator('[data-testid="stTable"]').count() == 3  # W, ∂L/∂W, W after the update
+                if result["problems"]:
+                    failures[f"sidebar {sidebar}, {scheme}"] = result["problems"]
+                screenshot(page, artifacts / f"layout-train-{width}x{height}-sidebar-{sidebar}-{scheme}.png")
         assert failures == {}
     finally:
-        context.close()
+        leave(page)
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width, height", SIZES)
-def test_workshop_exercises_fit(browser, app_url, artifacts, width, height, scheme):
-    context, page = new_page(browser, width, height, scheme)
+def test_workshop_exercises_fit(tab, app_url, artifacts, width, height):
+    page = sized(tab, width, height, first_scheme(width, height))
     failures = {}
     try:
         for difficulty, seed in EXERCISES:
@@ -329,20 +382,21 @@ def test_workshop_exercises_fit(browser, app_url, artifacts, width, height, sche
             page.wait_for_selector(".js-plotly-plot .scatterlayer", timeout=60_000)
             page.get_by_test_id("stDataFrame").first.wait_for()
             settle(page)
-            check_theme(page, scheme)
             for sidebar in ("open", "closed"):
                 set_sidebar(page, sidebar == "open")
-                result = measured(page)
-                assert result["counts"]["grids"] >= 3, result
-                if result["problems"]:
-                    failures[f"{difficulty} seed {seed}, sidebar {sidebar}"] = result["problems"]
-                screenshot(
-                    page,
-                    artifacts / f"layout-exercise-{difficulty}{seed}-{width}x{height}-sidebar-{sidebar}-{scheme}.png",
-                )
+                for scheme in in_both_schemes(page):
+                    result = measured(page)
+                    assert result["counts"]["grids"] >= 3, result
+                    if result["problems"]:
+                        failures[f"{difficulty} seed {seed}, sidebar {sidebar}, {scheme}"] = result["problems"]
+                    screenshot(
+                        page,
+                        artifacts
+                        / f"layout-exercise-{difficulty}{seed}-{width}x{height}-sidebar-{sidebar}-{scheme}.png",
+                    )
         assert failures == {}
     finally:
-        context.close()
+        leave(page)
 
 
 BACKWARD_SIZES = [(1280, 720), (820, 1180)]
@@ -360,18 +414,16 @@ def go_to_backward_step(page, step: int) -> None:
     page.get_by_text(f"Step {step} of 12").first.wait_for()
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width, height", BACKWARD_SIZES)
-def test_workshop_backward_step_through_fits(browser, app_url, artifacts, width, height, scheme):
+def test_workshop_backward_step_through_fits(tab, app_url, artifacts, width, height):
     """The seed example's backward pass: the loss table, an output δ, a hidden δ's terms and a
     weights table, beside the diagram."""
-    context, page = new_page(browser, width, height, scheme)
+    page = sized(tab, width, height, first_scheme(width, height))
     failures = {}
     try:
         page.goto(f"{app_url}/workshop")
         page.wait_for_selector(".js-plotly-plot .scatterlayer", timeout=60_000)
         settle(page)
-        check_theme(page, scheme)
         page.get_by_text("Backward pass", exact=True).click()
         settle(page)
         page.get_by_text("Every neuron's δ so far").click()  # its table is measured too
@@ -380,28 +432,28 @@ def test_workshop_backward_step_through_fits(browser, app_url, artifacts, width,
             go_to_backward_step(page, step)
             for sidebar in ("open", "closed"):
                 set_sidebar(page, sidebar == "open")
-                result = measured(page)
-                assert result["counts"]["grids"] >= 1 and result["counts"]["headings"] >= 3, (
-                    result
-                )  # the title, the step, the δ table
-                if result["problems"]:
-                    failures[f"step {step} ({what}), sidebar {sidebar}"] = result["problems"]
-                screenshot(
-                    page, artifacts / f"layout-backward-step{step}-{width}x{height}-sidebar-{sidebar}-{scheme}.png"
-                )
+                for scheme in in_both_schemes(page):
+                    result = measured(page)
+                    # the title, the step, the δ table
+                    assert result["counts"]["grids"] >= 1 and result["counts"]["headings"] >= 3, result
+                    if result["problems"]:
+                        failures[f"step {step} ({what}), sidebar {sidebar}, {scheme}"] = result["problems"]
+                    screenshot(
+                        page,
+                        artifacts / f"layout-backward-step{step}-{width}x{height}-sidebar-{sidebar}-{scheme}.png",
+                    )
         assert failures == {}
     finally:
-        context.close()
+        leave(page)
 
 
 BACKPROP_EXERCISES = [("easy", 5, ""), ("hard", 8, "&ask=loss,d1.3,G1,G2,u1.2.3")]
 """Easy 2-x-1 with the default questions; hard 2-3-2 with both gradient matrices (6 boxes each)."""
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width, height", BACKWARD_SIZES)
-def test_workshop_backprop_exercises_fit(browser, app_url, artifacts, width, height, scheme):
-    context, page = new_page(browser, width, height, scheme)
+def test_workshop_backprop_exercises_fit(tab, app_url, artifacts, width, height):
+    page = sized(tab, width, height, first_scheme(width, height))
     failures = {}
     try:
         for difficulty, seed, ask in BACKPROP_EXERCISES:
@@ -409,26 +461,27 @@ def test_workshop_backprop_exercises_fit(browser, app_url, artifacts, width, hei
             page.wait_for_selector(".js-plotly-plot .scatterlayer", timeout=60_000)
             page.get_by_test_id("stDataFrame").first.wait_for()
             settle(page)
-            check_theme(page, scheme)
             for sidebar in ("open", "closed"):
                 set_sidebar(page, sidebar == "open")
-                result = measured(page)
-                assert result["counts"]["grids"] >= 4, result  # input, W1, W2, target and η
-                if result["problems"]:
-                    failures[f"backprop {difficulty} seed {seed}, sidebar {sidebar}"] = result["problems"]
-                screenshot(
-                    page,
-                    artifacts / f"layout-backprop-{difficulty}{seed}-{width}x{height}-sidebar-{sidebar}-{scheme}.png",
-                )
+                for scheme in in_both_schemes(page):
+                    result = measured(page)
+                    assert result["counts"]["grids"] >= 4, result  # input, W1, W2, target and η
+                    if result["problems"]:
+                        failures[f"backprop {difficulty} seed {seed}, sidebar {sidebar}, {scheme}"] = result["problems"]
+                    screenshot(
+                        page,
+                        artifacts
+                        / f"layout-backprop-{difficulty}{seed}-{width}x{height}-sidebar-{sidebar}-{scheme}.png",
+                    )
         assert failures == {}
     finally:
-        context.close()
+        leave(page)
 
 
-def test_a_matrix_wider_than_the_page_shows_its_scrollbar(browser, app_url, artifacts):
+def test_a_matrix_wider_than_the_page_shows_its_scrollbar(tab, app_url, artifacts):
     """The MNIST-sized preset's W1 has 128 columns (~10,000 px): it cannot fit, so its grid must
     show a scrollbar that is drawn, and still stay inside the main column."""
-    context, page = new_page(browser, 1024, 768, "light")
+    page = sized(tab, 1024, 768, "light")
     try:
         page.goto(f"{app_url}/?preset=Random%20784-128-64-10%20%28untrained%29")
         page.wait_for_selector(".js-plotly-plot", timeout=90_000)
@@ -442,7 +495,7 @@ def test_a_matrix_wider_than_the_page_shows_its_scrollbar(browser, app_url, arti
         assert any(scroll > client + 1000 and bar > 0 for scroll, client, bar in widths), widths
         page.screenshot(path=str(artifacts / "layout-simulator-mnist-1024x768.png"))
     finally:
-        context.close()
+        leave(page)
 
 
 # ---- keyboard only --------------------------------------------------------------------------------
@@ -499,8 +552,8 @@ def enter(page, text: str) -> None:
     wait_for_app_idle(page)
 
 
-def test_every_kind_of_cell_is_set_with_the_keyboard_only(browser, app_url, artifacts):
-    context, page = new_page(browser, 1280, 720, "light")
+def test_every_kind_of_cell_is_set_with_the_keyboard_only(tab, app_url, artifacts):
+    page = sized(tab, 1280, 720, "light")
     try:
         page.goto(app_url)
         page.wait_for_selector(".js-plotly-plot .scatterlayer", timeout=60_000)
@@ -532,4 +585,4 @@ def test_every_kind_of_cell_is_set_with_the_keyboard_only(browser, app_url, arti
         wait_for_output(page, seed_output(x, w1, b2))
         page.screenshot(path=str(artifacts / "layout-keyboard-1280x720.png"))
     finally:
-        context.close()
+        leave(page)

@@ -27,19 +27,16 @@ COUNTER = re.compile(r"Epoch (\d+)")
 TEST_LOSS = re.compile(r"test loss (\d+\.\d+)")
 
 
-def open_on_train(browser, app_url: str, network: Network, viewport=(1280, 900), dark=False):
+def open_on_train(page, app_url: str, network: Network, viewport=(1280, 900), dark=False) -> None:
     """A fresh session: the network opened by a share link on the Simulator, then the Train page
     picked in the navigation (the same session network)."""
-    context = browser.new_context(
-        viewport={"width": viewport[0], "height": viewport[1]}, color_scheme="dark" if dark else "light"
-    )
-    page = context.new_page()
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    page.emulate_media(color_scheme="dark" if dark else "light")
     page.goto(f"{app_url}/?net={quote(encode(network))}")
     wait_for_app_idle(page, 60_000)
     page.get_by_role("link", name="Train").click()
     page.wait_for_selector("h3:has-text('Epoch')", timeout=60_000)
     wait_for_app_idle(page)
-    return context, page
 
 
 WATCH_PAUSE = """() => {
@@ -81,48 +78,46 @@ def blueness(rgb: np.ndarray, right: float, up: float) -> float:
     return float(np.mean(block[..., 2] - block[..., 0]))
 
 
-def test_play_on_xor_until_the_test_loss_is_below_0_05_then_pause_within_half_a_second(browser, app_url, artifacts):
+@pytest.mark.timing
+def test_play_on_xor_until_the_test_loss_is_below_0_05_then_pause_within_half_a_second(page, app_url, artifacts):
     network = initialized_network([2, 8, 8, 1], ["tanh", "tanh", "tanh"], "xavier", seed=1)
-    context, page = open_on_train(browser, app_url, network, viewport=(1280, 1400))
-    try:
-        start = boundary_rgb(page)
-        page.screenshot(path=str(artifacts / "train-play-start.png"))
-        page.get_by_role("button", name="Play").click()
-        began, middle_shot, loss = time.monotonic(), False, None
-        while time.monotonic() - began < 120:
-            text = (
-                page.locator("p", has_text="test loss").first.inner_text()
-                if page.locator("p", has_text="test loss").count()
-                else ""
-            )
-            match = TEST_LOSS.search(text)
-            loss = float(match.group(1)) if match else None
-            if loss is not None and not middle_shot and loss < 0.3:
-                page.screenshot(path=str(artifacts / "train-play-middle.png"))
-                middle_shot = True
-            if loss is not None and loss < 0.05:
-                break
-            time.sleep(0.2)
-        assert loss is not None and loss < 0.05, f"test loss {loss} after 120 s"
-        page.evaluate(WATCH_PAUSE)
-        page.get_by_role("button", name="Pause").click()
-        page.get_by_role("button", name="Play").wait_for(timeout=5_000)
-        time.sleep(2.5)
-        changes = page.evaluate("window.__changes")
-        pressed = page.evaluate("window.__pressed")
-        assert pressed is not None
-        late = [at - pressed for at, _ in changes if at > pressed]
-        assert not late or late[-1] <= 500, f"the epoch still moved {late[-1] / 1000:.2f} s after Pause: {changes}"
-        wait_for_app_idle(page)
-        end = boundary_rgb(page)
-        page.screenshot(path=str(artifacts / "train-play-end.png"))
-        assert middle_shot
-        assert np.mean(np.abs(end - start)) > 20  # the boundary moved (of 255 per channel)
-        # XOR: the trained output is high (blue) where x·y > 0, low (orange) elsewhere.
-        assert blueness(end, 0.9, 0.9) > 50 and blueness(end, 0.1, 0.1) > 50
-        assert blueness(end, 0.9, 0.1) < -50 and blueness(end, 0.1, 0.9) < -50
-    finally:
-        context.close()
+    open_on_train(page, app_url, network, viewport=(1280, 1400))
+    start = boundary_rgb(page)
+    page.screenshot(path=str(artifacts / "train-play-start.png"))
+    page.get_by_role("button", name="Play").click()
+    began, middle_shot, loss = time.monotonic(), False, None
+    while time.monotonic() - began < 120:
+        text = (
+            page.locator("p", has_text="test loss").first.inner_text()
+            if page.locator("p", has_text="test loss").count()
+            else ""
+        )
+        match = TEST_LOSS.search(text)
+        loss = float(match.group(1)) if match else None
+        if loss is not None and not middle_shot and loss < 0.3:
+            page.screenshot(path=str(artifacts / "train-play-middle.png"))
+            middle_shot = True
+        if loss is not None and loss < 0.05:
+            break
+        time.sleep(0.2)
+    assert loss is not None and loss < 0.05, f"test loss {loss} after 120 s"
+    page.evaluate(WATCH_PAUSE)
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Play").wait_for(timeout=5_000)
+    time.sleep(2.5)
+    changes = page.evaluate("window.__changes")
+    pressed = page.evaluate("window.__pressed")
+    assert pressed is not None
+    late = [at - pressed for at, _ in changes if at > pressed]
+    assert not late or late[-1] <= 500, f"the epoch still moved {late[-1] / 1000:.2f} s after Pause: {changes}"
+    wait_for_app_idle(page)
+    end = boundary_rgb(page)
+    page.screenshot(path=str(artifacts / "train-play-end.png"))
+    assert middle_shot
+    assert np.mean(np.abs(end - start)) > 20  # the boundary moved (of 255 per channel)
+    # XOR: the trained output is high (blue) where x·y > 0, low (orange) elsewhere.
+    assert blueness(end, 0.9, 0.9) > 50 and blueness(end, 0.1, 0.1) > 50
+    assert blueness(end, 0.9, 0.1) < -50 and blueness(end, 0.1, 0.9) < -50
 
 
 def small_network() -> Network:
@@ -136,97 +131,88 @@ def small_network() -> Network:
     )
 
 
-def test_a_step_shows_the_three_tables_with_a_weight_worked_out_here(browser, app_url, artifacts):
-    context, page = open_on_train(browser, app_url, small_network(), viewport=(1280, 1600))
-    try:
-        sidebar = page.locator('[data-testid="stSidebar"]')
-        sidebar.get_by_role("combobox", name="Dataset").click()
-        page.get_by_role("option", name="Truth table: XOR").click()
-        wait_for_app_idle(page)
-        sidebar.get_by_role("combobox", name="Loss").click()
-        page.get_by_role("option", name="Binary cross-entropy").click()
-        wait_for_app_idle(page)
-        rate = sidebar.get_by_label("Learning rate η")
-        rate.fill("0.5")
-        rate.press("Enter")
-        wait_for_app_idle(page)
-        page.get_by_role("button", name=re.compile("^Step")).click()
-        page.wait_for_selector("h3:has-text('Epoch 1')", timeout=10_000)
-        sample = page.get_by_label(re.compile("Sample"))
-        sample.fill("4")
-        sample.press("Enter")
-        wait_for_app_idle(page)
-        page.get_by_role("radio", name=re.compile("W2")).or_(
-            page.get_by_role("button", name=re.compile("W2 ·"))
-        ).first.click()
-        wait_for_app_idle(page)
-        # The Step: one gradient step (η = 0.5) on the mean of the four rows' gradients,
-        # worked with the reference's plain loops; then sample 4, x = (1, 1), y = 0, by hand:
-        layers = [(layer.weights.tolist(), layer.bias.tolist(), layer.activation) for layer in small_network().layers]
-        _, _, gw, gb = reference.backward_batch(
-            layers, [[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], "binary_cross_entropy"
-        )
-        w1 = [[layers[0][0][i][j] - 0.5 * gw[0][i][j] for j in range(2)] for i in range(2)]
-        b1 = [layers[0][1][j] - 0.5 * gb[0][j] for j in range(2)]
-        w2 = [[layers[1][0][i][0] - 0.5 * gw[1][i][0]] for i in range(2)]
-        b2 = layers[1][1][0] - 0.5 * gb[1][0]
-        a1 = [max(0.0, w1[0][j] + w1[1][j] + b1[j]) for j in range(2)]  # z = W1ᵀ·(1, 1) + b1, ReLU
-        out = 1 / (1 + np.exp(-(a1[0] * w2[0][0] + a1[1] * w2[1][0] + b2)))
-        delta = out - 0.0  # cross-entropy with a sigmoid output: δ = a − y
-        gradient = a1[0] * delta  # ∂L/∂W2[1,1] = a(N1)·δ
-        updated = w2[0][0] - 0.5 * gradient
-        tables = page.locator('[data-testid="stTable"]')
-        # The W2 choice reruns the page: wait (up to 15 s) for its tables rather than read W1's.
-        deadline = time.monotonic() + 15
-        while f"{w2[0][0]:.4g}" not in tables.nth(0).inner_text() and time.monotonic() < deadline:
-            page.wait_for_timeout(250)
-        texts = [tables.nth(k).inner_text() for k in range(3)]
-        assert f"{w2[0][0]:.4g}" in texts[0]
-        assert f"{gradient:.4g}" in texts[1]
-        assert f"{updated:.4g}" in texts[2]
-        page.screenshot(path=str(artifacts / "train-step-tables.png"))
-    finally:
-        context.close()
+def test_a_step_shows_the_three_tables_with_a_weight_worked_out_here(page, app_url, artifacts):
+    open_on_train(page, app_url, small_network(), viewport=(1280, 1600))
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_role("combobox", name="Dataset").click()
+    page.get_by_role("option", name="Truth table: XOR").click()
+    wait_for_app_idle(page)
+    sidebar.get_by_role("combobox", name="Loss").click()
+    page.get_by_role("option", name="Binary cross-entropy").click()
+    wait_for_app_idle(page)
+    rate = sidebar.get_by_label("Learning rate η")
+    rate.fill("0.5")
+    rate.press("Enter")
+    wait_for_app_idle(page)
+    page.get_by_role("button", name=re.compile("^Step")).click()
+    page.wait_for_selector("h3:has-text('Epoch 1')", timeout=10_000)
+    sample = page.get_by_label(re.compile("Sample"))
+    sample.fill("4")
+    sample.press("Enter")
+    wait_for_app_idle(page)
+    page.get_by_role("radio", name=re.compile("W2")).or_(
+        page.get_by_role("button", name=re.compile("W2 ·"))
+    ).first.click()
+    wait_for_app_idle(page)
+    # The Step: one gradient step (η = 0.5) on the mean of the four rows' gradients,
+    # worked with the reference's plain loops; then sample 4, x = (1, 1), y = 0, by hand:
+    layers = [(layer.weights.tolist(), layer.bias.tolist(), layer.activation) for layer in small_network().layers]
+    _, _, gw, gb = reference.backward_batch(
+        layers, [[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], "binary_cross_entropy"
+    )
+    w1 = [[layers[0][0][i][j] - 0.5 * gw[0][i][j] for j in range(2)] for i in range(2)]
+    b1 = [layers[0][1][j] - 0.5 * gb[0][j] for j in range(2)]
+    w2 = [[layers[1][0][i][0] - 0.5 * gw[1][i][0]] for i in range(2)]
+    b2 = layers[1][1][0] - 0.5 * gb[1][0]
+    a1 = [max(0.0, w1[0][j] + w1[1][j] + b1[j]) for j in range(2)]  # z = W1ᵀ·(1, 1) + b1, ReLU
+    out = 1 / (1 + np.exp(-(a1[0] * w2[0][0] + a1[1] * w2[1][0] + b2)))
+    delta = out - 0.0  # cross-entropy with a sigmoid output: δ = a − y
+    gradient = a1[0] * delta  # ∂L/∂W2[1,1] = a(N1)·δ
+    updated = w2[0][0] - 0.5 * gradient
+    tables = page.locator('[data-testid="stTable"]')
+    # The W2 choice reruns the page: wait (up to 15 s) for its tables rather than read W1's.
+    deadline = time.monotonic() + 15
+    while f"{w2[0][0]:.4g}" not in tables.nth(0).inner_text() and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+    texts = [tables.nth(k).inner_text() for k in range(3)]
+    assert f"{w2[0][0]:.4g}" in texts[0]
+    assert f"{gradient:.4g}" in texts[1]
+    assert f"{updated:.4g}" in texts[2]
+    page.screenshot(path=str(artifacts / "train-step-tables.png"))
 
 
 @pytest.mark.parametrize(
     "width,height,dark", [(1280, 720, False), (1280, 720, True), (820, 1000, False), (820, 1000, True)]
 )
-def test_the_page_at_1280_and_820_pixels_light_and_dark(browser, app_url, artifacts, width, height, dark):
+def test_the_page_at_1280_and_820_pixels_light_and_dark(page, app_url, artifacts, width, height, dark):
     network = initialized_network([2, 8, 8, 1], ["tanh", "tanh", "tanh"], "xavier", seed=1)
-    context, page = open_on_train(browser, app_url, network, viewport=(width, height), dark=dark)
-    try:
-        page.get_by_role("button", name=re.compile("^Epoch")).click()
-        page.wait_for_selector("h3:has-text('Epoch 1')", timeout=10_000)
-        wait_for_app_idle(page)
-        name = f"train-{width}x{height}-{'dark' if dark else 'light'}"
-        page.screenshot(path=str(artifacts / f"{name}.png"))
-        page.locator("h3", has_text="One step").scroll_into_view_if_needed()
-        page.screenshot(path=str(artifacts / f"{name}-step.png"))
-        assert page.locator("h3", has_text="One step").is_visible()
-    finally:
-        context.close()
+    open_on_train(page, app_url, network, viewport=(width, height), dark=dark)
+    page.get_by_role("button", name=re.compile("^Epoch")).click()
+    page.wait_for_selector("h3:has-text('Epoch 1')", timeout=10_000)
+    wait_for_app_idle(page)
+    name = f"train-{width}x{height}-{'dark' if dark else 'light'}"
+    page.screenshot(path=str(artifacts / f"{name}.png"))
+    page.locator("h3", has_text="One step").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / f"{name}-step.png"))
+    assert page.locator("h3", has_text="One step").is_visible()
 
 
-def test_the_keys_s_and_p_step_play_and_pause(browser, app_url, artifacts):
+def test_the_keys_s_and_p_step_play_and_pause(page, app_url, artifacts):
     network = initialized_network([2, 8, 8, 1], ["tanh", "tanh", "tanh"], "xavier", seed=1)
-    context, page = open_on_train(browser, app_url, network)
-    try:
-        page.locator("h1", has_text="Train").click()  # focus on the page, not in a text box
-        page.keyboard.press("s")
-        page.wait_for_selector("text=batch 1 of 25 of the next epoch", timeout=15_000)  # 250 rows, batch 10
-        wait_for_app_idle(page)
-        page.keyboard.press("p")
-        page.get_by_role("button", name=re.compile("^Pause")).wait_for(timeout=15_000)
-        page.wait_for_function(
-            "() => /Epoch [1-9]/.test(document.body.innerText)", timeout=30_000
-        )  # frames arrive: an epoch finished
-        page.keyboard.press("p")
-        page.get_by_role("button", name=re.compile("^Play")).wait_for(timeout=15_000)
-        wait_for_app_idle(page)
-        stopped = epoch_of(page)
-        time.sleep(1.0)
-        assert epoch_of(page) == stopped
-        page.screenshot(path=str(artifacts / "train-keys.png"))
-    finally:
-        context.close()
+    open_on_train(page, app_url, network)
+    page.locator("h1", has_text="Train").click()  # focus on the page, not in a text box
+    page.keyboard.press("s")
+    page.wait_for_selector("text=batch 1 of 25 of the next epoch", timeout=15_000)  # 250 rows, batch 10
+    wait_for_app_idle(page)
+    page.keyboard.press("p")
+    page.get_by_role("button", name=re.compile("^Pause")).wait_for(timeout=15_000)
+    page.wait_for_function(
+        "() => /Epoch [1-9]/.test(document.body.innerText)", timeout=30_000
+    )  # frames arrive: an epoch finished
+    page.keyboard.press("p")
+    page.get_by_role("button", name=re.compile("^Play")).wait_for(timeout=15_000)
+    wait_for_app_idle(page)
+    stopped = epoch_of(page)
+    time.sleep(1.0)
+    assert epoch_of(page) == stopped
+    page.screenshot(path=str(artifacts / "train-keys.png"))

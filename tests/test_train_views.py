@@ -239,6 +239,7 @@ def test_steps_through_an_epoch_are_the_epoch_and_a_changed_optimiser_starts_its
     assert len(moved.state.optimizer_state.slots) == 2 and moved.state.optimizer_state.steps == 1
 
 
+@pytest.mark.timing
 def test_a_frame_starts_no_new_epoch_after_its_budget():
     network = initialized_network([64, 32, 10], ["relu", "softmax"], "xavier", seed=0)
     dataset, train_part, test_part = training_run.built_in(training_run.DataChoice("digits", test_percent=20))
@@ -284,6 +285,7 @@ def test_the_confusion_table_reads_true_classes_down_and_predictions_across():
     assert "rgba(8,119,189,1.00)" in rows[2][1]
 
 
+@pytest.mark.timing
 def test_the_play_lane_rests_so_that_turns_take_at_most_its_share_of_the_time():
     lane = training_run.Lane(share=0.5)
     began = time.monotonic()
