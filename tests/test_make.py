@@ -11,6 +11,7 @@ python3-venv), with `id` and `apt-get` stand-ins on the PATH.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -62,13 +63,16 @@ def wait_for_health(port: int, server: subprocess.Popen, log: Path, seconds: flo
     raise AssertionError(f"no answer on /_stcore/health within {seconds} s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(
-    not DEBIAN_PYTHON.exists() or not os.access("/usr/bin/make", os.X_OK), reason="no /usr/bin/python3 or make"
-)
-def test_make_run_with_debians_externally_managed_python_serves_the_simulator(tmp_path):
-    if not externally_managed(DEBIAN_PYTHON):
-        pytest.skip("this /usr/bin/python3 is not marked EXTERNALLY-MANAGED: not the machine this test is for")
+def base_prefix(python: Path) -> str:
+    return subprocess.run(
+        [str(python), "-c", "import sys; print(sys.base_prefix)"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def make_run_serves_the_simulator(python: Path, tmp_path: Path) -> Path:
+    """The README's `make run PYTHON=python` in a copy of the checkout: it answers /_stcore/health,
+    shows the Simulator without an exception, from the venv it made from ``python``, with the
+    lock's versions, and a second `make run` installs nothing. Returns the copy's folder."""
     checkout = copy_of_the_checkout(tmp_path / "clone")
     # The pip cache may be warm (as CI's is); the app's port and headless mode come from
     # Streamlit's own environment variables, so the command is exactly the README's.
@@ -83,7 +87,7 @@ def test_make_run_with_debians_externally_managed_python_serves_the_simulator(tm
     log_path = tmp_path / "make-run.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
-            ["make", "run", f"PYTHON={DEBIAN_PYTHON}"],
+            ["make", "run", f"PYTHON={python}"],
             cwd=checkout,
             env=environment,
             stdout=log,
@@ -109,15 +113,14 @@ def test_make_run_with_debians_externally_managed_python_serves_the_simulator(tm
     made = log_path.read_text()
     assert "externally-managed-environment" not in made, made
     venv_python = checkout / ".venv" / "bin" / "python"
-    # The app ran from the project's venv, made from Debian's Python, and Debian's Python is untouched.
+    # The app ran from the project's venv, made from ``python``.
     base = subprocess.run(
         [str(venv_python), "-c", "import sys, streamlit; print(sys.base_prefix); print(streamlit.__file__)"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.split()
-    assert base[0] == "/usr" and base[1].startswith(str(checkout / ".venv")), base
-    assert subprocess.run([str(DEBIAN_PYTHON), "-c", "import streamlit"], capture_output=True).returncode != 0
+    assert base[0] == base_prefix(python) and base[1].startswith(str(checkout / ".venv")), base
     # The installed packages are the lock's: streamlit at constraints.txt's version.
     locked = dict(line.split("==") for line in (ROOT / "constraints.txt").read_text().splitlines() if "==" in line)
     version = subprocess.run(
@@ -129,15 +132,33 @@ def test_make_run_with_debians_externally_managed_python_serves_the_simulator(tm
     assert version == locked["streamlit"]
     # Run again with nothing changed: no install, straight to streamlit.
     again = subprocess.run(
-        ["make", "-n", "run", f"PYTHON={DEBIAN_PYTHON}"], cwd=checkout, capture_output=True, text=True, check=True
+        ["make", "-n", "run", f"PYTHON={python}"], cwd=checkout, capture_output=True, text=True, check=True
     )
     assert "pip" not in again.stdout and "streamlit run app.py" in again.stdout, again.stdout
     # …and a changed requirements file installs again.
     os.utime(checkout / "requirements.txt")
     changed = subprocess.run(
-        ["make", "-n", "run", f"PYTHON={DEBIAN_PYTHON}"], cwd=checkout, capture_output=True, text=True, check=True
+        ["make", "-n", "run", f"PYTHON={python}"], cwd=checkout, capture_output=True, text=True, check=True
     )
     assert "pip install" in changed.stdout, changed.stdout
+    return checkout
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not DEBIAN_PYTHON.exists() or shutil.which("make") is None, reason="no /usr/bin/python3 or make")
+def test_make_run_with_debians_externally_managed_python_serves_the_simulator(tmp_path):
+    if not externally_managed(DEBIAN_PYTHON):
+        pytest.skip("this /usr/bin/python3 is not marked EXTERNALLY-MANAGED: not the machine this test is for")
+    make_run_serves_the_simulator(DEBIAN_PYTHON, tmp_path)
+    # Debian's Python itself is untouched: nothing was installed into it.
+    assert subprocess.run([str(DEBIAN_PYTHON), "-c", "import streamlit"], capture_output=True).returncode != 0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("make") is None, reason="no make")
+def test_make_run_with_the_python_running_these_tests_serves_the_simulator(tmp_path):
+    """The interpreter the test run's own venv was made from (on this machine pyenv's 3.11)."""
+    make_run_serves_the_simulator(Path(getattr(sys, "_base_executable", sys.executable)), tmp_path)
 
 
 def stand_ins(folder: Path, *, uid: int) -> dict[str, str]:

@@ -9,6 +9,8 @@ export default function ({ data, parentElement, setTriggerValue }) {
   const status = parentElement.querySelector(".mlpsim-drawing-status");
   const side = data.side;
   grid.setAttribute("aria-label", data.label);
+  // The brush the next stroke paints with (1 ink, 0 eraser): a test waits for it after a switch.
+  grid.dataset.brush = String(data.brush);
   if (grid.children.length !== side * side) {
     grid.replaceChildren();
     grid.style.gridTemplateColumns = `repeat(${side}, 1fr)`;
