@@ -8,10 +8,15 @@ import warnings
 
 import numpy as np
 import pytest
+import reference
 
 from mlpsim.core.activations import REGISTRY
+from mlpsim.core.backward import backward
 from mlpsim.core.errors import ValidationError
-from mlpsim.core.losses import LOSSES, get_loss, pairings_text
+from mlpsim.core.losses import LOSSES, Loss, get_loss, pairings_text
+from mlpsim.core.network import Layer, Network
+from mlpsim.core.optimizers import Optimizer
+from mlpsim.core.training import Examples, TrainingConfig, start, train
 
 
 def strict(function, *arrays):
@@ -109,3 +114,68 @@ def test_targets_that_do_not_suit_the_loss_are_explained():
     assert "sum to 1" in LOSSES["cross_entropy"].target_problem(np.array([[0.5, 0.25]]))
     assert "probabilities" in LOSSES["cross_entropy"].target_problem(np.array([[1.5, -0.5]]))
     assert LOSSES["cross_entropy"].target_problem(np.array([[0.0, 1.0], [0.3, 0.7]])) is None
+
+
+def absolute_error() -> Loss:
+    """A loss made only here: L = Σₖ |aₖ − yₖ|, ∂L/∂a = sign(a − y), no combined δ."""
+    return Loss(
+        "absolute_error",
+        "Absolute error",
+        "L = Σₖ |aₖ − yₖ|",
+        r"L = \sum_k |a_k - y_k|",
+        lambda z, a, y: np.sum(np.abs(a - y), axis=-1),
+        lambda a, y: np.sign(a - y),
+        None,
+        combined_delta=None,
+    )
+
+
+def two_two_one() -> Network:
+    return Network(
+        input_size=2,
+        input_values=np.array([1.0, 2.0]),
+        layers=(
+            Layer(weights=np.array([[0.5, -0.3], [0.2, 0.4]]), bias=np.array([0.1, -0.1]), activation="tanh"),
+            Layer(weights=np.array([[1.0], [-2.0]]), bias=np.array([0.3]), activation="linear"),
+        ),
+    )
+
+
+def finite_difference_w1(network: Network, x: np.ndarray, y: np.ndarray, step: float = 1e-6) -> np.ndarray:
+    """∂L/∂W1 by central differences of the batch loss, computed with a plain forward loop."""
+    gradient = np.zeros_like(network.layers[0].weights)
+    for i in range(gradient.shape[0]):
+        for j in range(gradient.shape[1]):
+            values = []
+            for sign in (1, -1):
+                layers = [(layer.weights.tolist(), layer.bias.tolist(), layer.activation) for layer in network.layers]
+                layers[0][0][i][j] += sign * step
+                outputs = [reference.forward(layers, row)[1][-1] for row in x.tolist()]
+                values.append(
+                    sum(sum(abs(a - t) for a, t in zip(out, target)) for out, target in zip(outputs, y.tolist()))
+                )
+            values = [value / len(x) for value in values]
+            gradient[i, j] = (values[0] - values[1]) / (2 * step)
+    return gradient
+
+
+def test_a_loss_declared_with_its_own_gradient_backpropagates_that_gradient(monkeypatch):
+    """A loss that is not squared error must not be trained with squared error's a − y (which
+    gave [[1.1, 3.2], [2.2, 6.4]] for absolute error where finite differences give the true
+    gradient): backward and training both use the loss's own ∂L/∂a."""
+    loss = absolute_error()
+    monkeypatch.setitem(LOSSES, loss.name, loss)
+    network = two_two_one()
+    x = np.array([[1.0, 2.0], [-1.0, 0.5]])
+    y = np.array([[3.0], [-2.0]])  # far from the outputs: |a − y| is smooth there
+    expected = finite_difference_w1(network, x, y)
+    gradients = backward(network, y, x, loss=loss)
+    np.testing.assert_allclose(gradients.weights[0], expected, rtol=1e-6, atol=1e-9)
+    # One full-batch step of plain gradient descent, through the training loop, by name.
+    config = TrainingConfig(
+        loss="absolute_error", optimizer=Optimizer("sgd", learning_rate=0.1), batch_size=2, epochs=1, shuffle=False
+    )
+    (progress,) = list(train(start(network, config), config, Examples(x, y)))
+    np.testing.assert_allclose(
+        progress.state.network.layers[0].weights, network.layers[0].weights - 0.1 * expected, rtol=1e-6, atol=1e-9
+    )

@@ -108,7 +108,7 @@ class Loss:
         """δ = ∂L/∂z of the output layer, per sample (not divided by the batch size)."""
         if self.combined_delta is not None:
             return self.combined_delta(a, y)
-        return REGISTRY[activation].backward(z, a, a - y)
+        return REGISTRY[activation].backward(z, a, self.output_gradient(a, y))
 
 
 LOSSES: dict[str, Loss] = {
