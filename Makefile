@@ -7,17 +7,21 @@ PY := $(VENV)/bin/python
 # Every package at the version CI tested: `make lock` writes it, both targets install with it.
 PIP_INSTALL := $(PY) -m pip install -q --disable-pip-version-check -c constraints.txt
 
-.PHONY: run test check lint browser bench lock venv
+.PHONY: run test check lint browser bench lock venv FORCE
 
-venv: $(PY)
-$(PY):
-	@scripts/make_venv.sh "$(PYTHON)" "$(VENV)"
+# The venv is checked on every run (a Python upgraded under it, another PYTHON asked for): the
+# script touches .created only when it makes the venv anew, which makes the installs below run.
+# (`+`: it runs under `make -n` too, so a dry run shows what a real one would install.)
+venv: $(VENV)/.created
+$(VENV)/.created: FORCE
+	+@scripts/make_venv.sh "$(PYTHON)" "$(VENV)"
+FORCE:
 
-$(VENV)/.installed-app: requirements.txt constraints.txt | $(PY)
+$(VENV)/.installed-app: requirements.txt constraints.txt $(VENV)/.created
 	$(PIP_INSTALL) -r requirements.txt
 	@touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt constraints.txt | $(PY)
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt constraints.txt $(VENV)/.created
 	$(PIP_INSTALL) -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed-app
 
@@ -50,6 +54,8 @@ lock:
 	rm -rf .venv-lock
 	@scripts/make_venv.sh "$(PYTHON)" .venv-lock
 	.venv-lock/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	.venv-lock/bin/python -m pip freeze --all --exclude-editable > .venv-lock/frozen.txt
 	{ echo "# Every package make run and make test install, at the version CI tested: written by 'make lock'."; \
-	  .venv-lock/bin/python -m pip freeze --all --exclude-editable | grep -v -E '^(pip|setuptools|wheel)=='; } > constraints.txt
+	  grep -v -E '^(pip|setuptools|wheel)==' .venv-lock/frozen.txt; } > .venv-lock/constraints.txt
+	mv .venv-lock/constraints.txt constraints.txt
 	rm -rf .venv-lock

@@ -21,4 +21,4 @@ if ! command -v apt-get >/dev/null 2>&1; then
 fi
 echo "mlpsim: installing$missing with apt-get"
 $sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null

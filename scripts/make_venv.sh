@@ -8,9 +8,6 @@ set -eu
 python=$1
 venv=$2
 
-if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import pip' 2>/dev/null; then
-	exit 0
-fi
 if ! command -v "$python" >/dev/null 2>&1; then
 	echo "mlpsim: no '$python' found: install Python 3.11 or newer, or name one with 'make PYTHON=/path/to/python3 …'" >&2
 	exit 1
@@ -18,6 +15,14 @@ fi
 if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
 	echo "mlpsim: $python is Python $("$python" -c 'import sys; print(*sys.version_info[:2], sep=".")'); mlpsim needs 3.11 or newer: name one with 'make PYTHON=python3.11 …'" >&2
 	exit 1
+fi
+
+# A venv that works and was made from this Python (same installation, same version) is kept.
+same='import sys; print(sys.base_prefix, sys.version)'
+if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import pip' 2>/dev/null &&
+	[ "$("$venv/bin/python" -c "$same")" = "$("$python" -c "$same")" ]; then
+	[ -e "$venv/.created" ] || touch "$venv/.created" # a venv made before this stamp existed
+	exit 0
 fi
 
 # Debian and Ubuntu ship venv's pip bootstrap (ensurepip) apart, in python3.X-venv.
@@ -35,4 +40,5 @@ fi
 
 rm -rf "$venv"
 "$python" -m venv "$venv"
+touch "$venv/.created"
 echo "mlpsim: created the virtual environment $venv ($("$venv/bin/python" --version))"

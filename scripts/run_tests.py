@@ -143,8 +143,13 @@ def main(argv: list[str]) -> int:
                 code = subprocess.run(command, cwd=ROOT, env={**os.environ, **extra}).returncode
                 if code == 5 and name == "timing":
                     code = 0  # pytest's "no tests collected": no latency test selected
-                if code and name == "lint":
-                    failed_checks += 1  # a lint command is one check: counted with the failed tests
+                if code and (
+                    name == "lint"
+                    or not any(
+                        argument.startswith("--junitxml=") and Path(argument[11:]).exists() for argument in command
+                    )
+                ):
+                    failed_checks += 1  # a lint command, or a pytest that stopped before its report: one failure
                 if code and not status:
                     status = code
             timings.append((name, time.monotonic() - began))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -84,13 +85,23 @@ def page(warm_tab):
         yield warm_tab
     finally:
         del warm_tab.on
-        for event, handler in added:
-            warm_tab.remove_listener(event, handler)
-        warm_tab.unroute_all()
-        if warm_tab.url.startswith("http"):
-            warm_tab.evaluate("() => { sessionStorage.clear(); localStorage.clear(); }")
-        warm_tab.context.clear_cookies()
-        warm_tab.goto("about:blank")
+        # Each step on its own: one that fails (a page mid-navigation) must not skip the others.
+        steps = [
+            lambda event=event, handler=handler: warm_tab.remove_listener(event, handler) for event, handler in added
+        ]
+        steps += [
+            warm_tab.unroute_all,
+            lambda: (
+                warm_tab.url.startswith("http")
+                and warm_tab.evaluate("() => { sessionStorage.clear(); localStorage.clear(); }")
+            ),
+            warm_tab.context.clear_cookies,
+            lambda: warm_tab.goto("about:blank"),
+            lambda: warm_tab.mouse.move(0, 0),
+        ]
+        for step in steps:
+            with contextlib.suppress(Exception):
+                step()
 
 
 def free_port() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -90,3 +91,4 @@ def test_the_scripts_check_refuses_a_network_one_weight_away_from_the_shipped_fi
     assert largest_difference(nudged, shipped) == pytest.approx(1e-9, rel=1e-3)
     assert CHECK_TOLERANCE < 1e-9
     assert largest_difference(shipped.with_activation(3, "sigmoid"), shipped) == float("inf")
+    assert largest_difference(replace(shipped, name="Another reader"), shipped) == float("inf")
