@@ -38,7 +38,9 @@ lint: $(VENV)/.installed-dev
 	$(PY) scripts/run_tests.py lint
 
 # Everything, in timed phases (scripts/run_tests.py): lint, the unit tests, the browser tests, the
-# latency tests alone, and the numerics again under every other OpenBLAS kernel this CPU runs.
+# latency tests alone, and the numerics tests again with OPENBLAS_CORETYPE set to every other
+# OpenBLAS kernel this CPU runs (Haswell and Sandybridge beside the default SkylakeX here), each
+# rerun checking first that OpenBLAS took the kernel asked for.
 test: $(VENV)/.installed-dev browser
 	$(PY) scripts/run_tests.py
 

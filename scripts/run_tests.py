@@ -5,11 +5,12 @@
 - lint      ruff, ruff format, import-linter's layer contracts, mypy
 - unit      every test that drives no browser, two processes (pytest-xdist; CPU-bound, two cores)
 - browser   the tests that drive Chromium against a real `streamlit run`, in more processes than
-            cores: they mostly wait for the page, so several run while one computes
+            cores: one alone keeps the cores ~27 % busy (it waits for the page), four ~90 %
 - timing    the tests that assert a latency (Pause within half a second, …), one at a time and
             with nothing else running, so a busy neighbour cannot make them late
 - numerics  the tests whose numbers come from numpy's BLAS again under every other OpenBLAS
-            kernel this CPU runs (tests/blas_kernels.py): kernels sum in different orders
+            kernel this CPU runs (tests/blas_kernels.py): kernels sum in different orders. Each
+            rerun first shows the kernel OpenBLAS really took, and fails if it is not the one asked
 
 Each pytest phase writes a JUnit report; the closing line adds them up ("N passed, N failed").
 The exit status is the first failing phase's, after every phase has run, so one run shows every
@@ -31,6 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 
+sys.path.insert(0, str(ROOT / "tests"))
+from blas_kernels import active_kernel, runnable_kernels  # noqa: E402
+
 NUMERICS_TESTS = [
     "tests/test_forward.py",
     "tests/test_activations.py",
@@ -45,9 +49,8 @@ NUMERICS_TESTS = [
 """The tests whose results go through numpy's BLAS (matrix products, sums): run under each kernel."""
 
 BROWSER_WORKERS = int(os.environ.get("MLPSIM_TEST_WORKERS", "4"))
-"""Four processes, each with its own Streamlit server and Chromium: a browser test spends ~3/4 of
-its time waiting for the page, so four keep the two cores busy without starving one another
-(docs/testing.md has the measurements)."""
+"""Four processes, each with its own Streamlit server and Chromium: one alone keeps the two cores
+~27 % busy, four ~90 % (docs/testing.md has the measurements)."""
 
 
 @dataclass(frozen=True)
@@ -60,10 +63,22 @@ class Counts:
         return Counts(self.passed + other.passed, self.failed + other.failed, self.skipped + other.skipped)
 
 
+@dataclass(frozen=True)
+class Command:
+    """One command of a phase: its arguments, the environment it adds, and the JUnit report a
+    pytest writes (None for the lint tools)."""
+
+    arguments: list[str]
+    environment: dict[str, str]
+    report: Path | None = None
+
+    def shown(self) -> str:
+        words = [f"{key}={value}" for key, value in self.environment.items()]
+        return " ".join(words + (self.arguments[1:] if self.arguments[0] == PYTHON else self.arguments))
+
+
 def junit_counts(report: Path) -> Counts:
     """Passed, failed (failures + errors) and skipped tests of a pytest JUnit report."""
-    if not report.exists():
-        return Counts()
     root = ElementTree.parse(report).getroot()
     suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
     total = failed = skipped = 0
@@ -74,8 +89,8 @@ def junit_counts(report: Path) -> Counts:
     return Counts(total - failed - skipped, failed, skipped)
 
 
-def pytest(*arguments: str) -> list[str]:
-    return [PYTHON, "-m", "pytest", *arguments]
+def pytest(report: Path, *arguments: str, environment: dict[str, str] | None = None) -> Command:
+    return Command([PYTHON, "-m", "pytest", *arguments, f"--junitxml={report}"], environment or {}, report)
 
 
 def parallel(workers: int) -> list[str]:
@@ -86,37 +101,40 @@ def parallel(workers: int) -> list[str]:
 
 def other_kernels() -> list[str]:
     """The OpenBLAS kernels this CPU runs, less the one the full run used."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from blas_kernels import active_kernel, runnable_kernels
-
     active = active_kernel().lower()
     return [kernel for kernel in runnable_kernels() if not active.endswith(f"kernel {kernel.lower()}")]
 
 
-def phase_commands(name: str, reports: Path) -> list[tuple[list[str], dict[str, str]]]:
-    """The commands of one phase, each with the environment it adds."""
-    report = f"--junitxml={reports / name}.xml"
+def phase_commands(name: str, reports: Path) -> list[Command]:
+    """The commands of one phase."""
+    report = reports / f"{name}.xml"
     if name == "lint":
         return [
-            ([PYTHON, "-m", "ruff", "check", "."], {}),
-            ([PYTHON, "-m", "ruff", "format", "--check", "."], {}),
-            ([str(BIN / "lint-imports")], {}),
-            ([PYTHON, "-m", "mypy", "mlpsim"], {}),
+            Command([PYTHON, "-m", "ruff", "check", "."], {}),
+            Command([PYTHON, "-m", "ruff", "format", "--check", "."], {}),
+            Command([str(BIN / "lint-imports")], {}),
+            Command([PYTHON, "-m", "mypy", "mlpsim"], {}),
         ]
     if name == "unit":
-        return [(pytest("-m", "not browser and not timing", *parallel(2), "--durations=10", report), {})]
+        return [pytest(report, "-m", "not browser and not timing", *parallel(2), "--durations=10")]
     if name == "browser":
-        return [(pytest("-m", "browser and not timing", *parallel(BROWSER_WORKERS), "--durations=10", report), {})]
+        return [pytest(report, "-m", "browser and not timing", *parallel(BROWSER_WORKERS), "--durations=10")]
     if name == "timing":
-        return [(pytest("-m", "timing", "-p", "no:xdist", report), {})]
+        return [pytest(report, "-m", "timing", "-p", "no:xdist")]
     if name == "numerics":
-        return [
-            (
-                pytest(*NUMERICS_TESTS, *parallel(2), f"--junitxml={reports / name}-{kernel}.xml"),
-                {"OPENBLAS_CORETYPE": kernel},
+        # One process each: worker start-up ate what two processes gained (~19 s either way).
+        commands = []
+        for kernel in other_kernels():
+            environment = {"OPENBLAS_CORETYPE": kernel}
+            commands.append(Command([PYTHON, str(ROOT / "tests" / "blas_kernels.py"), "--expect", kernel], environment))
+            commands.append(
+                pytest(reports / f"{name}-{kernel}.xml", *NUMERICS_TESTS, "-p", "no:xdist", environment=environment)
             )
-            for kernel in other_kernels()
-        ]
+        if not commands:
+            print(
+                f"== numerics: no OpenBLAS kernel but this one ({active_kernel()}) runs here: ran under one kernel only"
+            )
+        return commands
     raise SystemExit(f"unknown phase {name!r}: choose from {', '.join(PHASES)}")
 
 
@@ -134,21 +152,12 @@ def main(argv: list[str]) -> int:
         reports = Path(folder)
         for name in wanted:
             began = time.monotonic()
-            for command, extra in phase_commands(name, reports):
-                shown = " ".join(f"{key}={value}" for key, value in extra.items())
-                print(
-                    f"\n== {name}: {shown + ' ' if shown else ''}{' '.join(command[1:] if command[0] == PYTHON else command)}",
-                    flush=True,
-                )
-                code = subprocess.run(command, cwd=ROOT, env={**os.environ, **extra}).returncode
+            for command in phase_commands(name, reports):
+                print(f"\n== {name}: {command.shown()}", flush=True)
+                code = subprocess.run(command.arguments, cwd=ROOT, env={**os.environ, **command.environment}).returncode
                 if code == 5 and name == "timing":
                     code = 0  # pytest's "no tests collected": no latency test selected
-                if code and (
-                    name == "lint"
-                    or not any(
-                        argument.startswith("--junitxml=") and Path(argument[11:]).exists() for argument in command
-                    )
-                ):
+                if code and (command.report is None or not command.report.exists()):
                     failed_checks += 1  # a lint command, or a pytest that stopped before its report: one failure
                 if code and not status:
                     status = code

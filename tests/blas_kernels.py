@@ -6,7 +6,8 @@ AVX2 and FMA, Sandybridge AVX. Their sums differ where floating point leaves the
 (1e200·1e200 − 1e200·1e200 is NaN on Haswell, +inf on SkylakeX), so running under several is
 what shows that a result or a message does not depend on the kernel.
 
-`python tests/blas_kernels.py --active` prints the kernel numpy's OpenBLAS actually uses now.
+`python tests/blas_kernels.py --active` prints the kernel numpy's OpenBLAS actually uses now;
+`--expect NAME` prints it too and exits 1 unless it is NAME (`make test` checks each rerun so).
 """
 
 from __future__ import annotations
@@ -49,5 +50,19 @@ def active_kernel() -> str:
     return f"{entry.get('internal_api')} {entry.get('version')}, kernel {entry.get('architecture')}"
 
 
+def main(arguments: list[str]) -> int:
+    if arguments[:1] == ["--expect"]:
+        # The kernel OpenBLAS took under this OPENBLAS_CORETYPE: a name it does not know falls back
+        # quietly to another, and the rerun would then prove nothing.
+        active = active_kernel()
+        print(f"BLAS: {active}")
+        if not active.lower().endswith(f"kernel {arguments[1].lower()}"):
+            print(f"OPENBLAS_CORETYPE={arguments[1]} did not take: OpenBLAS runs {active}", file=sys.stderr)
+            return 1
+        return 0
+    print(active_kernel() if "--active" in arguments else " ".join(runnable_kernels()))
+    return 0
+
+
 if __name__ == "__main__":
-    print(active_kernel() if "--active" in sys.argv[1:] else " ".join(runnable_kernels()))
+    sys.exit(main(sys.argv[1:]))
