@@ -66,42 +66,63 @@ def warm_tab(browser):
     context.close()
 
 
-@pytest.fixture
-def page(warm_tab):
-    """The tab as a new one would be: 1400×1000, light, blank. Its ``goto`` starts a new Streamlit
-    session. Afterwards everything the test left is taken away again — its listeners and routes,
-    the origin's storage and the cookies — and the tab leaves for a blank page, which closes the
-    test's Streamlit session as closing a tab would."""
-    warm_tab.set_viewport_size(PAGE_VIEWPORT)
-    warm_tab.emulate_media(color_scheme="light")
+def lend_tab(tab, viewport: dict[str, int], scheme: str):
+    """``tab`` as a new one would be — this viewport and colour scheme, no listeners of an earlier
+    test — for one test; ``return_tab`` takes back what the test left. Its ``goto`` starts a new
+    Streamlit session."""
     added = []
 
     def on(event, handler):
         added.append((event, handler))
-        type(warm_tab).on(warm_tab, event, handler)
+        type(tab).on(tab, event, handler)
 
-    warm_tab.on = on  # noqa: B010 (this test's listeners are recorded, to be removed after it)
+    tab.set_viewport_size(viewport)
+    tab.emulate_media(color_scheme=scheme)
+    tab.on = on  # noqa: B010 (this test's listeners are recorded, to be removed after it)
+    tab.lent_listeners = added
+    return tab
+
+
+def return_tab(tab) -> None:
+    """Take away what a test left in a lent tab — its listeners and routes, the origin's storage,
+    the cookies — and leave for a blank page, which closes its Streamlit session as closing a tab
+    would. Each step on its own: one that fails (a page mid-navigation) must not skip the others."""
+    added = tab.__dict__.pop("lent_listeners", [])
+    tab.__dict__.pop("on", None)
+    steps = [lambda event=event, handler=handler: tab.remove_listener(event, handler) for event, handler in added]
+    steps += [
+        tab.unroute_all,
+        lambda: tab.url.startswith("http") and tab.evaluate("() => { sessionStorage.clear(); localStorage.clear(); }"),
+        tab.context.clear_cookies,
+        lambda: tab.goto("about:blank"),
+        lambda: tab.mouse.move(0, 0),
+    ]
+    for step in steps:
+        with contextlib.suppress(Exception):
+            step()
+
+
+@pytest.fixture
+def page(warm_tab):
+    """The worker's warm tab, lent as a new 1400×1000 light tab and taken back after the test."""
     try:
-        yield warm_tab
+        yield lend_tab(warm_tab, PAGE_VIEWPORT, "light")
     finally:
-        del warm_tab.on
-        # Each step on its own: one that fails (a page mid-navigation) must not skip the others.
-        steps = [
-            lambda event=event, handler=handler: warm_tab.remove_listener(event, handler) for event, handler in added
-        ]
-        steps += [
-            warm_tab.unroute_all,
-            lambda: (
-                warm_tab.url.startswith("http")
-                and warm_tab.evaluate("() => { sessionStorage.clear(); localStorage.clear(); }")
-            ),
-            warm_tab.context.clear_cookies,
-            lambda: warm_tab.goto("about:blank"),
-            lambda: warm_tab.mouse.move(0, 0),
-        ]
-        for step in steps:
-            with contextlib.suppress(Exception):
-                step()
+        return_tab(warm_tab)
+
+
+def copy_of_the_checkout(destination: Path) -> Path:
+    """What a fresh clone of this work tree holds: its tracked and new files (modes kept), nothing
+    ignored."""
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    for name in files.stdout.splitlines():
+        if (ROOT / name).is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            (destination / name).write_bytes((ROOT / name).read_bytes())
+            (destination / name).chmod((ROOT / name).stat().st_mode)
+    return destination
 
 
 def free_port() -> int:

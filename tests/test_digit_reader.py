@@ -63,7 +63,6 @@ def test_the_training_script_regenerates_the_shipped_file_on_this_cpu():
     as kernels sum in another order. A change of the training code moves the weights far more."""
     import subprocess
     import sys
-    from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
     done = subprocess.run(

@@ -35,7 +35,7 @@ import time
 from urllib.parse import quote
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, wait_for_app_idle
+from conftest import CHROMIUM, CHROMIUM_ARGS, lend_tab, return_tab, wait_for_app_idle
 
 from mlpsim.core.initializers import initialized_network
 from mlpsim.io.presets import DIGIT_READER_NAME
@@ -145,18 +145,12 @@ def tab(browser):
 def sized(tab, width: int, height: int, scheme: str):
     """The tab at this viewport and colour scheme: the test's goto then starts a new Streamlit
     session, and nothing of the previous test's page is left but compiled scripts (see leave)."""
-    tab.set_viewport_size({"width": width, "height": height})
-    tab.emulate_media(color_scheme=scheme)
-    return tab
+    return lend_tab(tab, {"width": width, "height": height}, scheme)
 
 
 def leave(tab) -> None:
-    """End the test's page as closing its tab would: its storage and cookies cleared, its Streamlit
-    session closed (the tab leaves for a blank page)."""
-    if tab.url.startswith("http"):
-        tab.evaluate("() => { sessionStorage.clear(); localStorage.clear(); }")
-    tab.context.clear_cookies()
-    tab.goto("about:blank")
+    """End the test's page as closing its tab would (conftest.return_tab)."""
+    return_tab(tab)
 
 
 def settle(page) -> None:
@@ -248,6 +242,25 @@ def screenshot(page, path) -> None:
         cut = 0 if k == 0 else HEADER_PX
         picture.paste(piece.crop((0, cut, width, height)), (0, top + cut))
     picture.save(path)
+
+
+def assert_counts(result: dict, grids: int = 0, headings: int = 0) -> None:
+    """At least ``grids`` grids and ``headings`` headings were measured."""
+    assert result["counts"]["grids"] >= grids and result["counts"]["headings"] >= headings, result
+
+
+def measure_with_the_sidebar_open_and_closed(page, artifacts, failures: dict, label: str, shot: str, counts) -> None:
+    """Measure the page with the sidebar open, then closed, each in both schemes: problems go into
+    ``failures`` under ``label``, ``counts(result)`` asserts what must be on the page, and the
+    screenshots are artifacts/layout-{shot}-sidebar-{open|closed}-{scheme}.png."""
+    for sidebar in ("open", "closed"):
+        set_sidebar(page, sidebar == "open")
+        for scheme in in_both_schemes(page):
+            result = measured(page)
+            counts(result)
+            if result["problems"]:
+                failures[f"{label}, sidebar {sidebar}, {scheme}"] = result["problems"]
+            screenshot(page, artifacts / f"layout-{shot}-sidebar-{sidebar}-{scheme}.png")
 
 
 def show_table_layer(page, layer: int) -> None:
@@ -382,18 +395,14 @@ def test_workshop_exercises_fit(tab, app_url, artifacts, width, height):
             page.wait_for_selector(".js-plotly-plot .scatterlayer", timeout=60_000)
             page.get_by_test_id("stDataFrame").first.wait_for()
             settle(page)
-            for sidebar in ("open", "closed"):
-                set_sidebar(page, sidebar == "open")
-                for scheme in in_both_schemes(page):
-                    result = measured(page)
-                    assert result["counts"]["grids"] >= 3, result
-                    if result["problems"]:
-                        failures[f"{difficulty} seed {seed}, sidebar {sidebar}, {scheme}"] = result["problems"]
-                    screenshot(
-                        page,
-                        artifacts
-                        / f"layout-exercise-{difficulty}{seed}-{width}x{height}-sidebar-{sidebar}-{scheme}.png",
-                    )
+            measure_with_the_sidebar_open_and_closed(
+                page,
+                artifacts,
+                failures,
+                f"{difficulty} seed {seed}",
+                f"exercise-{difficulty}{seed}-{width}x{height}",
+                lambda result: assert_counts(result, grids=3),
+            )
         assert failures == {}
     finally:
         leave(page)
@@ -430,18 +439,14 @@ def test_workshop_backward_step_through_fits(tab, app_url, artifacts, width, hei
         settle(page)
         for step, what in BACKWARD_STEPS:
             go_to_backward_step(page, step)
-            for sidebar in ("open", "closed"):
-                set_sidebar(page, sidebar == "open")
-                for scheme in in_both_schemes(page):
-                    result = measured(page)
-                    # the title, the step, the δ table
-                    assert result["counts"]["grids"] >= 1 and result["counts"]["headings"] >= 3, result
-                    if result["problems"]:
-                        failures[f"step {step} ({what}), sidebar {sidebar}, {scheme}"] = result["problems"]
-                    screenshot(
-                        page,
-                        artifacts / f"layout-backward-step{step}-{width}x{height}-sidebar-{sidebar}-{scheme}.png",
-                    )
+            measure_with_the_sidebar_open_and_closed(
+                page,
+                artifacts,
+                failures,
+                f"step {step} ({what})",
+                f"backward-step{step}-{width}x{height}",
+                lambda result: assert_counts(result, grids=1, headings=3),  # the title, the step, the δ table
+            )
         assert failures == {}
     finally:
         leave(page)
@@ -461,18 +466,14 @@ def test_workshop_backprop_exercises_fit(tab, app_url, artifacts, width, height)
             page.wait_for_selector(".js-plotly-plot .scatterlayer", timeout=60_000)
             page.get_by_test_id("stDataFrame").first.wait_for()
             settle(page)
-            for sidebar in ("open", "closed"):
-                set_sidebar(page, sidebar == "open")
-                for scheme in in_both_schemes(page):
-                    result = measured(page)
-                    assert result["counts"]["grids"] >= 4, result  # input, W1, W2, target and η
-                    if result["problems"]:
-                        failures[f"backprop {difficulty} seed {seed}, sidebar {sidebar}, {scheme}"] = result["problems"]
-                    screenshot(
-                        page,
-                        artifacts
-                        / f"layout-backprop-{difficulty}{seed}-{width}x{height}-sidebar-{sidebar}-{scheme}.png",
-                    )
+            measure_with_the_sidebar_open_and_closed(
+                page,
+                artifacts,
+                failures,
+                f"backprop {difficulty} seed {seed}",
+                f"backprop-{difficulty}{seed}-{width}x{height}",
+                lambda result: assert_counts(result, grids=4),  # input, W1, W2, target and η
+            )
         assert failures == {}
     finally:
         leave(page)

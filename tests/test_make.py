@@ -2,9 +2,9 @@
 virtual environment (.venv) and install into it, never into the interpreter they start from.
 
 Debian 12's own /usr/bin/python3 is marked EXTERNALLY-MANAGED (PEP 668), as are Ubuntu 23.04+,
-Fedora 38+ and Homebrew's: `pip install` into it is refused. The slow test runs the README's
-`make run` with it in a copy of the checkout and asks the app it serves for the Simulator. The
-fast ones drive scripts/make_venv.sh on a Python whose venv module is missing (Debian without
+Fedora 38+ and Homebrew's: `pip install` into it is refused. The slow tests run the README's
+`make run` with it, and with the Python running the tests, in a copy of the checkout, and asks
+the app it serves for the Simulator. The fast ones drive scripts/make_venv.sh on a Python whose venv module is missing (Debian without
 python3-venv), with `id` and `apt-get` stand-ins on the PATH.
 """
 
@@ -21,23 +21,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, free_port
+from conftest import ROOT, copy_of_the_checkout, free_port
 
 DEBIAN_PYTHON = Path("/usr/bin/python3")
 MAKE_VENV = ROOT / "scripts" / "make_venv.sh"
-
-
-def copy_of_the_checkout(destination: Path) -> Path:
-    """What a fresh clone of this work tree holds: its tracked and new files, nothing ignored."""
-    files = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    for name in files.stdout.splitlines():
-        if (ROOT / name).is_file():
-            (destination / name).parent.mkdir(parents=True, exist_ok=True)
-            (destination / name).write_bytes((ROOT / name).read_bytes())
-            (destination / name).chmod((ROOT / name).stat().st_mode)
-    return destination
 
 
 def externally_managed(python: Path) -> bool:
@@ -179,40 +166,33 @@ def stand_ins(folder: Path, *, uid: int) -> dict[str, str]:
     return {**os.environ, "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
 
 
-def python_version() -> str:
-    return sysconfig.get_python_version()
+def make_venv(
+    python: Path, venv: Path, environment: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """scripts/make_venv.sh PYTHON VENV, as make calls it."""
+    return subprocess.run(
+        ["sh", str(MAKE_VENV), str(python), str(venv)], env=environment, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def test_without_the_venv_module_and_not_root_one_line_says_what_to_install(tmp_path):
     environment = stand_ins(tmp_path / "bin", uid=1000)
-    done = subprocess.run(
-        ["sh", str(MAKE_VENV), str(tmp_path / "bin" / "python3"), str(tmp_path / "venv")],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = make_venv(tmp_path / "bin" / "python3", tmp_path / "venv", environment, timeout=60)
     assert done.returncode == 1
     assert done.stderr.strip() == (
         f"mlpsim: Python's venv module is missing: install it (Debian/Ubuntu: 'sudo apt install "
-        f"python{python_version()}-venv') and run make again"
+        f"python{sysconfig.get_python_version()}-venv') and run make again"
     )
     assert not (tmp_path / "venv").exists() and not (tmp_path / "bin" / "apt-get.log").exists()
 
 
 def test_without_the_venv_module_as_root_it_is_installed_with_apt_then_the_venv_made(tmp_path):
     environment = stand_ins(tmp_path / "bin", uid=0)
-    done = subprocess.run(
-        ["sh", str(MAKE_VENV), str(tmp_path / "bin" / "python3"), str(tmp_path / "venv")],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = make_venv(tmp_path / "bin" / "python3", tmp_path / "venv", environment)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "bin" / "apt-get.log").read_text().splitlines() == [
         "update -qq",
-        f"install -y -qq python{python_version()}-venv",
+        f"install -y -qq python{sysconfig.get_python_version()}-venv",
     ]
     made = subprocess.run(
         [str(tmp_path / "venv" / "bin" / "python"), "-c", "import sys, pip; print(sys.prefix != sys.base_prefix)"],
@@ -227,9 +207,7 @@ def test_a_python_older_than_3_11_is_refused_with_its_version(tmp_path):
     old = tmp_path / "python3"
     old.write_text('#!/bin/sh\nif [ "$1" = -c ]; then case "$2" in *exit*) exit 1;; *) echo 3.9;; esac; fi\n')
     old.chmod(0o755)
-    done = subprocess.run(
-        ["sh", str(MAKE_VENV), str(old), str(tmp_path / "venv")], capture_output=True, text=True, timeout=30
-    )
+    done = make_venv(old, tmp_path / "venv", timeout=30)
     assert done.returncode == 1
     assert done.stderr.strip() == (
         f"mlpsim: {old} is Python 3.9; mlpsim needs 3.11 or newer: name one with 'make PYTHON=python3.11 …'"

@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, free_port
+from conftest import ROOT, copy_of_the_checkout, free_port
 from packaging.requirements import Requirement
 
 from mlpsim.io.fileformat import dumps
@@ -64,14 +64,7 @@ def test_the_console_script_is_the_cli():
 
 @pytest.mark.slow
 def test_installed_into_a_fresh_venv_the_commands_and_the_app_work(tmp_path):
-    source = tmp_path / "source"
-    files = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    for name in files.stdout.splitlines():
-        if (ROOT / name).is_file():
-            (source / name).parent.mkdir(parents=True, exist_ok=True)
-            (source / name).write_bytes((ROOT / name).read_bytes())
+    source = copy_of_the_checkout(tmp_path / "source")
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     python, command = venv / "bin" / "python", venv / "bin" / "mlpsim"
