@@ -19,6 +19,7 @@ import numpy as np
 from mlpsim.core.errors import MlpsimError
 from mlpsim.core.forward import forward
 from mlpsim.core.limits import DEFAULT_LIMITS, ENVIRONMENT_PROBLEM, variable
+from mlpsim.core.losses import LOSSES, default_loss, loss_for_any_output
 from mlpsim.core.network import Network
 from mlpsim.core.numbertext import read_number
 from mlpsim.explain.arithmetic import neuron_working
@@ -232,7 +233,10 @@ def _train_command(args: argparse.Namespace) -> str:
     test_rows = None if test_set is None else examples(test_set, network)
     optimizer = Optimizer(args.optimizer, args.learning_rate, momentum=args.momentum, l1=args.l1, l2=args.l2)
     config = TrainingConfig(
-        loss=args.loss or _default_loss(network), optimizer=optimizer, batch_size=args.batch_size, epochs=args.epochs
+        loss=args.loss or default_loss(network.layers[-1].activation),
+        optimizer=optimizer,
+        batch_size=args.batch_size,
+        epochs=args.epochs,
     )
     history: dict[str, list[float]] = {"train_loss": [], "test_loss": [], "train_accuracy": [], "test_accuracy": []}
     bar = _ProgressBar(config.epochs) if sys.stderr.isatty() else None
@@ -270,14 +274,12 @@ BACKPROP_NEURONS_SHOWN = 8
 """``backprop`` without --layer works out every neuron of layers up to this size a side."""
 
 
-def _default_loss(network: Network) -> str:
-    """The loss made for the output activation (cross-entropy for softmax, binary cross-entropy
-    for sigmoid: the losses that name it in ``pairs_with``), else squared error, which fits any."""
-    from mlpsim.core.losses import LOSSES
+def _pairings() -> str:
+    """'cross_entropy for softmax, binary_cross_entropy for sigmoid, else squared_error'."""
+    from mlpsim.core.activations import REGISTRY
 
-    output = network.layers[-1].activation
-    made_for = [name for name, loss in LOSSES.items() if loss.pairs_with is not None and output in loss.pairs_with]
-    return made_for[0] if made_for else "squared_error"
+    made = [f"{default_loss(name)} for {name}" for name in REGISTRY if default_loss(name) != loss_for_any_output()]
+    return ", ".join([*made, f"else {loss_for_any_output()}"])
 
 
 def _read_data_file(path: str) -> bytes:
@@ -420,7 +422,7 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--target", required=True, help="comma-separated target values, one per output neuron")
     command.add_argument("--input", help="comma-separated input values (default: the file's)")
     command.add_argument(
-        "--loss", default="squared_error", help="squared_error (default), binary_cross_entropy or cross_entropy"
+        "--loss", default=loss_for_any_output(), help=f"one of {', '.join(LOSSES)} (default {loss_for_any_output()})"
     )
     command.add_argument("--layer", type=int, help="only this layer's neuron (layer after the input, from 1) ...")
     command.add_argument(
@@ -441,7 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", required=True, help="the trained network's file (written only if training succeeds)"
     )
     command.add_argument(
-        "--loss", help="default: cross_entropy for softmax, binary_cross_entropy for sigmoid, else squared_error"
+        "--loss", help=f"one of {', '.join(LOSSES)}; default: the loss made for the output activation ({_pairings()})"
     )
     command.add_argument("--optimizer", default="sgd", choices=("sgd", "momentum", "adam"))
     command.add_argument("--learning-rate", type=_number_argument, help="default 0.03 (sgd, momentum), 0.001 (adam)")

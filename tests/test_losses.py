@@ -3,20 +3,27 @@ and the refusal of pairings that make no sense."""
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 
 import numpy as np
 import pytest
 import reference
+from streamlit.testing.v1 import AppTest
 
+from mlpsim.cli import main
 from mlpsim.core.activations import REGISTRY
 from mlpsim.core.backward import backward
 from mlpsim.core.errors import ValidationError
-from mlpsim.core.losses import LOSSES, Loss, get_loss, pairings_text
+from mlpsim.core.forward import forward
+from mlpsim.core.losses import LOSSES, Loss, default_loss, get_loss, losses_for, pairings_text
 from mlpsim.core.network import Layer, Network
 from mlpsim.core.optimizers import Optimizer
 from mlpsim.core.training import Examples, TrainingConfig, start, train
+from mlpsim.explain.backward_stepper import backward_step_at, backward_step_working
+from mlpsim.io.fileformat import dumps
+from ui import state as ui_state
 
 
 def strict(function, *arrays):
@@ -119,14 +126,17 @@ def test_targets_that_do_not_suit_the_loss_are_explained():
 def absolute_error() -> Loss:
     """A loss made only here: L = Σₖ |aₖ − yₖ|, ∂L/∂a = sign(a − y), no combined δ."""
     return Loss(
-        "absolute_error",
-        "Absolute error",
-        "L = Σₖ |aₖ − yₖ|",
-        r"L = \sum_k |a_k - y_k|",
-        lambda z, a, y: np.sum(np.abs(a - y), axis=-1),
-        lambda a, y: np.sign(a - y),
-        None,
-        combined_delta=None,
+        name="absolute_error",
+        title="Absolute error",
+        formula_text="L = Σₖ |aₖ − yₖ|",
+        formula_latex=r"L = \sum_k |a_k - y_k|",
+        terms=lambda z, a, y: np.abs(a - y),
+        output_gradient=lambda a, y: np.sign(a - y),
+        pairs_with=None,
+        term_worked_text="|a - y| = |{a} - {y:factor}| = {value}",
+        term_worked_latex="|a - y| = |{a} - {y:factor}| = {value}",
+        gradient_worked_text="sign(a - y) = sign({a} - {y:factor}) = {value}",
+        gradient_worked_latex=r"\operatorname{{sign}}(a - y) = \operatorname{{sign}}({a} - {y:factor}) = {value}",
     )
 
 
@@ -179,3 +189,130 @@ def test_a_loss_declared_with_its_own_gradient_backpropagates_that_gradient(monk
     np.testing.assert_allclose(
         progress.state.network.layers[0].weights, network.layers[0].weights - 0.1 * expected, rtol=1e-6, atol=1e-9
     )
+
+
+# ---- the loss registry: an entry made only here reaches every surface ----------------------------
+# The absolute-error loss above, on two_two_one() at its input (1, 2) with target 3, worked by hand:
+# z1 = W1ᵀx + b1 = (0.5 + 0.4 + 0.1, −0.3 + 0.8 − 0.1) = (1, 0.4); a1 = (tanh 1, tanh 0.4);
+# z2 = a2 = 1·tanh 1 − 2·tanh 0.4 + 0.3 (linear output); L = |a2 − 3| = 3 − a2, as a2 < 3;
+# ∂L/∂a2 = sign(a2 − 3) = −1 and δ2 = −1 (f′ = 1); δ1 = W2·δ2 ⊙ (1 − a1²).
+A_HIDDEN = (math.tanh(1.0), math.tanh(0.4))
+A_OUT = A_HIDDEN[0] - 2 * A_HIDDEN[1] + 0.3
+DELTA_HIDDEN = (-1 * (1 - A_HIDDEN[0] ** 2), 2 * (1 - A_HIDDEN[1] ** 2))
+
+
+@pytest.fixture
+def with_absolute_error(monkeypatch):
+    monkeypatch.setitem(LOSSES, "absolute_error", absolute_error())
+
+
+def finite_differences(network: Network, y: float, step: float = 1e-6) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(∂L/∂W, ∂L/∂b) of every layer for one sample at the network's input, L = Σ|a − y| by a
+    plain forward loop, each entry nudged both ways."""
+
+    def loss(layers) -> float:
+        outputs = reference.forward(layers, network.input_values.tolist())[1][-1]
+        return sum(abs(a - y) for a in outputs)
+
+    result = []
+    for k, layer in enumerate(network.layers):
+        gradients = []
+        for values in (layer.weights, layer.bias):
+            gradient = np.zeros_like(values)
+            for index in np.ndindex(values.shape):
+                ends = []
+                for sign in (1, -1):
+                    layers = [[layer.weights.copy(), layer.bias.copy(), layer.activation] for layer in network.layers]
+                    (layers[k][0] if values is layer.weights else layers[k][1])[index] += sign * step
+                    ends.append(loss([(w.tolist(), b.tolist(), f) for w, b, f in layers]))
+                gradient[index] = (ends[0] - ends[1]) / (2 * step)
+            gradients.append(gradient)
+        result.append((gradients[0], gradients[1]))
+    return result
+
+
+def test_a_loss_made_in_the_test_is_offered_and_is_nobody_s_default(with_absolute_error):
+    assert "absolute_error" in losses_for("tanh") and "absolute_error" in losses_for("softmax")
+    assert default_loss("linear") == "squared_error"
+    assert default_loss("sigmoid") == "binary_cross_entropy" and default_loss("softmax") == "cross_entropy"
+    assert default_loss("sigmoid", preferred="absolute_error") == "absolute_error"
+    assert default_loss("softmax", preferred="binary_cross_entropy") == "cross_entropy"  # does not fit
+    assert "absolute_error with any output activation" in pairings_text()
+
+
+def test_a_loss_made_in_the_test_reaches_backward_the_cli_and_the_worked_text(with_absolute_error, tmp_path, capsys):
+    network = two_two_one()
+    expected = finite_differences(network, 3.0)
+    gradients = backward(network, np.array([3.0]), loss="absolute_error")
+    assert gradients.loss == pytest.approx(3 - A_OUT, rel=1e-14)
+    for (weights, bias), got_weights, got_bias in zip(expected, gradients.weights, gradients.biases):
+        np.testing.assert_allclose(got_weights, weights, rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(got_bias, bias, rtol=1e-6, atol=1e-9)
+
+    path = tmp_path / "absolute.json"
+    path.write_text(dumps(network), encoding="utf-8")
+    assert main(["backprop", str(path), "--target", "3", "--loss", "absolute_error", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["loss"] == pytest.approx(3 - A_OUT, rel=1e-14)
+    for (weights, bias), layer in zip(expected, printed["layers"]):
+        np.testing.assert_allclose(layer["weight_gradient"], weights, rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(layer["bias_gradient"], bias, rtol=1e-6, atol=1e-9)
+
+    assert (
+        main(["backprop", str(path), "--target", "3", "--loss", "absolute_error", "--layer", "2", "--neuron", "1"]) == 0
+    )
+    worked = capsys.readouterr().out
+    # ∂L/∂a by the loss's own template, never squared error's a − y = −2.7 nor a cross-entropy line
+    assert f"  ∂L/∂a = sign(a - y) = sign({A_OUT:.6g} - 3) = -1\n" in worked
+    assert "  δ2[1] = ∂L/∂a · f′(z) = (-1) × 1 = -1\n" in worked
+    assert "a - y =" not in worked and "ln" not in worked
+    assert (
+        main(["backprop", str(path), "--target", "3", "--loss", "absolute_error", "--layer", "1", "--neuron", "2"]) == 0
+    )
+    assert f"  δ1[2] = (Σⱼ W[i,j]·δⱼ) · f′(z) = 2 × {1 - A_HIDDEN[1] ** 2:.6g} = {DELTA_HIDDEN[1]:.6g}\n" in (
+        capsys.readouterr().out
+    )
+
+
+def test_a_loss_made_in_the_test_is_written_by_the_step_through_in_its_own_terms(with_absolute_error):
+    network = two_two_one()
+    loss = LOSSES["absolute_error"]
+    result = forward(network)
+    gradients = backward(network, np.array([3.0]), loss=loss, result=result)
+
+    def step(index: int):
+        return backward_step_working(
+            network, result, gradients, np.array([3.0]), loss, 0.1, backward_step_at(network, index)
+        )
+
+    first = step(0)
+    assert first.title == "Step 0 of 6: the loss (absolute error)"
+    assert first.lines() == [
+        "Absolute error (absolute_error): L = Σₖ |aₖ − yₖ|",
+        f"N1: |a - y| = |{A_OUT:.6g} - 3| = {3 - A_OUT:.6g}",
+        f"L = {3 - A_OUT:.6g} = {3 - A_OUT:.6g}",
+    ]
+    assert first.loss.latex_lines()[0] == rf"\text{{N1}}: |a - y| = |{A_OUT:.6g} - 3| = {3 - A_OUT:.6g}"
+    output_delta = step(1)
+    assert output_delta.lines() == [
+        f"∂L/∂a = sign(a - y) = sign({A_OUT:.6g} - 3) = -1",
+        "f′(z) = 1",
+        "δ2[1] = ∂L/∂a · f′(z) = (-1) × 1 = -1",
+    ]
+    assert output_delta.gradient is not None
+    assert output_delta.gradient.delta.latex_lines()[0] == (
+        rf"\frac{{\partial L}}{{\partial a}} = \operatorname{{sign}}(a - y) = \operatorname{{sign}}({A_OUT:.6g} - 3) = -1"
+    )
+    # the update of W2[1,1] at step 4: w − η·g with g = a1[1]·δ2 = −tanh 1
+    assert f"  w′ = w - η·g = 1 - 0.1 × (-{A_HIDDEN[0]:.6g}) = {1 + 0.1 * A_HIDDEN[0]:.6g}" in step(4).lines()
+
+
+def test_a_loss_made_in_the_test_is_offered_on_the_train_page(with_absolute_error):
+    at = AppTest.from_string("from ui import train\ntrain.render()", default_timeout=60)
+    at.session_state[ui_state.NETWORK] = two_two_one()
+    at.run()
+    assert not at.exception
+    menu = at.selectbox(key=ui_state.TRAIN_LOSS)
+    assert menu.options == ["Squared error", "Absolute error"] and menu.value == "squared_error"
+    menu.set_value("absolute_error").run()
+    assert not at.exception and at.selectbox(key=ui_state.TRAIN_LOSS).value == "absolute_error"

@@ -29,7 +29,7 @@ import streamlit as st
 
 from mlpsim.core.errors import MlpsimError, ValidationError
 from mlpsim.core.forward import forward
-from mlpsim.core.losses import LOSSES, get_loss
+from mlpsim.core.losses import LOSSES, default_loss, get_loss, losses_for
 from mlpsim.core.network import Network, neuron_name, weight_name
 from mlpsim.core.optimizers import DEFAULT_LEARNING_RATES
 from mlpsim.data import datafile
@@ -214,8 +214,8 @@ def _render_preview(dataset: Dataset) -> None:
 def _render_settings(network: Network) -> None:
     settings = _settings()
     output = network.layers[-1].activation
-    losses = [name for name, loss in LOSSES.items() if loss.fits(output)]
-    loss = settings.loss if settings.loss in losses else losses[-1]
+    losses = losses_for(output)
+    loss = default_loss(output, preferred=settings.loss)
     _fill(state.TRAIN_LOSS, loss)
     if st.session_state[state.TRAIN_LOSS] not in losses:
         st.session_state[state.TRAIN_LOSS] = loss

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from mlpsim.core.errors import ValidationError
-from mlpsim.core.losses import LOSSES, get_loss
+from mlpsim.core.losses import LOSSES, default_loss, get_loss
 from mlpsim.core.network import Network
 from mlpsim.core.optimizers import Optimizer
 from mlpsim.core.training import Examples, TrainingConfig, TrainingDiverged, TrainingState, start, train
@@ -129,12 +129,13 @@ def reshape_for(network: Network, dataset: Dataset) -> Reshape:
         outputs = 1 if dataset.class_count == 2 else dataset.class_count
         current = network.layers[-1].activation
         if outputs == 1:
-            activation, loss = ("tanh", "squared_error") if current == "tanh" else ("sigmoid", "binary_cross_entropy")
+            activation = "tanh" if current == "tanh" else "sigmoid"
         else:
-            activation, loss = "softmax", "cross_entropy"
+            activation = "softmax"
     else:
         outputs = dataset.targets.shape[1]
-        activation, loss = "linear", "squared_error"
+        activation = "linear"
+    loss = default_loss(activation)
     fitted = network
     if fitted.input_size != n_features:
         changes.append(f"input layer: {fitted.input_size} → {n_features} neurons (one per feature)")

@@ -1,10 +1,13 @@
-"""Loss functions: how far the output a is from the target y, per sample, and the output δ.
+"""Loss functions: how far the output a is from the target y, per output neuron, per sample,
+and the output δ — each loss declared once, as a ``Loss`` record in ``LOSSES``.
 
-A sample's loss sums over the output neurons; a batch's loss is the mean over its samples.
+A sample's loss sums its output neurons' terms; a batch's loss is the mean over its samples.
 Each loss knows which output activations it makes sense with (``pairs_with``); a pairing that
-makes no sense is refused by ``check_pairing`` with the list of the ones that exist.
+makes no sense is refused by ``get_loss`` with the list of the ones that exist, and
+``default_loss`` picks the loss an output layer gets when nobody chose one.
 
-Shapes: z, a, y are (M,) for one sample or (B, M) for a batch; ``per_sample`` returns () or (B,).
+Shapes: z, a, y are (M,) for one sample or (B, M) for a batch; ``terms`` returns the shape of a,
+``per_sample`` () or (B,).
 """
 
 from __future__ import annotations
@@ -20,20 +23,20 @@ from mlpsim.core.errors import ValidationError
 
 def _squared_error(z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
     difference = a - y
-    return 0.5 * np.sum(difference * difference, axis=-1)
+    return 0.5 * (difference * difference)
 
 
 def _binary_cross_entropy(z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
     # −[y log σ(z) + (1 − y) log(1 − σ(z))] = log(1 + e^z) − y·z, from z: finite when a rounds
     # to 0 or 1, where the log-of-a form would take log(0).
-    return np.sum(np.logaddexp(0.0, z) - y * z, axis=-1)
+    return np.logaddexp(0.0, z) - y * z
 
 
 def _cross_entropy(z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    # −Σ yₖ log aₖ with log aₖ = zₖ − logΣexp(z), the log-sum-exp taken after a shift by max z.
+    # −yₖ log aₖ with log aₖ = zₖ − logΣexp(z), the log-sum-exp taken after a shift by max z.
     top = np.max(z, axis=-1, keepdims=True)
     log_total = top + np.log(np.sum(np.exp(z - top), axis=-1, keepdims=True))
-    return np.sum(y * (log_total - z), axis=-1)
+    return y * (log_total - z)
 
 
 def _squared_error_gradient(a: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -76,29 +79,62 @@ def _between_0_and_1(y: np.ndarray) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Loss:
-    """A loss L(a, y) per sample.
+def _any_targets(y: np.ndarray) -> str | None:
+    return None
 
-    per_sample(z, a, y) → (B,) or (); output_gradient(a, y) → ∂L/∂a, shape of a;
-    combined_delta(a, y) → δ = ∂L/∂z directly, for the losses whose pairing cancels f′ (or the
-    softmax Jacobian) so that δ = a − y; None: δ = ∂L/∂a through the activation's derivative.
+
+@dataclass(frozen=True, kw_only=True)
+class Loss:
+    """A loss L(a, y): everything the product knows about it, so that a new loss is one entry.
+
+    Every other module reads a loss's facts from here (``LOSSES[name]``, looked up when used),
+    never by switching on its name.
+
+    terms(z, a, y) → each output neuron's share of the sample's loss, the shape of a; a sample's
+        loss is their sum (``per_sample``), a batch's the mean of those (``value``).
+    output_gradient(a, y) → ∂L/∂a, the shape of a: what ``output_delta`` passes back through
+        the output activation when there is no combined δ.
+    combined_delta(a, y) → δ = ∂L/∂z directly, for a loss whose every pairing cancels f′ (or the
+        softmax Jacobian) so that δ = a − y, exact where ∂L/∂a alone would divide by 0; None: δ
+        is ∂L/∂a through the activation's derivative.
+    pairs_with: the output activations it fits, and for which it is the one an output layer gets
+        by default (``default_loss``); None: it fits every activation in the registry.
     target_problem(y) → a sentence saying why targets do not suit the loss, or None.
+    Templates (``str.format`` with the numbers of one output neuron, each written by the medium:
+    ``{a}``, or ``{y:factor}`` for a factor, in parentheses when negative — see
+    ``mlpsim.explain.notation``; the numbers are ``{a}``, ``{y}``, ``{z}``, ``{one_minus_a}``,
+    ``{one_minus_y}``, ``{a_minus_y}`` and ``{value}``, the result):
+        term_worked_text / _latex: the neuron's term: '½·(a - y)² = ½ × ({a} - {y})² = {value}'.
+        gradient_worked_text / _latex: ∂L/∂a: 'a - y = {a} - {y:factor} = {value}'.
+        combined_worked_text / _latex: the combined δ (only with a combined_delta).
     """
 
     name: str
     title: str
     formula_text: str
     formula_latex: str
-    per_sample: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+    terms: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
     output_gradient: Callable[[np.ndarray, np.ndarray], np.ndarray]
     pairs_with: tuple[str, ...] | None
-    """The output activations it fits; None: every activation in the registry."""
-    combined_delta: Callable[[np.ndarray, np.ndarray], np.ndarray] | None
-    target_problem: Callable[[np.ndarray], str | None] = lambda y: None  # squared error takes any targets
+    term_worked_text: str
+    term_worked_latex: str
+    gradient_worked_text: str
+    gradient_worked_latex: str
+    combined_delta: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+    combined_worked_text: str = ""
+    combined_worked_latex: str = ""
+    target_problem: Callable[[np.ndarray], str | None] = _any_targets
+
+    def __post_init__(self) -> None:
+        if (self.combined_delta is None) == bool(self.combined_worked_text and self.combined_worked_latex):
+            raise ValueError(f"loss {self.name}: a combined δ and its worked templates go together")
 
     def fits(self, activation: str) -> bool:
         return activation in (REGISTRY if self.pairs_with is None else self.pairs_with)
+
+    def per_sample(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Each sample's loss, the sum of its output neurons' terms: () or (B,)."""
+        return np.sum(self.terms(z, a, y), axis=-1)
 
     def value(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
         """The batch's loss: the mean of the per-sample losses (or the one sample's loss)."""
@@ -111,43 +147,67 @@ class Loss:
         return REGISTRY[activation].backward(z, a, self.output_gradient(a, y))
 
 
+# Each δ = a − y below is one line a learner can check: the worked templates write it so.
+_A_MINUS_Y_TEXT = "a - y = {a} - {y:factor} = {value}"
+
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
         Loss(
-            "squared_error",
-            "Squared error",
-            "L = ½ Σₖ (aₖ − yₖ)²",
-            r"L = \tfrac{1}{2} \sum_k (a_k - y_k)^2",
-            _squared_error,
-            _squared_error_gradient,
-            None,
-            combined_delta=None,
+            name="squared_error",
+            title="Squared error",
+            formula_text="L = ½ Σₖ (aₖ − yₖ)²",
+            formula_latex=r"L = \tfrac{1}{2} \sum_k (a_k - y_k)^2",
+            terms=_squared_error,
+            output_gradient=_squared_error_gradient,
+            pairs_with=None,
+            term_worked_text="½·(a - y)² = ½ × ({a} - {y})² = {value}",
+            term_worked_latex=r"\tfrac{{1}}{{2}}(a - y)^2 = \tfrac{{1}}{{2}} \cdot ({a} - {y:factor})^2 = {value}",
+            gradient_worked_text=_A_MINUS_Y_TEXT,
+            gradient_worked_latex=_A_MINUS_Y_TEXT,
         ),
         Loss(
-            "binary_cross_entropy",
-            "Binary cross-entropy",
-            "L = −Σₖ [yₖ log aₖ + (1 − yₖ) log(1 − aₖ)]",
-            r"L = -\sum_k \left[ y_k \log a_k + (1 - y_k) \log(1 - a_k) \right]",
-            _binary_cross_entropy,
-            _binary_cross_entropy_gradient,
-            ("sigmoid",),
+            name="binary_cross_entropy",
+            title="Binary cross-entropy",
+            formula_text="L = −Σₖ [yₖ log aₖ + (1 − yₖ) log(1 − aₖ)]",
+            formula_latex=r"L = -\sum_k \left[ y_k \log a_k + (1 - y_k) \log(1 - a_k) \right]",
+            terms=_binary_cross_entropy,
+            output_gradient=_binary_cross_entropy_gradient,
+            pairs_with=("sigmoid",),
+            term_worked_text=(
+                "-[y·ln a + (1 - y)·ln(1 - a)] = -[{y} × ln {a} + {one_minus_y} × ln {one_minus_a}] = {value}"
+            ),
+            term_worked_latex=(
+                r"-[y \ln a + (1 - y) \ln(1 - a)] = -[{y} \cdot \ln {a} + {one_minus_y} \cdot \ln {one_minus_a}]"
+                " = {value}"
+            ),
+            gradient_worked_text="(a - y) / (a·(1 - a)) = {a_minus_y:factor} / ({a} × {one_minus_a}) = {value}",
+            gradient_worked_latex=r"\frac{{a - y}}{{a\,(1 - a)}} = \frac{{{a_minus_y}}}{{{a} \cdot {one_minus_a}}} = {value}",
             combined_delta=_sigmoid_binary_cross_entropy_delta,
+            combined_worked_text=_A_MINUS_Y_TEXT,
+            combined_worked_latex=_A_MINUS_Y_TEXT,
             target_problem=_between_0_and_1,
         ),
         Loss(
-            "cross_entropy",
-            "Cross-entropy",
-            "L = −Σₖ yₖ log aₖ",
-            r"L = -\sum_k y_k \log a_k",
-            _cross_entropy,
-            _cross_entropy_gradient,
-            ("softmax",),
+            name="cross_entropy",
+            title="Cross-entropy",
+            formula_text="L = −Σₖ yₖ log aₖ",
+            formula_latex=r"L = -\sum_k y_k \log a_k",
+            terms=_cross_entropy,
+            output_gradient=_cross_entropy_gradient,
+            pairs_with=("softmax",),
+            term_worked_text="-y·ln a = -{y} × ln {a} = {value}",
+            term_worked_latex=r"-y \ln a = -{y} \cdot \ln {a} = {value}",
+            gradient_worked_text="-y / a = -{y} / {a} = {value}",
+            gradient_worked_latex=r"-\frac{{y}}{{a}} = -\frac{{{y}}}{{{a}}} = {value}",
             combined_delta=_softmax_cross_entropy_delta,
+            combined_worked_text=_A_MINUS_Y_TEXT,
+            combined_worked_latex=_A_MINUS_Y_TEXT,
             target_problem=_probabilities,
         ),
     )
 }
+"""Name → loss, in the order people are offered them (the CLI's help, the pages' menus)."""
 
 
 def pairings_text() -> str:
@@ -157,6 +217,28 @@ def pairings_text() -> str:
         partners = "any output activation" if loss.pairs_with is None else " or ".join(loss.pairs_with)
         parts.append(f"{loss.name} with {partners}")
     return "; ".join(parts)
+
+
+def losses_for(activation: str) -> list[str]:
+    """The names of the losses that fit an output layer with ``activation``, in menu order."""
+    return [name for name, loss in LOSSES.items() if loss.fits(activation)]
+
+
+def default_loss(activation: str, preferred: str | None = None) -> str:
+    """The loss an output layer with ``activation`` gets: ``preferred`` when it fits; else the
+    loss made for that activation (one that names it in ``pairs_with``: cross-entropy for
+    softmax, binary cross-entropy for sigmoid); else the first that fits any output (squared
+    error). The one answer to "which loss suits this output layer" for every page and command."""
+    if preferred is not None and preferred in LOSSES and LOSSES[preferred].fits(activation):
+        return preferred
+    made_for = [name for name, loss in LOSSES.items() if loss.pairs_with is not None and activation in loss.pairs_with]
+    return made_for[0] if made_for else loss_for_any_output()
+
+
+def loss_for_any_output() -> str:
+    """The first loss that fits every output activation (squared error): the default where no
+    loss is made for the output, and the backward commands' default."""
+    return next(name for name, loss in LOSSES.items() if loss.pairs_with is None)
 
 
 def get_loss(name: str, output_activation: str) -> Loss:

@@ -15,7 +15,6 @@ mlpsim.explain.gradient_working's, so the page and the Train page write it the s
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,9 +24,8 @@ from mlpsim.core.errors import ValidationError
 from mlpsim.core.forward import ForwardResult
 from mlpsim.core.losses import Loss
 from mlpsim.core.network import Network, neuron_name
-from mlpsim.core.numbertext import number
 from mlpsim.explain.gradient_working import HiddenDelta, NeuronGradient, neuron_gradient
-from mlpsim.explain.notation import TEXT
+from mlpsim.explain.notation import LATEX, TEXT, Medium, Rendered, loss_term_worked
 
 LOSS_STEP, DELTA_STEP, WEIGHTS_STEP = "loss", "delta", "weights"
 
@@ -122,17 +120,19 @@ def first_weights_step(network: Network) -> int:
 
 @dataclass(frozen=True)
 class LossTerm:
-    """One output neuron's share of the loss: its a, its target y and the term's value."""
+    """One output neuron's share of the loss: its z and a, its target y and the term's value."""
 
     neuron_name: str
+    z: float
     a: float
     y: float
     value: float
 
 
 @dataclass(frozen=True)
-class LossWorking:
-    """The loss of one sample, output neuron by output neuron, with the loss named."""
+class LossWorking(Rendered):
+    """The loss of one sample, output neuron by output neuron, with the loss named; each term is
+    written by the loss's own template (``mlpsim.core.losses``)."""
 
     loss: str
     title: str
@@ -142,19 +142,24 @@ class LossWorking:
 
     def lines(self) -> list[str]:
         """The loss as plain text lines: the formula, one line per output neuron, the sum."""
-        lines = [f"{self.title} ({self.loss}): {self.formula}"]
-        lines += [f"{term.neuron_name}: {_loss_term_text(self.loss, term)}" for term in self.terms]
-        lines.append(f"L = {TEXT.sum_line([term.value for term in self.terms], self.total)}")
-        return lines
+        return [f"{self.title} ({self.loss}): {self.formula}", *self.text_lines()]
+
+    def text_lines(self) -> list[str]:
+        return self._lines(TEXT)
+
+    def latex_lines(self) -> list[str]:
+        return self._lines(LATEX)
+
+    def _lines(self, m: Medium) -> list[str]:
+        lines = [
+            f"{_term_name(term.neuron_name, m)}: {loss_term_worked(self.loss, term.z, term.a, term.y, term.value, m)}"
+            for term in self.terms
+        ]
+        return [*lines, f"L = {m.sum_line([term.value for term in self.terms], self.total)}"]
 
 
-def _loss_term_text(loss: str, term: LossTerm) -> str:
-    a, y = number(term.a), number(term.y)
-    if loss == "squared_error":
-        return f"½·(a - y)² = ½ × ({a} - {y})² = {number(term.value)}"
-    if loss == "binary_cross_entropy":
-        return f"-[y·ln a + (1 - y)·ln(1 - a)] = -[{y} × ln {a} + {number(1 - term.y)} × ln {number(1 - term.a)}] = {number(term.value)}"
-    return f"-y·ln a = -{y} × ln {a} = {number(term.value)}"
+def _term_name(neuron: str, m: Medium) -> str:
+    return rf"\text{{{neuron}}}" if m.latex else neuron
 
 
 def loss_working(network: Network, result: ForwardResult, targets: np.ndarray, loss: Loss, total: float) -> LossWorking:
@@ -163,16 +168,10 @@ def loss_working(network: Network, result: ForwardResult, targets: np.ndarray, l
     z = np.asarray(result.z[-1], dtype=float)
     a = np.asarray(result.a[-1], dtype=float)
     y = np.asarray(targets, dtype=float)
-    if loss.name == "squared_error":
-        values = 0.5 * (a - y) ** 2
-    elif loss.name == "binary_cross_entropy":
-        values = np.logaddexp(0.0, z) - y * z  # −[y ln a + (1 − y) ln(1 − a)] with a = σ(z)
-    else:
-        top = float(np.max(z))
-        log_total = top + math.log(float(np.sum(np.exp(z - top))))
-        values = y * (log_total - z)  # −y ln a with ln a = z − ln Σ e^z
+    values = loss.terms(z, a, y)
     terms = tuple(
-        LossTerm(neuron_name(len(network.layers), k), float(a[k]), float(y[k]), float(values[k])) for k in range(a.size)
+        LossTerm(neuron_name(len(network.layers), k), float(z[k]), float(a[k]), float(y[k]), float(values[k]))
+        for k in range(a.size)
     )
     return LossWorking(loss.name, loss.title, loss.formula_text, terms, float(total))
 

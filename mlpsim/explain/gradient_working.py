@@ -25,7 +25,15 @@ from mlpsim.core.losses import Loss
 from mlpsim.core.network import Network, bias_name, neuron_name, weight_name
 from mlpsim.core.numbertext import number
 from mlpsim.explain.arithmetic import MATRIX_LATEX_MAX, latex_matrix, text_matrix
-from mlpsim.explain.notation import LATEX, TEXT, Medium, Rendered, derivative_worked
+from mlpsim.explain.notation import (
+    LATEX,
+    TEXT,
+    Medium,
+    Rendered,
+    combined_delta_worked,
+    derivative_worked,
+    loss_gradient_worked,
+)
 
 
 def _known(value: float | None) -> float:
@@ -50,8 +58,9 @@ def _delta_latex(position: int, neuron: int) -> str:
 
 @dataclass(frozen=True)
 class OutputDelta(Rendered):
-    """δ of an output neuron. ``combined``: the loss's ∂L/∂a and f′ cancel to δ = a − y.
-    ``jacobian_sum``: for softmax under squared error, Σₖ ∂L/∂aₖ·aₖ (δ = a·(∂L/∂a − that sum))."""
+    """δ of an output neuron. ``combined``: the loss's ∂L/∂a and f′ cancel to its combined δ
+    (a − y for every pairing so far); otherwise ∂L/∂a, written by the loss's template, then
+    through f′. ``jacobian_sum``: for softmax under squared error, Σₖ ∂L/∂aₖ·aₖ (δ = a·(∂L/∂a − that sum))."""
 
     position: int
     neuron: int
@@ -75,14 +84,14 @@ class OutputDelta(Rendered):
 
     def _lines(self, m: Medium) -> list[str]:
         name = _delta_symbol(self.position, self.neuron, m)
-        difference = f"a - y = {m.number(self.a)} - {m.factor(self.y)}"
         if self.combined:
             why = "" if m.latex else f" ({self.loss} with {self.activation}: ∂L/∂a and the derivative cancel)"
-            return [f"{name} = {m.partial('L', 'z')} = {difference} = {m.number(self.delta)}{why}"]
+            worked = combined_delta_worked(self.loss, self.z, self.a, self.y, self.delta, m)
+            return [f"{name} = {m.partial('L', 'z')} = {worked}{why}"]
         upstream = m.partial("L", "a")
         jacobian = r"\sum_k \frac{\partial L}{\partial a_k} a_k" if m.latex else "Σₖ ∂L/∂aₖ·aₖ"
         return [
-            f"{upstream} = {difference} = {m.number(self.dl_da)}",
+            f"{upstream} = {loss_gradient_worked(self.loss, self.z, self.a, self.y, self.dl_da, m)}",
             *_through_activation(m, self, upstream, self.dl_da, jacobian),
         ]
 
@@ -318,14 +327,15 @@ def neuron_gradient(
     if position == count:
         y = float(np.asarray(targets)[neuron])
         combined = loss.combined_delta is not None
-        dl_da = float(result.a[-1][neuron] - y)
+        outputs = np.asarray(result.a[-1], dtype=float)
+        upstream = loss.output_gradient(outputs, np.asarray(targets, dtype=float))
+        dl_da = float(upstream[neuron])
         derivative = jacobian_sum = None
         if not combined:
             if activation.derivative is not None:
                 derivative = float(activation.derivative(np.array([z]), np.array([a]))[0])
             else:
-                outputs = result.a[-1]
-                jacobian_sum = float(np.sum((outputs - np.asarray(targets)) * outputs))
+                jacobian_sum = float(np.sum(upstream * outputs))
         delta: OutputDelta | HiddenDelta = OutputDelta(
             position,
             neuron,

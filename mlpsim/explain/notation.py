@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from mlpsim.core.activations import REGISTRY
+from mlpsim.core.losses import LOSSES
 from mlpsim.core.numbertext import number, sum_text
 
 TERMS_IN_ONE_LINE = 12
@@ -140,6 +141,29 @@ def derivative_worked(activation: str, z: float, a: float, value: float, medium:
     template = entry.derivative_worked_latex if medium.latex else entry.derivative_worked_text
     numbers = {"z": z, "minus_z": -z, "a": a, "one_minus_a": 1 - a, "value": value, **entry.parameters}
     return _filled(template, medium, numbers, {"relation": ">" if z > 0 else medium.at_most})
+
+
+def _loss_worked(loss: str, template_of: str, z: float, a: float, y: float, value: float, medium: Medium) -> str:
+    entry = LOSSES[loss]
+    template = getattr(entry, f"{template_of}_worked_{'latex' if medium.latex else 'text'}")
+    numbers = {"z": z, "a": a, "y": y, "one_minus_a": 1 - a, "one_minus_y": 1 - y, "a_minus_y": a - y, "value": value}
+    return _filled(template, medium, numbers, {})
+
+
+def loss_term_worked(loss: str, z: float, a: float, y: float, value: float, medium: Medium) -> str:
+    """One output neuron's share of the loss with the numbers, from the loss registry's
+    template: '½·(a - y)² = ½ × (0.75 - 1)² = 0.03125'."""
+    return _loss_worked(loss, "term", z, a, y, value, medium)
+
+
+def loss_gradient_worked(loss: str, z: float, a: float, y: float, value: float, medium: Medium) -> str:
+    """∂L/∂a of one output neuron with the numbers: 'a - y = 0.75 - 1 = -0.25'."""
+    return _loss_worked(loss, "gradient", z, a, y, value, medium)
+
+
+def combined_delta_worked(loss: str, z: float, a: float, y: float, value: float, medium: Medium) -> str:
+    """δ = ∂L/∂z of one output neuron where the loss and the activation cancel: 'a - y = …'."""
+    return _loss_worked(loss, "combined", z, a, y, value, medium)
 
 
 class Rendered:
