@@ -6,7 +6,6 @@ here is needed by the app.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,20 +23,6 @@ def network_html(network: Network) -> str:
     from mlpsim.render.figure import network_figure
 
     return network_figure(network, forward(network)).to_html(full_html=False, include_plotlyjs=True)
-
-
-def register_jupyter_display() -> None:
-    """Make Jupyter draw every Network as its diagram.
-
-    The diagram lives in mlpsim.render, above mlpsim.core, so Network has no ``_repr_html_`` of its
-    own: IPython's HTML formatter is told here, when ``import mlpsim`` runs inside a kernel.
-    """
-    # A kernel has imported IPython already; importing it here would cost ~0.5 s and raise the
-    # recursion limit for every other program that imports mlpsim.
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
-    if shell is not None:
-        shell.display_formatter.formatters["text/html"].for_type(Network, network_html)
 
 
 def load(path: str | Path) -> Network:

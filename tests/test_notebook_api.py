@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -9,6 +13,8 @@ import mlpsim
 from mlpsim.explain.arithmetic import layer_working, neuron_working
 from mlpsim.io.presets import seed_example
 from mlpsim.notebook import network_html
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_repr_is_a_one_line_summary():
@@ -64,3 +70,27 @@ def test_fit_returns_the_trained_network_and_its_history(capsys):
     assert len(history.test_accuracy) == 3 and history.test_accuracy[-1] > history.test_accuracy[0]
     assert trained.layer_sizes == (64, 10) and trained is not start
     assert "epoch 3/3 [" + "#" * 30 + "]" in capsys.readouterr().out
+
+
+def test_importing_the_core_loads_the_core_only_and_the_package_names_load_on_first_use():
+    """`import mlpsim.core.network` runs mlpsim/__init__.py first: it must not pull in the
+    notebook layer, training, the data sets or the file format (17 modules before)."""
+    code = (
+        "import sys, mlpsim.core.network\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('mlpsim'))))\n"
+        "import mlpsim\n"
+        "print(mlpsim.fit.__module__, mlpsim.Network.__module__, 'mlpsim.notebook' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    loaded, names = done.stdout.splitlines()
+    assert set(loaded.split()) == {
+        "mlpsim",
+        "mlpsim.core",
+        "mlpsim.core.activations",
+        "mlpsim.core.errors",
+        "mlpsim.core.limits",
+        "mlpsim.core.network",
+    }
+    assert names == "mlpsim.notebook mlpsim.core.network True"
+    with pytest.raises(AttributeError, match="no attribute 'fitt'"):
+        mlpsim.fitt  # noqa: B018
