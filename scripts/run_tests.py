@@ -113,7 +113,7 @@ def phase_commands(name: str, reports: Path) -> list[Command]:
             Command([PYTHON, "-m", "ruff", "check", "."], {}),
             Command([PYTHON, "-m", "ruff", "format", "--check", "."], {}),
             Command([str(BIN / "lint-imports")], {}),
-            Command([PYTHON, "-m", "mypy", "mlpsim"], {}),
+            Command([PYTHON, "-m", "mypy"], {}),
         ]
     if name == "unit":
         return [pytest(report, "-m", "not browser and not timing", *parallel(2), "--durations=10")]

@@ -7,6 +7,7 @@ network, and their callbacks turn a change into a new network (or a notice sayin
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -160,6 +161,12 @@ def render_source() -> None:
             st.button("Create", on_click=_on_create_random, width="stretch")
 
 
+def _size_input(number_input: Callable[..., object], key: str, position: int) -> None:
+    """A layer's neuron count, drawn by ``number_input`` (st's or a column's): checked by the
+    callback, not by the field, so a refused 3.7 or 0 gets a sentence saying why."""
+    number_input("neurons", step=1.0, format=SIZE_FORMAT, key=key, on_change=_on_size_change, args=(position,))
+
+
 def render_shape(network: Network) -> None:
     """Size of every layer, activation of every weighted layer, add/remove hidden layers."""
     limits = DEFAULT_LIMITS
@@ -172,20 +179,13 @@ def render_shape(network: Network) -> None:
         # Every run, so a refused size (3.7, 0, −3) is replaced in the field by the size kept.
         st.session_state[size_key] = float(size)
         st.markdown(f"**{escaped(network.layer_title(position))}**")
-        size_input = {
-            "step": 1.0,
-            "format": SIZE_FORMAT,
-            "key": size_key,
-            "on_change": _on_size_change,
-            "args": (position,),
-        }
         if position == 0:
-            st.number_input("neurons", **size_input)
+            _size_input(st.number_input, size_key, position)
             continue
         activation_key = state.LAYER_ACTIVATION_PREFIX + str(position)
         st.session_state[activation_key] = network.layers[position - 1].activation
         left, right = st.columns([2, 3])
-        left.number_input("neurons", **size_input)
+        _size_input(left.number_input, size_key, position)
         right.selectbox(
             "activation", list(REGISTRY), key=activation_key, on_change=_on_activation_change, args=(position,)
         )

@@ -39,6 +39,7 @@ def is_digit_network(network: Network) -> bool:
 def test_images() -> tuple[np.ndarray, np.ndarray]:
     """(450, 64) pixels / 16 and (450,) labels: the digit reader's held-out rows."""
     _, test = datasets.split(datasets.digits(), DIGIT_TEST_FRACTION, DIGIT_SPLIT_SEED)
+    assert test is not None and test.labels is not None  # a fraction > 0 of a labelled set
     return test.inputs, test.labels
 
 

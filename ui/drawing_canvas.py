@@ -85,7 +85,8 @@ def new_strokes(payload: object, applied: int, side: int, brushes: Collection[fl
         if (
             sequence <= applied
             or not isinstance(pixels, list)
-            or type(value) not in (int, float)
+            or not isinstance(value, int | float)
+            or isinstance(value, bool)  # a JSON true is not a brush's 1
             or value not in brushes
         ):
             continue
@@ -104,5 +105,5 @@ def render(key: str, data: dict, on_strokes: Callable[[], None]) -> None:
 
 def sent_strokes(key: str) -> object:
     """The payload of strokes the browser just sent to the canvas under ``key`` (None if none)."""
-    result = st.session_state.get(key)
-    return result.get("strokes") if hasattr(result, "get") else None
+    get = getattr(st.session_state.get(key), "get", None)
+    return get("strokes") if get is not None else None

@@ -5,6 +5,8 @@ nothing."""
 
 from __future__ import annotations
 
+from typing import Literal, TypedDict
+
 import pandas as pd
 import streamlit as st
 
@@ -24,7 +26,13 @@ STEP_EDGE_VALUES_MAX_EDGES = 40
 """The step-throughs (forward and backward) write the weights on the edges up to this many: their
 diagram shares its row with the step's panel."""
 
-DIAGRAM_DISPLAY = {"width": "content", "theme": None}
+
+class ChartDisplay(TypedDict):
+    width: Literal["content"]
+    theme: None
+
+
+DIAGRAM_DISPLAY: ChartDisplay = {"width": "content", "theme": None}
 """How st.plotly_chart shows a diagram: at the figure's own width (narrower when the column is),
 with the figure's own colours and font. Either Streamlit default makes plotly.js draw each chart
 twice — "stretch" measures the chart only after its first draw, and the Streamlit theme adds a

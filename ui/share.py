@@ -57,6 +57,7 @@ def apply_link() -> None:
         return
     text, preset = address
     if text is None:
+        assert preset is not None  # the address (None, None) returned above
         if preset not in PRESETS:
             workspace.notify("error", f"There is no preset called {preset[:60]!r}; choose one in the sidebar.")
             return
@@ -149,6 +150,7 @@ def share_link(network: Network) -> tuple[str | None, str]:
     memo = state.value(state.LINK_MEMO)
     if memo is None or memo[0] is not network:
         limit = DEFAULT_LIMITS.max_link_chars
+        outcome: tuple[str | None, str]
         if network.parameter_count > limit:
             outcome = (
                 None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from mlpsim.core.errors import ForwardError
 from mlpsim.core.forward import ForwardResult
 from mlpsim.core.network import Network
 from ui import builder, digits, editors, results, share, state, truth_table, workspace
@@ -94,10 +95,11 @@ def _render_workbench() -> None:
     share.follow_address(network)
     workspace.render_notices()
     outcome = results.forward_pass(network)
-    result = outcome if isinstance(outcome, ForwardResult) else None
-    if result is None:
+    result: ForwardResult | None = None
+    if isinstance(outcome, ForwardError):
         results.render_forward_error(outcome)
     else:
+        result = outcome
         diagram, output = st.columns([5, 2])
         with diagram:
             results.render_diagram(network, result)

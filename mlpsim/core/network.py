@@ -218,7 +218,7 @@ class Network:
 
     # ---- editing: each returns a new network -------------------------------------------------
 
-    def with_input(self, values: Sequence[float]) -> Network:
+    def with_input(self, values: Sequence[float] | np.ndarray) -> Network:
         return replace(self, input_values=np.asarray(values, dtype=float))
 
     def with_weight(self, position: int, row: int, column: int, value: float) -> Network:
