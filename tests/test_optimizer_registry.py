@@ -6,6 +6,7 @@ changed, and steps with its own memory as worked by hand below."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -17,7 +18,7 @@ from mlpsim.core.network import Layer, Network
 from mlpsim.core.optimizers import OPTIMIZERS, Optimizer, OptimizerRule
 from mlpsim.core.training import Examples, TrainingConfig, start, train
 from mlpsim.io.fileformat import dumps, loads
-from ui import state
+from ui import state, training_run
 
 
 def _nesterov(settings, parameters, gradients, slots, steps) -> None:
@@ -158,3 +159,21 @@ def test_the_train_page_offers_it_and_steps_with_it(with_nesterov):
             np.testing.assert_allclose(layer.weights, weights, rtol=1e-12, atol=1e-14)
             np.testing.assert_allclose(layer.bias, bias, rtol=1e-12, atol=1e-14)
     assert len(at.session_state[state.TRAIN_RUN].state.optimizer_state.slots) == 1
+
+
+def test_switching_from_momentum_to_it_on_the_page_starts_its_memory_at_zero(with_nesterov):
+    # Both remember one velocity per parameter: the page must still not hand momentum's to Nesterov.
+    network = Network(2, (Layer(np.array([[0.5], [-0.25]]), np.array([0.1]), "sigmoid"),))
+    dataset, train_part, test_part = training_run.built_in(training_run.DataChoice("xor_gate"))
+    data = training_run.prepare(dataset, train_part, test_part, network)
+    momentum = training_run.Settings(loss="binary_cross_entropy", optimizer="momentum", learning_rate=0.5)
+    nesterov = replace(momentum, optimizer="nesterov")
+    after_momentum = training_run.step(training_run.new_run(network, momentum, 0), momentum, data)
+    assert np.any(after_momentum.state.optimizer_state.slots[0][0] != 0)
+    switched = training_run.step(after_momentum, nesterov, data)
+    fresh = training_run.step(training_run.new_run(after_momentum.network, nesterov, 0), nesterov, data)
+    # each Step is the whole 4-row epoch (batch 10), so its mean gradient does not depend on the order
+    assert switched.state.optimizer_state.steps == 1 and switched.state.optimizer_state.rule == "nesterov"
+    for a, b in zip(switched.network.layers, fresh.network.layers):
+        np.testing.assert_allclose(a.weights, b.weights, rtol=1e-13)
+        np.testing.assert_allclose(a.bias, b.bias, rtol=1e-13)

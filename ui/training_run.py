@@ -221,14 +221,13 @@ def reset(run: Run, settings: Settings) -> Run:
 
 def _fitted_state(run: Run, settings: Settings) -> TrainingState:
     """The run's state with optimiser memory of the right kind: switching optimiser (sgd →
-    adam, say) starts the new one's memory at zero."""
+    adam, or momentum → another rule remembering one velocity) starts the new one's memory at zero."""
+    if run.state.optimizer_state.rule == settings.optimizer:
+        return run.state
     fresh = settings.optimizer_object().initial_state(
         [array for layer in run.network.layers for array in (layer.weights, layer.bias)]
     )
-    memory = run.state.optimizer_state
-    if len(memory.slots) != len(fresh.slots):
-        return replace(run.state, optimizer_state=fresh)
-    return run.state
+    return replace(run.state, optimizer_state=fresh)
 
 
 def batch_count(rows: Examples, settings: Settings) -> int:

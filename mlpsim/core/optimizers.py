@@ -38,9 +38,11 @@ class OptimizerState:
 
     steps: int = 0
     slots: Slots = ()
+    rule: str = ""
+    """The name of the rule (a key of OPTIMIZERS) whose memory this is; '' when not known."""
 
     def copy(self) -> OptimizerState:
-        return OptimizerState(self.steps, tuple(tuple(np.array(a) for a in slot) for slot in self.slots))
+        return OptimizerState(self.steps, tuple(tuple(np.array(a) for a in slot) for slot in self.slots), self.rule)
 
 
 UpdateRule = Callable[["Optimizer", list[np.ndarray], list[np.ndarray], Slots, int], None]
@@ -156,7 +158,8 @@ class Optimizer:
 
     def initial_state(self, parameters: Sequence[np.ndarray]) -> OptimizerState:
         """Nothing remembered yet: every slot of the rule zero, one array per parameter."""
-        return OptimizerState(0, tuple(tuple(np.zeros_like(p) for p in parameters) for _ in self.rule.slots))
+        slots = tuple(tuple(np.zeros_like(p) for p in parameters) for _ in self.rule.slots)
+        return OptimizerState(0, slots, self.name)
 
     def update(self, parameters: list[np.ndarray], gradients: list[np.ndarray], slots: Slots, steps: int) -> None:
         """One step, in place on ``parameters`` and ``slots`` (the training loop's private copies).

@@ -328,7 +328,7 @@ class _Model:
         return replace(template, layers=layers)
 
     def optimizer_state(self) -> OptimizerState:
-        return OptimizerState(self.steps, self.slots).copy()
+        return OptimizerState(self.steps, self.slots, self.optimizer.name).copy()
 
 
 def _evaluate(model: _Model, loss: Loss, rows: Examples) -> tuple[float, float | None]:
