@@ -22,6 +22,7 @@ from mlpsim.core.limits import DEFAULT_LIMITS, ENVIRONMENT_PROBLEM, variable
 from mlpsim.core.losses import LOSSES, default_loss, loss_for_any_output
 from mlpsim.core.network import Network
 from mlpsim.core.numbertext import read_number
+from mlpsim.core.optimizers import OPTIMIZERS
 from mlpsim.explain.arithmetic import neuron_working
 from mlpsim.io.fileformat import loads
 from mlpsim.io.userfile import read_user_file
@@ -215,7 +216,7 @@ def _train_command(args: argparse.Namespace) -> str:
     from mlpsim.core.optimizers import Optimizer
     from mlpsim.core.training import TrainingConfig, start, train
     from mlpsim.data.datafile import load_csv
-    from mlpsim.data.datasets import GENERATORS, examples, load, split
+    from mlpsim.data.datasets import DATASETS, examples, load, split
     from mlpsim.io.fileformat import dumps
 
     target = Path(args.output)
@@ -224,7 +225,7 @@ def _train_command(args: argparse.Namespace) -> str:
     if not target.parent.is_dir():
         raise UsageError(f"cannot write {args.output}: the folder {target.parent} does not exist")
     network = read_network(args.network)
-    if args.data in GENERATORS:
+    if args.data in DATASETS:
         dataset = load(args.data, args.points, args.noise, args.seed)
     else:
         dataset = load_csv(_read_data_file(args.data), Path(args.data).name, network, DEFAULT_LIMITS)
@@ -272,6 +273,14 @@ def _train_command(args: argparse.Namespace) -> str:
 
 BACKPROP_NEURONS_SHOWN = 8
 """``backprop`` without --layer works out every neuron of layers up to this size a side."""
+
+
+def _default_rates_help() -> str:
+    """'default 0.03 (sgd, momentum), 0.001 (adam)': each optimiser's default η, alike ones together."""
+    names_by_rate: dict[float, list[str]] = {}
+    for name, rule in OPTIMIZERS.items():
+        names_by_rate.setdefault(rule.default_learning_rate, []).append(name)
+    return "default " + ", ".join(f"{rate:g} ({', '.join(names)})" for rate, names in names_by_rate.items())
 
 
 def _pairings() -> str:
@@ -445,8 +454,8 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument(
         "--loss", help=f"one of {', '.join(LOSSES)}; default: the loss made for the output activation ({_pairings()})"
     )
-    command.add_argument("--optimizer", default="sgd", choices=("sgd", "momentum", "adam"))
-    command.add_argument("--learning-rate", type=_number_argument, help="default 0.03 (sgd, momentum), 0.001 (adam)")
+    command.add_argument("--optimizer", default="sgd", choices=tuple(OPTIMIZERS))
+    command.add_argument("--learning-rate", type=_number_argument, help=_default_rates_help())
     command.add_argument(
         "--momentum", type=_number_argument, default=0.9, help="μ for --optimizer momentum (default 0.9)"
     )

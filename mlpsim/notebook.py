@@ -68,7 +68,7 @@ def fit(
     (in a notebook cell as in a terminal)."""
     data = datasets.load(dataset) if isinstance(dataset, str) else dataset
     train_set, test_set = datasets.split(data, test_fraction, seed)
-    # No learning rate given: the optimiser's default (DEFAULT_LEARNING_RATES).
+    # No learning rate given: the optimiser's default (its OPTIMIZERS rule's default_learning_rate).
     chosen = Optimizer(optimizer) if learning_rate is None else Optimizer(optimizer, learning_rate=learning_rate)
     config = training.TrainingConfig(loss=loss, optimizer=chosen, batch_size=batch_size, epochs=epochs)
     state = training.start(network, config, seed=seed)

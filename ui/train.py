@@ -31,9 +31,9 @@ from mlpsim.core.errors import MlpsimError, ValidationError
 from mlpsim.core.forward import forward
 from mlpsim.core.losses import LOSSES, default_loss, get_loss, losses_for
 from mlpsim.core.network import Network, neuron_name, weight_name
-from mlpsim.core.optimizers import DEFAULT_LEARNING_RATES
+from mlpsim.core.optimizers import OPTIMIZERS
 from mlpsim.data import datafile
-from mlpsim.data.datasets import GENERATORS, Dataset
+from mlpsim.data.datasets import DATASETS, Dataset
 from mlpsim.explain.gradient_working import layer_gradient, neuron_gradient
 from mlpsim.render.figure import network_figure
 from ui import results, share, state, train_views, training_run, workspace
@@ -49,23 +49,17 @@ TABLE_MAX_COLUMNS = 10
 SIDE_BY_SIDE_COLUMNS = 4
 """W, ∂L/∂W and W′ stand side by side up to this many columns; wider, they are stacked."""
 UPLOAD = "upload"
-DATASET_TITLES = {
-    "circle": "Circle (Playground)",
-    "xor": "Exclusive or (Playground)",
-    "gaussians": "Two Gaussians (Playground)",
-    "spiral": "Spiral (Playground)",
-    "plane": "Plane, regression (Playground)",
-    "multi_gaussian": "Multi-Gaussian, regression (Playground)",
-    "moons": "Moons",
-    "iris": "Iris (4 inputs, 3 classes)",
-    "digits": "Digits (8×8 images, 10 classes)",
-    "breast_cancer": "Breast cancer (30 inputs)",
-    "and_gate": "Truth table: AND",
-    "or_gate": "Truth table: OR",
-    "xor_gate": "Truth table: XOR",
-    "nand_gate": "Truth table: NAND",
-    UPLOAD: "Your CSV file",
-}
+UPLOAD_TITLE = "Your CSV file"
+
+
+def _dataset_title(name: str) -> str:
+    return UPLOAD_TITLE if name == UPLOAD else DATASETS[name].title
+
+
+def _shows_digit_images(dataset: Dataset) -> bool:
+    """A built-in set whose rows are 8×8 images (an upload never is)."""
+    spec = DATASETS.get(dataset.name)
+    return spec is not None and spec.images
 
 
 # ---- state ---------------------------------------------------------------------------------------
@@ -122,9 +116,7 @@ def _render_data_controls() -> None:
     choice = _choice()
     uploaded = st.session_state.get(state.TRAIN_UPLOADED)
     _fill(state.TRAIN_DATASET_SELECT, UPLOAD if uploaded is not None and choice.name == UPLOAD else choice.name)
-    name = st.selectbox(
-        "Dataset", [*GENERATORS, UPLOAD], key=state.TRAIN_DATASET_SELECT, format_func=lambda n: DATASET_TITLES.get(n, n)
-    )
+    name = st.selectbox("Dataset", [*DATASETS, UPLOAD], key=state.TRAIN_DATASET_SELECT, format_func=_dataset_title)
     if name == UPLOAD:
         st.file_uploader(
             "CSV: inputs, then a 'label' column or one target column per output",
@@ -132,7 +124,7 @@ def _render_data_controls() -> None:
             key=state.TRAIN_UPLOAD,
             on_change=_on_upload,
         )
-    fixed = name in training_run.POINTS_FIXED or name == UPLOAD
+    fixed = name == UPLOAD or not DATASETS[name].sized
     _fill(state.TRAIN_POINTS, choice.points)
     _fill(state.TRAIN_NOISE, int(round(choice.noise * 100)))
     _fill(state.TRAIN_TEST_PERCENT, choice.test_percent)
@@ -199,7 +191,7 @@ def _render_preview(dataset: Dataset) -> None:
         st.plotly_chart(
             train_views.preview_figure(dataset), key="train_preview", theme=None, config={"displaylogo": False}
         )
-    elif dataset.name == "digits":
+    elif _shows_digit_images(dataset):
         st.image(
             [train_views.digit_png(dataset.inputs[i]) for i in range(12)],
             caption=[f"label {dataset.labels[i]}" for i in range(12)],
@@ -232,7 +224,9 @@ def _render_settings(network: Network) -> None:
         format_func=lambda n: LOSSES[n].title,
         help=f"Losses that fit the {output} output layer.",
     )
-    optimizer = st.selectbox("Optimiser", list(DEFAULT_LEARNING_RATES), key=state.TRAIN_OPTIMIZER)
+    optimizer = st.selectbox(
+        "Optimiser", list(OPTIMIZERS), key=state.TRAIN_OPTIMIZER, format_func=lambda n: OPTIMIZERS[n].title
+    )
     rate = st.number_input(
         "Learning rate η", min_value=1e-6, max_value=100.0, format="%g", key=state.TRAIN_LEARNING_RATE
     )
@@ -423,7 +417,7 @@ def _classes_html(run: Run, data: Prepared) -> tuple[str, str | None]:
     confusion = train_views.caption_html("Confusion matrix of the test rows") + train_views.confusion_html(
         train_views.confusion(part.labels, predicted, k)
     )
-    if data.dataset.name != "digits":
+    if not _shows_digit_images(data.dataset):
         return confusion, None
     worst = train_views.worst_classified(part.labels, outputs)
     return confusion, train_views.caption_html(

@@ -4,7 +4,7 @@ that Step (one mini-batch), Epoch and Play advance. No Streamlit here.
 Every update goes through mlpsim.core.training.train, so the page trains exactly as the core does.
 The core trains whole epochs; a Step trains one mini-batch by handing ``train`` just that
 batch's rows (batch size = their count, no shuffle): one epoch over them is one update with
-the same loss, optimiser and memory. The epoch's shuffle is drawn as the core draws it (a
+the same loss, optimiser and memory. The epoch's shuffle is the core's own (``epoch_order``: a
 permutation from the PCG64 state the TrainingState carries), so Steps through a whole epoch
 give the same weights as one Epoch.
 """
@@ -14,8 +14,9 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -23,14 +24,18 @@ from mlpsim.core.errors import ValidationError
 from mlpsim.core.losses import LOSSES, default_loss, get_loss
 from mlpsim.core.network import Network
 from mlpsim.core.optimizers import Optimizer
-from mlpsim.core.training import Examples, TrainingConfig, TrainingDiverged, TrainingState, start, train
+from mlpsim.core.training import (
+    Examples,
+    TrainingConfig,
+    TrainingDiverged,
+    TrainingState,
+    epoch_order,
+    start,
+    train,
+)
 from mlpsim.data import datasets
 from mlpsim.data.datasets import Dataset
 from ui import cache
-
-POINTS_FIXED = ("iris", "digits", "breast_cancer", "and_gate", "or_gate", "xor_gate", "nand_gate")
-"""Built-in sets of fixed rows: points and noise do not apply."""
-TRUTH_TABLES = ("and_gate", "or_gate", "xor_gate", "nand_gate")
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,8 @@ class Prepared:
 @cache.shared(cache.DATASET)
 def built_in(choice: DataChoice) -> tuple[Dataset, Dataset, Dataset | None]:
     """The dataset and its seeded split, shared by every session (never modified)."""
-    points = None if choice.name in POINTS_FIXED else choice.points
+    spec = datasets.DATASETS.get(choice.name)  # an unknown name: load says which names there are
+    points = None if spec is not None and not spec.sized else choice.points
     dataset = datasets.load(choice.name, points, choice.noise, choice.seed)
     return (dataset, *split(dataset, choice.test_percent, choice.seed))
 
@@ -92,7 +98,8 @@ def split(dataset: Dataset, test_percent: int, seed: int) -> tuple[Dataset, Data
     fraction = test_percent / 100
     if fraction > 0 and (round(fraction * len(dataset)) < 1 or len(dataset) - round(fraction * len(dataset)) < 1):
         fraction = 0.0
-    if dataset.name in TRUTH_TABLES:
+    spec = datasets.DATASETS.get(dataset.name)
+    if spec is not None and spec.truth_table:
         fraction = 0.0  # four rows: every one is needed to learn the gate
     return datasets.split(dataset, fraction, seed)
 
@@ -215,26 +222,17 @@ def reset(run: Run, settings: Settings) -> Run:
 
 def _fitted_state(run: Run, settings: Settings) -> TrainingState:
     """The run's state with optimiser memory of the right kind: switching optimiser (sgd →
-    adam, say) starts the new one's memory at zero."""
+    adam, or momentum → another rule remembering one velocity) starts the new one's memory at zero."""
+    if run.state.optimizer_state.rule == settings.optimizer:
+        return run.state
     fresh = settings.optimizer_object().initial_state(
         [array for layer in run.network.layers for array in (layer.weights, layer.bias)]
     )
-    memory = run.state.optimizer_state
-    if len(memory.slots) != len(fresh.slots):
-        return replace(run.state, optimizer_state=fresh)
-    return run.state
+    return replace(run.state, optimizer_state=fresh)
 
 
 def batch_count(rows: Examples, settings: Settings) -> int:
     return -(-len(rows) // settings.batch_size)
-
-
-def epoch_order(rng_state: dict, count: int) -> tuple[np.ndarray, dict]:
-    """The epoch's row order and the generator state after it, drawn as mlpsim.core.training does."""
-    rng = np.random.Generator(np.random.PCG64())
-    rng.bit_generator.state = rng_state
-    order = rng.permutation(count)
-    return order, rng.bit_generator.state
 
 
 def _subset(rows: Examples, indices: np.ndarray) -> Examples:
@@ -290,7 +288,7 @@ def _finish(
     state: TrainingState,
     loss_sum: float,
     correct: float,
-    rng_after: dict,
+    rng_after: Mapping[str, Any],
     data: Prepared,
     test_loss: float | None = None,
     test_accuracy: float | None = None,

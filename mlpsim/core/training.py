@@ -140,13 +140,14 @@ def train(
         else:
             _check_rows(network, loss, test_rows, "test data")
     model = _Model(network, config.optimizer, loss, state.optimizer_state)
-    rng = np.random.Generator(np.random.PCG64())
-    rng.bit_generator.state = state.rng_state
+    rng_state = state.rng_state
     epoch = state.epoch
     while epoch < config.epochs:
         epoch += 1
-        rng_before = rng.bit_generator.state
-        order = rng.permutation(len(train_rows)) if config.shuffle else None
+        rng_before = rng_state
+        order = None
+        if config.shuffle:
+            order, rng_state = epoch_order(rng_state, len(train_rows))
         checkpoint = model.snapshot()
         with np.errstate(all="ignore"):  # non-finite values are looked for below, and named
             finite, loss_sum, correct = model.epoch(train_rows, order, config.batch_size)
@@ -157,7 +158,7 @@ def train(
         test_loss = test_accuracy = None
         if test_rows is not None:
             test_loss, test_accuracy = _evaluate(model, loss, test_rows)
-        state = TrainingState(trained, model.optimizer_state(), epoch, rng.bit_generator.state)
+        state = TrainingState(trained, model.optimizer_state(), epoch, rng_state)
         count = len(train_rows)
         yield Progress(
             epoch=epoch,
@@ -167,6 +168,16 @@ def train(
             test_accuracy=test_accuracy,
             state=state,
         )
+
+
+def epoch_order(rng_state: Mapping[str, Any], count: int) -> tuple[np.ndarray, Mapping[str, Any]]:
+    """One epoch's shuffle: the order of its ``count`` rows, a (count,) permutation of 0..count-1
+    drawn from the shuffling generator at ``rng_state`` (a ``TrainingState.rng_state``), and the
+    generator's state after it — the next epoch's ``rng_state``."""
+    rng = np.random.Generator(np.random.PCG64())
+    rng.bit_generator.state = rng_state
+    order = rng.permutation(count)
+    return order, rng.bit_generator.state
 
 
 # ---- internals ---------------------------------------------------------------------------------
@@ -317,7 +328,7 @@ class _Model:
         return replace(template, layers=layers)
 
     def optimizer_state(self) -> OptimizerState:
-        return OptimizerState(self.steps, self.slots).copy()
+        return OptimizerState(self.steps, self.slots, self.optimizer.name).copy()
 
 
 def _evaluate(model: _Model, loss: Loss, rows: Examples) -> tuple[float, float | None]:
