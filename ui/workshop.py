@@ -594,6 +594,7 @@ def _send_to_room(exercise: Exercise[Any]) -> None:
     payload = (spec.room, name, standings)
     if state.value(state.WORKSHOP_ROOM_SENT) == payload:
         return
+    problem: str | None
     try:
         kept = store_from_environment().record(spec.room, learner, name, standings)
     except (RoomStoreError, MlpsimError) as error:
