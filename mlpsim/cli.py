@@ -380,6 +380,20 @@ def _app_command(args: argparse.Namespace) -> NoReturn:
     os.execv(sys.executable, command)
 
 
+def _add_topic_arguments(command: argparse.ArgumentParser) -> None:
+    """--topic: a name in the Workshop's topic registry (read when the parser is built)."""
+    from mlpsim.workshop.topics import DEFAULT_TOPIC, TOPICS
+
+    command.add_argument("--topic", choices=tuple(TOPICS), default=DEFAULT_TOPIC)
+
+
+def _difficulty_names() -> tuple[str, ...]:
+    """Every topic's difficulties, each once; the topic itself checks that it has the one asked for."""
+    from mlpsim.workshop.topics import TOPICS
+
+    return tuple(dict.fromkeys(name for topic in TOPICS.values() for name in topic.difficulties))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m mlpsim", description="Multilayer perceptron simulator: the core's commands.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -399,9 +413,9 @@ def build_parser() -> argparse.ArgumentParser:
     command = commands.add_parser(
         "exercise", help="print one Workshop exercise: its network, questions and exact answers"
     )
-    command.add_argument("--topic", choices=("forward", "backprop"), default="forward")
+    _add_topic_arguments(command)
     command.add_argument("--seed", type=int, required=True)
-    command.add_argument("--difficulty", choices=("easy", "medium", "hard"), required=True)
+    command.add_argument("--difficulty", choices=_difficulty_names(), required=True)
     command.add_argument("--ask", help="comma-separated question codes (default: the exercise's own questions)")
     command.add_argument(
         "--json", action="store_true", help="print it as one line of JSON (network in mlpsim.network format)"
@@ -409,9 +423,9 @@ def build_parser() -> argparse.ArgumentParser:
     command.set_defaults(run=_exercise_command)
 
     command = commands.add_parser("worksheet", help="write a printable worksheet with an answer key (.html or .md)")
-    command.add_argument("--topic", choices=("forward", "backprop"), default="forward")
+    _add_topic_arguments(command)
     command.add_argument("--seed", type=int, required=True, help="exercise i uses seed N + i - 1")
-    command.add_argument("--difficulty", choices=("easy", "medium", "hard"), required=True)
+    command.add_argument("--difficulty", choices=_difficulty_names(), required=True)
     command.add_argument("--count", type=int, default=3, help="number of exercises (default 3)")
     command.add_argument("--title", help="heading printed on the sheet")
     command.add_argument(

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from streamlit.testing.v1 import AppTest
 
-from mlpsim.workshop.backprop_generation import generate_backprop_task
+from mlpsim.workshop.topics.backprop.generation import generate_backprop_task
 from tests import reference
 from tests.test_room_app import results_page
 from tests.test_workshop_app import button, plain, texts, workshop

@@ -10,12 +10,12 @@ import pytest
 
 from mlpsim.core.errors import ValidationError
 from mlpsim.workshop.answers import check_answer, display_answer, tolerance
-from mlpsim.workshop.backprop_generation import generate_backprop_task
-from mlpsim.workshop.exercise import BackpropExercise, ExerciseSpec, make_exercise
+from mlpsim.workshop.exercise import MAX_QUESTIONS, ExerciseSpec, make_exercise
 from mlpsim.workshop.links import spec_from_params, spec_to_params
-from mlpsim.workshop.questions import MAX_QUESTIONS
 from mlpsim.workshop.roomresults import RoomStore
 from mlpsim.workshop.scoring import question_result, rescored, score
+from mlpsim.workshop.topics.backprop.generation import generate_backprop_task
+from mlpsim.workshop.topics.backprop.topic import BackpropExercise
 from tests import reference
 
 DIFFICULTIES = ("easy", "medium", "hard")

@@ -18,10 +18,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from mlpsim.workshop.answers import check_answer
-from mlpsim.workshop.backprop_carrying import CARRIED_FIGURES
-from mlpsim.workshop.backprop_generation import generate_backprop_task
-from mlpsim.workshop.exercise import ExerciseSpec, make_exercise
-from mlpsim.workshop.questions import MAX_QUESTIONS
+from mlpsim.workshop.exercise import MAX_QUESTIONS, ExerciseSpec, make_exercise
+from mlpsim.workshop.topics.backprop.carrying import CARRIED_FIGURES
+from mlpsim.workshop.topics.backprop.generation import generate_backprop_task
 
 SHEETS = 200
 SHEET_SIZE = 3

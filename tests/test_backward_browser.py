@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from mlpsim.io.presets import seed_example
-from mlpsim.workshop.backprop_generation import generate_backprop_task
+from mlpsim.workshop.topics.backprop.generation import generate_backprop_task
 from tests import reference
 from tests.conftest import wait_for_app_idle
 

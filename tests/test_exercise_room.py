@@ -13,9 +13,9 @@ from mlpsim.core.forward import forward
 from mlpsim.core.network import Layer, Network
 from mlpsim.workshop.exercise import ExerciseSpec
 from mlpsim.workshop.links import spec_from_params, spec_to_params
-from mlpsim.workshop.questions import Question
 from mlpsim.workshop.scoring import ScoredAnswer, question_result, rescored, score
-from mlpsim.workshop.solutions import hint_ladder, solution_steps
+from mlpsim.workshop.topics.forward.questions import Question
+from mlpsim.workshop.topics.forward.solutions import hint_ladder, solution_steps
 
 # A network worked by hand (not generated, so it does not move when the generator changes):
 #   IN = (2, −1)

@@ -11,9 +11,9 @@ import pytest
 from mlpsim.core.errors import ValidationError
 from mlpsim.workshop.answers import Blank, check_answer, parse_answer
 from mlpsim.workshop.exercise import ExerciseSpec, make_exercise
-from mlpsim.workshop.generation import generate_network
 from mlpsim.workshop.links import spec_from_params, spec_to_params
-from mlpsim.workshop.questions import parse_question
+from mlpsim.workshop.topics.forward.generation import generate_network
+from mlpsim.workshop.topics.forward.questions import parse_question
 from tests import reference
 
 # The promises of docs/workshop.md's difficulty table, written out again here.

@@ -17,7 +17,7 @@ from mlpsim.core.network import Layer, Network
 from mlpsim.explain.stepper import step_at, step_working
 from mlpsim.io.fileformat import dumps
 from mlpsim.render.figure import network_figure
-from mlpsim.workshop import generation
+from mlpsim.workshop.topics.forward import generation
 from mlpsim.workshop.worksheet import build_worksheet, worksheet_html, worksheet_markdown
 
 SOFTPLUS = Activation(

@@ -9,9 +9,9 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlpsim.workshop.generation import generate_network
 from mlpsim.workshop.roomresults import store_from_environment
 from mlpsim.workshop.scoring import QuestionResult
+from mlpsim.workshop.topics.forward.generation import generate_network
 from tests.test_exercises import plain_forward
 from tests.test_workshop_app import TIMEOUT, button, plain, texts, workshop
 from ui import state

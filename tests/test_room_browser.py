@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from mlpsim.workshop.generation import generate_network
+from mlpsim.workshop.topics.forward.generation import generate_network
 from tests.conftest import free_port, start_streamlit, wait_for_app_idle
 from tests.test_exercises import plain_forward
 

@@ -19,10 +19,11 @@ import pytest
 from mlpsim.core.forward import forward
 from mlpsim.core.network import Layer, Network
 from mlpsim.workshop.answers import check_answer, tolerance
-from mlpsim.workshop.carrying import CARRIED_DECIMALS, CARRY_ERROR, carried_errors
 from mlpsim.workshop.exercise import ExerciseSpec, make_exercise
-from mlpsim.workshop.generation import generate_network
-from mlpsim.workshop.questions import MAX_QUESTIONS, Question, blanks
+from mlpsim.workshop.topic import MAX_QUESTIONS
+from mlpsim.workshop.topics.forward.carrying import CARRIED_DECIMALS, CARRY_ERROR, carried_errors
+from mlpsim.workshop.topics.forward.generation import generate_network
+from mlpsim.workshop.topics.forward.questions import Question, blanks
 from mlpsim.workshop.worksheet import build_worksheet
 
 SHEETS = 200

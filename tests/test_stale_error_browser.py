@@ -12,7 +12,7 @@ from test_app_browser import WEIGHTS_TABLE, open_app, seed_output, type_into_cel
 
 from mlpsim.io.fileformat import dumps
 from mlpsim.io.presets import xor
-from mlpsim.workshop.generation import generate_network
+from mlpsim.workshop.topics.forward.generation import generate_network
 from tests.test_exercises import plain_forward
 
 pytestmark = pytest.mark.browser

@@ -14,7 +14,7 @@ import pytest
 
 from mlpsim.cli import main
 from mlpsim.workshop.answers import Blank
-from mlpsim.workshop.generation import generate_network
+from mlpsim.workshop.topics.forward.generation import generate_network
 from mlpsim.workshop.worksheet import (
     CONTENT_HEIGHT_MM,
     PAGE_MARGIN_MM,

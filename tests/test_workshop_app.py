@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from mlpsim.io.presets import seed_example
-from mlpsim.workshop.generation import generate_network
+from mlpsim.workshop.topics.forward.generation import generate_network
 from tests.test_exercises import plain_forward
 from ui import state
 

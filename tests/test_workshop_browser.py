@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlpsim.workshop.generation import generate_network
+from mlpsim.workshop.topics.forward.generation import generate_network
 from tests.conftest import wait_for_app_idle
 from tests.test_exercises import plain_forward
 

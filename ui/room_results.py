@@ -11,8 +11,8 @@ import time
 import pandas as pd
 import streamlit as st
 
-from mlpsim.core.errors import MlpsimError
-from mlpsim.workshop.exercise import make_exercise
+from mlpsim.core.errors import MlpsimError, ValidationError
+from mlpsim.workshop.exercise import exercise_title, make_exercise
 from mlpsim.workshop.links import spec_from_params
 from mlpsim.workshop.roomresults import (
     COLUMNS,
@@ -29,7 +29,6 @@ from mlpsim.workshop.roomresults import (
 )
 from ui import state
 from ui.literal import escaped
-from ui.workshop_topics import exercise_title
 
 REFRESH_SECONDS = 5
 """The results refresh this often while the page is open."""
@@ -48,6 +47,8 @@ def _exercise_line(results: RoomResults) -> tuple[str, tuple[str, ...]]:
     order the learners sent them if this server can no longer make the exercise)."""
     try:
         spec = spec_from_params(results.room.link_params)
+        if spec is None:
+            raise ValidationError("the room's link has no seed")
         exercise = make_exercise(spec)
     except MlpsimError as error:
         sent = tuple(dict.fromkeys(row.result.question for row in results.rows))
@@ -55,7 +56,7 @@ def _exercise_line(results: RoomResults) -> tuple[str, tuple[str, ...]]:
     flags = [
         word for word, on in (("locked", spec.locked), ("solutions released", spec.locked and spec.solutions)) if on
     ]
-    heading = exercise_title(spec.topic, spec.seed, spec.difficulty) + "".join(f" · {flag}" for flag in flags)
+    heading = exercise_title(spec) + "".join(f" · {flag}" for flag in flags)
     return heading, tuple(question.code for question in exercise.questions)
 
 

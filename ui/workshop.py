@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import replace
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
@@ -22,19 +23,8 @@ from mlpsim.core.numbertext import number
 from mlpsim.explain.arithmetic import layer_working
 from mlpsim.explain.stepper import first_step_of_layer, known_values, step_at, step_count, step_working
 from mlpsim.render.figure import NARROW_CAPTION_LINE_CHARS, network_figure
-from mlpsim.workshop.answers import TOLERANCE_TEXT, check_answer
-from mlpsim.workshop.backprop_generation import LOSS_TEXT, BackpropTask
-from mlpsim.workshop.backprop_questions import BackpropQuestion
-from mlpsim.workshop.exercise import (
-    FORWARD,
-    TOPICS,
-    AnyExercise,
-    AnyQuestion,
-    BackpropExercise,
-    ExerciseSpec,
-    make_exercise,
-)
-from mlpsim.workshop.generation import MAX_SEED
+from mlpsim.workshop.answers import check_answer
+from mlpsim.workshop.exercise import ExerciseSpec, exercise_title, make_exercise
 from mlpsim.workshop.links import LINK_KEYS, spec_from_params, spec_to_params
 from mlpsim.workshop.roomresults import (
     MAX_NAME_CHARS,
@@ -45,8 +35,9 @@ from mlpsim.workshop.roomresults import (
     teacher_params,
 )
 from mlpsim.workshop.scoring import AFTER_SOLUTION_NOTE, QuestionResult, question_result, rescored, score
+from mlpsim.workshop.topic import MAX_SEED, Exercise, GivenTable, QuestionT
+from mlpsim.workshop.topics import TOPICS, topic_prefix
 from mlpsim.workshop.worksheet import (
-    BACKPROP_CARRY_TEXT,
     LETTERS,
     MAX_COUNT,
     build_worksheet,
@@ -54,7 +45,7 @@ from mlpsim.workshop.worksheet import (
     worksheet_html,
     worksheet_markdown,
 )
-from ui import cache, results, state, workshop_topics, workspace
+from ui import cache, results, state, workspace
 from ui.literal import escaped
 from ui.workshop_backward import render_backward_step_through
 
@@ -297,37 +288,38 @@ def _teacher_room(spec: ExerciseSpec) -> TeacherRoom | None:
     return rooms.get(spec)
 
 
-def _render_instructor(exercise: AnyExercise) -> None:
+def _render_instructor(exercise: Exercise[Any]) -> None:
     """The form that makes ``exercise`` (its question codes are offered) and its room links."""
     spec = exercise.spec
+    topic = TOPICS[spec.topic]
     with st.expander("Instructor: choose the exercise and share it with the room", expanded=False):
         if state.WORKSHOP_FORM_SEED not in st.session_state:
             _set_form_from(spec)
-        topic, seed, difficulty, new = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
-        topic.selectbox(
+        topic_column, seed, difficulty, new = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
+        topic_column.selectbox(
             "Topic",
-            TOPICS,
+            list(TOPICS),
             key=state.WORKSHOP_FORM_TOPIC,
             on_change=_on_form_change,
-            format_func=workshop_topics.TOPIC_TITLES.get,
+            format_func=_topic_title,
         )
         seed.number_input(
             "Seed", min_value=0, max_value=MAX_SEED, step=1, key=state.WORKSHOP_FORM_SEED, on_change=_on_form_change
         )
         difficulty.selectbox(
             "Difficulty",
-            workshop_topics.difficulty_names(spec.topic),
+            list(topic.difficulties),
             key=state.WORKSHOP_FORM_DIFFICULTY,
             on_change=_on_form_change,
         )
         new.button("New seed", key=state.WORKSHOP_NEW_SEED, on_click=_on_new_seed)
-        st.caption(escaped(workshop_topics.difficulty_description(spec.topic, spec.difficulty)))
+        st.caption(escaped(topic.difficulties[spec.difficulty].description))
         st.multiselect(
-            f"Questions (none chosen: {workshop_topics.default_questions_text(spec.topic)})",
-            workshop_topics.possible_questions(spec.topic, exercise.network),
+            f"Questions (none chosen: {topic.default_questions_text})",
+            list(topic.possible_questions(exercise.network)),
             key=state.WORKSHOP_FORM_ASK,
             on_change=_on_form_change,
-            format_func=lambda code: workshop_topics.question_label(exercise, code),
+            format_func=exercise.question_label,
         )
         st.checkbox(
             "Lock the network for the room (no editing controls, no new exercise)",
@@ -342,6 +334,10 @@ def _render_instructor(exercise: AnyExercise) -> None:
             help="Without this a locked room has hints but no Show solution.",
         )
         _render_room_links(replace(spec, room=""))
+
+
+def _topic_title(name: str) -> str:
+    return TOPICS[name].title
 
 
 def _render_room_links(spec: ExerciseSpec) -> None:
@@ -380,7 +376,7 @@ def _solution_shown(spec: ExerciseSpec, code: str) -> bool:
     return _scoped_key(spec, code) in state.value(state.WORKSHOP_SOLUTIONS)
 
 
-def _on_check(exercise: AnyExercise, question: AnyQuestion) -> None:
+def _on_check(exercise: Exercise[QuestionT], question: QuestionT) -> None:
     scores = state.value(state.WORKSHOP_SCORE)
     checked = state.value(state.WORKSHOP_CHECKED)
     shown = _solution_shown(exercise.spec, question.code)
@@ -408,7 +404,7 @@ def score_text() -> str:
     return score(state.value(state.WORKSHOP_SCORE)).text()
 
 
-def _question_results(exercise: AnyExercise) -> tuple[QuestionResult, ...]:
+def _question_results(exercise: Exercise[Any]) -> tuple[QuestionResult, ...]:
     """The learner's standing on every question they worked on (checked, took a hint or looked
     at the solution), in the exercise's order."""
     spec = exercise.spec
@@ -427,8 +423,9 @@ def _question_results(exercise: AnyExercise) -> tuple[QuestionResult, ...]:
     return tuple(standings)
 
 
-def _render_network_tables(network: Network, task: BackpropTask | None = None) -> None:
-    """The input and each layer's W and b; with a backprop ``task``, its target and η too."""
+def _render_network_tables(network: Network, given: tuple[str, GivenTable] | None = None) -> None:
+    """The input and each layer's W and b; then what else the exercise ``given`` (a title in
+    Markdown and a table: a backprop task's target and η)."""
     # A wrapping row, not fixed columns: a table that does not fit beside the others goes to a
     # row of its own at its full width (fixed columns hid the input values behind an invisible
     # scroll, even at 1400 px with the sidebar open).
@@ -448,28 +445,24 @@ def _render_network_tables(network: Network, task: BackpropTask | None = None) -
                     pd.DataFrame([row[1:] for row in rows], index=[row[0] for row in rows], columns=header[1:]),
                     width="content",
                 )
-        if task is not None:
+        if given is not None:
+            title, table = given
             with st.container(width="content"):
-                st.markdown("**Target y** and **learning rate η**")
-                outputs = [neuron_name(len(network.layers), j) for j in range(network.layers[-1].size)]
+                st.markdown(title)
                 frame = pd.DataFrame(
-                    [[*(number(v) for v in task.target), number(task.learning_rate)]],
-                    index=["y, η"],
-                    columns=[*outputs, "η"],
+                    [row[1:] for row in table.rows], index=[row[0] for row in table.rows], columns=table.header[1:]
                 )
                 st.dataframe(frame, width="content")
 
 
-def _render_question(exercise: AnyExercise, letter: str, question: AnyQuestion) -> None:
+def _render_question(exercise: Exercise[QuestionT], letter: str, question: QuestionT) -> None:
     spec = exercise.spec
     code = question.code
     st.markdown(f"**({letter})** {escaped(exercise.question_text(question))}")
     checked = state.value(state.WORKSHOP_CHECKED)
     with st.form(state.WORKSHOP_QUESTION_FORM_PREFIX + f"{spec.key}/{code}", border=False):
         blanks = exercise.blanks(question)
-        # a whole gradient matrix: one row of boxes per row of the matrix
-        matrix = isinstance(question, BackpropQuestion) and question.kind == "matrix"
-        per_row = exercise.network.layers[question.layer - 1].size if matrix else len(blanks)
+        per_row = exercise.boxes_per_row(question)  # a whole gradient matrix: one row per matrix row
         columns = [
             column
             for start in range(0, len(blanks), per_row)
@@ -536,13 +529,11 @@ def render_exercise() -> None:
         return
     if not locked:
         _render_instructor(exercise)
-    title = workshop_topics.exercise_title(spec.topic, spec.seed, spec.difficulty)
-    st.subheader(title + (" · locked by the instructor" if locked else ""))
-    backprop = isinstance(exercise, BackpropExercise)
+    topic = TOPICS[spec.topic]
+    st.subheader(exercise_title(spec) + (" · locked by the instructor" if locked else ""))
     st.caption(
-        escaped(workshop_topics.difficulty_description(spec.topic, spec.difficulty)) + ". Weights: row = source "
-        "neuron, column = target neuron; z = Σ wᵢ·xᵢ + b, a = f(z)."
-        + (f" Loss: {LOSS_TEXT}; δ = ∂L/∂z, ∂L/∂W[i,j] = xᵢ·δⱼ, update w − η·∂L/∂w." if backprop else "")
+        escaped(topic.difficulties[spec.difficulty].description) + ". Weights: row = source "
+        "neuron, column = target neuron; z = Σ wᵢ·xᵢ + b, a = f(z)." + topic.page_note
     )
     network = exercise.network
     diagram, _ = st.columns([3, 1])
@@ -551,7 +542,7 @@ def render_exercise() -> None:
             network, exercise.result, computed_through=(0, network.input_size - 1), show_edge_values=True
         )
         st.plotly_chart(figure, config={"displaylogo": False, "staticPlot": True}, **results.DIAGRAM_DISPLAY)
-    _render_network_tables(network, exercise.task if backprop else None)
+    _render_network_tables(network, exercise.page_given())
     if not locked:
         st.button(
             "Open this network in the simulator",
@@ -559,7 +550,7 @@ def render_exercise() -> None:
             on_click=_on_open_in_simulator,
             args=(network,),
         )
-    st.info(f"**Tolerance.** {BACKPROP_CARRY_TEXT if backprop else TOLERANCE_TEXT}", icon=":material/straighten:")
+    st.info(f"**Tolerance.** {topic.tolerance_text}", icon=":material/straighten:")
     if not spec.shows_solutions:
         st.caption("In this room the solutions are not shown: the hints lead you to each answer step by step.")
     _render_room_membership(spec)
@@ -592,7 +583,7 @@ def _render_room_membership(spec: ExerciseSpec) -> None:
     )
 
 
-def _send_to_room(exercise: AnyExercise) -> None:
+def _send_to_room(exercise: Exercise[Any]) -> None:
     """Send this learner's standing to the room when it changed since the last send."""
     spec = exercise.spec
     if not spec.room or state.value(state.WORKSHOP_ROOM_STATUS) is not None:
@@ -603,6 +594,7 @@ def _send_to_room(exercise: AnyExercise) -> None:
     payload = (spec.room, name, standings)
     if state.value(state.WORKSHOP_ROOM_SENT) == payload:
         return
+    problem: str | None
     try:
         kept = store_from_environment().record(spec.room, learner, name, standings)
     except (RoomStoreError, MlpsimError) as error:
@@ -627,7 +619,7 @@ def _send_to_room(exercise: AnyExercise) -> None:
 
 def render_worksheet() -> None:
     spec = current_spec()
-    topic = workshop_topics.TOPIC_TITLES[spec.topic].lower()
+    topic = TOPICS[spec.topic].title.lower()
     st.markdown(
         f"A printable worksheet with an answer key (on its own page) for the **{spec.difficulty}** {topic} exercises "
         f"starting at seed **{spec.seed}** (exercise i uses seed {spec.seed} + i − 1; change them under "
@@ -644,8 +636,7 @@ def render_worksheet() -> None:
     except MlpsimError as error:
         st.error(escaped(f"No worksheet: {error}"))
         return
-    prefix = "" if spec.topic == FORWARD else f"{spec.topic}-"
-    stem = f"worksheet-{prefix}{spec.difficulty}-seed{spec.seed}-x{int(count)}"
+    stem = f"worksheet-{topic_prefix(spec.topic)}{spec.difficulty}-seed{spec.seed}-x{int(count)}"
     html_column, markdown_column, _ = st.columns([2, 2, 3])
     html_column.download_button(
         "Download HTML (print it from the browser)", worksheet_html(sheet), file_name=f"{stem}.html", mime="text/html"

@@ -224,6 +224,7 @@ def _render_delta(network: Network, working: BackwardStepWorking) -> StepTable:
 
 def _render_weights(network: Network, working: BackwardStepWorking) -> StepTable:
     gradient = working.gradient
+    assert gradient is not None, "only the loss step has no neuron gradient"
     rate = number(gradient.bias.learning_rate)
     st.markdown(
         f"Every weight into this neuron: its gradient ∂L/∂W[i,j] = xᵢ·δⱼ, and the update "

@@ -4,7 +4,7 @@ learner, and the feedback.
 Tolerance (stated to the learner): an answer is right when it is within what writing it to 2
 decimal places allows (0.005) — for a sigmoid or tanh value, 3 significant figures (half a unit
 in the third) — plus the most that carrying every earlier product, z and a rounded to 4 decimals
-can move it (``carried`` on each Blank, bounded by mlpsim.workshop.carrying; 0 when every earlier
+can move it (``carried`` on each Blank, bounded by mlpsim.workshop.topics.forward.carrying; 0 when every earlier
 value is exact at 4 decimals, as every hidden value on easy and medium sheets is).
 """
 

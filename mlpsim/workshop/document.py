@@ -8,29 +8,27 @@ from typing import Any
 
 from mlpsim.io.fileformat import network_to_dict
 from mlpsim.workshop.answers import display_answer, tolerance
-from mlpsim.workshop.backprop_generation import LOSS_TEXT
-from mlpsim.workshop.exercise import AnyExercise, BackpropExercise
+from mlpsim.workshop.topic import Exercise
+from mlpsim.workshop.topics import TOPICS
 
 
-def exercise_document(exercise: AnyExercise) -> dict[str, Any]:
+def exercise_document(exercise: Exercise[Any]) -> dict[str, Any]:
     """topic, seed, difficulty, network (mlpsim.network), input, target, loss, learning_rate
-    (the last three None for a forward exercise), questions: [{code, text, answers: [{id, label,
-    exact, write, tolerance}]}]."""
+    (the last three None unless the topic has them: a backprop task), then the topic's own
+    fields (exercise.document_fields(); a topic may fill those three), answers_to, questions:
+    [{code, text, answers: [{id, label, exact, write, tolerance}]}]."""
     spec = exercise.spec
-    backprop = isinstance(exercise, BackpropExercise)
-    task = exercise.task if isinstance(exercise, BackpropExercise) else None
     return {
         "topic": spec.topic,
         "seed": spec.seed,
         "difficulty": spec.difficulty,
         "network": network_to_dict(exercise.network),
         "input": exercise.network.input_values.tolist(),
-        "target": None if task is None else task.target.tolist(),
-        "loss": None if task is None else {"name": task.loss.name, "formula": LOSS_TEXT},
-        "learning_rate": None if task is None else task.learning_rate,
-        "answers_to": "3 significant figures"
-        if backprop
-        else "2 decimal places (sigmoid, tanh: 3 significant figures)",
+        "target": None,
+        "loss": None,
+        "learning_rate": None,
+        **exercise.document_fields(),
+        "answers_to": TOPICS[spec.topic].answers_to,
         "questions": [
             {
                 "code": question.code,

@@ -7,11 +7,9 @@ import re
 from collections.abc import Mapping
 
 from mlpsim.core.errors import ValidationError
-from mlpsim.workshop.backprop_generation import checked_backprop_difficulty, generate_backprop_task
-from mlpsim.workshop.backprop_questions import parse_backprop_question
-from mlpsim.workshop.exercise import BACKPROP, FORWARD, TOPICS, ExerciseSpec
-from mlpsim.workshop.generation import MAX_SEED, checked_difficulty, generate_network
-from mlpsim.workshop.questions import MAX_QUESTIONS, parse_question
+from mlpsim.workshop.exercise import ExerciseSpec
+from mlpsim.workshop.topic import MAX_QUESTIONS, MAX_SEED
+from mlpsim.workshop.topics import DEFAULT_TOPIC, TOPICS
 
 LINK_KEYS = ("topic", "seed", "difficulty", "ask", "lock", "solutions", "room")
 ROOM_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{16}")
@@ -19,10 +17,10 @@ ROOM_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{16}")
 
 
 def spec_to_params(spec: ExerciseSpec) -> dict[str, str]:
-    """Query parameters for the Workshop page: topic (only when not the forward pass), seed,
-    difficulty, ask (comma-separated codes), lock, solutions, room (each of the last three only
-    when set). A forward link reads as it did before topics existed."""
-    params = {} if spec.topic == FORWARD else {"topic": spec.topic}
+    """Query parameters for the Workshop page: topic (only when not the default topic, the
+    forward pass), seed, difficulty, ask (comma-separated codes), lock, solutions, room (each of
+    the last three only when set). A forward link reads as it did before topics existed."""
+    params = {} if spec.topic == DEFAULT_TOPIC else {"topic": spec.topic}
     params |= {"seed": str(spec.seed), "difficulty": spec.difficulty}
     if spec.questions:
         params["ask"] = ",".join(spec.questions)
@@ -51,11 +49,11 @@ def spec_from_params(params: Mapping[str, str]) -> ExerciseSpec | None:
     raw_seed = str(params["seed"]).strip()
     if not re.fullmatch(r"[0-9]{1,10}", raw_seed) or int(raw_seed) > MAX_SEED:
         raise ValidationError(f"link parameter seed={raw_seed[:20]!r}: expected a whole number from 0 to {MAX_SEED}")
-    topic = str(params.get("topic", FORWARD)).strip().lower() or FORWARD
+    topic = str(params.get("topic", DEFAULT_TOPIC)).strip().lower() or DEFAULT_TOPIC
     if topic not in TOPICS:
         raise ValidationError(f"link parameter topic={topic[:20]!r}: expected one of {', '.join(TOPICS)}")
     difficulty = str(params.get("difficulty", "easy")).strip().lower()
-    (checked_backprop_difficulty if topic == BACKPROP else checked_difficulty)(difficulty)
+    TOPICS[topic].checked_difficulty(difficulty)
     raw_ask = str(params.get("ask", "")).strip()
     codes = [code.strip() for code in raw_ask.split(",") if code.strip()]
     if len(codes) > MAX_QUESTIONS:
@@ -67,12 +65,8 @@ def spec_from_params(params: Mapping[str, str]) -> ExerciseSpec | None:
             f"link parameter room={room[:20]!r}: expected the 16-character room id of the teacher's link"
         )
     # canonical codes ("z01.1" → "z1.1"), each once, so the link and the page agree on them
-    if topic == BACKPROP:
-        network = generate_backprop_task(int(raw_seed), difficulty).network
-        canonical = tuple(dict.fromkeys(parse_backprop_question(code[:40], network).code for code in codes))
-    else:
-        network = generate_network(int(raw_seed), difficulty)
-        canonical = tuple(dict.fromkeys(parse_question(code[:40], network).code for code in codes))
+    network = TOPICS[topic].network(int(raw_seed), difficulty)
+    canonical = tuple(dict.fromkeys(TOPICS[topic].parse_question(code[:40], network).code for code in codes))
     return ExerciseSpec(
         seed=int(raw_seed),
         difficulty=difficulty,

@@ -42,8 +42,8 @@ from pathlib import Path
 
 from mlpsim.core.errors import LimitError, ValidationError
 from mlpsim.workshop.links import ROOM_ID_PATTERN
-from mlpsim.workshop.questions import MAX_QUESTIONS
 from mlpsim.workshop.scoring import QuestionResult
+from mlpsim.workshop.topic import MAX_QUESTIONS
 
 ENV_PATH = "MLPSIM_ROOM_DB"
 ENV_RETENTION_HOURS = "MLPSIM_ROOM_RETENTION_HOURS"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from mlpsim.workshop.questions import Question
+from mlpsim.workshop.topic import Question
 
 AFTER_SOLUTION_NOTE = "Checked after this question's solution was shown: not counted in the score."
 

@@ -1,4 +1,4 @@
-"""Printable worksheets of either topic (forward pass or backpropagation): K exercises, each on one A4 page with its network (a diagram and the
+"""Printable worksheets of any topic (mlpsim.workshop.topics): K exercises, each on one A4 page with its network (a diagram and the
 tables), its questions with answer boxes and a working area of at least a third of the page; then
 (from a new page) an answer key with the accepted range, the unrounded value and the full worked
 solution of every answer. HTML (print CSS) or Markdown.
@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 from mlpsim.core.activations import REGISTRY
 from mlpsim.core.errors import ValidationError
@@ -20,19 +22,10 @@ from mlpsim.core.network import Network, neuron_name
 from mlpsim.core.numbertext import number
 from mlpsim.explain.notation import markdown_escape
 from mlpsim.render.graph import layer_positions
-from mlpsim.workshop.answers import ANSWER_TEXT, CARRY_TEXT, Blank, display_answer, tolerance
-from mlpsim.workshop.backprop_carrying import CARRIED_FIGURES
-from mlpsim.workshop.backprop_generation import LOSS_FORMULA, checked_backprop_difficulty
-from mlpsim.workshop.exercise import (
-    BACKPROP,
-    FORWARD,
-    AnyExercise,
-    BackpropExercise,
-    ExerciseSpec,
-    checked_topic,
-    make_exercise,
-)
-from mlpsim.workshop.generation import MAX_SEED, checked_difficulty
+from mlpsim.workshop.answers import Blank, display_answer, tolerance
+from mlpsim.workshop.exercise import ExerciseSpec, make_exercise
+from mlpsim.workshop.topic import MAX_SEED, Exercise
+from mlpsim.workshop.topics import DEFAULT_TOPIC, TOPICS, checked_topic
 
 MAX_COUNT = 30
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -44,8 +37,8 @@ class Worksheet:
     title: str
     seed: int
     difficulty: str
-    exercises: tuple[AnyExercise, ...]
-    topic: str = FORWARD
+    exercises: tuple[Exercise[Any], ...]
+    topic: str = DEFAULT_TOPIC
 
     @property
     def activations(self) -> tuple[str, ...]:
@@ -55,16 +48,15 @@ class Worksheet:
 
 
 def build_worksheet(
-    seed: int, difficulty: str, count: int = 3, title: str | None = None, topic: str = FORWARD
+    seed: int, difficulty: str, count: int = 3, title: str | None = None, topic: str = DEFAULT_TOPIC
 ) -> Worksheet:
     """The exercises of seeds seed .. seed+count−1. Raises ValidationError on bad arguments."""
-    (checked_backprop_difficulty if checked_topic(topic) == BACKPROP else checked_difficulty)(difficulty)
+    checked_topic(topic).checked_difficulty(difficulty)
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
         raise ValidationError(f"count {count!r}: expected a whole number from 1 to {MAX_COUNT}")
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED - count + 1:
         raise ValidationError(f"seed {seed!r}: expected a whole number from 0 to {MAX_SEED - count + 1}")
-    kind = "Backpropagation" if topic == BACKPROP else "Forward-pass"
-    title = f"{kind} worksheet ({difficulty}, seed {seed})" if title is None else title
+    title = f"{TOPICS[topic].sheet_kind} worksheet ({difficulty}, seed {seed})" if title is None else title
     if len(title) > MAX_TITLE_CHARS:
         raise ValidationError(f"title: at most {MAX_TITLE_CHARS} characters, got {len(title)}")
     exercises = tuple(make_exercise(ExerciseSpec(seed + i, difficulty, topic=topic)) for i in range(count))
@@ -88,59 +80,26 @@ def input_rows(network: Network) -> tuple[list[str], list[list[str]]]:
     ]
 
 
-def _lettered(exercise: AnyExercise):
+def _lettered(exercise: Exercise[Any]):
     """(letter, Asked) pairs: (a), (b), … as the sheet numbers the questions."""
     return zip(LETTERS, exercise.asked())
 
 
-def target_rows(exercise: BackpropExercise) -> tuple[list[str], list[list[str]]]:
-    """Header (target, N1, N2, … of the output layer) and the one row of target values y."""
-    size = exercise.network.layers[-1].size
-    return ["target", *(neuron_name(len(exercise.network.layers), j) for j in range(size))], [
-        ["y", *(number(v) for v in exercise.task.target)]
-    ]
-
-
-def rate_text(exercise: BackpropExercise) -> str:
-    return f"learning rate η = {number(exercise.task.learning_rate)}"
-
-
-INTRO_TEXT = (
-    "Every neuron: z = Σ wᵢ·xᵢ + b, a = f(z). Weight tables: row = from (source neuron), "
-    f"column = to (target neuron). {CARRY_TEXT} {ANSWER_TEXT}"
-)
-"""What every sheet tells the learner first: the forward pass, how to read the tables, rounding."""
-BACKPROP_CARRY_TEXT = (
-    f"Carry every value you use again with {CARRIED_FIGURES} significant figures or more; write each answer with 3 "
-    "(0.0375, 1.25, -12.0); where carrying can change an answer, that much more is accepted."
-)
-BACKPROP_INTRO_TEXT = (
-    f"Forward: z = Σ wᵢ·xᵢ + b, a = f(z); weight tables: row = from, column = to. Loss: {LOSS_FORMULA} "
-    "(squared error, this one input). Backward: an output neuron's δ = (a − y)·f′(z); a hidden neuron's "
-    "δᵢ = (Σⱼ W[i,j]·δⱼ)·f′(zᵢ) over the neurons j it feeds; ∂L/∂W[i,j] = xᵢ·δⱼ, "
-    f"∂L/∂b = δ; one step with learning rate η: w − η·∂L/∂w. {BACKPROP_CARRY_TEXT}"
-)
-"""A backprop sheet's first words: forward, loss, backward and update rules, rounding."""
-
-
 def _intro(sheet: Worksheet) -> str:
-    return BACKPROP_INTRO_TEXT if sheet.topic == BACKPROP else INTRO_TEXT
+    return TOPICS[sheet.topic].sheet_intro
 
 
 def _key_note(sheet: Worksheet) -> str:
-    rule = (
-        "3 significant figures" if sheet.topic == BACKPROP else "2 decimals (sigmoid and tanh: 3 significant figures)"
-    )
     return (
-        f"write: the answer to {rule}; accepted: how far from the exact value an answer is still right; "
+        f"write: the answer to {TOPICS[sheet.topic].answer_rule}; accepted: how far from the exact value an answer is still right; "
         "exact: unrounded."
     )
 
 
 def _definitions(sheet: Worksheet) -> list[tuple[str, str]]:
     """(name, formula) for every activation on the sheet: ('leaky_relu', 'f(z) = z if z > 0 else 0.01·z');
-    a backprop sheet adds each derivative."""
-    if sheet.topic == BACKPROP:
+    a topic that defines derivatives (backprop) adds each one."""
+    if TOPICS[sheet.topic].defines_derivatives:
         return [
             (name, f"{REGISTRY[name].formula_text}, {REGISTRY[name].derivative_text}") for name in sheet.activations
         ]
@@ -161,7 +120,7 @@ def accepted_text(blank: Blank) -> str:
     return f"±{math.ceil(allowed / unit - 1e-9) * unit:.2g}"
 
 
-def _answer_rows(exercise: AnyExercise) -> list[list[str]]:
+def _answer_rows(exercise: Exercise[Any]) -> list[list[str]]:
     """One row per answer box: '(a) label', the value as the learner should write it, the
     accepted distance and the unrounded value."""
     return [
@@ -174,34 +133,8 @@ def _answer_rows(exercise: AnyExercise) -> list[list[str]]:
 KEY_HEADER = ["answer", "write", "accepted", "exact"]
 
 
-def _contributions(exercise: AnyExercise) -> list[str]:
-    """Each weight-contribution answer's last line: 'W1[2,1] × IN2 = 0.3 × (-0.1) = -0.03'."""
-    if isinstance(exercise, BackpropExercise):
-        return []
-    return [exercise.solution_steps(q)[-1] for q in exercise.questions if q.kind == "w"]
-
-
-def _html_worked_solution(exercise: AnyExercise) -> list[str]:
-    """Forward: the weight contributions, then every neuron's and layer's working. Backprop: the
-    forward pass, the loss and every neuron's backward step, as lines."""
-    if isinstance(exercise, BackpropExercise):
-        return ["<pre>" + html.escape("\n".join(exercise.backward_pass_steps())) + "</pre>"]
-    out = ["<pre>" + html.escape("\n".join(_contributions(exercise))) + "</pre>"] if _contributions(exercise) else []
-    return out + [working.as_html() for working in exercise.forward_pass_workings()]
-
-
-def _markdown_worked_solution(exercise: AnyExercise) -> list[str]:
-    """The worked solution as Markdown lines (see _html_worked_solution)."""
-    if isinstance(exercise, BackpropExercise):
-        return ["```", *exercise.backward_pass_steps(), "```", ""]
-    out = ["```", *_contributions(exercise), "```", ""] if _contributions(exercise) else []
-    for working in exercise.forward_pass_workings():
-        out += [working.as_markdown(), ""]
-    return out
-
-
-def _link_text(exercise: AnyExercise) -> str:
-    topic = f"topic={exercise.spec.topic}, " if exercise.spec.topic != FORWARD else ""
+def _link_text(exercise: Exercise[Any]) -> str:
+    topic = f"topic={exercise.spec.topic}, " if exercise.spec.topic != DEFAULT_TOPIC else ""
     return f"Workshop page, {topic}seed={exercise.spec.seed}, difficulty={exercise.spec.difficulty}"
 
 
@@ -323,7 +256,7 @@ pre {{ font-family: "DejaVu Sans Mono", monospace; font-size: 7.5pt; white-space
 """
 
 
-def _html_table(header: list[str], rows: list[list[str]], css_class: str = "") -> str:
+def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]], css_class: str = "") -> str:
     e = html.escape
     head = "".join(f"<th>{e(cell)}</th>" for cell in header)
     body = "".join(
@@ -333,15 +266,13 @@ def _html_table(header: list[str], rows: list[list[str]], css_class: str = "") -
     return f"<table{attribute}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _html_network(exercise: AnyExercise) -> str:
-    """The diagram with the input table (and a backprop exercise's target and η) under it, then
-    every layer's weights and biases."""
+def _html_network(exercise: Exercise[Any]) -> str:
+    """The diagram with the input table (and what else the exercise gives: a backprop task's
+    target and η) under it, then every layer's weights and biases."""
     e = html.escape
     network = exercise.network
-    target = (
-        _html_table(*target_rows(exercise)) + f"<p class='note rate'>{e(rate_text(exercise))}</p>"
-        if isinstance(exercise, BackpropExercise)
-        else ""
+    target = "".join(_html_table(table.header, table.rows) for table in exercise.given_tables()) + "".join(
+        f"<p class='note rate'>{e(note)}</p>" for note in exercise.given_notes()
     )
     parts = [
         f"<div class='picture'><figure class='diagram'>{network_svg(network)}</figure>"
@@ -358,7 +289,7 @@ def _html_network(exercise: AnyExercise) -> str:
     return "<div class='network'>" + "".join(parts) + "</div>"
 
 
-def _html_exercise(number_: int, exercise: AnyExercise) -> str:
+def _html_exercise(number_: int, exercise: Exercise[Any]) -> str:
     e = html.escape
     out = [
         "<section class='exercise'>",
@@ -399,7 +330,7 @@ def worksheet_html(sheet: Worksheet) -> str:
         out.append(f"<h2>Exercise {number_}</h2>")
         out.append(_html_table(KEY_HEADER, _answer_rows(exercise), "answers-table"))
         out.append("<h3>Worked solution</h3>")
-        out.extend(_html_worked_solution(exercise))
+        out.extend(exercise.worked_solution_html())
     out.append("</section></body></html>")
     return "\n".join(out)
 
@@ -407,7 +338,7 @@ def worksheet_html(sheet: Worksheet) -> str:
 # ---- Markdown ---------------------------------------------------------------------------------
 
 
-def _md_table(header: list[str], rows: list[list[str]]) -> str:
+def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     cell = lambda text: text.replace("|", r"\|")  # noqa: E731
     lines = ["| " + " | ".join(cell(h) for h in header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
@@ -433,8 +364,10 @@ def worksheet_markdown(sheet: Worksheet) -> str:
         network = exercise.network
         out += [f"## Exercise {number_}", "", f"*{_link_text(exercise)}*", ""]
         out += [_md_table(*input_rows(network)), ""]
-        if isinstance(exercise, BackpropExercise):
-            out += [_md_table(*target_rows(exercise)), "", rate_text(exercise), ""]
+        for table in exercise.given_tables():
+            out += [_md_table(table.header, table.rows), ""]
+        for note in exercise.given_notes():
+            out += [note, ""]
         for k, params in enumerate(network.layers, start=1):
             header, rows = weight_rows(network, k)
             out += [
@@ -453,7 +386,7 @@ def worksheet_markdown(sheet: Worksheet) -> str:
         out += [f"## Exercise {number_}", ""]
         out += [_md_table(KEY_HEADER, _answer_rows(exercise)), ""]
         out += ["Worked solution:", ""]
-        out += _markdown_worked_solution(exercise)
+        out += exercise.worked_solution_markdown()
     return "\n".join(out)
 
 

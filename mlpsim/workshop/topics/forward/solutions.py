@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from mlpsim.core.forward import ForwardResult
 from mlpsim.core.network import Network, neuron_name, weight_name
 from mlpsim.core.numbertext import number
 from mlpsim.explain.arithmetic import LayerWorking, NeuronWorking, layer_working, neuron_working
-from mlpsim.workshop.questions import Question
+from mlpsim.workshop.topic import Hint
+from mlpsim.workshop.topics.forward.questions import Question
 
 
 def solution_steps(question: Question, network: Network, result: ForwardResult) -> list[str]:
@@ -61,14 +60,6 @@ def forward_pass_workings(network: Network, result: ForwardResult) -> list[Neuro
         workings.extend(neuron_working(network, result, position, j) for j in range(layer.size))
         workings.append(layer_working(network, result, position))
     return workings
-
-
-@dataclass(frozen=True)
-class Hint:
-    """One rung of a question's hint ladder: what it gives (``title``) and its lines of text."""
-
-    title: str
-    lines: tuple[str, ...]
 
 
 def hint_ladder(question: Question, network: Network, result: ForwardResult) -> tuple[Hint, ...]:

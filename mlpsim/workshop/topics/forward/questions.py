@@ -13,9 +13,7 @@ from mlpsim.core.errors import ValidationError
 from mlpsim.core.forward import ForwardResult
 from mlpsim.core.network import Network, neuron_name, weight_name
 from mlpsim.workshop.answers import Blank
-from mlpsim.workshop.carrying import carried_errors
-
-MAX_QUESTIONS = 20
+from mlpsim.workshop.topics.forward.carrying import carried_errors
 
 _CODE = re.compile(r"^(?:(z|a)(\d{1,2})\.(\d{1,4})|L(\d{1,2})|out|w(\d{1,2})\.(\d{1,4})\.(\d{1,4}))$")
 
@@ -61,6 +59,17 @@ def parse_question(code: str, network: Network) -> Question:
         return Question("out", len(network.layers))
     _check_in_network(question, network, code)
     return question
+
+
+def possible_questions(network: Network) -> list[str]:
+    """Every question code the network's shape allows, in the order the instructor reads them:
+    per layer each weight's contribution, each neuron's z and a, the layer; then the output."""
+    codes = []
+    for k, params in enumerate(network.layers, start=1):
+        codes += [f"w{k}.{i + 1}.{j + 1}" for i in range(params.n_in) for j in range(params.size)]
+        codes += [f"{kind}{k}.{j + 1}" for j in range(params.size) for kind in ("z", "a")]
+        codes.append(f"L{k}")
+    return codes + ["out"]
 
 
 def _check_in_network(question: Question, network: Network, code: str) -> None:

@@ -18,8 +18,8 @@ from mlpsim.core.errors import ValidationError
 from mlpsim.core.network import Network, neuron_name, weight_name
 from mlpsim.core.numbertext import number
 from mlpsim.workshop.answers import Blank
-from mlpsim.workshop.backprop_carrying import BackpropCarry
-from mlpsim.workshop.backprop_generation import BackpropTask
+from mlpsim.workshop.topics.backprop.carrying import BackpropCarry
+from mlpsim.workshop.topics.backprop.generation import BackpropTask
 
 _CODE = re.compile(
     r"^(?:(loss)|d(\d{1,2})\.(\d{1,4})|([gu])(\d{1,2})\.(\d{1,4})\.(\d{1,4})|b(\d{1,2})\.(\d{1,4})|G(\d{1,2}))$"
@@ -82,6 +82,20 @@ def parse_backprop_question(code: str, network: Network) -> BackpropQuestion:
     if question.kind in ("gradient", "weight") and not 0 <= question.row < layer.n_in:
         raise ValidationError(f"question {code!r}: W{question.layer} has rows 1..{layer.n_in}")
     return question
+
+
+def possible_backprop_questions(network: Network) -> list[str]:
+    """Every question code the network's shape allows, in the order the instructor reads them:
+    the loss, the δs from the output back, then per layer each weight's gradient and update,
+    each bias's update and the gradient matrix."""
+    codes = ["loss"]
+    for k in range(len(network.layers), 0, -1):
+        codes += [f"d{k}.{j + 1}" for j in range(network.layers[k - 1].size)]
+    for k, params in enumerate(network.layers, start=1):
+        cells = [(i + 1, j + 1) for i in range(params.n_in) for j in range(params.size)]
+        codes += [f"g{k}.{i}.{j}" for i, j in cells] + [f"u{k}.{i}.{j}" for i, j in cells]
+        codes += [f"b{k}.{j + 1}" for j in range(params.size)] + [f"G{k}"]
+    return codes
 
 
 def default_backprop_questions(task: BackpropTask, seed: int) -> tuple[BackpropQuestion, ...]:

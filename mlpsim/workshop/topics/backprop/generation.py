@@ -5,7 +5,7 @@ The loss is always squared error for one sample, L = ½ Σₖ (aₖ − yₖ)² 
 ``squared_error``), stated on every sheet. Easy and medium numbers keep every value a learner
 carries exact with at most 4 significant figures (whole-number inputs; whole or one-decimal
 weights; ReLU and linear only); hard ones bring in a sigmoid layer, whose values the learner
-rounds (mlpsim.workshop.backprop_carrying bounds what that rounding can cost).
+rounds (mlpsim.workshop.topics.backprop.carrying bounds what that rounding can cost).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from mlpsim.core.errors import ValidationError
 from mlpsim.core.forward import ForwardResult, forward
 from mlpsim.core.losses import LOSSES, Loss
 from mlpsim.core.network import Layer, Network
-from mlpsim.workshop.backprop_carrying import carried_backward
-from mlpsim.workshop.generation import checked_seed
+from mlpsim.workshop.topic import checked_seed
+from mlpsim.workshop.topics.backprop.carrying import carried_backward
 
 LOSS_NAME = "squared_error"
 LOSS_FORMULA = "L = ½ Σₖ (aₖ − yₖ)²"

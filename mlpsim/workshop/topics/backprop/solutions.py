@@ -2,7 +2,7 @@
 
 The backward steps are the core's numbers worked by mlpsim.explain.gradient_working (one
 neuron's δ, each weight's gradient and update, a layer's matrix form); the forward pass that
-comes first is the forward exercises' own worked solution (mlpsim.workshop.solutions).
+comes first is the forward exercises' own worked solution (mlpsim.workshop.topics.forward.solutions).
 Hints climb three rungs: the formula with names only, then the numbers plugged in, then the
 first step of the result — never the answer itself on the first rung.
 """
@@ -15,9 +15,10 @@ from mlpsim.core.activations import REGISTRY
 from mlpsim.core.network import neuron_name, weight_name
 from mlpsim.core.numbertext import number
 from mlpsim.explain.gradient_working import NeuronGradient, layer_gradient, neuron_gradient
-from mlpsim.workshop.backprop_generation import LOSS_TEXT, BackpropTask
-from mlpsim.workshop.backprop_questions import BackpropQuestion, delta_name, gradient_name
-from mlpsim.workshop.solutions import Hint, forward_pass_steps
+from mlpsim.workshop.topic import Hint
+from mlpsim.workshop.topics.backprop.generation import LOSS_TEXT, BackpropTask
+from mlpsim.workshop.topics.backprop.questions import BackpropQuestion, delta_name, gradient_name
+from mlpsim.workshop.topics.forward.solutions import forward_pass_steps
 
 
 def worked_neuron(task: BackpropTask, layer: int, neuron: int) -> NeuronGradient:

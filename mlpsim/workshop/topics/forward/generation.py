@@ -3,7 +3,7 @@ always giving the same network.
 
 Numbers are small integers or have one decimal place. Sigmoid and tanh appear only in the output
 layer, so every hidden value is an exact decimal; a leaky ReLU's 0.01·z gives it up to 7 places on
-hard sheets, so the learner is told to carry 4 (mlpsim.workshop.carrying).
+hard sheets, so the learner is told to carry 4 (mlpsim.workshop.topics.forward.carrying).
 """
 
 from __future__ import annotations
@@ -16,9 +16,7 @@ from mlpsim.core.activations import REGISTRY
 from mlpsim.core.errors import ValidationError
 from mlpsim.core.forward import forward
 from mlpsim.core.network import Layer, Network
-
-"""Activations whose values are not short decimals: checked to 3 significant figures."""
-MAX_SEED = 2**32 - 1
+from mlpsim.workshop.topic import checked_seed
 
 
 @dataclass(frozen=True)
@@ -140,9 +138,3 @@ def checked_difficulty(name: str) -> Difficulty:
     if name not in DIFFICULTIES:
         raise ValidationError(f"difficulty {name!r}: choose one of {', '.join(DIFFICULTIES)}")
     return DIFFICULTIES[name]
-
-
-def checked_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
-        raise ValidationError(f"seed {seed!r}: expected a whole number from 0 to {MAX_SEED}")
-    return int(seed)

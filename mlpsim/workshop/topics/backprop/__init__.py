@@ -1,0 +1,1 @@
+"""The backpropagation topic (mlpsim.workshop.topics.backprop.topic.BACKPROP_TOPIC)."""

@@ -1,0 +1,1 @@
+"""The forward-pass topic (mlpsim.workshop.topics.forward.topic.FORWARD_TOPIC)."""
