@@ -16,7 +16,7 @@ import streamlit as st
 from mlpsim.core.backward import backward
 from mlpsim.core.errors import MlpsimError
 from mlpsim.core.forward import ForwardResult
-from mlpsim.core.losses import LOSSES
+from mlpsim.core.losses import LOSSES, default_loss, loss_for_any_output, losses_for
 from mlpsim.core.network import Network, neuron_name
 from mlpsim.core.numbertext import number
 from mlpsim.explain.backward_stepper import (
@@ -57,9 +57,11 @@ def _target_key(network: Network, index: int) -> str:
 def _render_choices(network: Network) -> tuple[np.ndarray, str, float]:
     """The target (one number per output neuron), the loss and the learning rate, as chosen."""
     output = network.layers[-1]
-    fitting = [name for name, loss in LOSSES.items() if loss.fits(output.activation)]
+    fitting = losses_for(output.activation)
     if state.value(state.WORKSHOP_LOSS) not in fitting:
-        st.session_state[state.WORKSHOP_LOSS] = fitting[0]
+        # Squared error, which fits every output: the loss the exercises teach, the easiest to
+        # redo by hand (not the loss made for the output, as on the Train page).
+        st.session_state[state.WORKSHOP_LOSS] = default_loss(output.activation, preferred=loss_for_any_output())
     # One row when the output is small (targets, loss, η); more targets get rows of their own.
     inline = output.size <= TARGETS_INLINE
     if inline:
