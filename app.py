@@ -3,7 +3,9 @@
 import streamlit as st
 
 from mlpsim.core.limits import ENVIRONMENT_PROBLEM
-from ui import room_results, simulator, state, style, train, workshop, workspace
+from ui.common import style
+from ui.pages import room_results, simulator, train, workshop
+from ui.session import state, workspace
 
 st.set_page_config(page_title="mlpsim", page_icon="🧮", layout="wide")
 style.apply()

@@ -48,9 +48,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from conftest import CHROMIUM, CHROMIUM_ARGS, free_port, main_thread_seconds, start_streamlit  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from ui import state  # noqa: E402
-from ui.editors import CELL_WIDTH_PX  # noqa: E402
-from ui.tables import Table, fold_edits  # noqa: E402
+from ui.common.tables import Table, fold_edits  # noqa: E402
+from ui.parts.editors import CELL_WIDTH_PX  # noqa: E402
+from ui.session import state  # noqa: E402
 
 NETWORKS = {"seed example 3-4-2": "Seed example (3-4-2)", "784-128-64-10": "Random 784-128-64-10 (untrained)"}
 OLDER_NAMES = {"Random 784-128-64-10 (untrained)": "Random 784-128-64-10"}
@@ -136,10 +136,13 @@ try:
 except ImportError:  # trees before the layered package
     from mlpsim.presets import PRESETS
 try:
-    from ui.editors import index_width_px
-    index_px = index_width_px("from Input ↓")
-except ImportError:  # trees whose index column had one fixed width
-    from ui.editors import INDEX_WIDTH_PX as index_px
+    from ui.parts import editors
+except ImportError:  # trees before ui/ had folders
+    from ui import editors
+try:
+    index_px = editors.index_width_px("from Input ↓")
+except AttributeError:  # trees whose index column had one fixed width
+    index_px = editors.INDEX_WIDTH_PX
 print(json.dumps({"presets": list(PRESETS), "index_px": index_px}))
 """
 """Run in a checkout's folder: its presets' names and the width of W1's index column there."""

@@ -31,10 +31,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-from mlpsim import edges, raster  # noqa: E402
 from mlpsim.core.forward import forward  # noqa: E402
 from mlpsim.core.initializers import initialized_network  # noqa: E402
 from mlpsim.io.presets import mnist_sized, seed_example  # noqa: E402
+from mlpsim.render import edges, raster  # noqa: E402
 from mlpsim.render.figure import network_figure  # noqa: E402
 
 TARGETS = {  # (server s, payload bytes, draw s), from issue 3

@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from forward import blas_description, set_blas_threads  # noqa: E402  (benchmarks/forward.py)
 from sklearn.neural_network import MLPClassifier  # noqa: E402
 
-from mlpsim.core.activations import ACTIVATIONS, REGISTRY  # noqa: E402
+from mlpsim.core.activations import REGISTRY  # noqa: E402
 from mlpsim.core.initializers import initialized_network  # noqa: E402
 from mlpsim.core.optimizers import Optimizer  # noqa: E402
 from mlpsim.core.training import TrainingConfig, start, train  # noqa: E402
@@ -111,7 +111,7 @@ def run_sklearn(dataset: Dataset, sizes: list[int], hidden: str, batch: int, epo
 def run_bare(x: np.ndarray, y: np.ndarray, network, batch: int, epochs: int) -> None:
     weights = [np.array(layer.weights) for layer in network.layers]
     biases = [np.array(layer.bias) for layer in network.layers]
-    functions = [ACTIVATIONS[layer.activation] for layer in network.layers]
+    functions = [REGISTRY[layer.activation].function for layer in network.layers]
     derivatives = [REGISTRY[layer.activation].derivative for layer in network.layers]
     rng = np.random.default_rng(0)
     count = len(weights)

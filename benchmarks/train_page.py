@@ -8,8 +8,8 @@ server sent. Beside them, measured in the same run (this 2-core machine is share
 from different minutes do not compare):
 
 - the bare frame: a Streamlit page whose fragment only counts on the same timer
-  (ui.train.FRAME_SECONDS) — the frame rate Streamlit itself allows here and now;
-- the core alone: epochs per second of the same training (ui.training_run.epochs, the same rows
+  (ui.pages.train.FRAME_SECONDS) — the frame rate Streamlit itself allows here and now;
+- the core alone: epochs per second of the same training (mlpsim.training_run.epochs, the same rows
   and settings) in this process, with no page — the ceiling for epochs per second;
 - the browser's main thread: the share of each second Chromium spent on tasks while playing
   (CDP Performance.getMetrics TaskDuration), where a plotly redraw would show.
@@ -32,10 +32,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, free_port, main_thread_seconds, start_streamlit, wait_for_app_idle  # noqa: E402
 
+from mlpsim import training_run  # noqa: E402
 from mlpsim.core.initializers import initialized_network  # noqa: E402
 from mlpsim.io.sharelink import encode  # noqa: E402
-from ui import training_run  # noqa: E402
-from ui.train import FRAME_SECONDS  # noqa: E402
+from ui.pages.train import FRAME_SECONDS  # noqa: E402
 
 STEP_PAUSE_S = 0.3
 TARGETS = {"frames/s": 5.0, "epochs/s": 20.0, "pause": 0.5, "step": 0.5, "digits epochs/s": 2.0}

@@ -58,7 +58,7 @@ def run_cli(argv: list[str]) -> str:
 
 
 def panel_latex(network: Network, result, position: int, index: int) -> list[str]:
-    """The LaTeX lines the Simulator's neuron panel (ui/results.py) typesets for this neuron."""
+    """The LaTeX lines the Simulator's neuron panel (ui/parts/results.py) typesets for this neuron."""
     return arithmetic.neuron_working(network, result, position, index).latex_lines()
 
 

@@ -18,8 +18,8 @@ from mlpsim.core.network import Layer, Network
 from mlpsim.io.presets import xor
 from mlpsim.io.sharelink import encode
 from tests import reference
-from ui import state
-from ui.tables import Table, fold_edits, parse_cell
+from ui.common.tables import Table, fold_edits, parse_cell
+from ui.session import state
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 SEED_X = [0.5, 0.1, 0.2]
@@ -102,7 +102,9 @@ def page_with_editor_callback():
     under its current key, then its real on_change callback (AppTest cannot type into a grid)."""
     import streamlit as st
 
-    from ui import editors, simulator, state, workspace
+    from ui.pages import simulator
+    from ui.parts import editors
+    from ui.session import state, workspace
 
     workspace.ensure_defaults()
     pending = st.session_state.pop("test_pending_edit", None)
@@ -352,7 +354,7 @@ def test_preset_link_opens_that_preset():
 
 
 def test_diagram_click_points_name_their_neuron():
-    from ui.results import neuron_from_customdata
+    from ui.parts.results import neuron_from_customdata
 
     assert neuron_from_customdata([1, 3]) == (1, 3)
     assert neuron_from_customdata({"1": 2, "0": 2}) == (2, 2)  # plotly.js typed-array rows arrive as objects
@@ -373,7 +375,7 @@ def test_matrix_form_of_the_selected_layer(at):
 
 
 def test_editors_show_numbers_as_text_and_read_what_was_typed():
-    from ui.tables import text_frame
+    from ui.common.tables import text_frame
 
     edited = xor().with_weight(1, 0, 1, 1.5e-7)
     text = text_frame(Table("weights", 1), edited)

@@ -17,8 +17,8 @@ from conftest import wait_for_app_idle
 
 from mlpsim.io.presets import seed_example, xor
 from mlpsim.io.sharelink import encode
-from ui.editors import CELL_WIDTH_PX, index_width_px
-from ui.tables import Table
+from ui.common.tables import Table
+from ui.parts.editors import CELL_WIDTH_PX, index_width_px
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HEADER_PX = 35
 ROW_PX = 35
 CELL_PX = CELL_WIDTH_PX
-"""The editors' grid geometry: fixed column widths from ui/editors.py, Streamlit's row height."""
+"""The editors' grid geometry: fixed column widths from ui/parts/editors.py, Streamlit's row height."""
 
 INPUT_TABLE, WEIGHTS_TABLE, BIAS_TABLE = range(3)
 """Order of the grids on the page: the input, weights and bias editors (the output is a plain table)."""
@@ -35,7 +35,7 @@ INDEX_PX = (
     index_width_px(Table("weights", 1).row_header(seed_example()) + " ↓"),
     index_width_px(Table("bias", 1).row_header(seed_example())),
 )
-"""Each grid's index column is as wide as its header ('from Input ↓'), as ui/editors.py sets it."""
+"""Each grid's index column is as wide as its header ('from Input ↓'), as ui/parts/editors.py sets it."""
 
 NEURON_PIXELS = """([position, index]) => {
   const plot = document.querySelector('.js-plotly-plot');

@@ -13,7 +13,7 @@ from mlpsim.workshop.topics.backprop.generation import generate_backprop_task
 from tests import reference
 from tests.test_room_app import results_page
 from tests.test_workshop_app import button, plain, texts, workshop
-from ui import state
+from ui.session import state
 
 SEED, DIFFICULTY = 5, "easy"
 

@@ -13,7 +13,7 @@ from mlpsim.core.network import Layer, Network
 from mlpsim.io.presets import seed_example
 from tests import reference
 from tests.test_workshop_app import PAGE, TIMEOUT, arithmetic, button, texts
-from ui import state
+from ui.session import state
 
 RATE = 0.5
 TARGET = [1.0, 0.0]

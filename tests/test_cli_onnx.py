@@ -19,7 +19,7 @@ from test_cli import run
 
 from mlpsim.io.fileformat import dumps
 from mlpsim.io.presets import seed_example
-from ui import state
+from ui.session import state
 
 # The seed example by hand: hidden z = [0.93, 6.04, 0.15, 2.46] (ReLU keeps them), output
 # z = [1.568, -1.366], then the sigmoid.

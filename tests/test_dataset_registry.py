@@ -32,7 +32,7 @@ from mlpsim.data.datasets import (
     TrainingDefaults,
 )
 from mlpsim.io.fileformat import dumps, loads
-from ui import state
+from ui.session import state
 
 ROWS_OF_WORK = 3000
 """Epochs per set: about this many row updates (at most 5 epochs), so digits' 1,348 training
@@ -164,7 +164,7 @@ def test_the_cli_trains_on_a_dataset_made_in_the_test(with_half_plane, tmp_path,
 
 
 PAGE = """
-from ui import train
+from ui.pages import train
 train.render()
 """
 

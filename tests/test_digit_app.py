@@ -15,7 +15,8 @@ from streamlit.testing.v1 import AppTest
 from test_digit_reader import plain_forward
 
 from mlpsim.io.presets import DIGIT_READER_NAME, digit_reader
-from ui import digits, drawing_canvas, state
+from ui.parts import digits, drawing_canvas
+from ui.session import state
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 

@@ -32,9 +32,9 @@ from test_app import (
 from mlpsim.core.network import Layer, Network
 from mlpsim.io.presets import PRESETS, xor
 from mlpsim.io.sharelink import decode, encode
-from ui import state
-from ui.history import MAX_BYTES, MAX_STEPS, History, Snapshot
-from ui.tables import Table
+from ui.common.tables import Table
+from ui.session import state
+from ui.session.history import MAX_BYTES, MAX_STEPS, History, Snapshot
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 SEED = "Seed example (3-4-2)"

@@ -23,8 +23,8 @@ from conftest import wait_for_app_idle
 from mlpsim.io.fileformat import dumps
 from mlpsim.io.presets import seed_example
 from mlpsim.io.sharelink import encode
-from ui.editors import CELL_WIDTH_PX, index_width_px
-from ui.tables import Table
+from ui.common.tables import Table
+from ui.parts.editors import CELL_WIDTH_PX, index_width_px
 
 NETWORK_NAME = "<img src=x onerror=alert(1)> <script>window.__pwned='script'</script>"
 INPUT_NAME = "[x](javascript:alert(1))"
@@ -145,7 +145,7 @@ SEED_W1 = [[2.0, 8.0, -1.0, 3.0], [4.0, 9.0, 1.0, -6.0], [-3.0, 5.0, 2.0, 7.0]]
 
 
 def fold_w1(edited_rows):
-    from ui.tables import Table, fold_edits
+    from ui.common.tables import Table, fold_edits
 
     return fold_edits(seed_example(), Table("weights", 1), edited_rows)
 
@@ -298,7 +298,7 @@ WEIGHTS_GRID = 1
 """Grids on the Simulator page in order: output, input x, W1, b1 (with z and a)."""
 HEADER_PX, ROW_PX, CELL_PX = 35, 35, CELL_WIDTH_PX
 INDEX_PX = index_width_px(Table("weights", 1).row_header(seed_example()) + " ↓")
-"""W1's index column is as wide as its header ('from Input ↓'), as ui/editors.py sets it."""
+"""W1's index column is as wide as its header ('from Input ↓'), as ui/parts/editors.py sets it."""
 
 
 def type_into_w1(page, text: str) -> None:

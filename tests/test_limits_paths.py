@@ -269,7 +269,7 @@ def shown_errors(page) -> list[str]:
 def ui_refused_cheaply(page, act, *fragments: str) -> str:
     """Perform ``act(page)`` (which ends in ``.run()``): an error notice with ``fragments``, no
     exception, the seed network untouched, and a bounded allocation peak."""
-    from ui import state
+    from ui.session import state
 
     before = page.session_state[state.NETWORK]
     peak = traced_peak(lambda: act(page))
@@ -285,7 +285,7 @@ def ui_refused_cheaply(page, act, *fragments: str) -> str:
 
 @pytest.mark.parametrize("position, label", [(0, "input layer"), (1, "layer 1"), (2, "layer 2")])
 def test_ui_layer_size_box(app, position, label):
-    from ui import state
+    from ui.session import state
 
     ui_refused_cheaply(
         app,
@@ -296,7 +296,7 @@ def test_ui_layer_size_box(app, position, label):
 
 
 def test_ui_add_hidden_layer(app):
-    from ui import state
+    from ui.session import state
 
     def act(page):
         page.number_input(key=state.NEW_LAYER_SIZE).set_value(10**6).run()
@@ -308,7 +308,7 @@ def test_ui_add_hidden_layer(app):
 
 
 def test_ui_random_network_form(app):
-    from ui import state
+    from ui.session import state
 
     def act(page):
         page.selectbox(key=state.SOURCE_SELECT).select("Random network").run()
@@ -325,7 +325,7 @@ def test_ui_random_network_form(app):
 
 
 def test_ui_upload_declaring_a_billion_neurons(app):
-    from ui import state
+    from ui.session import state
 
     data = oversized_document(10**9).encode()
     open_lazy_section(app, state.SAVE_SHARE_OPEN)
@@ -338,7 +338,7 @@ def test_ui_upload_declaring_a_billion_neurons(app):
 
 
 def test_ui_upload_over_the_byte_limit(app):
-    from ui import state
+    from ui.session import state
 
     data = b" " * 5_000_001
     open_lazy_section(app, state.SAVE_SHARE_OPEN)

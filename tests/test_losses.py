@@ -23,7 +23,7 @@ from mlpsim.core.optimizers import Optimizer
 from mlpsim.core.training import Examples, TrainingConfig, start, train
 from mlpsim.explain.backward_stepper import backward_step_at, backward_step_working
 from mlpsim.io.fileformat import dumps
-from ui import state as ui_state
+from ui.session import state as ui_state
 
 
 def strict(function, *arrays):
@@ -308,7 +308,7 @@ def test_a_loss_made_in_the_test_is_written_by_the_step_through_in_its_own_terms
 
 
 def test_a_loss_made_in_the_test_is_offered_on_the_train_page(with_absolute_error):
-    at = AppTest.from_string("from ui import train\ntrain.render()", default_timeout=60)
+    at = AppTest.from_string("from ui.pages import train\ntrain.render()", default_timeout=60)
     at.session_state[ui_state.NETWORK] = two_two_one()
     at.run()
     assert not at.exception

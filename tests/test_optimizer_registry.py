@@ -13,12 +13,13 @@ import pytest
 import reference
 from streamlit.testing.v1 import AppTest
 
+from mlpsim import training_run
 from mlpsim.cli import main
 from mlpsim.core.network import Layer, Network
 from mlpsim.core.optimizers import OPTIMIZERS, Optimizer, OptimizerRule
 from mlpsim.core.training import Examples, TrainingConfig, start, train
 from mlpsim.io.fileformat import dumps, loads
-from ui import state, training_run
+from ui.session import state
 
 
 def _nesterov(settings, parameters, gradients, slots, steps) -> None:
@@ -108,7 +109,7 @@ def test_the_cli_help_lists_it_and_its_default_rate(with_nesterov, capsys):
 
 
 PAGE = """
-from ui import train
+from ui.pages import train
 train.render()
 """
 

@@ -14,10 +14,10 @@ from mlpsim.workshop.scoring import QuestionResult
 from mlpsim.workshop.topics.forward.generation import generate_network
 from tests.test_exercises import plain_forward
 from tests.test_workshop_app import TIMEOUT, button, plain, texts, workshop
-from ui import state
-from ui.room_results import NOT_OPEN
+from ui.pages.room_results import NOT_OPEN
+from ui.session import state
 
-RESULTS_PAGE = "from ui.room_results import render\nrender()"
+RESULTS_PAGE = "from ui.pages.room_results import render\nrender()"
 SEED, DIFFICULTY = 11, "medium"
 
 

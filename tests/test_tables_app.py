@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui import state
+from ui.session import state
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 SEED_X = [0.5, 0.1, 0.2]

@@ -25,7 +25,7 @@ from mlpsim.workshop.links import spec_from_params, spec_to_params
 from mlpsim.workshop.topic import Asked, GivenTable, Hint
 from mlpsim.workshop.topics import TOPICS
 from mlpsim.workshop.worksheet import build_worksheet, worksheet_html, worksheet_markdown
-from ui import state
+from ui.session import state
 
 # ---- the toy topic: y = 1·x₁ + 2·x₂ + 0.5 with x = (seed mod 5, 1), one question "y1" ---------
 
@@ -230,7 +230,7 @@ def test_a_worksheet_of_a_topic_registered_in_the_test(with_sum_topic):
     assert "write: the answer to 2 decimals, like the sum topic says" in page
 
 
-PAGE = "from ui.workshop import render\nrender()"
+PAGE = "from ui.pages.workshop import render\nrender()"
 
 
 def workshop(query: dict[str, str]) -> AppTest:

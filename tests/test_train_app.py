@@ -13,11 +13,11 @@ import reference
 from streamlit.testing.v1 import AppTest
 
 from mlpsim.core.network import Layer, Network
-from ui import state
+from ui.session import state
 
 PAGE = """
 import streamlit as st
-from ui import simulator, train
+from ui.pages import simulator, train
 (simulator.render if st.session_state.get("test_page") == "simulator" else train.render)()
 """
 XOR_ROWS = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]

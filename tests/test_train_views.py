@@ -14,11 +14,13 @@ import numpy as np
 import pytest
 import reference
 
+from mlpsim import training_run
 from mlpsim.core.initializers import initialized_network
 from mlpsim.core.network import Layer, Network
 from mlpsim.data.datasets import Dataset
 from mlpsim.io.presets import and_gate, xor
-from ui import train_views, training_run, truth_table
+from mlpsim.render import train_views
+from ui.parts import train_tables, truth_table
 
 
 def two_input_network() -> Network:
@@ -193,7 +195,7 @@ def test_step_tables_are_in_the_articles_orientation_with_the_changed_cells_mark
     worked = train_views.sample_step(
         network, np.array([1.0, 0.0, 1.0]), np.array([2.0]), get_loss("squared_error", "linear"), 0.1
     )
-    w, gradient, updated, changed = train_views.step_tables(network, worked, 1)
+    w, gradient, updated, changed = train_tables.step_tables(network, worked, 1)
     assert list(w.index) == ["IN1", "IN2", "IN3"] and list(w.columns) == ["N1", "N2"]
     assert gradient.values.tolist() == [["1", "0"], ["0", "0"], ["1", "0"]]
     assert updated.values.tolist() == [["0.9", "0"], ["0", "1"], ["1.9", "-1"]]

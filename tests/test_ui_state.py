@@ -1,4 +1,4 @@
-"""The session-state table (ui/state.py): every entry has its declared type, bound values survive
+"""The session-state table (ui/session/state.py): every entry has its declared type, bound values survive
 a run that does not draw their widget, and new sessions share the preset's network object."""
 
 from __future__ import annotations
@@ -9,13 +9,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from mlpsim.io.presets import PRESETS
-from ui import cache, state
+from ui.common import cache
+from ui.session import state
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 TIMEOUT = 60
 PAGES = """
 import streamlit as st
-from ui import simulator, train, workshop
+from ui.pages import simulator, train, workshop
 # st.navigation's pages are functions, which AppTest cannot switch to: this script draws the page
 # named in session state, so a run of one page does not draw the other page's widgets.
 pages = {"workshop": workshop.render, "simulator": simulator.render, "train": train.render}

@@ -10,9 +10,9 @@ from streamlit.testing.v1 import AppTest
 from mlpsim.io.presets import seed_example
 from mlpsim.workshop.topics.forward.generation import generate_network
 from tests.test_exercises import plain_forward
-from ui import state
+from ui.session import state
 
-PAGE = "from ui.workshop import render\nrender()"
+PAGE = "from ui.pages.workshop import render\nrender()"
 TIMEOUT = 60
 
 

@@ -12,15 +12,15 @@ import streamlit as st
 
 from mlpsim.core.network import Network
 from mlpsim.io.presets import PRESETS
+from mlpsim.training_run import DataChoice, Run, Settings
 from mlpsim.workshop.exercise import ExerciseSpec
-from ui.history import History
-from ui.training_run import DataChoice, Run, Settings
+from ui.session.history import History
 
 NETWORK = "network"
 """The current mlpsim Network: the single source of truth for weights, biases and input."""
 
 
-# ---- Simulator page (ui/simulator.py and the modules it uses) -------------------------------
+# ---- Simulator page (ui/pages/simulator.py and the modules it uses) -------------------------------
 SOURCE = "source"
 """Name of the starting point the current network came from (a preset name or 'Random network')."""
 SOURCE_NETWORKS = "source_networks"
@@ -45,7 +45,7 @@ CHANGED_BY_WIDGET = "changed_by_widget"
 address arriving with such a run is the one the browser had before the change (a rerun asked
 for before the app's new address reached it), not a Back navigation, and is not opened."""
 HISTORY = "history"
-"""ui.history.History: the snapshots Undo and Redo go back and forward to."""
+"""ui.session.history.History: the snapshots Undo and Redo go back and forward to."""
 LINK_MEMO = "link_memo"
 """(network, share-link text or the reason there is none): encoded once per network."""
 SIDEBAR_GENERATION = "sidebar_generation"
@@ -81,13 +81,13 @@ DIGIT_BRUSH = "digit_brush"
 DIGIT_CLEAR = "digit_clear"
 DIGIT_WEIGHTS = "digit_weights"
 DIGIT_CANVAS = "digit_canvas"
-"""Widgets of the digit view (ui/digits.py); the drawing canvas is ui/drawing_canvas.py."""
+"""Widgets of the digit view (ui/parts/digits.py); the drawing canvas is ui/parts/drawing_canvas.py."""
 DIGIT_STROKES_APPLIED = "digit_strokes_applied"
 """int: the number of the last stroke drawn on the canvas that the network's input has taken."""
 EDITOR_PREFIX = "editor:"
 """Widgets. Per-layer inputs are prefix + position; editors are prefix + table + shape + generation."""
 
-# ---- Workshop page (ui/workshop.py) ---------------------------------------------------------
+# ---- Workshop page (ui/pages/workshop.py) ---------------------------------------------------------
 WORKSHOP_MODE = "workshop_mode"
 """Widget: which part of the Workshop page is shown (step-through, exercise, worksheet)."""
 WORKSHOP_STEP = "workshop_step"
@@ -144,14 +144,14 @@ WORKSHOP_BACKWARD_STEP = "workshop_backward_step"
 WORKSHOP_BACKWARD_PREVIOUS = "workshop_backward_previous"
 WORKSHOP_BACKWARD_NEXT = "workshop_backward_next"
 WORKSHOP_BACKWARD_RESET = "workshop_backward_reset"
-"""Buttons of the backward step-through (ui/workshop_backward.py)."""
+"""Buttons of the backward step-through (ui/parts/workshop_backward.py)."""
 WORKSHOP_TARGET_PREFIX = "workshop_target:"
 """Widgets: the backward step-through's target, prefix + output size + ':' + output index0."""
 WORKSHOP_LOSS = "workshop_loss"
 WORKSHOP_LEARNING_RATE = "workshop_learning_rate"
 """Bound: the backward step-through's loss and learning rate η (kept across a mode switch)."""
 
-# ---- Room results page (ui/room_results.py) ---------------------------------------------------
+# ---- Room results page (ui/pages/room_results.py) ---------------------------------------------------
 ROOM_RESULTS_DOWNLOAD = "room_results_download"
 """Download button of the results CSV."""
 
@@ -165,11 +165,11 @@ def set_network(network: Network) -> None:
     st.session_state[NETWORK] = network
 
 
-# ---- Train page (ui/train.py and the modules it uses) --------------------------------------
+# ---- Train page (ui/pages/train.py and the modules it uses) --------------------------------------
 # Values that must survive a switch to another page are kept under non-widget keys (a widget
 # not drawn in a run loses its entry); the widgets are filled from them on each visit.
 TRAIN_RUN = "train_run"
-"""The ui.training_run.Run being trained (its network is the session's NETWORK while current)."""
+"""The mlpsim.training_run.Run being trained (its network is the session's NETWORK while current)."""
 TRAIN_RUN_DATA = "train_run_data"
 """The TRAIN_PREPARED key the run was started for: other data starts a new run."""
 TRAIN_UNDO = "train_undo"
@@ -179,9 +179,9 @@ TRAIN_ACTION = "train_action"
 TRAIN_PLAYING = "train_playing"
 """True while Play runs: the live fragment reruns on a timer."""
 TRAIN_DATA = "train_data"
-"""The ui.training_run.DataChoice of the built-in dataset."""
+"""The mlpsim.training_run.DataChoice of the built-in dataset."""
 TRAIN_SETTINGS = "train_settings"
-"""The ui.training_run.Settings (loss, optimiser, rate, batch, L1/L2, epochs per frame)."""
+"""The mlpsim.training_run.Settings (loss, optimiser, rate, batch, L1/L2, epochs per frame)."""
 TRAIN_UPLOADED = "train_uploaded"
 """(file_id, Dataset) of the CSV file applied, or absent: an upload is parsed once per file."""
 TRAIN_PREPARED = "train_prepared"
@@ -224,7 +224,7 @@ TRAIN_MATRIX_FORM_OPEN = "train_matrix_form_open"
 """Widgets of the Train page."""
 TRUTH_TABLE_OPEN = "truth_table_open"
 TRUTH_TABLE_GATE = "truth_table_gate"
-"""Widgets of the Simulator's truth-table view (ui/truth_table.py)."""
+"""Widgets of the Simulator's truth-table view (ui/parts/truth_table.py)."""
 
 
 # ---- The table: every key's type and default, declared once ----------------------------------

@@ -22,8 +22,8 @@ from mlpsim.io import sharelink
 from mlpsim.io.fileformat import dumps
 from mlpsim.io.onnxio import read_network_file
 from mlpsim.io.presets import PRESETS
-from ui import state, workspace
-from ui.history import Snapshot
+from ui.session import state, workspace
+from ui.session.history import Snapshot
 
 LINK_PARAMETER = "net"
 PRESET_PARAMETER = "preset"

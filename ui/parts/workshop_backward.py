@@ -30,8 +30,9 @@ from mlpsim.explain.backward_stepper import (
     known_deltas,
 )
 from mlpsim.render.figure import NARROW_CAPTION_LINE_CHARS, network_figure
-from ui import results, state
-from ui.literal import escaped
+from ui.common.literal import escaped
+from ui.parts import results
+from ui.session import state
 
 TERMS_AS_TABLE = 12
 """A step's table shows this many rows in full; longer ones scroll."""
@@ -93,8 +94,8 @@ def _render_choices(network: Network) -> tuple[np.ndarray, str, float]:
     )
     return (
         np.array(targets, dtype=float),
-        st.session_state[state.WORKSHOP_LOSS],
-        float(st.session_state[state.WORKSHOP_LEARNING_RATE]),
+        state.value(state.WORKSHOP_LOSS),
+        float(state.value(state.WORKSHOP_LEARNING_RATE)),
     )
 
 

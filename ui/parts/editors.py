@@ -16,9 +16,9 @@ import streamlit as st
 from mlpsim.core.errors import ValidationError
 from mlpsim.core.network import Network
 from mlpsim.io.assignment import EXAMPLES, parse_assignment
-from ui import state, workspace
-from ui.literal import escaped
-from ui.tables import Table, fold_edits, text_frame
+from ui.common.literal import escaped
+from ui.common.tables import Table, fold_edits, text_frame
+from ui.session import state, workspace
 
 CELL_WIDTH_PX = 80
 """Wide enough for '-0.0523457' (6 significant digits); fixed, so cells sit on a known grid."""
@@ -66,7 +66,7 @@ def render_editor(table: Table, network: Network, read_only: pd.DataFrame | None
 
     The editable cells are text columns, not number columns: the grid's number editor silently
     drops characters it does not expect ('1e-5' arrives as -15, '1,5' as 15), whereas text
-    arrives as typed and ui.tables.parse_cell accepts it or names the cell."""
+    arrives as typed and ui.common.tables.parse_cell accepts it or names the cell."""
     frame = text_frame(table, network)
     editable = list(frame.columns)
     if read_only is not None:

@@ -2,7 +2,7 @@
 
 Streamlit draws every scrollbar transparent until the pointer is over it, so a grid or a formula
 wider than its column looked complete while its last columns (or its "+ 0.14") were cut off.
-The tables are laid out to fit (ui/simulator.py, ui/workshop.py); these rules make what still
+The tables are laid out to fit (ui/pages/simulator.py, ui/pages/workshop.py); these rules make what still
 cannot fit — a 128-column weight matrix, a long matrix form — show that it scrolls, and let a
 button's label wrap instead of ending in "…".
 """

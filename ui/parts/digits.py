@@ -1,7 +1,7 @@
 """The digit reader's view on the Simulator page: a 64-input network read as an 8×8 image.
 
 Shown for a network with 64 inputs whose name mentions digits (the trained preset, or a copy of
-it). The input is drawn as the image it is, on a canvas (ui/drawing_canvas.py) you draw on with a
+it). The input is drawn as the image it is, on a canvas (ui/parts/drawing_canvas.py) you draw on with a
 mouse, a finger or the keyboard — in ink, or with the eraser; the outputs are the digits 0–9 with
 the predicted one marked; a test image can be picked from the preset's held-out rows.
 """
@@ -17,8 +17,10 @@ from mlpsim.core.network import Network
 from mlpsim.data import datasets
 from mlpsim.io.presets import DIGIT_SPLIT_SEED, DIGIT_TEST_FRACTION
 from mlpsim.render.figure import data_revision
-from ui import cache, drawing_canvas, state, workspace
-from ui.tables import Table
+from ui.common import cache
+from ui.common.tables import Table
+from ui.parts import drawing_canvas
+from ui.session import state, workspace
 
 SIDE = 8
 PIXELS = SIDE * SIDE

@@ -17,8 +17,8 @@ from mlpsim.core.initializers import INITIALIZERS
 from mlpsim.core.limits import DEFAULT_LIMITS
 from mlpsim.core.network import Network, neuron_name
 from mlpsim.io.presets import PRESETS, random_network
-from ui import state, workspace
-from ui.literal import escaped
+from ui.common.literal import escaped
+from ui.session import state, workspace
 
 SIZE_FORMAT = "%g"
 """Sizes are float inputs shown as '4': an integer input would turn a typed 3.7 into 3 without

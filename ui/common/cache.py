@@ -2,7 +2,7 @@
 
 The UI caches pure functions of immutable values only: a Network and its Layers hash by identity
 and are never changed, so a cached diagram or text can never be stale, and a preset's object is
-shared by every session (ui/state.py), so its entries are made once per process, not per visitor.
+shared by every session (ui/session/state.py), so its entries are made once per process, not per visitor.
 Each cache is bounded: the sizes say how many entries a few busy sessions reuse, times the entry's
 weight. The cached functions stay beside their code and are wrapped with ``shared(CACHE)``.
 

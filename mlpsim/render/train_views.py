@@ -1,6 +1,7 @@
 """The Train page's pictures and tables as pure functions (no Streamlit): the decision boundary
 and every neuron's map over the input plane, the loss and accuracy curves, the confusion matrix
-and worst-classified digits, the data preview, and the one-step tables W, ∂L/∂W, W′.
+and worst-classified digits, the data preview's chart, and one sample's step (its tables are
+ui/parts/train_tables.py: tables are pandas, which mlpsim never imports).
 
 The plane is one batched forward pass over a RESOLUTION × RESOLUTION grid (10,000 rows through
 the network at once); each neuron's map is its column of that pass, so drawing every neuron
@@ -15,7 +16,6 @@ import html
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 
 from mlpsim.core.activations import REGISTRY
@@ -211,6 +211,7 @@ def _point_rgb(part: Dataset) -> np.ndarray:
     """(P, 3) fill colours of a part's points: by class, or by target value on the ramp."""
     if part.labels is not None:
         return CLASS_RGB[part.labels % len(CLASS_RGB)]
+    assert part.targets is not None  # no labels: a regression set, which has targets
     values = part.targets[:, 0]
     top = float(np.max(np.abs(values))) or 1.0
     return colours(values, -top, top).astype(float)
@@ -233,6 +234,7 @@ def boundary_html(png: bytes, plane: Plane, width: int = 380) -> str:
 def _point_colours(part: Dataset) -> list[str] | np.ndarray:
     if part.labels is not None:
         return [CLASS_COLOURS[label % len(CLASS_COLOURS)] for label in part.labels]
+    assert part.targets is not None  # no labels: a regression set, which has targets
     values = part.targets[:, 0]
     top = float(np.max(np.abs(values))) or 1.0
     rgb = colours(values, -top, top)
@@ -379,17 +381,6 @@ def worst_classified(
     return [(int(r), int(labels[r]), int(np.argmax(outputs[r])), float(true_scores[r])) for r in rows]
 
 
-def preview_frame(dataset: Dataset, rows: int = 8) -> pd.DataFrame:
-    """The first rows: inputs x1.., then the label or the targets."""
-    frame = pd.DataFrame(dataset.inputs[:rows], columns=[f"x{i + 1}" for i in range(dataset.inputs.shape[1])])
-    if dataset.labels is not None:
-        frame["label"] = dataset.labels[:rows]
-    elif dataset.targets is not None:
-        for j in range(dataset.targets.shape[1]):
-            frame[f"y{j + 1}"] = dataset.targets[:rows, j]
-    return frame
-
-
 def preview_figure(dataset: Dataset, height: int = 300) -> go.Figure:
     """A 2-input dataset's points coloured by class (or by target value)."""
     figure = go.Figure(
@@ -439,37 +430,3 @@ def sample_step(network: Network, x: np.ndarray, y: np.ndarray, loss: Loss, lear
     gradients = backward(network, y, loss=loss, result=result)
     updated = tuple(layer.weights - learning_rate * g for layer, g in zip(network.layers, gradients.weights))
     return SampleStep(x, y, result, gradients, learning_rate, updated)
-
-
-TABLE_DIGITS = 4
-"""Significant digits in the three tables (the worked lines below them give six)."""
-
-
-def table_number(value: float) -> str:
-    return "0" if value == 0 else f"{float(value):.{TABLE_DIGITS}g}"
-
-
-def _matrix_frame(values: np.ndarray, position: int) -> pd.DataFrame:
-    """An N×M matrix of layer ``position`` in the article's orientation: rows = sources, columns = targets."""
-    n, m = values.shape
-    return pd.DataFrame(
-        [[table_number(v) for v in row] for row in values],
-        index=[neuron_name(position - 1, i) for i in range(n)],
-        columns=[neuron_name(position, j) for j in range(m)],
-    )
-
-
-def step_tables(
-    network: Network, step: SampleStep, position: int
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, np.ndarray]:
-    """W, ∂L/∂W and W′ of layer ``position`` (1..L) as text tables, and (N, M) booleans: the
-    cells W′ changed (∂L/∂W not 0)."""
-    weights = network.layers[position - 1].weights
-    gradient = step.gradients.weights[position - 1]
-    updated = step.updated[position - 1]
-    return (
-        _matrix_frame(weights, position),
-        _matrix_frame(gradient, position),
-        _matrix_frame(updated, position),
-        updated != weights,
-    )

@@ -1,8 +1,8 @@
 """The Train page: pick data, press Play, watch the network learn; pause and see every number.
 
-The network trained is the session's current network (ui/state.py's NETWORK), the one the
+The network trained is the session's current network (ui/session/state.py's NETWORK), the one the
 Simulator edits: each step stores the trained network there, and an edit made on the Simulator
-starts a new run from the edited network. The run itself (ui.training_run.Run) is a value in
+starts a new run from the edited network. The run itself (mlpsim.training_run.Run) is a value in
 session state, so it survives a switch to another page and back.
 
 Live play: the views are an ``st.fragment`` that reruns on a timer (FRAME_SECONDS) while
@@ -27,6 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from mlpsim import training_run
 from mlpsim.core.errors import MlpsimError, ValidationError
 from mlpsim.core.forward import forward
 from mlpsim.core.losses import LOSSES, default_loss, get_loss, losses_for
@@ -35,10 +36,13 @@ from mlpsim.core.optimizers import OPTIMIZERS
 from mlpsim.data import datafile
 from mlpsim.data.datasets import DATASETS, Dataset
 from mlpsim.explain.gradient_working import layer_gradient, neuron_gradient
+from mlpsim.render import train_views
 from mlpsim.render.figure import network_figure
-from ui import results, share, state, train_views, training_run, workspace
-from ui.literal import escaped
-from ui.training_run import DataChoice, Prepared, Run, Settings, Stopped
+from mlpsim.training_run import DataChoice, Prepared, Run, Settings, Stopped
+from ui.common import cache
+from ui.common.literal import escaped
+from ui.parts import results, share, train_tables
+from ui.session import state, workspace
 
 FRAME_SECONDS = 0.15
 TRAINING_BUDGET_SECONDS = 0.04
@@ -70,11 +74,11 @@ def _ensure_defaults() -> None:
 
 
 def _settings() -> Settings:
-    return st.session_state[state.TRAIN_SETTINGS]
+    return state.value(state.TRAIN_SETTINGS)
 
 
 def _choice() -> DataChoice:
-    return st.session_state[state.TRAIN_DATA]
+    return state.value(state.TRAIN_DATA)
 
 
 def _fill(key: str, value) -> None:
@@ -89,7 +93,7 @@ def _store_run(run: Run) -> None:
 
 
 def _push_undo(run: Run) -> None:
-    undo = st.session_state[state.TRAIN_UNDO]
+    undo = state.value(state.TRAIN_UNDO)
     undo.append(run)
     del undo[:-UNDO_DEPTH]
 
@@ -145,6 +149,12 @@ def _dataset_parts() -> tuple[Dataset, Dataset, Dataset | None] | str:
             return "Upload a CSV file in the sidebar: a header row, the inputs, then a 'label' column (classes 0, 1, …) or one column per output."
         dataset = uploaded[1]
         return (dataset, *training_run.split(dataset, choice.test_percent, choice.seed))
+    return _built_in(choice)
+
+
+@cache.shared(cache.DATASET)
+def _built_in(choice: DataChoice) -> tuple[Dataset, Dataset, Dataset | None]:
+    """training_run.built_in, shared by every session (its datasets are never modified)."""
     return training_run.built_in(choice)
 
 
@@ -191,13 +201,13 @@ def _render_preview(dataset: Dataset) -> None:
         st.plotly_chart(
             train_views.preview_figure(dataset), key="train_preview", theme=None, config={"displaylogo": False}
         )
-    elif _shows_digit_images(dataset):
+    elif _shows_digit_images(dataset) and dataset.labels is not None:
         st.image(
             [train_views.digit_png(dataset.inputs[i]) for i in range(12)],
             caption=[f"label {dataset.labels[i]}" for i in range(12)],
         )
     else:
-        st.table(train_views.preview_frame(dataset))
+        st.table(train_tables.preview_frame(dataset))
 
 
 # ---- settings ----------------------------------------------------------------------------------
@@ -247,7 +257,7 @@ def _current_run(network: Network, data: Prepared) -> Run:
     """The run for this network and data; a new one when the network was replaced elsewhere
     (an edit on the Simulator) or the data changed."""
     run = st.session_state.get(state.TRAIN_RUN)
-    data_key = st.session_state[state.TRAIN_PREPARED][0]
+    data_key = state.value(state.TRAIN_PREPARED)[0]
     if run is not None and run.network is network and st.session_state.get(state.TRAIN_RUN_DATA) == data_key:
         return run
     if run is not None and run.network is not network:
@@ -279,7 +289,7 @@ def _perform_action(run: Run, data: Prepared) -> str | None:
     action = st.session_state.pop(state.TRAIN_ACTION, None)
     if action is None:
         return None
-    playing = st.session_state[state.TRAIN_PLAYING]
+    playing = state.value(state.TRAIN_PLAYING)
     settings = _settings()
     if action in ("step", "epoch", "reset") or (action == "play" and not playing):
         st.session_state[state.TRAIN_STOP] = None
@@ -292,14 +302,14 @@ def _perform_action(run: Run, data: Prepared) -> str | None:
         st.session_state[state.TRAIN_PLAYING] = not playing
     elif action == "reset":
         _apply(training_run.reset(run, settings))
-    elif action == "undo" and st.session_state[state.TRAIN_UNDO]:
+    elif action == "undo" and state.value(state.TRAIN_UNDO):
         st.session_state[state.TRAIN_STOP] = None
-        _store_run(st.session_state[state.TRAIN_UNDO].pop())
+        _store_run(state.value(state.TRAIN_UNDO).pop())
     return action
 
 
 def _render_play_button(problem: str | None) -> None:
-    playing = st.session_state[state.TRAIN_PLAYING]
+    playing = state.value(state.TRAIN_PLAYING)
     st.button(
         "Pause" if playing else "Play",
         shortcut="P",
@@ -312,7 +322,7 @@ def _render_play_button(problem: str | None) -> None:
 
 
 def _render_step_controls(problem: str | None) -> None:
-    blocked = st.session_state[state.TRAIN_PLAYING] or problem is not None
+    blocked = state.value(state.TRAIN_PLAYING) or problem is not None
     columns = st.columns(4)
     columns[0].button(
         "Step",
@@ -342,7 +352,7 @@ def _render_step_controls(problem: str | None) -> None:
     columns[3].button(
         "Undo",
         width="stretch",
-        disabled=not st.session_state[state.TRAIN_UNDO],
+        disabled=not state.value(state.TRAIN_UNDO),
         help="Undo the last Step, Epoch, Play or Reset",
         on_click=_on_action,
         args=("undo",),
@@ -354,27 +364,27 @@ def _workbench() -> None:
     Step reruns these and not the sidebar and the page's head (~0.07 s less per Step in the
     browser). Play and Pause stay outside it: they set the live views' frame timer, which a
     full rerun does, and a full rerun also stops a playing frame at once."""
-    data: Prepared = st.session_state[state.TRAIN_PREPARED][1]
+    data: Prepared = state.value(state.TRAIN_PREPARED)[1]
     problem = training_run.check_fits(_settings(), state.current_network())
-    action = _perform_action(st.session_state[state.TRAIN_RUN], data)
+    action = _perform_action(state.value(state.TRAIN_RUN), data)
     if action is not None and st.session_state.get(state.TRAIN_SAVE_OPEN):
         st.rerun(scope="app")  # the open Save popover, outside this fragment, shows the network
     _render_step_controls(problem)
-    if st.session_state[state.TRAIN_STOP]:
-        st.error(escaped(st.session_state[state.TRAIN_STOP]))
-    playing = st.session_state[state.TRAIN_PLAYING]
+    if state.value(state.TRAIN_STOP):
+        st.error(escaped(state.value(state.TRAIN_STOP)))
+    playing = state.value(state.TRAIN_PLAYING)
     st.fragment(_live, run_every=FRAME_SECONDS if playing else None)()
     if playing:
         st.caption("Pause to see one step with every number.")
     else:
-        _render_step_panel(st.session_state[state.TRAIN_RUN], data)
+        _render_step_panel(state.value(state.TRAIN_RUN), data)
 
 
 # ---- live views --------------------------------------------------------------------------------
 
 
 def _sample_input(run: Run, data: Prepared):
-    row = min(st.session_state[state.TRAIN_SAMPLE], len(data.train_rows)) - 1
+    row = min(state.value(state.TRAIN_SAMPLE), len(data.train_rows)) - 1
     return data.train_rows.inputs[row], data.train_rows.targets[row]
 
 
@@ -410,7 +420,10 @@ def _plane_html(run: Run, data: Prepared) -> tuple[str, str]:
 
 def _classes_html(run: Run, data: Prepared) -> tuple[str, str | None]:
     """The test rows' confusion matrix and, for digits, the worst-classified images, as HTML."""
-    part, rows = (data.test, data.test_rows) if data.test is not None else (data.train, data.train_rows)
+    part, rows = (data.train, data.train_rows)
+    if data.test is not None and data.test_rows is not None:
+        part, rows = data.test, data.test_rows
+    assert part.labels is not None  # drawn for classification sets only
     outputs = forward(run.network, rows.inputs).output
     predicted = rows.predicted_labels(outputs)
     k = max(data.dataset.class_count, 2)
@@ -435,7 +448,7 @@ def _diagram_figure(run: Run, data: Prepared, playing: bool) -> tuple[go.Figure,
     if playing and shown is not None and time.monotonic() - shown[0] < DIAGRAM_SECONDS:
         return shown[2], False
     x, _ = _sample_input(run, data)
-    figure = network_figure(run.network, forward(run.network, x), selected=st.session_state[state.TRAIN_NEURON])
+    figure = network_figure(run.network, forward(run.network, x), selected=state.value(state.TRAIN_NEURON))
     figure.update_layout(clickmode="event+select", dragmode="pan")
     return figure, True
 
@@ -473,9 +486,9 @@ def _act_on_requests() -> None:
 def _live() -> None:
     if st.session_state.pop(state.TRAIN_NEURON_CLICKED, False):
         st.rerun(scope="app")  # the one-step panel, outside this fragment, shows the clicked neuron
-    run = st.session_state[state.TRAIN_RUN]
-    data: Prepared = st.session_state[state.TRAIN_PREPARED][1]
-    playing = st.session_state[state.TRAIN_PLAYING]
+    run = state.value(state.TRAIN_RUN)
+    data: Prepared = state.value(state.TRAIN_PREPARED)[1]
+    playing = state.value(state.TRAIN_PLAYING)
     if not playing:
         _show_frame(_frame(run, data, playing), playing)
         return
@@ -521,7 +534,7 @@ def _show_frame(frame: _Frame, playing: bool) -> None:
         **results.DIAGRAM_DISPLAY,
     )
     st.caption(
-        f"Neurons coloured for training sample {st.session_state[state.TRAIN_SAMPLE]}; click one for its δ below."
+        f"Neurons coloured for training sample {state.value(state.TRAIN_SAMPLE)}; click one for its δ below."
         + (f" While playing, the diagram is redrawn every {DIAGRAM_SECONDS:g} s." if playing else "")
     )
     if frame.extra is not None:
@@ -552,22 +565,23 @@ def _render_step_panel(run: Run, data: Prepared) -> None:
     settings = _settings()
     st.subheader("One step, every number")
     count = len(data.train_rows)
-    _fill(state.TRAIN_SAMPLE_INPUT, st.session_state[state.TRAIN_SAMPLE])
+    _fill(state.TRAIN_SAMPLE_INPUT, state.value(state.TRAIN_SAMPLE))
     st.session_state[state.TRAIN_SAMPLE_INPUT] = min(st.session_state[state.TRAIN_SAMPLE_INPUT], count)
     pick, layer_pick = st.columns([1, 3])
     sample = pick.number_input(f"Sample (training row 1–{count})", 1, count, step=1, key=state.TRAIN_SAMPLE_INPUT)
     st.session_state[state.TRAIN_SAMPLE] = int(sample)
     layers = list(range(1, len(network.layers) + 1))
-    _fill(state.TRAIN_LAYER_INPUT, st.session_state[state.TRAIN_STEP_LAYER])
+    _fill(state.TRAIN_LAYER_INPUT, state.value(state.TRAIN_STEP_LAYER))
     if st.session_state[state.TRAIN_LAYER_INPUT] not in layers:
         st.session_state[state.TRAIN_LAYER_INPUT] = len(layers)
-    position = layer_pick.segmented_control(
+    chosen = layer_pick.segmented_control(
         "Layer",
         layers,
         key=state.TRAIN_LAYER_INPUT,
         required=True,
         format_func=lambda k: f"W{k} · {escaped(network.layer_title(k))}",
     )
+    position = len(layers) if chosen is None else chosen  # required=True: never None in fact
     st.session_state[state.TRAIN_STEP_LAYER] = position
     x, y = data.train_rows.inputs[sample - 1], data.train_rows.targets[sample - 1]
     loss = get_loss(settings.loss, network.layers[-1].activation)
@@ -588,13 +602,13 @@ def _render_step_panel(run: Run, data: Prepared) -> None:
         + (" and regularisation" if settings.l1 or settings.l2 else "")
         + "; with batch size 1, sgd and no L1/L2 the two are the same step."
     )
-    weights, gradient, updated, changed = train_views.step_tables(network, worked, position)
+    weights, gradient, updated, changed = train_tables.step_tables(network, worked, position)
     show = st.table if weights.shape[1] <= TABLE_MAX_COLUMNS and weights.shape[0] <= 40 else st.dataframe
     side_by_side = weights.shape[1] <= SIDE_BY_SIDE_COLUMNS
     places = st.columns(3) if side_by_side else [st.container() for _ in range(3)]
     st.caption(
         f"Rows are the source neurons, columns the targets (the article's N×M); numbers to "
-        f"{train_views.TABLE_DIGITS} significant digits; changed weights are highlighted."
+        f"{train_tables.TABLE_DIGITS} significant digits; changed weights are highlighted."
         + ("" if side_by_side else " The layer is too wide to put the three tables side by side.")
     )
     for column, title, frame, marks in zip(
@@ -617,7 +631,7 @@ def _render_step_panel(run: Run, data: Prepared) -> None:
 
 def _render_neuron_working(network: Network, worked, loss, position: int, learning_rate: float) -> None:
     size = network.layers[position - 1].size
-    selected = st.session_state[state.TRAIN_NEURON]
+    selected = state.value(state.TRAIN_NEURON)
     index = selected[1] if selected is not None and selected[0] == position and selected[1] < size else 0
     _fill(state.TRAIN_NEURON_INPUT, index)
     if st.session_state[state.TRAIN_NEURON_INPUT] not in range(size):
@@ -631,7 +645,7 @@ def _render_neuron_working(network: Network, worked, loss, position: int, learni
     )
     st.session_state[state.TRAIN_NEURON] = (position, neuron)
     n_in = network.layers[position - 1].n_in
-    _fill(state.TRAIN_WEIGHT_INPUT, st.session_state[state.TRAIN_WEIGHT_ROW])
+    _fill(state.TRAIN_WEIGHT_INPUT, state.value(state.TRAIN_WEIGHT_ROW))
     if st.session_state[state.TRAIN_WEIGHT_INPUT] not in range(n_in):
         st.session_state[state.TRAIN_WEIGHT_INPUT] = 0
     row = right.selectbox(

@@ -1,6 +1,6 @@
 """The forward pass on the page: diagram, neuron selection with worked arithmetic, z/a tables,
 output, and the matrix form of a layer. The forward pass and the figure are cached per network
-object (and selection), for all sessions (ui/cache.py), so a rerun that changes neither rebuilds
+object (and selection), for all sessions (ui/common/cache.py), so a rerun that changes neither rebuilds
 nothing."""
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from mlpsim.core.numbertext import number
 from mlpsim.explain.arithmetic import layer_working, neuron_working
 from mlpsim.explain.notation import TERMS_IN_ONE_LINE
 from mlpsim.render.figure import network_figure
-from ui import cache, digits, state
-from ui.literal import escaped
+from ui.common import cache
+from ui.common.literal import escaped
+from ui.parts import digits
+from ui.session import state
 
 EDGE_VALUES_MAX_EDGES = 64
 """Weights can be written on the edges only when there are this few (more is unreadable)."""

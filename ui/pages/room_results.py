@@ -27,8 +27,8 @@ from mlpsim.workshop.roomresults import (
     store_from_environment,
     table_rows,
 )
-from ui import state
-from ui.literal import escaped
+from ui.common.literal import escaped
+from ui.session import state
 
 REFRESH_SECONDS = 5
 """The results refresh this often while the page is open."""

@@ -39,7 +39,11 @@ CSS = """
 # Styles not isolated in a shadow root (every class is prefixed instead): tests and screen readers
 # reach the cells as ordinary elements of the page.
 _MOUNT = st.components.v2.component(
-    NAME, html=HTML, css=CSS, js=(files("ui") / "drawing_canvas.js").read_text(encoding="utf-8"), isolate_styles=False
+    NAME,
+    html=HTML,
+    css=CSS,
+    js=(files("ui.parts") / "drawing_canvas.js").read_text(encoding="utf-8"),
+    isolate_styles=False,
 )
 
 MAX_STROKES = 64

@@ -14,43 +14,43 @@ import streamlit as st
 
 from mlpsim.core.network import Network
 from mlpsim.io.presets import PRESETS
-from ui import state
-from ui.history import History, Snapshot
-from ui.literal import escaped
-from ui.tables import Table
+from ui.common.literal import escaped
+from ui.common.tables import Table
+from ui.session import state
+from ui.session.history import History, Snapshot
 
 RANDOM_SOURCE = "Random network"
 NoticeKind = Literal["success", "info", "warning", "error"]
 
 
 def ensure_defaults() -> None:
-    """Every entry of the session-state table that is missing gets its default (ui/state.py)."""
+    """Every entry of the session-state table that is missing gets its default (ui/session/state.py)."""
     state.ensure_defaults()
 
 
 def source() -> str:
-    return st.session_state[state.SOURCE]
+    return state.value(state.SOURCE)
 
 
 def sources() -> list[str]:
     """Presets (the seed example first), the random network, then loaded files and links."""
-    extra = [name for name in st.session_state[state.SOURCE_NETWORKS] if name not in PRESETS and name != RANDOM_SOURCE]
+    extra = [name for name in state.value(state.SOURCE_NETWORKS) if name not in PRESETS and name != RANDOM_SOURCE]
     if source() not in PRESETS and source() != RANDOM_SOURCE and source() not in extra:
         extra.append(source())
     return [*PRESETS, RANDOM_SOURCE, *extra]
 
 
 def generation() -> int:
-    return st.session_state[state.GENERATION]
+    return state.value(state.GENERATION)
 
 
 def notify(kind: NoticeKind, text: str) -> None:
-    st.session_state[state.NOTICES].append((kind, text))
+    state.value(state.NOTICES).append((kind, text))
 
 
 def take_notices() -> list[tuple[NoticeKind, str]]:
-    notices = list(st.session_state[state.NOTICES])
-    st.session_state[state.NOTICES].clear()
+    notices = list(state.value(state.NOTICES))
+    state.value(state.NOTICES).clear()
     return notices
 
 
@@ -66,11 +66,11 @@ def render_notices() -> None:
 
 
 def table_folds(table: Table) -> int:
-    return st.session_state[state.TABLE_FOLDS].get(table, 0)
+    return state.value(state.TABLE_FOLDS).get(table, 0)
 
 
 def history() -> History:
-    return st.session_state[state.HISTORY]
+    return state.value(state.HISTORY)
 
 
 def snapshot() -> Snapshot:
@@ -94,13 +94,13 @@ def replace_network(
     if folded_table is None:
         st.session_state[state.GENERATION] = generation() + 1
     else:
-        st.session_state[state.TABLE_FOLDS][folded_table] = table_folds(folded_table) + 1
+        state.value(state.TABLE_FOLDS)[folded_table] = table_folds(folded_table) + 1
 
 
 def _show(network: Network, new_source: str | None) -> None:
     if new_source is not None:
         st.session_state[state.SOURCE] = new_source
-    st.session_state[state.SOURCE_NETWORKS][source()] = network
+    state.value(state.SOURCE_NETWORKS)[source()] = network
     state.set_network(network)
 
 
@@ -108,7 +108,7 @@ def _restore(target: Snapshot, new_history: History) -> None:
     """Show ``target`` (Undo, Redo), every editor renewed; the history is the one given."""
     st.session_state[state.HISTORY] = new_history
     st.session_state[state.CHANGED_BY_WIDGET] = True
-    st.session_state[state.SOURCE_NETWORKS][source()] = state.current_network()
+    state.value(state.SOURCE_NETWORKS)[source()] = state.current_network()
     _show(target.network, target.source)
     st.session_state[state.GENERATION] = generation() + 1
 
@@ -177,12 +177,12 @@ def render_history_controls() -> None:
 def switch_source(name: str, build_new) -> None:
     """Open starting point ``name``: the network the user left there, or a fresh one from
     ``build_new()``. The current network stays remembered under its own starting point."""
-    network = st.session_state[state.SOURCE_NETWORKS].get(name)
+    network = state.value(state.SOURCE_NETWORKS).get(name)
     open_network(build_new() if network is None else network, name, label=f"switch to {name}")
 
 
 def open_network(network: Network, name: str, label: str | None = None) -> None:
     """Make ``network`` current under starting point ``name`` (replacing what ``name`` held),
     keeping the current network remembered under its own starting point."""
-    st.session_state[state.SOURCE_NETWORKS][source()] = state.current_network()
+    state.value(state.SOURCE_NETWORKS)[source()] = state.current_network()
     replace_network(network, new_source=name, label=label or f"opening of {name}")

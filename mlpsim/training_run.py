@@ -35,7 +35,6 @@ from mlpsim.core.training import (
 )
 from mlpsim.data import datasets
 from mlpsim.data.datasets import Dataset
-from ui import cache
 
 
 @dataclass(frozen=True)
@@ -83,9 +82,9 @@ class Prepared:
     test_rows: Examples | None
 
 
-@cache.shared(cache.DATASET)
 def built_in(choice: DataChoice) -> tuple[Dataset, Dataset, Dataset | None]:
-    """The dataset and its seeded split, shared by every session (never modified)."""
+    """The dataset and its seeded split: the same every time for the same choice (the Train
+    page shares it between sessions: ui/pages/train.py caches it, and never modifies it)."""
     spec = datasets.DATASETS.get(choice.name)  # an unknown name: load says which names there are
     points = None if spec is not None and not spec.sized else choice.points
     dataset = datasets.load(choice.name, points, choice.noise, choice.seed)
@@ -140,6 +139,7 @@ def reshape_for(network: Network, dataset: Dataset) -> Reshape:
         else:
             activation = "softmax"
     else:
+        assert dataset.targets is not None  # a regression set has targets (a Dataset's invariant)
         outputs = dataset.targets.shape[1]
         activation = "linear"
     loss = default_loss(activation)

@@ -13,9 +13,10 @@ import streamlit as st
 from mlpsim.core.errors import ForwardError
 from mlpsim.core.forward import ForwardResult
 from mlpsim.core.network import Network
-from ui import builder, digits, editors, results, share, state, truth_table, workspace
-from ui.literal import escaped
-from ui.tables import Table, layer_input_frame, layer_input_heading, values_frame
+from ui.common.literal import escaped
+from ui.common.tables import Table, layer_input_frame, layer_input_heading, values_frame
+from ui.parts import builder, digits, editors, results, share, truth_table
+from ui.session import state, workspace
 
 
 def _table_layer(network: Network) -> int:

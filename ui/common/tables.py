@@ -19,7 +19,7 @@ import pandas as pd
 from mlpsim.core.forward import ForwardResult
 from mlpsim.core.network import Layer, Network, neuron_name, weight_name
 from mlpsim.core.numbertext import LARGEST_TEXT, number, read_number
-from ui import cache
+from ui.common import cache
 
 TableKind = Literal["weights", "bias", "input"]
 BIAS_COLUMN = "b"

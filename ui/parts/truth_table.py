@@ -13,7 +13,7 @@ from mlpsim.core.errors import ForwardError
 from mlpsim.core.forward import forward
 from mlpsim.core.network import Network, neuron_name
 from mlpsim.core.numbertext import number
-from ui import state
+from ui.session import state
 
 INPUTS_SHOWN = (2, 3, 4)
 GATES = {"AND": (0, 0, 0, 1), "OR": (0, 1, 1, 1), "XOR": (0, 1, 1, 0), "NAND": (1, 1, 1, 0)}

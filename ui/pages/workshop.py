@@ -1,5 +1,5 @@
 """The Workshop page: step through the current network's forward pass and then its backward
-pass (ui/workshop_backward.py), answer exercises (one link gives a whole room the same
+pass (ui/parts/workshop_backward.py), answer exercises (one link gives a whole room the same
 exercise), and download printable worksheets.
 
 All numbers come from mlpsim (stepper, exercises, worksheet); this module only lays them out and
@@ -45,15 +45,17 @@ from mlpsim.workshop.worksheet import (
     worksheet_html,
     worksheet_markdown,
 )
-from ui import cache, results, state, workspace
-from ui.literal import escaped
-from ui.workshop_backward import render_backward_step_through
+from ui.common import cache
+from ui.common.literal import escaped
+from ui.parts import results
+from ui.parts.workshop_backward import render_backward_step_through
+from ui.session import state, workspace
 
 STEP_THROUGH, BACKWARD, EXERCISE, WORKSHEET = "Step through", "Backward pass", "Exercise", "Worksheet"
 WORKSHOP_PATH = "workshop"
 """The page's url_path in app.py's st.navigation: room links point here."""
 RESULTS_PATH = "results"
-"""url_path of the hidden room-results page (ui/room_results.py): teacher links point there."""
+"""url_path of the hidden room-results page (ui/pages/room_results.py): teacher links point there."""
 FEEDBACK_ICONS = {
     "right": ":material/check_circle:",
     "wrong": ":material/cancel:",
@@ -565,7 +567,7 @@ def _render_room_membership(spec: ExerciseSpec) -> None:
     if not spec.room:
         return
     if state.value(state.WORKSHOP_ROOM_STATUS) is not None:
-        st.warning(escaped(st.session_state[state.WORKSHOP_ROOM_STATUS]), icon=":material/cloud_off:")
+        st.warning(escaped(state.value(state.WORKSHOP_ROOM_STATUS)), icon=":material/cloud_off:")
         return
     name, _ = st.columns([1, 2])
     name.text_input(

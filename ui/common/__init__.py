@@ -1,0 +1,1 @@
+"""What every UI layer uses: the shared caches, the style, Markdown escaping, table frames."""

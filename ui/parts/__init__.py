@@ -1,0 +1,1 @@
+"""The pages' parts: sidebar, tables, diagram, share box, canvas, step-through (Streamlit)."""

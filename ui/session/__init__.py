@@ -1,0 +1,1 @@
+"""A session's state: the declared keys (state), the network and its history (workspace)."""
