@@ -45,6 +45,8 @@ NUMERICS_TESTS = [
     "tests/test_training.py",
     "tests/test_datasets.py",
     "tests/test_gradient_working.py",
+    "tests/test_optimizer_registry.py",
+    "tests/test_dataset_registry.py",
 ]
 """The tests whose results go through numpy's BLAS (matrix products, sums): run under each kernel."""
 

@@ -1,4 +1,4 @@
-"""The Train page's pictures and tables as pure functions (no Streamlit): the decision boundary
+"""The Train page's pictures as pure functions (no Streamlit or pandas): the decision boundary
 and every neuron's map over the input plane, the loss and accuracy curves, the confusion matrix
 and worst-classified digits, the data preview's chart, and one sample's step (its tables are
 ui/parts/train_tables.py: tables are pandas, which mlpsim never imports).
