@@ -26,7 +26,7 @@ def to_the_exercise() -> None:
     st.switch_page(workshop_page)
 
 
-if st.session_state.get(state.WORKSHOP_LOCKED, False):
+if state.value(state.WORKSHOP_LOCKED):
     root = st.Page(to_the_exercise, title="Exercise", url_path="exercise", default=True, visibility="hidden")
     page = st.navigation([root, workshop_page, results_page], position="hidden")
 else:

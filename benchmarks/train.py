@@ -39,6 +39,7 @@ from sklearn.neural_network import MLPClassifier  # noqa: E402
 
 from mlpsim.core.activations import REGISTRY  # noqa: E402
 from mlpsim.core.initializers import initialized_network  # noqa: E402
+from mlpsim.core.losses import default_loss  # noqa: E402
 from mlpsim.core.optimizers import Optimizer  # noqa: E402
 from mlpsim.core.training import TrainingConfig, start, train  # noqa: E402
 from mlpsim.data.datasets import Dataset, examples, load  # noqa: E402
@@ -154,7 +155,7 @@ def main() -> int:
     missed = False
     for title, dataset, sizes, activations, batch, epochs in cases():
         network = initialized_network(sizes, activations, "xavier", seed=0)
-        loss = "binary_cross_entropy" if activations[-1] == "sigmoid" else "cross_entropy"
+        loss = default_loss(activations[-1])
         rows = examples(dataset, network)
         contenders = {
             "mlpsim": lambda: run_mlpsim(dataset, network, loss, batch, epochs),

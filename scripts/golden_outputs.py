@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from mlpsim import cli  # noqa: E402
 from mlpsim.core.backward import backward  # noqa: E402
 from mlpsim.core.forward import forward  # noqa: E402
-from mlpsim.core.losses import get_loss  # noqa: E402
+from mlpsim.core.losses import LOSSES, get_loss  # noqa: E402
 from mlpsim.core.network import Network  # noqa: E402
-from mlpsim.explain import arithmetic, gradient_working, stepper  # noqa: E402
+from mlpsim.explain import arithmetic, backward_stepper, gradient_working, stepper  # noqa: E402
 from mlpsim.io.fileformat import dumps  # noqa: E402
 from mlpsim.io.presets import mnist_sized, random_network, seed_example  # noqa: E402
 from mlpsim.render.figure import network_figure  # noqa: E402
@@ -128,11 +128,11 @@ def capture_network(root: Path, key: str, network: Network, scratch: Path) -> No
     write(folder, "panel-latex.txt", "\n".join(panel))
     write(folder, "neuron-and-layer-working.txt", "\n".join(worked))
 
-    loss_name = "cross_entropy" if network.layers[-1].activation == "softmax" else "squared_error"
     y = np.array([float(v) for v in target.split(",")])
-    gradients_text = []
-    for name in sorted({loss_name, "squared_error"}):
-        loss = get_loss(name, network.layers[-1].activation)
+    gradients_text, steps_text = [], []
+    output = network.layers[-1].activation
+    for name in sorted(name for name, loss in LOSSES.items() if loss.fits(output)):
+        loss = get_loss(name, output)
         gradients = backward(network, y, loss=loss, result=result)
         for position in range(1, len(network.layer_sizes)):
             size = network.layer_sizes[position]
@@ -143,7 +143,13 @@ def capture_network(root: Path, key: str, network: Network, scratch: Path) -> No
             layer = gradient_working.layer_gradient(network, result, gradients, position)
             gradients_text += [f"== {name} layer {position}", layer.as_text(), layer.as_latex()]
             gradients_text += [layer.as_markdown(), layer.as_html()]
+        last = backward_stepper.backward_step_count(network)
+        for index in sorted({*range(min(last, 40) + 1), last}):
+            step = backward_stepper.backward_step_at(network, index)
+            working = backward_stepper.backward_step_working(network, result, gradients, y, loss, 0.5, step)
+            steps_text += [f"== {name} {index}", working.title, *working.lines()]
     write(folder, "gradient-working.txt", "\n".join(gradients_text))
+    write(folder, "backward-steps.txt", "\n".join(steps_text))
 
 
 def capture_worksheets(root: Path, scratch: Path) -> None:
@@ -164,6 +170,15 @@ def capture_worksheets(root: Path, scratch: Path) -> None:
                     lines.append(f"-- hint {hint.title}")
                     lines.extend(hint.lines)
             write(folder, f"{difficulty}-{seed}-solutions.txt", "\n".join(lines))
+    for difficulty in ("easy", "medium", "hard"):
+        for seed in (0, 7):
+            for suffix in (".html", ".md"):
+                target = scratch / f"sheet{suffix}"
+                argv = ["worksheet", "--topic", "backprop", "--seed", str(seed), "--difficulty", difficulty]
+                status = run_cli([*argv, "-o", str(target)])
+                text = target.read_text(encoding="utf-8") if target.exists() else ""
+                write(folder, f"backprop-{difficulty}-{seed}{suffix}", status + text)
+                target.unlink(missing_ok=True)
 
 
 def main(target: str) -> None:

@@ -206,13 +206,17 @@ def with_absolute_error(monkeypatch):
     monkeypatch.setitem(LOSSES, "absolute_error", absolute_error())
 
 
-def finite_differences(network: Network, y: float, step: float = 1e-6) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(∂L/∂W, ∂L/∂b) of every layer for one sample at the network's input, L = Σ|a − y| by a
-    plain forward loop, each entry nudged both ways."""
+def finite_differences(network: Network, rows=None, targets=((3.0,),), step: float = 1e-6):
+    """(∂L/∂W, ∂L/∂b) of every layer: L = the mean over ``rows`` (default: the network's input)
+    of Σ|a − y| by a plain forward loop, each entry nudged both ways."""
+    rows = [network.input_values.tolist()] if rows is None else rows
 
     def loss(layers) -> float:
-        outputs = reference.forward(layers, network.input_values.tolist())[1][-1]
-        return sum(abs(a - y) for a in outputs)
+        total = 0.0
+        for x, y in zip(rows, targets):
+            outputs = reference.forward(layers, list(x))[1][-1]
+            total += sum(abs(a - t) for a, t in zip(outputs, y))
+        return total / len(rows)
 
     result = []
     for k, layer in enumerate(network.layers):
@@ -242,7 +246,7 @@ def test_a_loss_made_in_the_test_is_offered_and_is_nobody_s_default(with_absolut
 
 def test_a_loss_made_in_the_test_reaches_backward_the_cli_and_the_worked_text(with_absolute_error, tmp_path, capsys):
     network = two_two_one()
-    expected = finite_differences(network, 3.0)
+    expected = finite_differences(network)
     gradients = backward(network, np.array([3.0]), loss="absolute_error")
     assert gradients.loss == pytest.approx(3 - A_OUT, rel=1e-14)
     for (weights, bias), got_weights, got_bias in zip(expected, gradients.weights, gradients.biases):
@@ -315,4 +319,16 @@ def test_a_loss_made_in_the_test_is_offered_on_the_train_page(with_absolute_erro
     menu = at.selectbox(key=ui_state.TRAIN_LOSS)
     assert menu.options == ["Squared error", "Absolute error"] and menu.value == "squared_error"
     menu.set_value("absolute_error").run()
+    at.selectbox(key=ui_state.TRAIN_DATASET_SELECT).set_value("xor_gate").run()
+    next(w for w in at.number_input if w.key == ui_state.TRAIN_LEARNING_RATE).set_value(0.1).run()
     assert not at.exception and at.selectbox(key=ui_state.TRAIN_LOSS).value == "absolute_error"
+    next(b for b in at.button if b.label == "Step").click().run()
+    assert not at.exception
+    # Batch 10 > the truth table's 4 rows: one Step is one SGD step on the mean |a − y| of all
+    # four (a linear output's targets are 0 and 1), by finite differences, not by a − y.
+    rows, targets = [[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]]
+    expected = finite_differences(two_two_one(), rows, targets)
+    stepped = at.session_state[ui_state.NETWORK]
+    for layer, before, (weights, bias) in zip(stepped.layers, two_two_one().layers, expected):
+        np.testing.assert_allclose(layer.weights, before.weights - 0.1 * weights, rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(layer.bias, before.bias - 0.1 * bias, rtol=1e-6, atol=1e-9)

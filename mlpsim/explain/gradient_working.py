@@ -60,7 +60,7 @@ def _delta_latex(position: int, neuron: int) -> str:
 class OutputDelta(Rendered):
     """δ of an output neuron. ``combined``: the loss's ∂L/∂a and f′ cancel to its combined δ
     (a − y for every pairing so far); otherwise ∂L/∂a, written by the loss's template, then
-    through f′. ``jacobian_sum``: for softmax under squared error, Σₖ ∂L/∂aₖ·aₖ (δ = a·(∂L/∂a − that sum))."""
+    through f′. ``jacobian_sum``: for a softmax output under a loss with no combined δ (squared error), Σₖ ∂L/∂aₖ·aₖ (δ = a·(∂L/∂a − that sum))."""
 
     position: int
     neuron: int

@@ -118,7 +118,7 @@ def _on_upload() -> None:
 
 def _render_data_controls() -> None:
     choice = _choice()
-    uploaded = st.session_state.get(state.TRAIN_UPLOADED)
+    uploaded = state.value(state.TRAIN_UPLOADED)
     _fill(state.TRAIN_DATASET_SELECT, UPLOAD if uploaded is not None and choice.name == UPLOAD else choice.name)
     name = st.selectbox("Dataset", [*DATASETS, UPLOAD], key=state.TRAIN_DATASET_SELECT, format_func=_dataset_title)
     if name == UPLOAD:
@@ -144,7 +144,7 @@ def _dataset_parts() -> tuple[Dataset, Dataset, Dataset | None] | str:
     """The chosen dataset and its split, or why there is none yet."""
     choice = _choice()
     if choice.name == UPLOAD:
-        uploaded = st.session_state.get(state.TRAIN_UPLOADED)
+        uploaded = state.value(state.TRAIN_UPLOADED)
         if uploaded is None:
             return "Upload a CSV file in the sidebar: a header row, the inputs, then a 'label' column (classes 0, 1, …) or one column per output."
         dataset = uploaded[1]
@@ -166,7 +166,7 @@ def _prepared(network: Network) -> Prepared | tuple[Dataset | None, str]:
         return None, parts
     dataset, train_part, test_part = parts
     key = (_choice(), id(dataset), network.input_size, network.layers[-1].size, network.layers[-1].activation)
-    cached = st.session_state.get(state.TRAIN_PREPARED)
+    cached = state.value(state.TRAIN_PREPARED)
     if cached is not None and cached[0] == key:
         return cached[1]
     try:
@@ -256,9 +256,9 @@ def _render_settings(network: Network) -> None:
 def _current_run(network: Network, data: Prepared) -> Run:
     """The run for this network and data; a new one when the network was replaced elsewhere
     (an edit on the Simulator) or the data changed."""
-    run = st.session_state.get(state.TRAIN_RUN)
+    run = state.value(state.TRAIN_RUN)
     data_key = state.value(state.TRAIN_PREPARED)[0]
-    if run is not None and run.network is network and st.session_state.get(state.TRAIN_RUN_DATA) == data_key:
+    if run is not None and run.network is network and state.value(state.TRAIN_RUN_DATA) == data_key:
         return run
     if run is not None and run.network is not network:
         st.info("The network changed since the last step: training starts from it now (Reset returns to it).")

@@ -1,4 +1,4 @@
-// The digit reader's drawing canvas, mounted by ui/drawing_canvas.py (its docstring has the protocol).
+// The digit reader's drawing canvas, mounted by ui/parts/drawing_canvas.py (its docstring has the protocol).
 //
 // Streamlit calls this function again, on the same DOM, each time the page reruns with new data:
 // the cells are built once and recoloured on each call, and the event handlers (bound once) read

@@ -16,7 +16,7 @@ import streamlit as st
 from mlpsim.core.backward import backward
 from mlpsim.core.errors import MlpsimError
 from mlpsim.core.forward import ForwardResult
-from mlpsim.core.losses import LOSSES, default_loss, loss_for_any_output, losses_for
+from mlpsim.core.losses import LOSSES, default_loss, losses_for
 from mlpsim.core.network import Network, neuron_name
 from mlpsim.core.numbertext import number
 from mlpsim.explain.backward_stepper import (
@@ -30,6 +30,7 @@ from mlpsim.explain.backward_stepper import (
     known_deltas,
 )
 from mlpsim.render.figure import NARROW_CAPTION_LINE_CHARS, network_figure
+from mlpsim.workshop.topics.backprop.generation import LOSS_NAME as EXERCISE_LOSS
 from ui.common.literal import escaped
 from ui.parts import results
 from ui.session import state
@@ -60,9 +61,9 @@ def _render_choices(network: Network) -> tuple[np.ndarray, str, float]:
     output = network.layers[-1]
     fitting = losses_for(output.activation)
     if state.value(state.WORKSHOP_LOSS) not in fitting:
-        # Squared error, which fits every output: the loss the exercises teach, the easiest to
-        # redo by hand (not the loss made for the output, as on the Train page).
-        st.session_state[state.WORKSHOP_LOSS] = default_loss(output.activation, preferred=loss_for_any_output())
+        # The loss the backpropagation exercises teach (squared error, the easiest to redo by
+        # hand) where it fits, not the loss made for the output as on the Train page.
+        st.session_state[state.WORKSHOP_LOSS] = default_loss(output.activation, preferred=EXERCISE_LOSS)
     # One row when the output is small (targets, loss, η); more targets get rows of their own.
     inline = output.size <= TARGETS_INLINE
     if inline:
