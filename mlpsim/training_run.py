@@ -41,7 +41,8 @@ from mlpsim.data.datasets import Dataset
 class DataChoice:
     """Which rows to train on: a built-in dataset's name and its knobs (an upload has its own)."""
 
-    name: str = "xor"
+    name: str = "circle"
+    """A fresh Train page's data: Playground's circle, as the Playground opens."""
     points: int = 500
     noise: float = 0.0
     test_percent: int = 50
@@ -50,7 +51,8 @@ class DataChoice:
 
 @dataclass(frozen=True)
 class Settings:
-    """What the learner sets; all of it may change between steps."""
+    """What the learner sets; all of it may change between steps. The defaults are the circle's
+    (datasets.DATASETS["circle"].training), the data a fresh page opens on."""
 
     loss: str = "squared_error"
     optimizer: str = "sgd"
@@ -65,6 +67,31 @@ class Settings:
 
     def config(self, epochs: int, batch_size: int | None = None, shuffle: bool = True) -> TrainingConfig:
         return TrainingConfig(self.loss, self.optimizer_object(), batch_size or self.batch_size, epochs, shuffle)
+
+    def with_defaults(self, defaults: datasets.TrainingDefaults) -> Settings:
+        """A dataset's declared loss, optimiser, η and batch size, without L1 or L2 (the defaults
+        were chosen without them); epochs per frame is how Play runs, not how it learns: kept."""
+        return replace(
+            self,
+            loss=defaults.loss,
+            optimizer=defaults.optimizer,
+            learning_rate=defaults.learning_rate,
+            batch_size=defaults.batch_size,
+            l1=0.0,
+            l2=0.0,
+        )
+
+    def differences(self, defaults: datasets.TrainingDefaults) -> tuple[str, ...]:
+        """Which of the declared defaults these settings leave: ('η', 'batch size'), () for none."""
+        pairs = (
+            ("loss", self.loss, defaults.loss),
+            ("optimiser", self.optimizer, defaults.optimizer),
+            ("η", self.learning_rate, defaults.learning_rate),
+            ("batch size", self.batch_size, defaults.batch_size),
+            ("L1", self.l1, 0.0),
+            ("L2", self.l2, 0.0),
+        )
+        return tuple(what for what, mine, declared in pairs if mine != declared)
 
 
 @dataclass(frozen=True, eq=False)
@@ -156,8 +183,19 @@ def reshape_for(network: Network, dataset: Dataset) -> Reshape:
         fitted = fitted.with_activation(output_position, activation)
     if changes:
         changes.append("new weights start at 0; the overlapping weights are kept")
+        fitted = replace(fitted, name=reshaped_name(network.name, fitted))
     changes.append(f"loss: {LOSSES[loss].title}")
     return Reshape(fitted, loss, tuple(changes))
+
+
+RESHAPED = ", reshaped ("
+
+
+def reshaped_name(name: str, reshaped: Network) -> str:
+    """The name of a reshaped network, which says so and gives its new sizes: 'Seed example
+    (3-4-2), reshaped (2-4-1)'; a network reshaped again keeps one such note, the latest."""
+    base = name.split(RESHAPED)[0] if name else "Untitled network"
+    return f"{base}{RESHAPED}{'-'.join(map(str, reshaped.layer_sizes))})"
 
 
 # ---- the run -----------------------------------------------------------------------------------

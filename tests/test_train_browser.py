@@ -25,6 +25,7 @@ pytestmark = pytest.mark.browser
 
 COUNTER = re.compile(r"Epoch (\d+)")
 TEST_LOSS = re.compile(r"test loss (\d+\.\d+)")
+TRAIN_LOSS = re.compile(r"train loss (\d+\.\d+)")
 
 
 def open_on_train(page, app_url: str, network: Network, viewport=(1280, 900), dark=False) -> None:
@@ -36,6 +37,13 @@ def open_on_train(page, app_url: str, network: Network, viewport=(1280, 900), da
     wait_for_app_idle(page, 60_000)
     page.get_by_role("link", name="Train").click()
     page.wait_for_selector("h3:has-text('Epoch')", timeout=60_000)
+    wait_for_app_idle(page)
+
+
+def pick(page, select: str, option: str) -> None:
+    """Choose ``option`` in the sidebar's select named ``select``, and wait for the page's rerun."""
+    page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name=select).click()
+    page.get_by_role("option", name=option, exact=True).click()
     wait_for_app_idle(page)
 
 
@@ -82,6 +90,7 @@ def blueness(rgb: np.ndarray, right: float, up: float) -> float:
 def test_play_on_xor_until_the_test_loss_is_below_0_05_then_pause_within_half_a_second(page, app_url, artifacts):
     network = initialized_network([2, 8, 8, 1], ["tanh", "tanh", "tanh"], "xavier", seed=1)
     open_on_train(page, app_url, network, viewport=(1280, 1400))
+    pick(page, "Dataset", "Exclusive or (Playground)")  # a fresh page opens on the circle
     start = boundary_rgb(page)
     page.screenshot(path=str(artifacts / "train-play-start.png"))
     page.get_by_role("button", name="Play").click()
@@ -134,12 +143,9 @@ def small_network() -> Network:
 def test_a_step_shows_the_three_tables_with_a_weight_worked_out_here(page, app_url, artifacts):
     open_on_train(page, app_url, small_network(), viewport=(1280, 1600))
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_role("combobox", name="Dataset").click()
-    page.get_by_role("option", name="Truth table: XOR").click()
-    wait_for_app_idle(page)
-    sidebar.get_by_role("combobox", name="Loss").click()
-    page.get_by_role("option", name="Binary cross-entropy").click()
-    wait_for_app_idle(page)
+    pick(page, "Dataset", "Truth table: XOR")
+    pick(page, "Optimiser", "SGD")  # picking the gate applied its own settings: Adam
+    pick(page, "Loss", "Binary cross-entropy")
     rate = sidebar.get_by_label("Learning rate η")
     rate.fill("0.5")
     rate.press("Enter")
@@ -216,3 +222,39 @@ def test_the_keys_s_and_p_step_play_and_pause(page, app_url, artifacts):
     time.sleep(1.0)
     assert epoch_of(page) == stopped
     page.screenshot(path=str(artifacts / "train-keys.png"))
+
+
+def test_a_fresh_train_page_learns_with_one_click_on_play(page, app_url, artifacts):
+    """A new session opens /train itself (no link, no Simulator first): the circle and its own
+    2-4-2-1 network, Play enabled; one click and the epochs count up while the loss goes down."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{app_url}/train")
+    play = page.get_by_role("button", name="Play")
+    play.wait_for(timeout=60_000)
+    assert play.is_enabled()
+    assert page.get_by_text("does not fit").count() == 0
+    assert page.get_by_text("Circle network (2-4-2-1)").count() >= 1
+    wait_for_app_idle(page)
+    page.screenshot(path=str(artifacts / "train-fresh-before-play.png"))
+    play.click()
+    began, first, last = time.monotonic(), None, None
+    while time.monotonic() - began < 60:
+        heading = page.locator("h3", has_text="Epoch").first
+        text = heading.inner_text() if heading.count() else ""
+        counter = page.locator("p", has_text="train loss")
+        match = TRAIN_LOSS.search(counter.first.inner_text()) if counter.count() else None
+        if match and COUNTER.search(text) and int(COUNTER.search(text).group(1)) > 0:
+            loss = float(match.group(1))
+            first = loss if first is None else first
+            last = loss
+            if last < first:
+                break
+        time.sleep(0.2)
+    assert first is not None, "no epoch finished within 60 s of one click on Play"
+    assert last < first, f"the train loss did not go down: {first} → {last}"
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Play").wait_for(timeout=15_000)
+    wait_for_app_idle(page)
+    assert epoch_of(page) > 0
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(artifacts / "train-fresh-after-play.png"))

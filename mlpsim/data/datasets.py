@@ -373,6 +373,19 @@ class DatasetSpec:
     images: bool = False
     """Each row is an 8×8 image of ink in [0, 1], row by row: shown as pictures."""
 
+    @property
+    def short_title(self) -> str:
+        """The title without its notes: 'Circle' for 'Circle (Playground)', 'Plane' for 'Plane,
+        regression (Playground)'."""
+        return self.title.split(" (")[0].split(",")[0]
+
+    def default_network(self, seed: int = 0) -> Network:
+        """``network`` built (seeded Xavier weights, zero biases) and named for what it is:
+        'Circle network (2-4-2-1)'."""
+        built = self.network.build(seed)
+        sizes = "-".join(map(str, built.layer_sizes))
+        return replace(built, name=f"{self.short_title} network ({sizes})")
+
 
 def _playground(name: str, title: str, generate: Callable[..., Dataset]) -> DatasetSpec:
     """A Playground classification set with Playground's defaults: 2-4-2-1 tanh, squared error on

@@ -21,7 +21,7 @@ so a Pause pressed mid-frame drops that frame: the page stops at the epoch on th
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -34,7 +34,7 @@ from mlpsim.core.losses import LOSSES, default_loss, get_loss, losses_for
 from mlpsim.core.network import Network, neuron_name, weight_name
 from mlpsim.core.optimizers import OPTIMIZERS
 from mlpsim.data import datafile
-from mlpsim.data.datasets import DATASETS, Dataset
+from mlpsim.data.datasets import DATASETS, Dataset, DatasetSpec
 from mlpsim.explain.gradient_working import layer_gradient, neuron_gradient
 from mlpsim.render import train_views
 from mlpsim.render.figure import network_figure
@@ -71,6 +71,57 @@ def _shows_digit_images(dataset: Dataset) -> bool:
 
 def _ensure_defaults() -> None:
     state.ensure_defaults()  # the Train page's defaults are in the state table with the others
+    # A session that has not touched the Simulator's network (its first preset, which fits no
+    # built-in data) opens on a network built for the chosen data, ready to Play; it becomes the
+    # session's network, so the Simulator shows what is trained here.
+    if state.is_first_preset(state.current_network()) and _choice().name in DATASETS:
+        _start_small(_choice().name, notify=False)
+
+
+def _start_small(name: str, notify: bool = True) -> None:
+    """Make the dataset's own small network (its DatasetSpec's, seeded with the data seed) the
+    session's network, and take its declared settings: the pair that learns it."""
+    spec = DATASETS[name]
+    network = spec.default_network(_choice().seed)
+    workspace.replace_network(network, label=f"Train page: {network.name}")
+    st.session_state[state.TRAIN_OWN_NETWORK] = network
+    _apply_defaults(name)
+    if notify:
+        workspace.notify("success", f"Training starts from {network.name}, with this dataset's settings.")
+
+
+def _apply_defaults(name: str) -> None:
+    """The dataset's declared loss, optimiser, η, batch size and test rows, into the settings and
+    the widgets that show them (called before they are drawn: a callback, or ahead of the sidebar)."""
+    defaults = DATASETS[name].training
+    settings = _settings().with_defaults(defaults)
+    st.session_state[state.TRAIN_SETTINGS] = settings
+    test_percent = int(round(defaults.test_fraction * 100))
+    st.session_state[state.TRAIN_DATA] = replace(_choice(), test_percent=test_percent)
+    for key, value in (
+        (state.TRAIN_LOSS, settings.loss),
+        (state.TRAIN_OPTIMIZER, settings.optimizer),
+        (state.TRAIN_LEARNING_RATE, settings.learning_rate),
+        (state.TRAIN_BATCH_SIZE, settings.batch_size),
+        (state.TRAIN_L1, settings.l1),
+        (state.TRAIN_L2, settings.l2),
+        (state.TRAIN_TEST_PERCENT, test_percent),
+    ):
+        st.session_state[key] = value
+
+
+def _on_dataset_change() -> None:
+    """Another dataset was picked: its declared settings apply, and the network the page built
+    for the last data, still untrained, gives way to this data's own."""
+    name = st.session_state[state.TRAIN_DATASET_SELECT]
+    st.session_state[state.TRAIN_DATA] = replace(_choice(), name=name)
+    if name not in DATASETS:
+        return  # an upload: its shape is known only once it is loaded
+    network = state.current_network()
+    if state.is_first_preset(network) or network is state.value(state.TRAIN_OWN_NETWORK):
+        _start_small(name, notify=False)
+    else:
+        _apply_defaults(name)
 
 
 def _settings() -> Settings:
@@ -120,7 +171,14 @@ def _render_data_controls() -> None:
     choice = _choice()
     uploaded = state.value(state.TRAIN_UPLOADED)
     _fill(state.TRAIN_DATASET_SELECT, UPLOAD if uploaded is not None and choice.name == UPLOAD else choice.name)
-    name = st.selectbox("Dataset", [*DATASETS, UPLOAD], key=state.TRAIN_DATASET_SELECT, format_func=_dataset_title)
+    name = st.selectbox(
+        "Dataset",
+        [*DATASETS, UPLOAD],
+        key=state.TRAIN_DATASET_SELECT,
+        format_func=_dataset_title,
+        on_change=_on_dataset_change,
+        help="Picking a dataset applies its own settings (loss, optimiser, η, batch size, test rows).",
+    )
     if name == UPLOAD:
         st.file_uploader(
             "CSV: inputs, then a 'label' column or one target column per output",
@@ -195,6 +253,37 @@ def _on_reshape(dataset: Dataset) -> None:
     workspace.notify("success", "The network was reshaped to fit the data: " + "; ".join(reshape.changes) + ".")
 
 
+def _render_fit_choices(network: Network, dataset: Dataset) -> None:
+    """The two ways on when the data does not fit the network: reshape this network (its hidden
+    layers kept), or, for a built-in dataset, start from the small network declared for it."""
+    reshape = training_run.reshape_for(network, dataset)
+    spec = DATASETS.get(_choice().name)
+    with st.container(horizontal=True):
+        st.button(
+            "Reshape it",
+            type="primary",
+            on_click=_on_reshape,
+            args=(dataset,),
+            help="; ".join(reshape.changes),
+        )
+        if spec is not None:
+            st.button(
+                "Start from a small network for this data",
+                on_click=_start_small,
+                args=(spec.name,),
+                help=f"{spec.short_title}'s own network, {'-'.join(map(str, spec.network.layer_sizes))}, "
+                "with its own settings",
+            )
+    st.caption("Reshaping would change: " + escaped("; ".join(reshape.changes)) + ".")
+    if spec is not None:
+        sizes = "-".join(map(str, spec.network.layer_sizes))
+        activations = ", ".join(spec.network.activations)
+        st.caption(
+            f"The small network for this data: {sizes} ({escaped(activations)}), seeded Xavier weights, "
+            "trained with this dataset's settings."
+        )
+
+
 def _render_preview(dataset: Dataset) -> None:
     st.caption(escaped(dataset.description))
     if dataset.inputs.shape[1] == 2:
@@ -245,9 +334,31 @@ def _render_settings(network: Network) -> None:
     l1 = left.number_input("L1 λ₁", 0.0, 10.0, format="%g", key=state.TRAIN_L1)
     l2 = right.number_input("L2 λ₂", 0.0, 10.0, format="%g", key=state.TRAIN_L2)
     per_frame = st.slider("Epochs per frame (Play)", 1, 100, key=state.TRAIN_EPOCHS_PER_FRAME)
-    st.session_state[state.TRAIN_SETTINGS] = Settings(
-        loss, optimizer, float(rate), int(batch), float(l1), float(l2), int(per_frame)
+    settings = Settings(loss, optimizer, float(rate), int(batch), float(l1), float(l2), int(per_frame))
+    st.session_state[state.TRAIN_SETTINGS] = settings
+    spec = DATASETS.get(_choice().name)
+    if spec is not None:
+        caption = _defaults_caption(spec, settings, _choice().test_percent)
+        st.caption(escaped(caption))
+        if not caption.endswith("in use."):
+            st.button("Use this dataset's defaults", on_click=_apply_defaults, args=(spec.name,))
+
+
+def _defaults_caption(spec: DatasetSpec, settings: Settings, test_percent: int) -> str:
+    """Which settings are the dataset's own: 'Circle's defaults: squared error, SGD, η 0.03, batch
+    10, 50 % test rows — in use.'"""
+    defaults = spec.training
+    declared_percent = int(round(defaults.test_fraction * 100))
+    text = (
+        f"{spec.short_title}'s defaults: {LOSSES[defaults.loss].title}, {OPTIMIZERS[defaults.optimizer].title}, "
+        f"η {defaults.learning_rate:g}, batch {defaults.batch_size}, {declared_percent} % test rows"
     )
+    changed = list(settings.differences(defaults))
+    if test_percent != declared_percent:
+        changed.append("test rows")
+    if not changed:
+        return text + " — in use."
+    return text + " — you changed " + ", ".join(changed) + "."
 
 
 # ---- the run and its controls ------------------------------------------------------------------
@@ -692,9 +803,10 @@ def render() -> None:
         with popover:
             share.render(network)
     sizes = "-".join(map(str, network.layer_sizes))
-    st.markdown(
-        f"{escaped(network.name) or 'Untitled network'} · {sizes} — the network the Simulator shows; edits there are seen here."
-    )
+    name = network.name or "Untitled network"
+    # The page's own names end with the sizes ('Circle network (2-4-2-1)'): not said twice.
+    label = name if name.endswith(f"({sizes})") else f"{name} · {sizes}"
+    st.markdown(f"{escaped(label)} — the network the Simulator shows; edits there are seen here.")
     workspace.render_notices()
     prepared = _prepared(network)
     if not isinstance(prepared, Prepared):
@@ -704,15 +816,7 @@ def render() -> None:
             st.info(why)
             return
         st.warning(f"This data does not fit the network: {escaped(why)}.")
-        reshape = training_run.reshape_for(network, dataset)
-        st.button(
-            "Reshape the network to fit",
-            type="primary",
-            on_click=_on_reshape,
-            args=(dataset,),
-            help="; ".join(reshape.changes),
-        )
-        st.caption("Reshaping would change: " + escaped("; ".join(reshape.changes)) + ".")
+        _render_fit_choices(network, dataset)
         _render_preview(dataset)
         return
     preview = st.expander("Data preview", key=state.TRAIN_PREVIEW_OPEN, on_change="rerun")

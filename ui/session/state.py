@@ -184,6 +184,9 @@ TRAIN_SETTINGS = "train_settings"
 """The mlpsim.training_run.Settings (loss, optimiser, rate, batch, L1/L2, epochs per frame)."""
 TRAIN_UPLOADED = "train_uploaded"
 """(file_id, Dataset) of the CSV file applied, or absent: an upload is parsed once per file."""
+TRAIN_OWN_NETWORK = "train_own_network"
+"""The network the Train page built for its data (a DatasetSpec's default network), while it is
+the session's network untrained: choosing other data replaces it by that data's own."""
 TRAIN_PREPARED = "train_prepared"
 """(key, Prepared): the data made into rows for the current network's shape, reused while the
 data and the network's input/output shape stay the same."""
@@ -257,6 +260,11 @@ def _first_preset() -> Network:
     return next(iter(PRESETS.values()))()
 
 
+def is_first_preset(network: Network) -> bool:
+    """``network`` is the Simulator's first preset as it ships (no session has edited it)."""
+    return network is _first_preset()
+
+
 TABLE: dict[str, Entry] = {
     NETWORK: Entry(Network, _first_preset),
     # Simulator
@@ -315,6 +323,7 @@ TABLE: dict[str, Entry] = {
     TRAIN_RUN_DATA: Entry((tuple, NoneType), lambda: None),
     TRAIN_UPLOADED: Entry((tuple, NoneType), lambda: None),
     TRAIN_PREPARED: Entry((tuple, NoneType), lambda: None),
+    TRAIN_OWN_NETWORK: Entry((Network, NoneType), lambda: None),
 }
 """Key → Entry. Keys not here are widgets whose value is made from the network or another entry
 before each draw (layer sizes, activations, editors, the exercise form, the Train page's inputs),
