@@ -186,6 +186,8 @@ def test_every_built_in_dataset_learns_from_its_defaults(name):
         at.selectbox(key=state.TRAIN_DATASET_SELECT).set_value(name).run()
         assert not at.exception, at.exception
     assert fit_warnings(at) == [] and not button(at, "Play").disabled
+    assert not [i for i in at.info if "network changed" in i.value]  # a new start, not an edit
+    assert at.session_state[state.NETWORK].layer_sizes == DATASETS[name].network.layer_sizes
     defaults = DATASETS[name].training
     settings = at.session_state[state.TRAIN_SETTINGS]
     assert (settings.loss, settings.optimizer, settings.learning_rate, settings.batch_size) == (

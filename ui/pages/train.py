@@ -85,6 +85,9 @@ def _start_small(name: str, notify: bool = True) -> None:
     network = spec.default_network(_choice().seed)
     workspace.replace_network(network, label=f"Train page: {network.name}")
     st.session_state[state.TRAIN_OWN_NETWORK] = network
+    # A new start, not an edit made elsewhere: no run to continue, nothing to say about it.
+    st.session_state[state.TRAIN_RUN] = None
+    st.session_state[state.TRAIN_PLAYING] = False
     _apply_defaults(name)
     if notify:
         workspace.notify("success", f"Training starts from {network.name}, with this dataset's settings.")
