@@ -149,6 +149,10 @@ def test_step_makes_the_step_the_panel_works_out_and_the_panel_moves_on(batch):
         assert rows_shown(at) == [r + 1 for r in rows]
         number = step % batches + 1
         assert f"batch {number} of {batches} of epoch {epoch}" in next_step_text(at)
+        # The row worked out neuron by neuron is one of the batch's, and the diagram is coloured for it.
+        chosen = at.selectbox(key=state.TRAIN_SAMPLE_INPUT).value
+        assert chosen - 1 in rows
+        assert any(f"coloured for training sample {chosen};" in c.value for c in at.caption)
         expected = sgd(layers, rows)
         weights_mean, _ = mean_gradients(layers, rows)
         panel = {}

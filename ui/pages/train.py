@@ -384,6 +384,11 @@ def _workbench() -> None:
 
 
 def _sample_input(run: Run, data: Prepared):
+    """The training row the diagram is coloured for: the one the one-step panel works out, a
+    row of the next Step's batch (its first, once the batch no longer holds the one chosen)."""
+    numbers = [int(r) + 1 for r in training_run.next_batch(run, _settings(), data)]
+    if numbers and state.value(state.TRAIN_SAMPLE) not in numbers:
+        st.session_state[state.TRAIN_SAMPLE] = numbers[0]
     row = min(state.value(state.TRAIN_SAMPLE), len(data.train_rows)) - 1
     return data.train_rows.inputs[row], data.train_rows.targets[row]
 
@@ -574,17 +579,17 @@ def _rows_text(rows) -> str:
 
 def _update_caption(batch: train_views.BatchStep, settings: Settings, size: int) -> str:
     """What the W′ table is, truthfully: the update Step makes, by which rule."""
-    mean = "∂L/∂W of this one row" if size == 1 else f"∂L/∂W the mean over the batch's {size} rows"
+    gradient = "this one row's ∂L/∂W" if size == 1 else f"the mean ∂L/∂W over the batch's {size} rows"
     if batch.is_plain_descent:
         return (
-            f"W′ = W − η·∂L/∂W with η = {settings.learning_rate:g} and {mean}: plain gradient descent, "
+            f"W′ = W − η·∂L/∂W with η = {settings.learning_rate:g} and {gradient}: plain gradient descent, "
             "exactly the update the next Step makes."
         )
     rule = OPTIMIZERS[settings.optimizer]
     extras = (" + λ₁·sign(W)" if settings.l1 else "") + (" + λ₂·W" if settings.l2 else "")
     return (
         f"Step does not update by plain W − η·∂L/∂W here: it uses {rule.title} ({rule.formula_text}) "
-        f"with η = {settings.learning_rate:g} and g = {mean.removeprefix('∂L/∂W ')} of ∂L/∂W{extras}. "
+        f"with η = {settings.learning_rate:g} and g = {gradient}{extras}. "
         "W′ below is that update, made with what the optimiser remembers from the steps before: "
         "exactly what the next Step leaves."
     )
@@ -636,7 +641,7 @@ def _render_step_panel(run: Run, data: Prepared) -> None:
     except MlpsimError as error:
         st.error(f"This batch's pass cannot be worked out: {escaped(str(error))}")
         return
-    mean = "" if size == 1 else f"mean over the {size} rows "
+    mean = "" if size == 1 else f"mean over the {size} rows, "
     st.markdown(f"{escaped(loss.title)} L ({mean}as the network is now) = {batch.gradients.loss:.6g}")
     st.caption(_update_caption(batch, settings, size))
     weights, gradient, updated, changed = train_tables.step_tables(network, batch, position)
