@@ -242,3 +242,20 @@ def test_with_momentum_and_l2_the_panel_names_the_rule_and_shows_the_update_step
             np.testing.assert_allclose(after.layers[k].weights, w, rtol=1e-12, atol=1e-14)
             np.testing.assert_allclose(after.layers[k].bias, b, rtol=1e-12, atol=1e-14)
         layers = stepped
+
+
+def test_a_batch_grown_past_the_rows_left_says_the_next_step_only_ends_the_epoch():
+    at = page(**{state.TRAIN_BATCH_SIZE: 1})
+    click(at, "Step")  # row 4 of the shuffle 3, 2, 0, 1 (1-based: 4, 3, 1, 2)
+    next(w for w in at.number_input if w.key == state.TRAIN_BATCH_SIZE).set_value(10).run()
+    assert not at.exception
+    # Batch 10 from row 10 of the epoch: no row is left, so Step trains nothing and ends epoch 1.
+    assert "trains no row" in at.info[0].value and "ends that epoch" in at.info[0].value
+    trained = run_of(at).network
+    click(at, "Step")
+    assert run_of(at).epoch == 1 and run_of(at).batches_done == 0
+    for k in range(2):
+        np.testing.assert_array_equal(run_of(at).network.layers[k].weights, trained.layers[k].weights)
+    # Epoch 2: all four rows in its own shuffle.
+    assert rows_shown(at) == [r + 1 for r in epoch_orders(2)[1]]
+    assert "batch 1 of 1 of epoch 2" in next_step_text(at)
