@@ -566,7 +566,8 @@ def _highlighted(frame: pd.DataFrame, changed) -> pd.io.formats.style.Styler:
 
 
 ROWS_LISTED = 12
-"""The next Step's rows are listed by number up to this many; more are counted, then listed to here."""
+"""The next Step's rows are listed by number up to this many; a bigger batch lists its first
+ROWS_LISTED and says how many rows it has."""
 ROW_GRADIENTS_SHOWN = 8
 """Per-row ∂L/∂W tables shown on request, at most this many (the batch's first rows)."""
 
@@ -680,6 +681,7 @@ def _render_row_gradients(network: Network, batch: train_views.BatchStep, loss, 
         return
     with each:
         for k in range(shown):
+            # Only this row's gradient is read: the rate of the step it would make does not matter.
             own = train_views.sample_step(network, batch.inputs[k], batch.targets[k], loss, 1.0)
             st.markdown(f"**Training row {int(batch.rows[k]) + 1}**")
             frame = train_tables.matrix_frame(own.gradients.weights[position - 1], position)
