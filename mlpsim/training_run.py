@@ -23,7 +23,7 @@ import numpy as np
 from mlpsim.core.errors import ValidationError
 from mlpsim.core.losses import LOSSES, default_loss, get_loss
 from mlpsim.core.network import Network
-from mlpsim.core.optimizers import Optimizer
+from mlpsim.core.optimizers import Optimizer, OptimizerState
 from mlpsim.core.training import (
     Examples,
     TrainingConfig,
@@ -273,6 +273,23 @@ def batch_count(rows: Examples, settings: Settings) -> int:
     return -(-len(rows) // settings.batch_size)
 
 
+def next_batch(run: Run, settings: Settings, data: Prepared) -> np.ndarray:
+    """The rows the next Step trains: (B,) 0-based indices into ``data.train_rows``, in the
+    order it trains them — the current epoch's shuffle (the core's ``epoch_order`` from the
+    run's generator state), from the first row no Step of this epoch has taken. Empty when the
+    batch size grew mid-epoch past the rows left: that Step only ends the epoch. ``step`` takes
+    its rows from here, so the one-step panel shows the very batch Step trains."""
+    order, _ = epoch_order(run.state.rng_state, len(data.train_rows))
+    first = run.batches_done * settings.batch_size
+    return order[first : first + settings.batch_size]
+
+
+def optimizer_memory(run: Run, settings: Settings) -> OptimizerState:
+    """What the optimiser remembers before the next Step, of the kind ``settings`` name (a
+    switched optimiser starts from zero, as Step then does)."""
+    return _fitted_state(run, settings).optimizer_state
+
+
 def _subset(rows: Examples, indices: np.ndarray) -> Examples:
     labels = None if rows.labels is None else rows.labels[indices]
     return Examples(rows.inputs[indices], rows.targets[indices], labels, rows.threshold)
@@ -294,12 +311,11 @@ def step(run: Run, settings: Settings, data: Prepared) -> Run | Stopped:
     """One mini-batch of the current epoch (the last one ends the epoch and records it)."""
     rows = data.train_rows
     state = _fitted_state(run, settings)
-    order, rng_after = epoch_order(state.rng_state, len(rows))
-    first = run.batches_done * settings.batch_size
-    if first >= len(rows):  # the batch size grew mid-epoch past the rows left: end the epoch now
+    _, rng_after = epoch_order(state.rng_state, len(rows))
+    indices = next_batch(run, settings, data)
+    if indices.size == 0:  # the batch size grew mid-epoch past the rows left: end the epoch now
         return _finish(run, state, run.loss_sum, run.correct, rng_after, data)
-    indices = order[first : first + settings.batch_size]
-    last = first + len(indices) >= len(rows)
+    last = run.batches_done * settings.batch_size + len(indices) >= len(rows)
     piece = TrainingState(state.network, state.optimizer_state, 0, state.rng_state)
     try:
         progress = next(

@@ -140,7 +140,7 @@ def small_network() -> Network:
     )
 
 
-def test_a_step_shows_the_three_tables_with_a_weight_worked_out_here(page, app_url, artifacts):
+def test_a_step_shows_the_three_tables_of_the_next_step_and_makes_it(page, app_url, artifacts):
     open_on_train(page, app_url, small_network(), viewport=(1280, 1600))
     sidebar = page.locator('[data-testid="stSidebar"]')
     pick(page, "Dataset", "Truth table: XOR")
@@ -152,38 +152,47 @@ def test_a_step_shows_the_three_tables_with_a_weight_worked_out_here(page, app_u
     wait_for_app_idle(page)
     page.get_by_role("button", name=re.compile("^Step")).click()
     page.wait_for_selector("h3:has-text('Epoch 1')", timeout=10_000)
-    sample = page.get_by_label(re.compile("Sample"))
-    sample.fill("4")
-    sample.press("Enter")
-    wait_for_app_idle(page)
     page.get_by_role("radio", name=re.compile("W2")).or_(
         page.get_by_role("button", name=re.compile("W2 ·"))
     ).first.click()
     wait_for_app_idle(page)
-    # The Step: one gradient step (η = 0.5) on the mean of the four rows' gradients,
-    # worked with the reference's plain loops; then sample 4, x = (1, 1), y = 0, by hand:
+    # The Step: one gradient step (η = 0.5) on the mean of the four rows' gradients (batch 10 >
+    # 4 rows), worked with the reference's plain loops. The panel then shows the next Step, the
+    # same again from the stepped weights: W2, the four rows' mean ∂L/∂W2 and W2′.
+    rows, targets = [[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]]
     layers = [(layer.weights.tolist(), layer.bias.tolist(), layer.activation) for layer in small_network().layers]
-    _, _, gw, gb = reference.backward_batch(
-        layers, [[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], "binary_cross_entropy"
-    )
-    w1 = [[layers[0][0][i][j] - 0.5 * gw[0][i][j] for j in range(2)] for i in range(2)]
-    b1 = [layers[0][1][j] - 0.5 * gb[0][j] for j in range(2)]
-    w2 = [[layers[1][0][i][0] - 0.5 * gw[1][i][0]] for i in range(2)]
-    b2 = layers[1][1][0] - 0.5 * gb[1][0]
-    a1 = [max(0.0, w1[0][j] + w1[1][j] + b1[j]) for j in range(2)]  # z = W1ᵀ·(1, 1) + b1, ReLU
-    out = 1 / (1 + np.exp(-(a1[0] * w2[0][0] + a1[1] * w2[1][0] + b2)))
-    delta = out - 0.0  # cross-entropy with a sigmoid output: δ = a − y
-    gradient = a1[0] * delta  # ∂L/∂W2[1,1] = a(N1)·δ
-    updated = w2[0][0] - 0.5 * gradient
+
+    def stepped(layers):
+        _, _, gw, gb = reference.backward_batch(layers, rows, targets, "binary_cross_entropy")
+        return [
+            (
+                [[w - 0.5 * g for w, g in zip(row, grow)] for row, grow in zip(weights, gws)],
+                [b - 0.5 * g for b, g in zip(bias, gbs)],
+                activation,
+            )
+            for (weights, bias, activation), gws, gbs in zip(layers, gw, gb)
+        ], gw
+
+    after_one, _ = stepped(layers)
+    after_two, gradients = stepped(after_one)
+    w2, gradient, updated = after_one[1][0][0][0], gradients[1][0][0], after_two[1][0][0][0]
     tables = page.locator('[data-testid="stTable"]')
     # The W2 choice reruns the page: wait (up to 15 s) for its tables rather than read W1's.
     deadline = time.monotonic() + 15
-    while f"{w2[0][0]:.4g}" not in tables.nth(0).inner_text() and time.monotonic() < deadline:
+    while f"{w2:.4g}" not in tables.nth(0).inner_text() and time.monotonic() < deadline:
         page.wait_for_timeout(250)
     texts = [tables.nth(k).inner_text() for k in range(3)]
-    assert f"{w2[0][0]:.4g}" in texts[0]
+    assert f"{w2:.4g}" in texts[0]
     assert f"{gradient:.4g}" in texts[1]
     assert f"{updated:.4g}" in texts[2]
+    heading = page.locator("p").filter(has_text=re.compile(r"^The next Step trains")).first
+    assert "batch 1 of 1 of epoch 2: all training rows" in heading.inner_text()
+    page.get_by_role("button", name=re.compile("^Step")).click()
+    page.wait_for_selector("h3:has-text('Epoch 2')", timeout=10_000)
+    deadline = time.monotonic() + 15
+    while f"{updated:.4g}" not in tables.nth(0).inner_text() and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+    assert f"{updated:.4g}" in tables.nth(0).inner_text()  # Step left the panel's W2′
     page.screenshot(path=str(artifacts / "train-step-tables.png"))
 
 

@@ -1,7 +1,8 @@
 """The Train page's pictures as pure functions (no Streamlit or pandas): the decision boundary
 and every neuron's map over the input plane, the loss and accuracy curves, the confusion matrix
-and worst-classified digits, the data preview's chart, and one sample's step (its tables are
-ui/parts/train_tables.py: tables are pandas, which mlpsim never imports).
+and worst-classified digits, the data preview's chart, the next Step's update (its mini-batch
+as one pass) and one sample's step (their tables are ui/parts/train_tables.py: tables are
+pandas, which mlpsim never imports).
 
 The plane is one batched forward pass over a RESOLUTION × RESOLUTION grid (10,000 rows through
 the network at once); each neuron's map is its column of that pass, so drawing every neuron
@@ -23,6 +24,7 @@ from mlpsim.core.backward import Gradients, backward
 from mlpsim.core.forward import ForwardResult, forward
 from mlpsim.core.losses import Loss
 from mlpsim.core.network import Network, neuron_name
+from mlpsim.core.optimizers import Optimizer, OptimizerState
 from mlpsim.data.datasets import Dataset
 from mlpsim.render.raster import png_bytes
 
@@ -430,3 +432,54 @@ def sample_step(network: Network, x: np.ndarray, y: np.ndarray, loss: Loss, lear
     gradients = backward(network, y, loss=loss, result=result)
     updated = tuple(layer.weights - learning_rate * g for layer, g in zip(network.layers, gradients.weights))
     return SampleStep(x, y, result, gradients, learning_rate, updated)
+
+
+@dataclass(frozen=True, eq=False)
+class BatchStep:
+    """The update the next Step makes: its mini-batch's forward and backward pass and the run's
+    optimiser applied to them, with the same arithmetic as the core's training loop (one batched
+    pass, the mean gradient, ``Optimizer.update``), so ``updated`` is what Step leaves.
+
+    rows: (B,) 0-based training rows, in the order Step trains them; inputs: (B, N0);
+    targets: (B, M); result: the batch's forward pass; gradients: its backward pass (loss the
+    batch's mean, weights[k] (N, M) and biases[k] (M,) the means over the B rows, deltas per row);
+    updated[k]: (N, M) and updated_biases[k]: (M,) the weights and biases of weighted layer k
+    (0-based) after the optimiser's step; optimizer: the rule and η that made it.
+    """
+
+    rows: np.ndarray
+    inputs: np.ndarray
+    targets: np.ndarray
+    result: ForwardResult
+    gradients: Gradients
+    optimizer: Optimizer
+    updated: tuple[np.ndarray, ...]
+    updated_biases: tuple[np.ndarray, ...]
+
+    @property
+    def is_plain_descent(self) -> bool:
+        """W′ = W − η·∂L/∂W exactly: SGD without L1 or L2."""
+        return self.optimizer.name == "sgd" and not self.optimizer.l1 and not self.optimizer.l2
+
+
+def batch_step(
+    network: Network,
+    rows: np.ndarray,
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    loss: Loss,
+    optimizer: Optimizer,
+    memory: OptimizerState,
+) -> BatchStep:
+    """The step on ``inputs`` (B, N0) and ``targets`` (B, M) — the training rows ``rows`` (B,)
+    — with ``optimizer`` remembering ``memory`` (copied: the run's own is never changed).
+    Raises GradientError or ForwardError when a value of the pass is not finite."""
+    result = forward(network, inputs)
+    gradients = backward(network, targets, loss=loss, result=result)
+    parameters = [np.array(array) for layer in network.layers for array in (layer.weights, layer.bias)]
+    pairs = [g for pair in zip(gradients.weights, gradients.biases) for g in pair]
+    kept = memory.copy()
+    optimizer.update(parameters, pairs, kept.slots, kept.steps)
+    return BatchStep(
+        rows, inputs, targets, result, gradients, optimizer, tuple(parameters[0::2]), tuple(parameters[1::2])
+    )

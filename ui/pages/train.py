@@ -498,6 +498,11 @@ def _workbench() -> None:
 
 
 def _sample_input(run: Run, data: Prepared):
+    """The training row the diagram is coloured for: the one the one-step panel works out, a
+    row of the next Step's batch (its first, once the batch no longer holds the one chosen)."""
+    numbers = [int(r) + 1 for r in training_run.next_batch(run, _settings(), data)]
+    if numbers and state.value(state.TRAIN_SAMPLE) not in numbers:
+        st.session_state[state.TRAIN_SAMPLE] = numbers[0]
     row = min(state.value(state.TRAIN_SAMPLE), len(data.train_rows)) - 1
     return data.train_rows.inputs[row], data.train_rows.targets[row]
 
@@ -674,21 +679,60 @@ def _highlighted(frame: pd.DataFrame, changed) -> pd.io.formats.style.Styler:
     return frame.style.apply(lambda _: pd.DataFrame(css, index=frame.index, columns=frame.columns), axis=None)
 
 
+ROWS_LISTED = 12
+"""The next Step's rows are listed by number up to this many; a bigger batch lists its first
+ROWS_LISTED and says how many rows it has."""
+ROW_GRADIENTS_SHOWN = 8
+"""Per-row ∂L/∂W tables shown on request, at most this many (the batch's first rows)."""
+
+
+def _rows_text(rows) -> str:
+    """1-based training-row numbers, the first ROWS_LISTED of them."""
+    listed = ", ".join(str(int(r) + 1) for r in rows[:ROWS_LISTED])
+    return listed + (f", … ({len(rows)} rows)" if len(rows) > ROWS_LISTED else "")
+
+
+def _update_caption(batch: train_views.BatchStep, settings: Settings, size: int) -> str:
+    """What the W′ table is, truthfully: the update Step makes, by which rule."""
+    gradient = "this one row's ∂L/∂W" if size == 1 else f"the mean ∂L/∂W over the batch's {size} rows"
+    if batch.is_plain_descent:
+        return (
+            f"W′ = W − η·∂L/∂W with η = {settings.learning_rate:g} and {gradient}: plain gradient descent, "
+            "exactly the update the next Step makes."
+        )
+    rule = OPTIMIZERS[settings.optimizer]
+    extras = (" + λ₁·sign(W)" if settings.l1 else "") + (" + λ₂·W" if settings.l2 else "")
+    return (
+        f"Step does not update by plain W − η·∂L/∂W here: it uses {rule.title} ({rule.formula_text}) "
+        f"with η = {settings.learning_rate:g} and g = {gradient}{extras}. "
+        "W′ below is that update, made with what the optimiser remembers from the steps before: "
+        "exactly what the next Step leaves."
+    )
+
+
 def _render_step_panel(run: Run, data: Prepared) -> None:
     network = run.network
     settings = _settings()
     st.subheader("One step, every number")
-    count = len(data.train_rows)
-    _fill(state.TRAIN_SAMPLE_INPUT, state.value(state.TRAIN_SAMPLE))
-    st.session_state[state.TRAIN_SAMPLE_INPUT] = min(st.session_state[state.TRAIN_SAMPLE_INPUT], count)
-    pick, layer_pick = st.columns([1, 3])
-    sample = pick.number_input(f"Sample (training row 1–{count})", 1, count, step=1, key=state.TRAIN_SAMPLE_INPUT)
-    st.session_state[state.TRAIN_SAMPLE] = int(sample)
+    rows = training_run.next_batch(run, settings, data)
+    if rows.size == 0:
+        st.info(
+            f"The next Step trains no row: the batch size grew past the rows left in epoch {run.epoch + 1}, "
+            f"so it only ends that epoch. The Step after it starts epoch {run.epoch + 2}."
+        )
+        return
+    batches = training_run.batch_count(data.train_rows, settings)
+    size = len(rows)
+    which = "training row" if size == 1 else ("all training rows" if size == len(data.train_rows) else "training rows")
+    st.markdown(
+        f"**The next Step** trains batch {run.batches_done + 1} of {batches} of epoch {run.epoch + 1}: "
+        f"{which} {_rows_text(rows)}" + ("" if size == 1 else ", in the order of the run's seeded shuffle") + "."
+    )
     layers = list(range(1, len(network.layers) + 1))
     _fill(state.TRAIN_LAYER_INPUT, state.value(state.TRAIN_STEP_LAYER))
     if st.session_state[state.TRAIN_LAYER_INPUT] not in layers:
         st.session_state[state.TRAIN_LAYER_INPUT] = len(layers)
-    chosen = layer_pick.segmented_control(
+    chosen = st.segmented_control(
         "Layer",
         layers,
         key=state.TRAIN_LAYER_INPUT,
@@ -697,26 +741,25 @@ def _render_step_panel(run: Run, data: Prepared) -> None:
     )
     position = len(layers) if chosen is None else chosen  # required=True: never None in fact
     st.session_state[state.TRAIN_STEP_LAYER] = position
-    x, y = data.train_rows.inputs[sample - 1], data.train_rows.targets[sample - 1]
     loss = get_loss(settings.loss, network.layers[-1].activation)
+    train_rows = data.train_rows
     try:
-        worked = train_views.sample_step(network, x, y, loss, settings.learning_rate)
+        batch = train_views.batch_step(
+            network,
+            rows,
+            train_rows.inputs[rows],
+            train_rows.targets[rows],
+            loss,
+            settings.optimizer_object(),
+            training_run.optimizer_memory(run, settings),
+        )
     except MlpsimError as error:
-        st.error(f"This sample's pass cannot be worked out: {error}")
+        st.error(f"This batch's pass cannot be worked out: {escaped(str(error))}")
         return
-    output = ", ".join(f"{v:.4g}" for v in worked.result.output)
-    target = ", ".join(f"{v:g}" for v in y)
-    st.markdown(
-        f"x = ({', '.join(f'{v:.4g}' for v in x[:8])}{', …' if x.size > 8 else ''}) · "
-        f"output a = ({output}) · target y = ({target}) · {escaped(loss.title)} L = {worked.gradients.loss:.6g}"
-    )
-    st.caption(
-        f"W′ = W − η·∂L/∂W with η = {settings.learning_rate:g}: plain gradient descent on this one sample. "
-        f"Step trains on a mini-batch of {settings.batch_size} with {settings.optimizer}"
-        + (" and regularisation" if settings.l1 or settings.l2 else "")
-        + "; with batch size 1, sgd and no L1/L2 the two are the same step."
-    )
-    weights, gradient, updated, changed = train_tables.step_tables(network, worked, position)
+    mean = "" if size == 1 else f"mean over the {size} rows, "
+    st.markdown(f"{escaped(loss.title)} L ({mean}as the network is now) = {batch.gradients.loss:.6g}")
+    st.caption(_update_caption(batch, settings, size))
+    weights, gradient, updated, changed = train_tables.step_tables(network, batch, position)
     show = st.table if weights.shape[1] <= TABLE_MAX_COLUMNS and weights.shape[0] <= 40 else st.dataframe
     side_by_side = weights.shape[1] <= SIDE_BY_SIDE_COLUMNS
     places = st.columns(3) if side_by_side else [st.container() for _ in range(3)]
@@ -727,16 +770,85 @@ def _render_step_panel(run: Run, data: Prepared) -> None:
     )
     for column, title, frame, marks in zip(
         places,
-        (f"W{position}", f"∂L/∂W{position}", f"W{position} after the update"),
+        (f"W{position}", f"∂L/∂W{position}" + (" (batch mean)" if size > 1 else ""), f"W{position} after the Step"),
         (weights, gradient, updated),
         (None, None, changed),
     ):
         with column:
             st.markdown(f"**{title}**")
             show(frame if marks is None else _highlighted(frame, marks))
+    if size > 1:
+        _render_row_gradients(network, batch, loss, position)
+    _render_sample_working(network, batch, loss, position, settings)
+
+
+def _render_row_gradients(network: Network, batch: train_views.BatchStep, loss, position: int) -> None:
+    """Each row's own ∂L/∂W of the layer, on request: the table above is their mean."""
+    shown = min(len(batch.rows), ROW_GRADIENTS_SHOWN)
+    more = f" (the first {shown})" if shown < len(batch.rows) else ""
+    each = st.expander(
+        f"Each row's ∂L/∂W{position}{more}: the batch mean above is their average",
+        key=state.TRAIN_ROW_GRADIENTS_OPEN,
+        on_change="rerun",
+    )
+    if not each.open:  # drawn only while open: every Step would send them otherwise
+        return
+    with each:
+        for k in range(shown):
+            # Only this row's gradient is read: the rate of the step it would make does not matter.
+            own = train_views.sample_step(network, batch.inputs[k], batch.targets[k], loss, 1.0)
+            st.markdown(f"**Training row {int(batch.rows[k]) + 1}**")
+            frame = train_tables.matrix_frame(own.gradients.weights[position - 1], position)
+            (st.table if frame.shape[1] <= TABLE_MAX_COLUMNS and frame.shape[0] <= 40 else st.dataframe)(frame)
+
+
+def _render_sample_working(
+    network: Network, batch: train_views.BatchStep, loss, position: int, settings: Settings
+) -> None:
+    """One row of the batch worked out neuron by neuron (its own gradient, plain descent)."""
+    size = len(batch.rows)
+    numbers = [int(r) + 1 for r in batch.rows]
+    _fill(state.TRAIN_SAMPLE_INPUT, state.value(state.TRAIN_SAMPLE))
+    if st.session_state[state.TRAIN_SAMPLE_INPUT] not in numbers:
+        st.session_state[state.TRAIN_SAMPLE_INPUT] = numbers[0]  # the panel moved on to a new batch
+    st.markdown("**Neuron by neuron**")
+    sample = st.selectbox(
+        "Row of this batch to work out" if size > 1 else "Row of this Step",
+        numbers,
+        key=state.TRAIN_SAMPLE_INPUT,
+        format_func=lambda r: f"training row {r}",
+        disabled=size == 1,
+    )
+    st.session_state[state.TRAIN_SAMPLE] = int(sample)
+    k = numbers.index(sample)
+    x, y = batch.inputs[k], batch.targets[k]
+    try:
+        worked = train_views.sample_step(network, x, y, loss, settings.learning_rate)
+    except MlpsimError as error:
+        st.error(f"This sample's pass cannot be worked out: {escaped(str(error))}")
+        return
+    output = ", ".join(f"{v:.4g}" for v in worked.result.output)
+    target = ", ".join(f"{v:g}" for v in y)
+    st.markdown(
+        f"x = ({', '.join(f'{v:.4g}' for v in x[:8])}{', …' if x.size > 8 else ''}) · "
+        f"output a = ({output}) · target y = ({target}) · {escaped(loss.title)} L = {worked.gradients.loss:.6g}"
+    )
+    if size == 1 and batch.is_plain_descent:
+        st.caption("This row is the whole batch and Step is plain gradient descent: w′ below is the table's W′.")
+    else:
+        rule = OPTIMIZERS[settings.optimizer].title + (" with L1/L2" if settings.l1 or settings.l2 else "")
+        averages = f"averages ∂L/∂w over the batch's {size} rows" if size > 1 else ""
+        updates = "" if batch.is_plain_descent else f"updates by {rule}"
+        st.caption(
+            "The working below is this one row's: its own ∂L/∂w and w′ = w − η·∂L/∂w. Step "
+            + " and ".join(part for part in (averages, updates) if part)
+            + ", so this w′ is not the table's W′."
+        )
     _render_neuron_working(network, worked, loss, position, settings.learning_rate)
     matrix_form = st.expander(
-        f"Matrix form of layer {position}'s backward step", key=state.TRAIN_MATRIX_FORM_OPEN, on_change="rerun"
+        f"Matrix form of layer {position}'s backward step for training row {sample}",
+        key=state.TRAIN_MATRIX_FORM_OPEN,
+        on_change="rerun",
     )
     if matrix_form.open:  # drawn only while open: every Step would send it otherwise
         with matrix_form:

@@ -1,5 +1,6 @@
 """The Train page's tables as pandas frames (no Streamlit): the data preview and the one-step
-tables W, ∂L/∂W, W′ of a layer, in the article's orientation (rows = sources, columns = targets).
+tables W, ∂L/∂W, W′ of a layer (of the next Step's mini-batch, or of one sample), in the
+article's orientation (rows = sources, columns = targets).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import pandas as pd
 
 from mlpsim.core.network import Network, neuron_name
 from mlpsim.data.datasets import Dataset
-from mlpsim.render.train_views import SampleStep
+from mlpsim.render.train_views import BatchStep, SampleStep
 
 
 def preview_frame(dataset: Dataset, rows: int = 8) -> pd.DataFrame:
@@ -31,7 +32,7 @@ def table_number(value: float) -> str:
     return "0" if value == 0 else f"{float(value):.{TABLE_DIGITS}g}"
 
 
-def _matrix_frame(values: np.ndarray, position: int) -> pd.DataFrame:
+def matrix_frame(values: np.ndarray, position: int) -> pd.DataFrame:
     """An N×M matrix of layer ``position`` in the article's orientation: rows = sources, columns = targets."""
     n, m = values.shape
     return pd.DataFrame(
@@ -42,16 +43,16 @@ def _matrix_frame(values: np.ndarray, position: int) -> pd.DataFrame:
 
 
 def step_tables(
-    network: Network, step: SampleStep, position: int
+    network: Network, step: SampleStep | BatchStep, position: int
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, np.ndarray]:
-    """W, ∂L/∂W and W′ of layer ``position`` (1..L) as text tables, and (N, M) booleans: the
-    cells W′ changed (∂L/∂W not 0)."""
+    """W, ∂L/∂W (one sample's, or a batch's mean) and W′ of layer ``position`` (1..L) as text
+    tables, and (N, M) booleans: the cells W′ changed."""
     weights = network.layers[position - 1].weights
     gradient = step.gradients.weights[position - 1]
     updated = step.updated[position - 1]
     return (
-        _matrix_frame(weights, position),
-        _matrix_frame(gradient, position),
-        _matrix_frame(updated, position),
+        matrix_frame(weights, position),
+        matrix_frame(gradient, position),
+        matrix_frame(updated, position),
         updated != weights,
     )
