@@ -79,6 +79,8 @@ def assert_every_view_drawn(at, dataset_inputs: np.ndarray) -> None:
     assert all(np.isfinite(layer.weights).all() and np.isfinite(layer.bias).all() for layer in network.layers)
     page = html_of(at)
     assert "Loss and accuracy per epoch" in page
+    counter = next(m.value for m in at.markdown if m.value.startswith("### Epoch"))
+    assert not re.search(r"\d{12}", counter), counter  # a loss of 1e246 is not written with 247 digits
     plane = train_views.plane_for(dataset_inputs)
     if plain_pass_overflows(network, plane.grid):
         assert "No picture: over this plane" in page and "Decision boundary" not in page
@@ -272,5 +274,9 @@ def test_a_stopped_run_without_a_non_finite_record_is_marked_at_the_epoch_it_sto
     *_, escape = polyline_points(svg)
     assert escape[-1] == (156.0, 22.0)  # epoch 3 is the axis's right end
     assert ">3</text>" in svg and "∞</text>" in svg
+    # The huge axis carries its power of ten in its title, so the ticks fit beside the axis.
+    assert ">×1e300</text>" in svg
+    ticks = re.findall(r'<text x="40" [^>]*>([^<]*)</text>', svg)
+    assert len(ticks) == 3 and ticks[0] == "0" and all(len(tick) <= 4 for tick in ticks)
     # A loss at the largest double: the axis top stays finite.
     assert "inf" not in train_views.curves_svg([record(1, 1.7e308)], diverged_at=2).lower()

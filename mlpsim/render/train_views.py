@@ -342,6 +342,9 @@ def curves_svg(history, width: int = 460, height: int = 230, diverged_at: int | 
     last_epoch = max([line.epochs[-1] for line in lines] + [epoch for _, epoch in escapes], default=0)
     loss_top = max((max(line.values) for line in lines if line.axis == "loss"), default=0.0) or 1.0
     loss_top = min(float(f"{loss_top * 1.05:.2g}"), sys.float_info.max)  # 1.05 × 1.7e308 is inf
+    # A diverging loss (1e246) gets its power of ten once, as the axis title: ticks such as
+    # "1.4e+246" do not fit the 44 px beside the axis.
+    power = int(math.floor(math.log10(loss_top))) if loss_top >= 1e4 else 0
 
     def x_of(epoch: float) -> float:
         return left + inner_w * (epoch / max(last_epoch, 1))
@@ -357,14 +360,17 @@ def curves_svg(history, width: int = 460, height: int = 230, diverged_at: int | 
     ]
     for fraction in (0.0, 0.5, 1.0):
         y = top + inner_h * (1.0 - fraction)
-        parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">{fraction * loss_top:.3g}</text>')
+        tick = fraction * loss_top / 10.0**power
+        parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">{tick:.3g}</text>')
         if any(line.axis == "accuracy" for line in lines):
             parts.append(f'<text x="{width - right + 4}" y="{y + 4:.1f}">{fraction:.0%}</text>')
     for fraction in (0.0, 0.5, 1.0):
         epoch = round(fraction * last_epoch)
         parts.append(f'<text x="{x_of(epoch):.1f}" y="{height - bottom + 14}" text-anchor="middle">{epoch}</text>')
     parts.append(f'<text x="{left + inner_w / 2}" y="{height - 2}" text-anchor="middle" opacity="0.7">epoch</text>')
-    parts.append(f'<text x="4" y="{top - 8}" opacity="0.7">loss</text>')
+    # A huge axis's title is its multiplier (the legend names the losses): "loss (×1e246)" would
+    # run into the legend.
+    parts.append(f'<text x="4" y="{top - 8}" opacity="0.7">{f"×1e{power}" if power else "loss"}</text>')
     legend_x = left + 30
     for line in lines:
         dash = ' stroke-dasharray="4 3"' if line.dashed else ""

@@ -388,15 +388,21 @@ def _sample_input(run: Run, data: Prepared):
     return data.train_rows.inputs[row], data.train_rows.targets[row]
 
 
+def _loss_text(loss: float) -> str:
+    """Four decimals, as a learning loss reads best; a diverging one (1e246 has 247 digits
+    before the point) in powers of ten."""
+    return f"{loss:.4f}" if abs(loss) < 1e6 else f"{loss:.4g}"
+
+
 def _counter_text(run: Run, data: Prepared) -> str:
     batches = training_run.batch_count(data.train_rows, _settings())
     within = f" · batch {run.batches_done} of {batches} of the next epoch" if run.batches_done else ""
     last = run.history[-1] if run.history else None
     figures = ""
     if last is not None:
-        figures = f" · train loss {last.train_loss:.4f}"
+        figures = f" · train loss {_loss_text(last.train_loss)}"
         if last.test_loss is not None:
-            figures += f" · test loss {last.test_loss:.4f}"
+            figures += f" · test loss {_loss_text(last.test_loss)}"
         if last.test_accuracy is not None:
             figures += f" · test accuracy {100 * last.test_accuracy:.1f} %"
     if within:
