@@ -267,3 +267,50 @@ def test_a_fresh_train_page_learns_with_one_click_on_play(page, app_url, artifac
     assert epoch_of(page) > 0
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(artifacts / "train-fresh-after-play.png"))
+
+
+def test_eta_100_on_xor_stops_with_its_message_and_every_view_still_drawn(page, app_url, artifacts):
+    """The workshop demo: the seed example reshaped for XOR (ReLU hidden, large weights) at
+    η 100 overflows within a few epochs; the page says where and keeps drawing, no exception."""
+    from mlpsim import training_run
+    from mlpsim.io.presets import seed_example
+
+    dataset = training_run.built_in(training_run.DataChoice("xor"))[0]
+    open_on_train(page, app_url, training_run.reshape_for(seed_example(), dataset).network, viewport=(1280, 1600))
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_role("combobox", name="Dataset").click()
+    page.get_by_role("option", name="Exclusive or (Playground)").click()
+    wait_for_app_idle(page)
+    sidebar.get_by_role("combobox", name="Loss").click()
+    page.get_by_role("option", name="Binary cross-entropy").click()
+    wait_for_app_idle(page)
+    rate = sidebar.get_by_label("Learning rate η")
+    rate.fill("100")
+    rate.press("Enter")
+    wait_for_app_idle(page)
+    stopped = page.get_by_text(re.compile(r"Training stopped at epoch \d+"))
+    for _ in range(8):
+        page.get_by_role("button", name=re.compile("^Epoch")).click()
+        wait_for_app_idle(page)
+        if stopped.count():
+            break
+    assert stopped.count() == 1 and stopped.is_visible()
+    assert re.search(r"in layer \d+ \(", stopped.inner_text())
+    assert page.locator('[data-testid="stException"]').count() == 0
+    boundary = page.get_by_role("img", name=re.compile("^Decision boundary"))
+    fallback = page.get_by_text("No picture: over this plane").first
+    assert boundary.count() == 1 or fallback.is_visible()
+    assert page.get_by_role("img", name="Loss and accuracy per epoch").is_visible()
+    page.screenshot(path=str(artifacts / "train-diverged.png"), full_page=True)
+    page.get_by_role("heading", name="One step, every number").hover()
+    page.mouse.wheel(0, 1400)
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(artifacts / "train-diverged-step-panel.png"))
+    page.get_by_role("button", name="Undo", exact=True).click()
+    stopped.wait_for(state="detached", timeout=15_000)
+    wait_for_app_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.get_by_role("button", name="Reset", exact=True).click()
+    page.wait_for_selector("h3:has-text('Epoch 0')", timeout=15_000)
+    wait_for_app_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import base64
 import html
+import math
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +23,7 @@ import plotly.graph_objects as go
 
 from mlpsim.core.activations import REGISTRY
 from mlpsim.core.backward import Gradients, backward
+from mlpsim.core.errors import MlpsimError
 from mlpsim.core.forward import ForwardResult, forward
 from mlpsim.core.losses import Loss
 from mlpsim.core.network import Network, neuron_name
@@ -72,9 +75,34 @@ def plane_for(inputs: np.ndarray, resolution: int = RESOLUTION) -> Plane:
     return Plane(xs, ys, np.column_stack([gx.ravel(), gy.ravel()]))
 
 
-def plane_pass(network: Network, plane: Plane) -> ForwardResult:
-    """Every neuron's value at every grid point: one forward pass of (R·R, 2) rows."""
-    return forward(network, plane.grid)
+def plane_pass(network: Network, plane: Plane) -> ForwardResult | str:
+    """Every neuron's value at every grid point: one forward pass of (R·R, 2) rows; or, where
+    a value leaves the floating-point range somewhere on the plane (the huge weights a diverged
+    run keeps), the sentence the boundary and the neuron maps show in place of their pictures."""
+    try:
+        result = forward(network, plane.grid)
+    except MlpsimError:  # forward names the first neuron that overflowed; the picture needs less
+        return no_plane_picture(network)
+    if all(np.isfinite(a).all() for a in result.a):
+        return result
+    return no_plane_picture(network)
+
+
+def no_plane_picture(network: Network) -> str:
+    """Why the plane cannot be drawn for ``network``: its values overflow there."""
+    largest = max(float(np.max(np.abs(layer.weights), initial=0.0)) for layer in network.layers)
+    return (
+        f"No picture: over this plane the network's values leave the floating-point range "
+        f"(its largest weight is {largest:.3g}). Reset returns to the starting weights."
+    )
+
+
+def no_picture_html(sentence: str) -> str:
+    """A sentence standing where a picture would be, in a dashed box of the picture's place."""
+    return (
+        '<div role="note" style="border:1px dashed rgba(128,128,128,0.6);border-radius:4px;'
+        f'padding:12px;max-width:380px;font-size:14px">{html.escape(sentence)}</div>'
+    )
 
 
 def value_range(activation: str, values: np.ndarray) -> tuple[float, float]:
@@ -87,8 +115,13 @@ def value_range(activation: str, values: np.ndarray) -> tuple[float, float]:
 
 
 def colours(values: np.ndarray, low: float, high: float) -> np.ndarray:
-    """(…,) values → (…, 3) uint8 on the orange → grey → blue ramp over [low, high]."""
-    t = np.clip((values - low) / (high - low), 0.0, 1.0)[..., None]
+    """(…,) values → (…, 3) uint8 on the orange → grey → blue ramp over [low, high].
+
+    The values and the range are divided by the range's magnitude first: a diverged network's
+    values near ±1.8e308 would overflow ``values − low`` (for ranges within ±1, the usual
+    activations', the division is by 1 and changes nothing)."""
+    scale = max(abs(low), abs(high), 1.0)
+    t = np.clip((values / scale - low / scale) / (high / scale - low / scale), 0.0, 1.0)[..., None]
     lower = MID_RGB + (LOW_RGB - MID_RGB) * (1.0 - 2.0 * t)
     upper = MID_RGB + (HIGH_RGB - MID_RGB) * (2.0 * t - 1.0)
     return np.rint(np.where(t < 0.5, lower, upper)).astype(np.uint8)
@@ -107,10 +140,12 @@ def neuron_maps(network: Network, result: ForwardResult, resolution: int = RESOL
     for layer, a in zip(network.layers, result.a):
         images = []
         low, high = value_range(layer.activation, a)
+        # Averaged in units of the range: a block of sixteen values near 1e308 would overflow its sum.
+        scale = max(abs(low), abs(high), 1.0)
         for j in range(a.shape[1]):
-            field_ = a[:, j].reshape(resolution, resolution)[::-1]  # row 0 = the top (largest y)
+            field_ = a[:, j].reshape(resolution, resolution)[::-1] / scale  # row 0 = the top (largest y)
             coarse = field_.reshape(THUMBNAIL, block, THUMBNAIL, block).mean(axis=(1, 3))
-            images.append(_png(colours(coarse, low, high)))
+            images.append(_png(colours(coarse, low / scale, high / scale)))
         maps.append(images)
     return maps
 
@@ -280,16 +315,38 @@ def curves(history) -> list[Curve]:
     return lines
 
 
-def curves_svg(history, width: int = 460, height: int = 230) -> str:
+def left_the_chart(history, diverged_at: int | None = None) -> list[tuple[str, int]]:
+    """(loss line's name, epoch) for each loss that left the chart: the first record whose
+    train or test loss is not finite (the test rows can overflow where the training did not),
+    and for the train loss, when none of its records did, ``diverged_at`` (the epoch a stopped
+    run stopped in, which has no record)."""
+    escapes = []
+    for name, attribute, fallback in (("train loss", "train_loss", diverged_at), ("test loss", "test_loss", None)):
+        values = [(r.epoch, getattr(r, attribute)) for r in history if getattr(r, attribute) is not None]
+        epoch = next((e for e, v in values if not math.isfinite(v)), fallback)
+        if epoch is not None:
+            escapes.append((name, epoch))
+    return escapes
+
+
+def curves_svg(history, width: int = 460, height: int = 230, diverged_at: int | None = None) -> str:
     """Train and test loss (left axis, from 0) and accuracy (right axis, 0–100 %) per epoch, as
     SVG: a few polylines the browser draws in a millisecond, where a plotly chart would be laid
-    out again for every frame while playing. Grey text and axes read on light and dark pages."""
+    out again for every frame while playing. Grey text and axes read on light and dark pages.
+
+    A run that diverged (``diverged_at``, the epoch it stopped in, or a record whose loss is not
+    finite) gets its finite part drawn and, at that epoch, a red dashed line from the loss's
+    last finite point before it up off the chart, labelled "∞"."""
     left, right, top, bottom = 44, 44, 26, 30
     inner_w, inner_h = width - left - right, height - top - bottom
     lines = curves(history)
-    last_epoch = max((line.epochs[-1] for line in lines), default=0)
+    escapes = left_the_chart(history, diverged_at)
+    last_epoch = max([line.epochs[-1] for line in lines] + [epoch for _, epoch in escapes], default=0)
     loss_top = max((max(line.values) for line in lines if line.axis == "loss"), default=0.0) or 1.0
-    loss_top = float(f"{loss_top * 1.05:.2g}")
+    loss_top = min(float(f"{loss_top * 1.05:.2g}"), sys.float_info.max)  # 1.05 × 1.7e308 is inf
+    # A diverging loss (1e246) gets its power of ten once, as the axis title: ticks such as
+    # "1.4e+246" do not fit the 44 px beside the axis.
+    power = int(math.floor(math.log10(loss_top))) if loss_top >= 1e4 else 0
 
     def x_of(epoch: float) -> float:
         return left + inner_w * (epoch / max(last_epoch, 1))
@@ -305,14 +362,17 @@ def curves_svg(history, width: int = 460, height: int = 230) -> str:
     ]
     for fraction in (0.0, 0.5, 1.0):
         y = top + inner_h * (1.0 - fraction)
-        parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">{fraction * loss_top:.3g}</text>')
+        tick = fraction * loss_top / 10.0**power
+        parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">{tick:.3g}</text>')
         if any(line.axis == "accuracy" for line in lines):
             parts.append(f'<text x="{width - right + 4}" y="{y + 4:.1f}">{fraction:.0%}</text>')
     for fraction in (0.0, 0.5, 1.0):
         epoch = round(fraction * last_epoch)
         parts.append(f'<text x="{x_of(epoch):.1f}" y="{height - bottom + 14}" text-anchor="middle">{epoch}</text>')
     parts.append(f'<text x="{left + inner_w / 2}" y="{height - 2}" text-anchor="middle" opacity="0.7">epoch</text>')
-    parts.append(f'<text x="4" y="{top - 8}" opacity="0.7">loss</text>')
+    # A huge axis's title is its multiplier (the legend names the losses): "loss (×1e246)" would
+    # run into the legend.
+    parts.append(f'<text x="4" y="{top - 8}" opacity="0.7">{f"×1e{power}" if power else "loss"}</text>')
     legend_x = left + 30
     for line in lines:
         dash = ' stroke-dasharray="4 3"' if line.dashed else ""
@@ -326,8 +386,26 @@ def curves_svg(history, width: int = 460, height: int = 230) -> str:
             f'stroke-width="2"{dash}/><text x="{legend_x + 20}" y="{top - 8}">{line.name}</text>'
         )
         legend_x += 26 + 6 * len(line.name)
+    for name, epoch in escapes:
+        before = [(e, v) for line in lines if line.name == name for e, v in zip(line.epochs, line.values) if e < epoch]
+        start = (x_of(before[-1][0]), y_of(before[-1][1], "loss")) if before else (x_of(epoch), top + inner_h)
+        parts.append(_escape_mark(start, x_of(epoch), top))
     parts.append("</svg>")
     return "".join(parts)
+
+
+ESCAPE_RED = "#d62728"
+
+
+def _escape_mark(start: tuple[float, float], x: float, top: float) -> str:
+    """A red dashed line from ``start`` (the loss's last finite point, or the chart's foot) up
+    through the chart's top at ``x``, labelled "∞" there: where the loss left the chart."""
+    x0, y0 = start
+    return (
+        f'<polyline fill="none" stroke="{ESCAPE_RED}" stroke-width="1.6" stroke-dasharray="3 2" '
+        f'points="{x0:.1f},{y0:.1f} {x:.1f},{top - 4:.1f}"/>'
+        f'<text x="{x - 3:.1f}" y="{top + 10:.1f}" text-anchor="end" fill="{ESCAPE_RED}">∞</text>'
+    )
 
 
 def confusion(labels: np.ndarray, predicted: np.ndarray, classes: int) -> np.ndarray:

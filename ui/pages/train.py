@@ -23,13 +23,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from mlpsim import training_run
 from mlpsim.core.errors import MlpsimError, ValidationError
-from mlpsim.core.forward import forward
+from mlpsim.core.forward import ForwardResult, forward
 from mlpsim.core.losses import LOSSES, default_loss, get_loss, losses_for
 from mlpsim.core.network import Network, neuron_name, weight_name
 from mlpsim.core.optimizers import OPTIMIZERS
@@ -329,9 +330,8 @@ def _render_settings(network: Network) -> None:
     optimizer = st.selectbox(
         "Optimiser", list(OPTIMIZERS), key=state.TRAIN_OPTIMIZER, format_func=lambda n: OPTIMIZERS[n].title
     )
-    rate = st.number_input(
-        "Learning rate η", min_value=1e-6, max_value=100.0, format="%g", key=state.TRAIN_LEARNING_RATE
-    )
+    # Up to 1e6: "turn the rate up and watch it blow up" is a workshop demo the page must survive.
+    rate = st.number_input("Learning rate η", min_value=1e-6, max_value=1e6, format="%g", key=state.TRAIN_LEARNING_RATE)
     batch = st.number_input("Batch size", 1, 10_000, step=1, key=state.TRAIN_BATCH_SIZE)
     left, right = st.columns(2)
     l1 = left.number_input("L1 λ₁", 0.0, 10.0, format="%g", key=state.TRAIN_L1)
@@ -507,15 +507,21 @@ def _sample_input(run: Run, data: Prepared):
     return data.train_rows.inputs[row], data.train_rows.targets[row]
 
 
+def _loss_text(loss: float) -> str:
+    """Four decimals, as a learning loss reads best; a diverging one (1e246 has 247 digits
+    before the point) in powers of ten."""
+    return f"{loss:.4f}" if abs(loss) < 1e6 else f"{loss:.4g}"
+
+
 def _counter_text(run: Run, data: Prepared) -> str:
     batches = training_run.batch_count(data.train_rows, _settings())
     within = f" · batch {run.batches_done} of {batches} of the next epoch" if run.batches_done else ""
     last = run.history[-1] if run.history else None
     figures = ""
     if last is not None:
-        figures = f" · train loss {last.train_loss:.4f}"
+        figures = f" · train loss {_loss_text(last.train_loss)}"
         if last.test_loss is not None:
-            figures += f" · test loss {last.test_loss:.4f}"
+            figures += f" · test loss {_loss_text(last.test_loss)}"
         if last.test_accuracy is not None:
             figures += f" · test accuracy {100 * last.test_accuracy:.1f} %"
     if within:
@@ -527,6 +533,10 @@ def _plane_html(run: Run, data: Prepared) -> tuple[str, str]:
     """The decision boundary picture and every neuron's map (from the same grid pass), as HTML."""
     plane = train_views.plane_for(data.dataset.inputs)
     result = train_views.plane_pass(run.network, plane)
+    if isinstance(result, str):  # a diverged run's weights overflow over the plane: say so instead
+        return train_views.no_picture_html(result), train_views.caption_html(
+            "What each neuron responds to over the same plane:"
+        ) + train_views.no_picture_html(result)
     png = train_views.boundary_png(run.network, plane, result, data.train, data.test)
     boundary = train_views.boundary_html(png, plane) + train_views.caption_html(
         "Output over the input plane: blue high, orange low; train points white-ringed, test points black-ringed."
@@ -543,7 +553,13 @@ def _classes_html(run: Run, data: Prepared) -> tuple[str, str | None]:
     if data.test is not None and data.test_rows is not None:
         part, rows = data.test, data.test_rows
     assert part.labels is not None  # drawn for classification sets only
-    outputs = forward(run.network, rows.inputs).output
+    try:
+        outputs = forward(run.network, rows.inputs).output
+    except MlpsimError:  # a diverged run's weights overflow on these rows
+        return train_views.caption_html("Confusion matrix of the test rows") + train_views.no_picture_html(
+            "No matrix: the network's values leave the floating-point range on these rows. "
+            "Reset returns to the starting weights."
+        ), None
     predicted = rows.predicted_labels(outputs)
     k = max(data.dataset.class_count, 2)
     confusion = train_views.caption_html("Confusion matrix of the test rows") + train_views.confusion_html(
@@ -559,17 +575,49 @@ def _classes_html(run: Run, data: Prepared) -> tuple[str, str | None]:
     )
 
 
-def _diagram_figure(run: Run, data: Prepared, playing: bool) -> tuple[go.Figure, bool]:
-    """The diagram for the run's network and whether it is newly drawn; while playing, the one
-    drawn last unless it is DIAGRAM_SECONDS old (the same figure again costs the browser
-    nothing: plotly compares its data revision and draws nothing)."""
+def _diagram_figure(run: Run, data: Prepared, playing: bool) -> tuple[go.Figure, bool, str | None]:
+    """The diagram for the run's network, whether it is newly drawn, and a note on the layers
+    it cannot compute (a diverged run's); while playing, the one drawn last unless it is
+    DIAGRAM_SECONDS old (the same figure again costs the browser nothing: plotly compares its
+    data revision and draws nothing)."""
     shown = st.session_state.get(state.TRAIN_DIAGRAM_SHOWN)
     if playing and shown is not None and time.monotonic() - shown[0] < DIAGRAM_SECONDS:
-        return shown[2], False
+        return shown[2], False, None
     x, _ = _sample_input(run, data)
-    figure = network_figure(run.network, forward(run.network, x), selected=state.value(state.TRAIN_NEURON))
+    result, computed = _computable_pass(run.network, x)
+    pending = [
+        (position, index)
+        for position, size in enumerate(run.network.layer_sizes)
+        if position > computed
+        for index in range(size)
+    ]
+    figure = network_figure(run.network, result, selected=state.value(state.TRAIN_NEURON), pending=pending or None)
     figure.update_layout(clickmode="event+select", dragmode="pan")
-    return figure, True
+    if not pending:
+        return figure, True, None
+    return (
+        figure,
+        True,
+        f"Layer {computed + 1} on cannot be computed for this sample: its values leave the "
+        "floating-point range (drawn grey, without values).",
+    )
+
+
+def _computable_pass(network: Network, x) -> tuple[ForwardResult, int]:
+    """The sample's pass through as many layers as stay in the floating-point range (all of
+    them but for a diverged run's huge weights), the rest as zeros the diagram draws pending;
+    and how many layers were computed."""
+    for through in range(len(network.layers), 0, -1):
+        try:
+            result = forward(network, x, through=through)
+        except MlpsimError:
+            continue
+        if all(np.isfinite(a).all() for a in result.a):
+            break
+    else:
+        through, result = 0, forward(network, x, through=0)  # the input alone: nothing to overflow
+    zeros = tuple(np.zeros(layer.size) for layer in network.layers[through:])
+    return ForwardResult(result.inputs, result.z + zeros, result.a + zeros), through
 
 
 @dataclass(frozen=True)
@@ -583,17 +631,22 @@ class _Frame:
     extra: str | None
     figure: go.Figure
     figure_is_new: bool
+    figure_note: str | None
 
 
 def _frame(run: Run, data: Prepared, playing: bool) -> _Frame:
-    curves = train_views.svg_image_html(train_views.curves_svg(run.history), "Loss and accuracy per epoch")
+    # A stopped run holds the last finite state, inside the epoch it stopped in: the next one.
+    diverged_at = run.epoch + 1 if state.value(state.TRAIN_STOP) else None
+    curves = train_views.svg_image_html(
+        train_views.curves_svg(run.history, diverged_at=diverged_at), "Loss and accuracy per epoch"
+    )
     views = extra = None
     if run.network.input_size == 2:
         views, extra = _plane_html(run, data)
     elif data.dataset.is_classification and data.dataset.class_count > 2:
         views, extra = _classes_html(run, data)
-    figure, figure_is_new = _diagram_figure(run, data, playing)
-    return _Frame(run, _counter_text(run, data), curves, views, extra, figure, figure_is_new)
+    figure, figure_is_new, figure_note = _diagram_figure(run, data, playing)
+    return _Frame(run, _counter_text(run, data), curves, views, extra, figure, figure_is_new, figure_note)
 
 
 def _act_on_requests() -> None:
@@ -655,6 +708,7 @@ def _show_frame(frame: _Frame, playing: bool) -> None:
     st.caption(
         f"Neurons coloured for training sample {state.value(state.TRAIN_SAMPLE)}; click one for its δ below."
         + (f" While playing, the diagram is redrawn every {DIAGRAM_SECONDS:g} s." if playing else "")
+        + (f" {frame.figure_note}" if frame.figure_note else "")
     )
     if frame.extra is not None:
         st.html(frame.extra)
