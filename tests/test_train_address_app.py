@@ -4,7 +4,10 @@ and nothing raises. The page then writes an address that opens the same state.""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import numpy as np
+from conftest import open_lazy_section
 from streamlit.testing.v1 import AppTest
 
 from mlpsim.core.network import Layer, Network
@@ -141,3 +144,33 @@ def test_a_reload_says_the_curves_are_not_kept_and_a_bare_network_link_does_not(
     bare = open_page({"net": sharelink.encode(linked_network())})
     assert "not kept in an address" not in " ".join(i.value for i in bare.info).replace("\\", "")
     assert "Linked net · 2\\-3\\-1" in " ".join(m.value for m in bare.markdown)
+
+
+def test_back_to_an_older_address_opens_it_but_not_when_a_widget_moved_in_that_run():
+    at = open_page({})
+    widget(at, "number_input", "Learning rate η").set_value(0.1).run()
+    assert at.query_params["lr"] == "0.1"
+    # Back: the browser reruns with the address before the change, no widget moved.
+    at.query_params["lr"] = "0.03"
+    at.run()
+    assert not at.exception
+    assert widget(at, "number_input", "Learning rate η").value == 0.03
+    # A rerun that carries a widget change and an address from before the app's last write
+    # (the write had not reached the browser yet): the user's change wins.
+    at.query_params["lr"] = "0.1"
+    widget(at, "number_input", "Batch size").set_value(20).run()
+    assert widget(at, "number_input", "Learning rate η").value == 0.03
+    assert widget(at, "number_input", "Batch size").value == 20
+    assert at.query_params["lr"] == "0.03" and at.query_params["batch"] == "20"
+
+
+def test_the_share_link_carries_the_data_and_settings_and_opens_them():
+    at = open_page({"net": sharelink.encode(linked_network())} | LINK)
+    open_lazy_section(at, state.TRAIN_SAVE_OPEN)
+    (box,) = [t for t in at.text_input if t.label.startswith("Share link")]
+    shared = {name: values[0] for name, values in parse_qs(urlsplit(box.value).query).items()}
+    assert {name: shared[name] for name in LINK} == LINK
+    opened = open_page(shared)  # a new session opening the link
+    assert "Linked net · 2\\-3\\-1" in " ".join(m.value for m in opened.markdown)
+    assert widget(opened, "number_input", "Learning rate η").value == 0.125
+    assert widget(opened, "selectbox", "Dataset").value == "xor"

@@ -48,16 +48,21 @@ def test_a_reload_after_play_and_pause_keeps_the_data_settings_and_trained_netwo
     rate.press("Enter")
     wait_for_app_idle(page)
     before_play = wait_for_url(page, r"data=xor.*lr=0\.07")
+    entries_before_play = page.evaluate("history.length")
     page.get_by_role("button", name="Play").click()
     page.wait_for_selector("h3:has-text('Epoch'):not(:has-text('Epoch 0'))", timeout=30_000)
-    page.wait_for_timeout(1000)
+    page.wait_for_timeout(1500)
     page.get_by_role("button", name="Pause").click()
     page.get_by_role("button", name="Play").wait_for(timeout=15_000)
     wait_for_app_idle(page)
+    frames = re.search(r"Epoch (\d+)", page.locator("h3", has_text="Epoch").first.inner_text())
+    assert int(frames.group(1)) >= 16  # at least two frames of 8 epochs were played ...
     # Pause wrote the trained network: the address's net is no longer the one Play started from.
     started = re.escape(query(before_play)["net"])
     address = wait_for_url(page, rf"net=(?!{started}&)[^&]+&.*data=xor.*lr=0\.07")
     trained = decode(query(address)["net"])
+    # ... and the browser's history got one entry for the whole run (Pause's), none per frame.
+    assert page.evaluate("history.length") - entries_before_play <= 1
     shown = w1_text(page)
     # The W1 the page shows is the address's W1 (4 significant digits, as the table writes them).
     for value in trained.layers[0].weights.ravel():

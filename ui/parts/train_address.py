@@ -73,7 +73,8 @@ def read() -> trainlink.Opened | None:
     """What the address asks this run to open, or None (no address, the one the app wrote or
     opened last, or an older one that came with a user's change)."""
     address = _address()
-    if not address or address == state.value(state.TRAIN_ADDRESS) or _changed_by_the_user():
+    changed = _changed_by_the_user()  # asked every run: it takes the one-shot flag of this run
+    if not address or address == state.value(state.TRAIN_ADDRESS) or changed:
         return None
     st.session_state[state.TRAIN_ADDRESS] = address
     return trainlink.decode(dict(address), state.value(state.TRAIN_DATA), state.value(state.TRAIN_SETTINGS))
@@ -123,5 +124,6 @@ def follow() -> None:
     )
     st.session_state[state.APPLIED_LINK] = (wanted.get(share.LINK_PARAMETER), wanted.get(share.PRESET_PARAMETER))
     st.session_state.pop(state.CHANGED_BY_WIDGET, None)
+    st.session_state.pop(state.TRAIN_ADDRESS_STALE, None)  # set by a change made in this run
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
