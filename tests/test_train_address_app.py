@@ -174,3 +174,17 @@ def test_the_share_link_carries_the_data_and_settings_and_opens_them():
     assert "Linked net · 2\\-3\\-1" in " ".join(m.value for m in opened.markdown)
     assert widget(opened, "number_input", "Learning rate η").value == 0.125
     assert widget(opened, "selectbox", "Dataset").value == "xor"
+
+
+def test_a_network_too_big_for_the_address_is_said_and_a_reload_says_what_came_back():
+    at = open_page({})
+    widget(at, "selectbox", "Dataset").set_value("digits").run()
+    assert not at.exception
+    assert at.session_state[state.NETWORK].parameter_count == 64 * 32 + 32 + 32 * 10 + 10  # 64-32-10
+    assert "net" not in at.query_params and "preset" not in at.query_params
+    assert at.query_params["data"] == "digits"
+    assert any("too big for the address bar" in c.value for c in at.caption)
+    reloaded = open_page(dict(at.query_params))
+    infos = " ".join(i.value for i in reloaded.info).replace("\\", "")
+    assert "The network was too big for the address" in infos
+    assert widget(reloaded, "selectbox", "Dataset").value == "digits"

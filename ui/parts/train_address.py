@@ -21,6 +21,14 @@ LOST_HISTORY = (
     "Opened from the address: the dataset, the settings and the network are back; the run's curves "
     "and epoch count are not kept in an address, so training goes on from this network at epoch 0."
 )
+LOST_NETWORK = (
+    "Opened from the address: the dataset and the settings are back. The network was too big for the "
+    "address, so training starts again from the network on screen, at epoch 0."
+)
+TOO_BIG = (
+    "This network is too big for the address bar: a reload or a shared address brings back the data "
+    "and settings but not these weights. Save and share downloads them."
+)
 
 
 def _settings_from_widgets(settings: Settings) -> Settings:
@@ -105,7 +113,8 @@ def apply(opened: trainlink.Opened) -> None:
     run = state.value(state.TRAIN_RUN)
     from_this_page = any(name in st.query_params for name in trainlink.PARAMETERS)  # not a bare net= link
     if from_this_page and (run is None or run.network is not state.current_network()):
-        workspace.notify("info", LOST_HISTORY)
+        with_network = any(name in st.query_params for name in NETWORK_PARAMETERS)
+        workspace.notify("info", LOST_HISTORY if with_network else LOST_NETWORK)
 
 
 def query() -> dict[str, str]:
@@ -117,7 +126,8 @@ def query() -> dict[str, str]:
 
 def follow() -> None:
     """Write the page's address when it differs from what is there, and remember it (and the
-    network's part, for the Simulator's own address logic) as written, so it is never reopened."""
+    network's part, for the Simulator's own address logic) as written, so it is never reopened;
+    say so when the network is too big to be in it."""
     wanted = query()
     st.session_state[state.TRAIN_ADDRESS] = tuple(
         (name, wanted[name]) for name in (*trainlink.PARAMETERS, *NETWORK_PARAMETERS) if name in wanted
@@ -127,3 +137,5 @@ def follow() -> None:
     st.session_state.pop(state.TRAIN_ADDRESS_STALE, None)  # set by a change made in this run
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
+    if share.LINK_PARAMETER not in wanted and share.PRESET_PARAMETER not in wanted:
+        st.caption(TOO_BIG)
