@@ -108,3 +108,24 @@ def test_a_link_made_on_the_simulator_opens_its_network_on_train(page, browser, 
         wait_for_output(fresh, seed_output(edited))  # the very network edited in the other tab
     finally:
         context.close()
+
+
+def test_back_brings_the_setting_before_a_change_and_forward_the_change(page, app_url):
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    page.goto(f"{app_url}/train")
+    page.get_by_role("button", name="Play").wait_for(timeout=60_000)
+    wait_for_app_idle(page)
+    wait_for_url(page, r"data=circle.*lr=0\.03")
+    rate = page.locator('[data-testid="stSidebar"]').get_by_label("Learning rate η")
+    rate.fill("0.2")
+    rate.press("Enter")
+    wait_for_app_idle(page)
+    changed = wait_for_url(page, r"lr=0\.2&")
+    page.go_back()
+    wait_for_url(page, r"lr=0\.03&")
+    page.wait_for_function("() => document.querySelector('[aria-label=\"Learning rate η\"]').value === '0.03'")
+    wait_for_app_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.go_forward()
+    assert wait_for_url(page, r"lr=0\.2&") == changed
+    page.wait_for_function("() => document.querySelector('[aria-label=\"Learning rate η\"]').value === '0.2'")
