@@ -1,6 +1,7 @@
 """The Train page's address in Chromium: a reload after Play and Pause brings back the same
 dataset, settings and trained network (and says the curves are not kept); a link made on the
-Simulator opens that network on /train in a fresh browser context. Screenshots in artifacts/."""
+Simulator opens that network on /train in a fresh browser context; Back and Forward go through
+a setting's change. Screenshots in artifacts/."""
 
 from __future__ import annotations
 
