@@ -28,7 +28,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from mlpsim import training_run
+from mlpsim import training_run, trainlink
 from mlpsim.core.errors import MlpsimError, ValidationError
 from mlpsim.core.forward import ForwardResult, forward
 from mlpsim.core.losses import LOSSES, default_loss, get_loss, losses_for
@@ -42,7 +42,7 @@ from mlpsim.render.figure import network_figure
 from mlpsim.training_run import DataChoice, Prepared, Run, Settings, Stopped
 from ui.common import cache
 from ui.common.literal import escaped
-from ui.parts import results, share, train_tables
+from ui.parts import results, share, train_address, train_tables
 from ui.session import state, workspace
 
 FRAME_SECONDS = 0.15
@@ -97,6 +97,7 @@ def _start_small(name: str, notify: bool = True) -> None:
 def _apply_defaults(name: str) -> None:
     """The dataset's declared loss, optimiser, η, batch size and test rows, into the settings and
     the widgets that show them (called before they are drawn: a callback, or ahead of the sidebar)."""
+    st.session_state[state.TRAIN_ADDRESS_STALE] = True
     defaults = DATASETS[name].training
     settings = _settings().with_defaults(defaults)
     st.session_state[state.TRAIN_SETTINGS] = settings
@@ -118,6 +119,7 @@ def _on_dataset_change() -> None:
     """Another dataset was picked: its declared settings apply, and the network the page built
     for the last data, still untrained, gives way to this data's own."""
     name = st.session_state[state.TRAIN_DATASET_SELECT]
+    st.session_state[state.TRAIN_ADDRESS_STALE] = True
     st.session_state[state.TRAIN_DATA] = replace(_choice(), name=name)
     if name not in DATASETS:
         return  # an upload: its shape is known only once it is loaded
@@ -483,6 +485,9 @@ def _workbench() -> None:
     action = _perform_action(state.value(state.TRAIN_RUN), data)
     if action is not None and st.session_state.get(state.TRAIN_SAVE_OPEN):
         st.rerun(scope="app")  # the open Save popover, outside this fragment, shows the network
+    # Written here, after the control's change: a Step or an Epoch reruns only this fragment.
+    # Play's frames are the inner fragment, which never writes (a history entry per frame).
+    train_address.follow()
     _render_step_controls(problem)
     if state.value(state.TRAIN_STOP):
         st.error(escaped(state.value(state.TRAIN_STOP)))
@@ -956,7 +961,14 @@ def _render_neuron_working(network: Network, worked, loss, position: int, learni
 def render() -> None:
     """The Train page, for app.py's st.navigation."""
     workspace.ensure_defaults()
+    opened = train_address.read()
+    if opened is not None:
+        # The data first: a session still on its first preset gets the network of the linked data.
+        st.session_state[state.TRAIN_DATA] = opened.choice
+        share.apply_link()
     _ensure_defaults()
+    if opened is not None:
+        train_address.apply(opened)  # after _ensure_defaults, whose dataset defaults it overrides
     network = state.current_network()
     with st.sidebar:
         st.header("Data")
@@ -970,7 +982,7 @@ def render() -> None:
         popover = st.popover("Save and share", key=state.TRAIN_SAVE_OPEN, on_change="rerun", width="content")
     if popover.open:
         with popover:
-            share.render(network)
+            share.render(network, trainlink.encode(_choice(), _settings()))
     sizes = "-".join(map(str, network.layer_sizes))
     name = network.name or "Untitled network"
     # The page's own names end with the sizes ('Circle network (2-4-2-1)'): not said twice.
@@ -981,6 +993,7 @@ def render() -> None:
     if not isinstance(prepared, Prepared):
         dataset, why = prepared
         st.session_state[state.TRAIN_PLAYING] = False
+        train_address.follow()
         if dataset is None:
             st.info(why)
             return

@@ -11,7 +11,9 @@ as a new change otherwise. A bad file or link leaves the current network untouch
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -166,8 +168,9 @@ def share_link(network: Network) -> tuple[str | None, str]:
     return memo[1]
 
 
-def render(network: Network) -> None:
-    """Download (the JSON is written only when clicked), upload, and the share link."""
+def render(network: Network, page_query: Mapping[str, str] | None = None) -> None:
+    """Download (the JSON is written only when clicked), upload, and the share link (with
+    ``page_query``, the rest of a page's address, e.g. the Train page's data and settings)."""
     st.download_button(
         "Download JSON",
         partial(dumps, network),
@@ -190,5 +193,7 @@ def render(network: Network) -> None:
     base = (st.context.url or "").split("?")[0]
     # A text box, not st.code: the code block's syntax-highlighter bundle cost ~0.45 s of browser
     # CPU on every page open (profiled in headless Chromium), for a link nobody reads as code.
-    st.text_input("Share link (select it and copy)", f"{base}?{LINK_PARAMETER}={text}")
-    st.caption(f"{len(text):,} characters: anyone opening the link gets this network.")
+    rest = f"&{urlencode(page_query)}" if page_query else ""
+    st.text_input("Share link (select it and copy)", f"{base}?{LINK_PARAMETER}={text}{rest}")
+    gets = "this network, with this page's data and settings" if page_query else "this network"
+    st.caption(f"{len(text):,} characters: anyone opening the link gets {gets}.")

@@ -176,6 +176,10 @@ TRAIN_UNDO = "train_undo"
 """list of Runs before each Step, Epoch, Play and Reset (newest last, at most UNDO_DEPTH)."""
 TRAIN_ACTION = "train_action"
 """The control just pressed ('step', 'epoch', 'play', 'reset', 'undo'), done by the next run."""
+TRAIN_ADDRESS = "train_address"
+"""The Train page's address last opened or written by the app ((name, value) pairs): never reopened."""
+TRAIN_ADDRESS_STALE = "train_address_stale"
+"""Set by a Train page callback that changed the page: the address that run brings is older."""
 TRAIN_PLAYING = "train_playing"
 """True while Play runs: the live fragment reruns on a timer."""
 TRAIN_DATA = "train_data"
@@ -316,6 +320,7 @@ TABLE: dict[str, Entry] = {
     TRAIN_SETTINGS: Entry(Settings, Settings),
     TRAIN_UNDO: Entry(list, list),
     TRAIN_PLAYING: Entry(bool, lambda: False),
+    TRAIN_ADDRESS: Entry((tuple, NoneType), lambda: None),
     TRAIN_STOP: Entry((str, NoneType), lambda: None),
     TRAIN_SAMPLE: Entry(int, lambda: 1),
     TRAIN_STEP_LAYER: Entry(int, lambda: 1),
