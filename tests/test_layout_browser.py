@@ -398,7 +398,9 @@ TABLES_AND_CHART_TEXT = """() => {
   });
   sizes.forEach(([what, px]) => { if (px < 11 - 0.05) problems.push(`${what} is ${px.toFixed(1)} px`); });
   return {problems, tables: document.querySelectorAll('[data-testid="stTable"]').length,
-          svgTexts: sizes.filter(([what]) => what.startsWith("'Loss")).length};
+          svgTexts: sizes.filter(([what]) => what.startsWith("'Loss")).length,
+          charts: document.querySelectorAll('.js-plotly-plot').length,
+          chartTexts: sizes.filter(([what]) => what.startsWith('chart')).length};
 }"""
 """The Train page's tables (st.table: the one-step panel's) and its chart text: every table shows
 every column or a drawn scrollbar, and no chart text is drawn under 11 px."""
@@ -422,12 +424,13 @@ def show_table_layer_of_the_step(page, layer: int) -> None:
 @pytest.mark.parametrize("width, height", [*SIZES, PHONE])
 def test_train_fits(tab, app_url, artifacts, width, height):
     """The Train page of a 2-8-4-1 network on the default 2-D data after an epoch and a Step:
-    Play above Step, Epoch, Reset and Undo, the curves, the boundary and every neuron's map, the
-    diagram, and the one-step panel — W2's three tables of 4 columns (which stood side by side in
-    three columns and hid W2′'s last at 1024 px with the sidebar open) and W1's of 8, each with the
-    batch's first 8 rows' own ∂L/∂W tables — at every size, the sidebar open and closed (a phone:
-    closed, as the sidebar opens over the page there). Every table shows its columns or a drawn
-    scrollbar, and the curves' and the diagram's text is at least 11 px as drawn."""
+    the data preview (a chart of the points), Play above Step, Epoch, Reset and Undo, the curves,
+    the boundary and every neuron's map, the diagram, and the one-step panel — W2's three tables
+    of 4 columns (which stood side by side in three columns and hid W2′'s last at 1024 px with
+    the sidebar open) and W1's of 8, each with the batch's first 8 rows' own ∂L/∂W tables — at
+    every size, the sidebar open and closed (a phone: closed, as the sidebar opens over the page
+    there). Every table shows its columns or a drawn
+    scrollbar, and the text of the curves and of both plotly charts is at least 11 px as drawn."""
     network = initialized_network([2, 8, 4, 1], ["tanh"] * 3, "xavier", seed=1)
     page = sized(tab, width, height, first_scheme(width, height))
     try:
@@ -446,6 +449,9 @@ def test_train_fits(tab, app_url, artifacts, width, height):
         page.get_by_role("button", name=re.compile("^Step")).click()  # the panel: batch 2 of epoch 2
         page.get_by_text("trains batch 2 of").wait_for(timeout=30_000)
         settle(page)
+        page.get_by_text("Data preview").click()  # its chart (plotly, of the 2-D data) is measured too
+        page.locator(".js-plotly-plot").nth(1).wait_for(timeout=30_000)
+        settle(page)
         failures = {}
         for sidebar in ("closed",) if phone else ("open", "closed"):
             set_sidebar(page, sidebar == "open")
@@ -459,6 +465,8 @@ def test_train_fits(tab, app_url, artifacts, width, height):
                     readable = page.evaluate(TABLES_AND_CHART_TEXT)
                     assert readable["tables"] == 3 + 8, readable  # W, ∂L/∂W, W′ and 8 rows' ∂L/∂W
                     assert readable["svgTexts"] >= 12, readable  # the curves' ticks, labels and legend
+                    # the preview's and the diagram's ticks, layer headings, neuron names and legend
+                    assert readable["charts"] == 2 and readable["chartTexts"] >= 20, readable
                     problems = result["problems"] + readable["problems"]
                     if problems:
                         failures[f"W{layer}, sidebar {sidebar}, {scheme}"] = problems
