@@ -6,8 +6,10 @@ for the Simulator), sidebar open and closed, light and dark, on the Simulator (s
 and W2, a neuron's sum and the matrix form shown) and on the Workshop's exercise of every
 difficulty — and at 1280×720 and 820×1180 on the Workshop's backward step-through (the loss, an
 output and a hidden δ, a weights table) and on backprop exercises (easy; hard with two gradient
-matrices), and on the Train page after an epoch (every size and the phone) — the page is
-measured in the browser (MEASURE below):
+matrices), and on the Train page after an epoch and a Step (every size and the phone; the
+one-step panel's tables of a 4- and an 8-column layer) — the page is measured in the browser
+(MEASURE below; on the Train page also TABLES_AND_CHART_TEXT: every st.table shows its columns
+or a drawn scrollbar, and the curves' and the diagram's text is at least 11 px as drawn):
 
 - every grid shows all its columns and rows: its scroller's scrollWidth/scrollHeight do not
   exceed its clientWidth/clientHeight, and the grid lies inside the main column;
@@ -347,13 +349,89 @@ def test_digit_reader_fits(tab, app_url, artifacts, width, height):
         leave(page)
 
 
+TABLES_AND_CHART_TEXT = """() => {
+  const problems = [];
+  const frame = document.querySelector('[data-testid="stMainBlockContainer"]').getBoundingClientRect();
+  const shown = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  const label = e => (e.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 30);
+  // A table (st.table) shows its last column, or scrolls to it with a scrollbar that is drawn;
+  // either way it lies inside the main column. (The table's width is compared with its
+  // element's: an element that clips, overflow clip, reports no overflow in scrollWidth.)
+  document.querySelectorAll('[data-testid="stTable"]').forEach((box, k) => {
+    if (!shown(box)) return;
+    const outer = box.getBoundingClientRect(), table = box.querySelector('table');
+    if (outer.left < frame.left - 1 || outer.right > frame.right + 1)
+      problems.push(`table ${k} sticks out of the main column: ${outer.left}..${outer.right} vs ${frame.left}..${frame.right}`);
+    const wide = table.getBoundingClientRect().width;
+    if (wide <= box.clientWidth + 1) return;
+    let scroller = table.parentElement;  // st.table scrolls in a div inside its element
+    while (scroller !== box && !['auto', 'scroll'].includes(getComputedStyle(scroller).overflowX))
+      scroller = scroller.parentElement;
+    const style = getComputedStyle(scroller), bar = scroller.offsetHeight - scroller.clientHeight;
+    const drawn = ['auto', 'scroll'].includes(style.overflowX) && scroller.scrollWidth > scroller.clientWidth
+      && bar > 0 && !/^(transparent|rgba\\(0, 0, 0, 0\\))/.test(style.scrollbarColor || '');
+    if (!drawn)
+      problems.push(`table ${k} hides columns: ${wide} px wide in ${box.clientWidth}`
+        + ` (overflow ${style.overflowX}, bar ${bar} px, ${style.scrollbarColor}) '${label(box)}'`);
+  });
+  // Chart text as it is drawn: its font size times the picture's scale. The curves are an SVG
+  // image: a copy of it is laid out inline at the image's size to read each text's scale.
+  const sizes = [];
+  const scale = t => { const m = t.getScreenCTM(); return Math.hypot(m.a, m.b); };  // (turned text too)
+  document.querySelectorAll('img[src^="data:image/svg+xml"]').forEach(img => {
+    if (!shown(img)) return;
+    const svg = new DOMParser().parseFromString(atob(img.src.split(',')[1]), 'image/svg+xml').documentElement;
+    const r = img.getBoundingClientRect();
+    svg.setAttribute('width', r.width); svg.setAttribute('height', r.height);
+    svg.style.position = 'absolute'; svg.style.left = '0'; svg.style.top = '0';
+    document.body.appendChild(svg);
+    svg.querySelectorAll('text').forEach(t => sizes.push([`'${img.alt}': '${label(t)}'`,
+      parseFloat(getComputedStyle(t).fontSize) * scale(t)]));
+    svg.remove();
+  });
+  document.querySelectorAll('.js-plotly-plot').forEach(chart => {
+    if (!shown(chart)) return;
+    chart.querySelectorAll('text').forEach(t => {
+      if (!shown(t) || !label(t)) return;
+      sizes.push([`chart text '${label(t)}'`, parseFloat(getComputedStyle(t).fontSize) * scale(t)]);
+    });
+  });
+  sizes.forEach(([what, px]) => { if (px < 11 - 0.05) problems.push(`${what} is ${px.toFixed(1)} px`); });
+  return {problems, tables: document.querySelectorAll('[data-testid="stTable"]').length,
+          svgTexts: sizes.filter(([what]) => what.startsWith("'Loss")).length,
+          charts: document.querySelectorAll('.js-plotly-plot').length,
+          chartTexts: sizes.filter(([what]) => what.startsWith('chart')).length};
+}"""
+"""The Train page's tables (st.table: the one-step panel's) and its chart text: every table shows
+every column or a drawn scrollbar, and no chart text is drawn under 11 px."""
+
+
+def show_table_layer_of_the_step(page, layer: int) -> None:
+    """Pick the one-step panel's layer (a segmented control: buttons, or radios) and open its
+    rows' own ∂L/∂W tables."""
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("button", name=f"W{layer} ·").or_(main.get_by_role("radio", name=f"W{layer} ·")).first.click()
+    page.get_by_text(f"Each row's ∂L/∂W{layer}").wait_for(timeout=30_000)
+    settle(page)
+    # The rows' own tables too: their section is another one for each layer, and starts closed.
+    rows = page.get_by_test_id("stExpander").filter(has_text=f"Each row's ∂L/∂W{layer}")
+    if rows.locator("details[open]").count() == 0:
+        rows.get_by_text(f"Each row's ∂L/∂W{layer}").click()
+        page.get_by_text("Training row").first.wait_for(timeout=30_000)
+        settle(page)
+
+
 @pytest.mark.parametrize("width, height", [*SIZES, PHONE])
 def test_train_fits(tab, app_url, artifacts, width, height):
-    """The Train page of a 2-8-8-1 network on the default 2-D data after one epoch: Play above
-    Step, Epoch, Reset and Undo, the curves, the boundary and every neuron's map, the diagram, and
-    the one-step panel's three tables — at every size, the sidebar open and closed (a phone:
-    closed, as the sidebar opens over the page there)."""
-    network = initialized_network([2, 8, 8, 1], ["tanh"] * 3, "xavier", seed=1)
+    """The Train page of a 2-8-4-1 network on the default 2-D data after an epoch and a Step:
+    the data preview (a chart of the points), Play above Step, Epoch, Reset and Undo, the curves,
+    the boundary and every neuron's map, the diagram, and the one-step panel — W2's three tables
+    of 4 columns (which stood side by side in three columns and hid W2′'s last at 1024 px with
+    the sidebar open) and W1's of 8, each with the batch's first 8 rows' own ∂L/∂W tables — at
+    every size, the sidebar open and closed (a phone: closed, as the sidebar opens over the page
+    there). Every table shows its columns or a drawn
+    scrollbar, and the text of the curves and of both plotly charts is at least 11 px as drawn."""
+    network = initialized_network([2, 8, 4, 1], ["tanh"] * 3, "xavier", seed=1)
     page = sized(tab, width, height, first_scheme(width, height))
     try:
         page.goto(f"{app_url}/?net={quote(encode(network))}")  # the Simulator opens the link
@@ -368,18 +446,32 @@ def test_train_fits(tab, app_url, artifacts, width, height):
         page.get_by_role("button", name=re.compile("^Epoch")).click()
         page.wait_for_selector("h3:has-text('Epoch 1')", timeout=30_000)
         settle(page)
+        page.get_by_role("button", name=re.compile("^Step")).click()  # the panel: batch 2 of epoch 2
+        page.get_by_text("trains batch 2 of").wait_for(timeout=30_000)
+        settle(page)
+        page.get_by_text("Data preview").click()  # its chart (plotly, of the 2-D data) is measured too
+        page.locator(".js-plotly-plot").nth(1).wait_for(timeout=30_000)
+        settle(page)
         failures = {}
         for sidebar in ("closed",) if phone else ("open", "closed"):
             set_sidebar(page, sidebar == "open")
             settle(page)
-            for scheme in in_both_schemes(page):
-                result = measured(page, strict=not phone)
-                # Train, Epoch 1, One step, every number, and the diagram's four layer headings
-                assert result["counts"]["headings"] >= 7, result
-                assert page.locator('[data-testid="stTable"]').count() == 3  # W, ∂L/∂W, W after the update
-                if result["problems"]:
-                    failures[f"sidebar {sidebar}, {scheme}"] = result["problems"]
-                screenshot(page, artifacts / f"layout-train-{width}x{height}-sidebar-{sidebar}-{scheme}.png")
+            for layer in (2, 1):
+                show_table_layer_of_the_step(page, layer)
+                for scheme in in_both_schemes(page):
+                    result = measured(page, strict=not phone)
+                    # Train, Epoch 1, One step, every number, and the diagram's four layer headings
+                    assert result["counts"]["headings"] >= 7, result
+                    readable = page.evaluate(TABLES_AND_CHART_TEXT)
+                    assert readable["tables"] == 3 + 8, readable  # W, ∂L/∂W, W′ and 8 rows' ∂L/∂W
+                    assert readable["svgTexts"] >= 12, readable  # the curves' ticks, labels and legend
+                    # the preview's and the diagram's ticks, layer headings, neuron names and legend
+                    assert readable["charts"] == 2 and readable["chartTexts"] >= 20, readable
+                    problems = result["problems"] + readable["problems"]
+                    if problems:
+                        failures[f"W{layer}, sidebar {sidebar}, {scheme}"] = problems
+                    if layer == 1:
+                        screenshot(page, artifacts / f"layout-train-{width}x{height}-sidebar-{sidebar}-{scheme}.png")
         assert failures == {}
     finally:
         leave(page)

@@ -255,24 +255,25 @@ def polyline_points(svg: str) -> list[list[tuple[float, float]]]:
 
 
 def test_the_loss_curve_draws_its_finite_part_and_marks_where_the_loss_left_the_chart():
-    # 200 × 130: the plot is x 44…156, y 26…100 (loss axis from 0 to 1.05 × the largest, 2.1).
+    # 200 × 172: the plot is x 44…156, y 60…134 (margins 44, 44, 60, 38; the loss axis from 0 to
+    # 1.05 × the largest, 2.1).
     history = [record(1, 1.0), record(2, 2.0), record(3, float("inf"))]
-    svg = train_views.curves_svg(history, width=200, height=130)
+    svg = train_views.curves_svg(history, width=200, height=172)
     assert "nan" not in svg.lower() and "inf" not in svg.lower()
     loss, escape = polyline_points(svg)
     # Epochs 1 and 2 of 3 across 112 px; losses 1 and 2 of 2.1 down 74 px.
-    expected = [(44 + 112 / 3, 26 + 74 * (1 - 1 / 2.1)), (44 + 224 / 3, 26 + 74 * (1 - 2 / 2.1))]
+    expected = [(44 + 112 / 3, 60 + 74 * (1 - 1 / 2.1)), (44 + 224 / 3, 60 + 74 * (1 - 2 / 2.1))]
     assert np.allclose(loss, expected, atol=0.051)  # the SVG's numbers have one decimal
     # The red dashed line climbs from the last finite point to above the plot at epoch 3.
-    assert escape[0] == loss[-1] and escape[1] == (156.0, 22.0)
+    assert escape[0] == loss[-1] and escape[1] == (156.0, 56.0)  # 4 above the plot's top
     assert "∞</text>" in svg
 
 
 def test_a_stopped_run_without_a_non_finite_record_is_marked_at_the_epoch_it_stopped_in():
-    svg = train_views.curves_svg([record(1, 0.5), record(2, 1e300)], width=200, height=130, diverged_at=3)
+    svg = train_views.curves_svg([record(1, 0.5), record(2, 1e300)], width=200, height=172, diverged_at=3)
     assert "inf" not in svg.lower()
     *_, escape = polyline_points(svg)
-    assert escape[-1] == (156.0, 22.0)  # epoch 3 is the axis's right end
+    assert escape[-1] == (156.0, 56.0)  # epoch 3 is the axis's right end
     assert ">3</text>" in svg and "∞</text>" in svg
     # The huge axis carries its power of ten in its title, so the ticks fit beside the axis.
     assert ">×1e300</text>" in svg

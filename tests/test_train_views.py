@@ -105,16 +105,17 @@ def test_the_curves_picture_draws_each_recorded_figure_on_its_axis():
     svg = train_views.curves_svg(records, width=200, height=130)
     lines = re.findall(r'<polyline[^>]*points="([^"]*)"', svg)
     assert len(lines) == 2  # train and test loss; no accuracy recorded
-    # Axes: left 44, right 44 → 112 px wide over epochs 0..10; top 26, bottom 30 → 74 px tall
-    # over loss 0..2.1 (the largest loss, 2.0, plus 5 %, to two digits).
+    # Axes: left 44, right 44 → 112 px wide over epochs 0..10; top 60 (two legend rows and
+    # "loss"), bottom 38 → 32 px tall over loss 0..2.1 (the largest loss, 2.0, plus 5 %, to two
+    # digits).
     train_points = [tuple(map(float, point.split(","))) for point in lines[0].split()]
-    assert train_points[0] == pytest.approx((44 + 112 * 1 / 10, 26 + 74 * (1 - 1.0 / 2.1)), abs=0.06)
-    assert train_points[-1] == pytest.approx((44 + 112, 26 + 74 * (1 - 0.1 / 2.1)), abs=0.06)
+    assert train_points[0] == pytest.approx((44 + 112 * 1 / 10, 60 + 32 * (1 - 1.0 / 2.1)), abs=0.06)
+    assert train_points[-1] == pytest.approx((44 + 112, 60 + 32 * (1 - 0.1 / 2.1)), abs=0.06)
     assert "test loss" in svg and "train accuracy" not in svg and ">100%<" not in svg
     long = [training_run.EpochRecord(e, 1.0, None, 0.5, None) for e in range(1, 5001)]
     long_lines = re.findall(r'points="([^"]*)"', train_views.curves_svg(long))
     assert [len(line.split()) for line in long_lines] == [train_views.CURVE_POINTS] * 2
-    assert long_lines[0].split()[-1].startswith(f"{44 + 460 - 88:.1f},")  # the last epoch is drawn
+    assert long_lines[0].split()[-1].startswith(f"{44 + 300 - 88:.1f},")  # the last epoch is drawn
 
 
 def test_the_play_lane_gives_one_session_a_turn_at_a_time_and_says_who_waits():

@@ -282,6 +282,12 @@ CURVE_POINTS = 400
 """At most this many epochs are drawn per curve (evenly spaced, the last always): a long run's
 picture costs what a short one's does."""
 TRAIN_LINE, TEST_LINE = "#0877bd", "#f59322"
+CURVES_WIDTH, CURVES_HEIGHT, CURVES_FONT = 300, 220, 15
+"""The curves picture's own units, and its text's size in them. The picture is scaled to its
+column, ~231 px at its narrowest (820 px with the sidebar open): there 15 units are 11.5 px,
+where 11 units of a 460-unit picture were 5.5. At its widest (CURVES_MAX_PX) the text is 20 px."""
+CURVES_MAX_PX = 400
+"""The curves picture is drawn at most this wide: its text then at most 15 · 400 / 300 = 20 px."""
 
 
 @dataclass(frozen=True)
@@ -329,7 +335,7 @@ def left_the_chart(history, diverged_at: int | None = None) -> list[tuple[str, i
     return escapes
 
 
-def curves_svg(history, width: int = 460, height: int = 230, diverged_at: int | None = None) -> str:
+def curves_svg(history, width: int = CURVES_WIDTH, height: int = CURVES_HEIGHT, diverged_at: int | None = None) -> str:
     """Train and test loss (left axis, from 0) and accuracy (right axis, 0–100 %) per epoch, as
     SVG: a few polylines the browser draws in a millisecond, where a plotly chart would be laid
     out again for every frame while playing. Grey text and axes read on light and dark pages.
@@ -337,7 +343,9 @@ def curves_svg(history, width: int = 460, height: int = 230, diverged_at: int | 
     A run that diverged (``diverged_at``, the epoch it stopped in, or a record whose loss is not
     finite) gets its finite part drawn and, at that epoch, a red dashed line from the loss's
     last finite point before it up off the chart, labelled "∞"."""
-    left, right, top, bottom = 44, 44, 26, 30
+    # Room for the ticks' text beside and under the plot, for the two legend rows and the "loss"
+    # above it, at CURVES_FONT units per line.
+    left, right, top, bottom = 44, 44, 60, 38
     inner_w, inner_h = width - left - right, height - top - bottom
     lines = curves(history)
     escapes = left_the_chart(history, diverged_at)
@@ -356,7 +364,7 @@ def curves_svg(history, width: int = 460, height: int = 230, diverged_at: int | 
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="Loss and accuracy per epoch" style="font:11px sans-serif;fill:{TEXT_GREY}">',
+        f'aria-label="Loss and accuracy per epoch" style="font:{CURVES_FONT}px sans-serif;fill:{TEXT_GREY}">',
         f'<g stroke="{TEXT_GREY}" stroke-opacity="0.5" fill="none"><rect x="{left}" y="{top}" '
         f'width="{inner_w}" height="{inner_h}"/></g>',
     ]
@@ -368,13 +376,14 @@ def curves_svg(history, width: int = 460, height: int = 230, diverged_at: int | 
             parts.append(f'<text x="{width - right + 4}" y="{y + 4:.1f}">{fraction:.0%}</text>')
     for fraction in (0.0, 0.5, 1.0):
         epoch = round(fraction * last_epoch)
-        parts.append(f'<text x="{x_of(epoch):.1f}" y="{height - bottom + 14}" text-anchor="middle">{epoch}</text>')
-    parts.append(f'<text x="{left + inner_w / 2}" y="{height - 2}" text-anchor="middle" opacity="0.7">epoch</text>')
+        parts.append(f'<text x="{x_of(epoch):.1f}" y="{height - bottom + 17}" text-anchor="middle">{epoch}</text>')
+    parts.append(f'<text x="{left + inner_w / 2}" y="{height - 3}" text-anchor="middle" opacity="0.7">epoch</text>')
     # A huge axis's title is its multiplier (the legend names the losses): "loss (×1e246)" would
     # run into the legend.
-    parts.append(f'<text x="4" y="{top - 8}" opacity="0.7">{f"×1e{power}" if power else "loss"}</text>')
-    legend_x = left + 30
-    for line in lines:
+    parts.append(f'<text x="4" y="{top - 10}" opacity="0.7">{f"×1e{power}" if power else "loss"}</text>')
+    for k, line in enumerate(lines):
+        # The legend in two columns (train, test) and a row per figure (loss, accuracy).
+        legend_x, legend_y = 8 + 146 * (k % 2), 16 + 18 * (k // 2)
         dash = ' stroke-dasharray="4 3"' if line.dashed else ""
         points = " ".join(f"{x_of(e):.1f},{y_of(v, line.axis):.1f}" for e, v in zip(line.epochs, line.values))
         parts.append(f'<polyline fill="none" stroke="{line.colour}" stroke-width="1.6"{dash} points="{points}"/>')
@@ -382,10 +391,9 @@ def curves_svg(history, width: int = 460, height: int = 230, diverged_at: int | 
             x, y = x_of(line.epochs[0]), y_of(line.values[0], line.axis)
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{line.colour}"/>')
         parts.append(
-            f'<line x1="{legend_x}" y1="{top - 12}" x2="{legend_x + 16}" y2="{top - 12}" stroke="{line.colour}" '
-            f'stroke-width="2"{dash}/><text x="{legend_x + 20}" y="{top - 8}">{line.name}</text>'
+            f'<line x1="{legend_x}" y1="{legend_y - 5}" x2="{legend_x + 16}" y2="{legend_y - 5}" '
+            f'stroke="{line.colour}" stroke-width="2"{dash}/><text x="{legend_x + 20}" y="{legend_y}">{line.name}</text>'
         )
-        legend_x += 26 + 6 * len(line.name)
     for name, epoch in escapes:
         before = [(e, v) for line in lines if line.name == name for e, v in zip(line.epochs, line.values) if e < epoch]
         start = (x_of(before[-1][0]), y_of(before[-1][1], "loss")) if before else (x_of(epoch), top + inner_h)
@@ -415,7 +423,7 @@ def confusion(labels: np.ndarray, predicted: np.ndarray, classes: int) -> np.nda
     return matrix
 
 
-def svg_image_html(svg: str, alt: str, width: int = 460) -> str:
+def svg_image_html(svg: str, alt: str, width: int = CURVES_MAX_PX) -> str:
     """An SVG picture as an inline image: Streamlit's HTML sanitiser keeps images and drops
     inline <svg> elements."""
     return (

@@ -1,7 +1,8 @@
 """The CSS the app adds to Streamlit's, for one reason: nothing may hide behind an invisible scroll.
 
-Streamlit draws every scrollbar transparent until the pointer is over it, so a grid or a formula
-wider than its column looked complete while its last columns (or its "+ 0.14") were cut off.
+Streamlit draws every scrollbar transparent until the pointer is over it, so a grid, a table
+(st.table scrolls in the div inside its element) or a formula wider than its column looked
+complete while its last columns (or its "+ 0.14") were cut off.
 The tables are laid out to fit (ui/pages/simulator.py, ui/pages/workshop.py); these rules make what still
 cannot fit — a 128-column weight matrix, a long matrix form — show that it scrolls, and let a
 button's label wrap instead of ending in "…".
@@ -17,6 +18,7 @@ VISIBLE_SCROLLBAR = "rgba(128, 128, 128, 0.75) transparent"
 CSS = f"""
 <style>
 [data-testid="stDataFrame"] .dvn-scroller,
+[data-testid="stTable"] > div,
 [data-testid="stMarkdownContainer"] .katex-display {{
   scrollbar-color: {VISIBLE_SCROLLBAR};
 }}

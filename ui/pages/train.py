@@ -51,8 +51,6 @@ DIAGRAM_SECONDS = 1.0
 UNDO_DEPTH = 50
 TABLE_MAX_COLUMNS = 10
 """Layers at most this wide get plain tables (text a reader and a test can read); wider ones a grid."""
-SIDE_BY_SIDE_COLUMNS = 4
-"""W, ∂L/∂W and W′ stand side by side up to this many columns; wider, they are stacked."""
 UPLOAD = "upload"
 UPLOAD_TITLE = "Your CSV file"
 
@@ -819,23 +817,28 @@ def _render_step_panel(run: Run, data: Prepared) -> None:
     st.markdown(f"{escaped(loss.title)} L ({mean}as the network is now) = {batch.gradients.loss:.6g}")
     st.caption(_update_caption(batch, settings, size))
     weights, gradient, updated, changed = train_tables.step_tables(network, batch, position)
-    show = st.table if weights.shape[1] <= TABLE_MAX_COLUMNS and weights.shape[0] <= 40 else st.dataframe
-    side_by_side = weights.shape[1] <= SIDE_BY_SIDE_COLUMNS
-    places = st.columns(3) if side_by_side else [st.container() for _ in range(3)]
-    st.caption(
-        f"Rows are the source neurons, columns the targets (the article's N×M); numbers to "
-        f"{train_tables.TABLE_DIGITS} significant digits; changed weights are highlighted."
-        + ("" if side_by_side else " The layer is too wide to put the three tables side by side.")
-    )
-    for column, title, frame, marks in zip(
-        places,
+    as_grid = weights.shape[1] > TABLE_MAX_COLUMNS or weights.shape[0] > 40
+    # Each table as wide as its numbers, in a row that wraps: side by side where the main column
+    # has room, under each other where it has not (in three equal columns, W′'s last column was
+    # cut off at 1024 px with the sidebar open, with no scrollbar to say so). A grid fills the
+    # column, one under the other.
+    tables = st.container() if as_grid else st.container(horizontal=True, gap="medium")
+    for title, frame, marks in zip(
         (f"W{position}", f"∂L/∂W{position}" + (" (batch mean)" if size > 1 else ""), f"W{position} after the Step"),
         (weights, gradient, updated),
         (None, None, changed),
     ):
-        with column:
+        with tables.container(width="stretch" if as_grid else "content"):
             st.markdown(f"**{title}**")
-            show(frame if marks is None else _highlighted(frame, marks))
+            shown = frame if marks is None else _highlighted(frame, marks)
+            if as_grid:
+                st.dataframe(shown)
+            else:
+                st.table(shown, width="content")
+    st.caption(
+        f"Rows are the source neurons, columns the targets (the article's N×M); numbers to "
+        f"{train_tables.TABLE_DIGITS} significant digits; changed weights are highlighted."
+    )
     if size > 1:
         _render_row_gradients(network, batch, loss, position)
     _render_sample_working(network, batch, loss, position, settings)
@@ -858,7 +861,10 @@ def _render_row_gradients(network: Network, batch: train_views.BatchStep, loss, 
             own = train_views.sample_step(network, batch.inputs[k], batch.targets[k], loss, 1.0)
             st.markdown(f"**Training row {int(batch.rows[k]) + 1}**")
             frame = train_tables.matrix_frame(own.gradients.weights[position - 1], position)
-            (st.table if frame.shape[1] <= TABLE_MAX_COLUMNS and frame.shape[0] <= 40 else st.dataframe)(frame)
+            if frame.shape[1] <= TABLE_MAX_COLUMNS and frame.shape[0] <= 40:
+                st.table(frame, width="content")
+            else:
+                st.dataframe(frame)
 
 
 def _render_sample_working(
