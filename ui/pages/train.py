@@ -992,8 +992,8 @@ def render() -> None:
     sizes = "-".join(map(str, network.layer_sizes))
     name = network.name or "Untitled network"
     # The page's own names end with the sizes ('Circle network (2-4-2-1)'): not said twice.
-    label = name if name.endswith(f"({sizes})") else f"{name} · {sizes}"
-    st.markdown(f"{escaped(label)} — the network the Simulator shows; edits there are seen here.")
+    label = escaped(name) if name.endswith(f"({sizes})") else f"{escaped(name)} · {sizes}"
+    st.markdown(f"{label} — the network the Simulator shows; edits there are seen here.")
     workspace.render_notices()
     prepared = _prepared(network)
     if not isinstance(prepared, Prepared):
