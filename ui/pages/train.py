@@ -101,16 +101,8 @@ def _apply_defaults(name: str) -> None:
     st.session_state[state.TRAIN_SETTINGS] = settings
     test_percent = int(round(defaults.test_fraction * 100))
     st.session_state[state.TRAIN_DATA] = replace(_choice(), test_percent=test_percent)
-    for key, value in (
-        (state.TRAIN_LOSS, settings.loss),
-        (state.TRAIN_OPTIMIZER, settings.optimizer),
-        (state.TRAIN_LEARNING_RATE, settings.learning_rate),
-        (state.TRAIN_BATCH_SIZE, settings.batch_size),
-        (state.TRAIN_L1, settings.l1),
-        (state.TRAIN_L2, settings.l2),
-        (state.TRAIN_TEST_PERCENT, test_percent),
-    ):
-        st.session_state[key] = value
+    state.fill_settings_widgets(settings)
+    st.session_state[state.TRAIN_TEST_PERCENT] = test_percent
 
 
 def _on_dataset_change() -> None:

@@ -100,14 +100,9 @@ def apply(opened: trainlink.Opened) -> None:
         (state.TRAIN_NOISE, int(round(choice.noise * 100))),
         (state.TRAIN_TEST_PERCENT, choice.test_percent),
         (state.TRAIN_SEED, choice.seed),
-        (state.TRAIN_LOSS, settings.loss),
-        (state.TRAIN_OPTIMIZER, settings.optimizer),
-        (state.TRAIN_LEARNING_RATE, settings.learning_rate),
-        (state.TRAIN_BATCH_SIZE, settings.batch_size),
-        (state.TRAIN_L1, settings.l1),
-        (state.TRAIN_L2, settings.l2),
     ):
         st.session_state[key] = value
+    state.fill_settings_widgets(settings)
     for problem in opened.problems:
         workspace.notify("error", f"The address's {problem}.")
     run = state.value(state.TRAIN_RUN)

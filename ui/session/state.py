@@ -383,3 +383,17 @@ def bound(key: str) -> dict[str, Any]:
 def keep(key: str) -> None:
     """Copy the widget's value into bound entry ``key`` (a callback; or call it from a widget's own)."""
     st.session_state[key] = st.session_state[widget_key(key)]
+
+
+def fill_settings_widgets(settings: Settings) -> None:
+    """Show ``settings`` in the Train page's settings widgets (before they are drawn: a callback,
+    or ahead of the sidebar), each setting under its widget's key."""
+    for key, value in (
+        (TRAIN_LOSS, settings.loss),
+        (TRAIN_OPTIMIZER, settings.optimizer),
+        (TRAIN_LEARNING_RATE, settings.learning_rate),
+        (TRAIN_BATCH_SIZE, settings.batch_size),
+        (TRAIN_L1, settings.l1),
+        (TRAIN_L2, settings.l2),
+    ):
+        st.session_state[key] = value
