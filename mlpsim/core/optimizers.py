@@ -70,6 +70,9 @@ class OptimizerRule:
     update: UpdateRule
     formula_text: str
     """The rule in one line of text: 'w ← w − η·g'."""
+    plain_descent: bool = False
+    """Its step is w − η·g exactly (no memory, no rescaling): the update the worked arithmetic
+    writes, so a panel can show it as W′ = W − η·∂L/∂W."""
 
 
 def _sgd(
@@ -110,7 +113,7 @@ OPTIMIZERS: dict[str, OptimizerRule] = {
     rule.name: rule
     for rule in (
         # Playground's default rate for the two plain rules; Adam's own default for Adam.
-        OptimizerRule("sgd", "SGD", 0.03, (), _sgd, "w ← w − η·g"),
+        OptimizerRule("sgd", "SGD", 0.03, (), _sgd, "w ← w − η·g", plain_descent=True),
         OptimizerRule("momentum", "Momentum", 0.03, ("v",), _momentum, "v ← μ·v − η·g, w ← w + v"),
         OptimizerRule(
             "adam",

@@ -545,7 +545,7 @@ class BatchStep:
     @property
     def is_plain_descent(self) -> bool:
         """W′ = W − η·∂L/∂W exactly: SGD without L1 or L2."""
-        return self.optimizer.name == "sgd" and not self.optimizer.l1 and not self.optimizer.l2
+        return self.optimizer.rule.plain_descent and not self.optimizer.l1 and not self.optimizer.l2
 
 
 def batch_step(
